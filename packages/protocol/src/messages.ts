@@ -1,0 +1,184 @@
+import { isPowScope, powScopes, type PowScope } from './pow-challenge.js';
+import { decodeChallenge } from './pow-challenge.js';
+import type { PowOffer } from './pow-token.js';
+import { isPeerId, type PeerId } from './limits.js';
+import { isRoomHash, type RoomHash } from './room-hash.js';
+import { isRecord, parsed, rejected, type ParseResult } from './parse-result.js';
+
+// Every JSON shape of the native HTTP API, with a parser from `unknown` for each one a client
+// receives or a node accepts. docs/http-api.md shows each with an example.
+
+/** `GET /` as JSON. */
+export interface NodeInfo {
+  readonly node: { readonly id: string; readonly version: string; readonly publicUrl: string };
+  readonly pow: {
+    /** Expected hashes per request for the asking client right now. */
+    readonly price: number;
+    /** Seconds a challenge stays valid. */
+    readonly ttl: number;
+    /** One fresh challenge per scope, priced for the asking client. */
+    readonly challenges: Readonly<Record<PowScope, string>>;
+  };
+  readonly load: { readonly cpu: number; readonly mem: number; readonly smoothed: number };
+  readonly limits: { readonly maxMessageBytes: number };
+}
+
+/** `GET /ip` as JSON. */
+export interface IpInfo {
+  readonly ip: string;
+}
+
+/** First SSE event of a room stream (`event: welcome`). */
+export interface WelcomeEvent {
+  readonly peerId: PeerId;
+  /** Binds this member's POSTs to this stream; send it as `Sigmesh-Session`. */
+  readonly session: string;
+  readonly room: RoomHash;
+  readonly nodeId: string;
+  /** Other members present at join time. */
+  readonly members: readonly PeerId[];
+  readonly heartbeatMs: number;
+  /** A challenge for the first post, so the client can pre-solve it. */
+  readonly pow: PowOffer;
+}
+
+/** `event: join` and `event: leave`. */
+export interface PresenceEvent {
+  readonly peerId: PeerId;
+}
+
+/** `event: message`. */
+export interface MessageEvent {
+  /** 16 random bytes, hex: unique per message, used for dedupe. */
+  readonly id: string;
+  readonly from: PeerId;
+  /** Present when the message was addressed to one peer. */
+  readonly to?: PeerId;
+  readonly data: unknown;
+}
+
+/** `event: heartbeat`. */
+export interface HeartbeatEvent {
+  readonly ts: number;
+}
+
+/** The body of `POST /room/HASH`. */
+export interface RoomPost {
+  readonly data: unknown;
+  readonly to?: PeerId;
+}
+
+/** A successful `POST /room/HASH` answer. */
+export interface PostResult {
+  readonly id: string;
+  /** Local members the message was queued to. */
+  readonly delivered: number;
+  /** The next challenge, so the client can pre-solve its next post. */
+  readonly next: PowOffer;
+}
+
+/** SSE event names of a room stream. */
+export const roomEventNames = ['welcome', 'join', 'leave', 'message', 'heartbeat', 'error'] as const;
+export type RoomEventName = (typeof roomEventNames)[number];
+
+const MESSAGE_ID_PATTERN = /^[0-9a-f]{32}$/;
+
+/** Parses a room post body (already JSON-decoded) from an untrusted client. */
+export function parseRoomPost(value: unknown): ParseResult<RoomPost> {
+  if (!isRecord(value)) return rejected('ROOM_MESSAGE_INVALID', 'the body must be a JSON object');
+  for (const key of Object.keys(value)) {
+    if (key !== 'data' && key !== 'to') return rejected('ROOM_MESSAGE_INVALID', `unknown field ${JSON.stringify(key.slice(0, 40))}`);
+  }
+  if (!('data' in value) || value.data === undefined) return rejected('ROOM_MESSAGE_INVALID', 'the body needs a "data" field');
+  if (value.to === undefined) return parsed({ data: value.data });
+  if (!isPeerId(value.to)) return rejected('ROOM_MESSAGE_INVALID', '"to" must be a peer id (32 lowercase hex characters)');
+  return parsed({ data: value.data, to: value.to });
+}
+
+/** Parses a PoW offer from JSON. */
+export function parsePowOffer(value: unknown): ParseResult<PowOffer> {
+  if (!isRecord(value)) return rejected('BAD_REQUEST', 'a PoW offer must be an object');
+  const { challenge, difficulty, scope } = value;
+  if (typeof challenge !== 'string' || !decodeChallenge(challenge).ok) return rejected('POW_MALFORMED', 'bad challenge in offer');
+  if (typeof difficulty !== 'number' || !Number.isSafeInteger(difficulty) || difficulty < 1) {
+    return rejected('BAD_REQUEST', 'bad difficulty in offer');
+  }
+  if (!isPowScope(scope)) return rejected('BAD_REQUEST', 'bad scope in offer');
+  return parsed({ challenge, difficulty, scope });
+}
+
+/** Parses `GET /` JSON from a node. */
+export function parseNodeInfo(value: unknown): ParseResult<NodeInfo> {
+  if (!isRecord(value) || !isRecord(value.node) || !isRecord(value.pow) || !isRecord(value.load) || !isRecord(value.limits)) {
+    return rejected('BAD_REQUEST', 'not a sigmesh node info document');
+  }
+  const { node, pow, load, limits } = value;
+  if (typeof node.id !== 'string' || typeof node.version !== 'string' || typeof node.publicUrl !== 'string') {
+    return rejected('BAD_REQUEST', 'bad node section');
+  }
+  if (!isCount(pow.price) || !isCount(pow.ttl) || !isRecord(pow.challenges)) return rejected('BAD_REQUEST', 'bad pow section');
+  const challenges: Partial<Record<PowScope, string>> = {};
+  for (const scope of powScopes) {
+    const text = pow.challenges[scope];
+    if (typeof text !== 'string' || !decodeChallenge(text).ok) return rejected('BAD_REQUEST', `bad ${scope} challenge`);
+    challenges[scope] = text;
+  }
+  if (!isFraction(load.cpu) || !isFraction(load.mem) || !isFraction(load.smoothed)) return rejected('BAD_REQUEST', 'bad load section');
+  if (!isCount(limits.maxMessageBytes)) return rejected('BAD_REQUEST', 'bad limits section');
+  return parsed({
+    node: { id: node.id, version: node.version, publicUrl: node.publicUrl },
+    pow: { price: pow.price, ttl: pow.ttl, challenges: challenges as Record<PowScope, string> },
+    load: { cpu: load.cpu, mem: load.mem, smoothed: load.smoothed },
+    limits: { maxMessageBytes: limits.maxMessageBytes },
+  });
+}
+
+/** Parses the data of a `welcome` event. */
+export function parseWelcomeEvent(value: unknown): ParseResult<WelcomeEvent> {
+  if (!isRecord(value)) return rejected('BAD_REQUEST', 'welcome must be an object');
+  const { peerId, session, room, nodeId, members, heartbeatMs } = value;
+  if (!isPeerId(peerId) || typeof session !== 'string' || !isRoomHash(room) || typeof nodeId !== 'string') {
+    return rejected('BAD_REQUEST', 'bad welcome identity fields');
+  }
+  if (!Array.isArray(members) || !members.every(isPeerId) || !isCount(heartbeatMs)) {
+    return rejected('BAD_REQUEST', 'bad welcome members or heartbeat');
+  }
+  const pow = parsePowOffer(value.pow);
+  if (!pow.ok) return pow;
+  return parsed({ peerId, session, room, nodeId, members, heartbeatMs, pow: pow.value });
+}
+
+/** Parses the data of a `join` or `leave` event. */
+export function parsePresenceEvent(value: unknown): ParseResult<PresenceEvent> {
+  if (!isRecord(value) || !isPeerId(value.peerId)) return rejected('BAD_REQUEST', 'presence needs a peer id');
+  return parsed({ peerId: value.peerId });
+}
+
+/** Parses the data of a `message` event. */
+export function parseMessageEvent(value: unknown): ParseResult<MessageEvent> {
+  if (!isRecord(value) || typeof value.id !== 'string' || !MESSAGE_ID_PATTERN.test(value.id) || !isPeerId(value.from)) {
+    return rejected('BAD_REQUEST', 'a message needs an id and a sender');
+  }
+  if (!('data' in value)) return rejected('BAD_REQUEST', 'a message needs data');
+  if (value.to === undefined) return parsed({ id: value.id, from: value.from, data: value.data });
+  if (!isPeerId(value.to)) return rejected('BAD_REQUEST', 'bad recipient');
+  return parsed({ id: value.id, from: value.from, to: value.to, data: value.data });
+}
+
+/** Parses a successful post answer. */
+export function parsePostResult(value: unknown): ParseResult<PostResult> {
+  if (!isRecord(value) || typeof value.id !== 'string' || !isCount(value.delivered)) {
+    return rejected('BAD_REQUEST', 'bad post result');
+  }
+  const next = parsePowOffer(value.next);
+  if (!next.ok) return next;
+  return parsed({ id: value.id, delivered: value.delivered, next: next.value });
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isFraction(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
