@@ -10,3 +10,4 @@ export * from './pow-challenge.js';
 export * from './pow-solution.js';
 export * from './pow-token.js';
 export * from './messages.js';
+export * from './dht-messages.js';

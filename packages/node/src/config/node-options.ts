@@ -1,0 +1,190 @@
+import { protocolLimits } from '@sigmesh/protocol';
+import type { OptionSpec } from './option-spec.js';
+
+/** Every setting of a node, resolved. `createNode()` takes a partial of this. */
+export interface NodeConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The URL clients and other nodes use to reach this node; derived from host/port when empty. */
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly trustProxy: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  readonly maxMessageBytes: number;
+  readonly maxRooms: number;
+  readonly maxMembersPerRoom: number;
+  readonly maxStreamsPerAddress: number;
+  readonly memberQueueBytes: number;
+  readonly heartbeatMs: number;
+  readonly powBaseDifficulty: number;
+  readonly powMaxDifficulty: number;
+  readonly powTtlSeconds: number;
+  readonly powFreeMessages: number;
+  readonly powMessagesPerDoubling: number;
+  readonly powLoadKnee: number;
+  readonly powLoadDoublings: number;
+  readonly powReplayMax: number;
+  readonly maxTrackedClients: number;
+  readonly loadSampleMs: number;
+}
+
+/** Defaults: safe for a public node on a small VPS. */
+export const nodeDefaults: NodeConfig = {
+  host: '0.0.0.0',
+  port: 8000,
+  publicUrl: '',
+  dataDir: '',
+  trustProxy: false,
+  logLevel: 'info',
+  tlsCert: '',
+  tlsKey: '',
+  maxMessageBytes: protocolLimits.maxMessageBytes,
+  maxRooms: 10_000,
+  maxMembersPerRoom: 1_000,
+  maxStreamsPerAddress: 20,
+  memberQueueBytes: 64 * 1024,
+  heartbeatMs: 15_000,
+  powBaseDifficulty: 2_000,
+  powMaxDifficulty: 1 << 22,
+  powTtlSeconds: 120,
+  powFreeMessages: 10,
+  powMessagesPerDoubling: 10,
+  powLoadKnee: 0.5,
+  powLoadDoublings: 10,
+  powReplayMax: 500_000,
+  maxTrackedClients: 100_000,
+  loadSampleMs: 1_000,
+};
+
+/**
+ * The one option table: flags, env vars, validation and --help all come from here.
+ * `satisfies` makes the compiler check that every config key has exactly one entry.
+ */
+export const nodeOptionTable = {
+  host: { flag: 'host', kind: 'string', group: 'server', description: 'Address to bind the HTTP server to.' },
+  port: { flag: 'port', kind: 'integer', group: 'server', min: 0, max: 65535, description: 'HTTP(S) port (0 picks a free one).' },
+  publicUrl: {
+    flag: 'public-url',
+    kind: 'string',
+    group: 'server',
+    description: 'URL under which clients and other nodes reach this node (default: http(s)://HOST:PORT).',
+  },
+  dataDir: { flag: 'data-dir', kind: 'string', group: 'server', description: 'Directory for the node identity (default: ~/.sigmesh).' },
+  trustProxy: {
+    flag: 'trust-proxy',
+    kind: 'boolean',
+    group: 'server',
+    description: 'Take the client address from X-Forwarded-For (only behind a reverse proxy you run).',
+  },
+  logLevel: {
+    flag: 'log-level',
+    kind: 'string',
+    group: 'server',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    description: 'Log verbosity.',
+  },
+  tlsCert: { flag: 'tls-cert', kind: 'string', group: 'server', description: 'PEM certificate file: serve HTTPS directly (needs --tls-key).' },
+  tlsKey: { flag: 'tls-key', kind: 'string', group: 'server', description: 'PEM private key file for --tls-cert.' },
+  maxMessageBytes: {
+    flag: 'max-message-bytes',
+    kind: 'integer',
+    group: 'limits',
+    min: 64,
+    max: 1 << 20,
+    description: 'Largest POST /room/HASH body in bytes.',
+  },
+  maxRooms: { flag: 'max-rooms', kind: 'integer', group: 'limits', min: 1, max: 10_000_000, description: 'Rooms with local members this node holds at once.' },
+  maxMembersPerRoom: {
+    flag: 'max-members-per-room',
+    kind: 'integer',
+    group: 'limits',
+    min: 1,
+    max: 1_000_000,
+    description: 'Local members one room may have on this node.',
+  },
+  maxStreamsPerAddress: {
+    flag: 'max-streams-per-address',
+    kind: 'integer',
+    group: 'limits',
+    min: 1,
+    max: 1_000_000,
+    description: 'Open room streams per client address (IPv6: per /64).',
+  },
+  memberQueueBytes: {
+    flag: 'member-queue-bytes',
+    kind: 'integer',
+    group: 'limits',
+    min: 1024,
+    max: 64 << 20,
+    description: 'Unsent bytes a member stream may queue before the node cuts it as a slow consumer.',
+  },
+  heartbeatMs: { flag: 'heartbeat-ms', kind: 'integer', group: 'limits', min: 100, max: 600_000, description: 'Interval of heartbeat events on room streams.' },
+  powBaseDifficulty: {
+    flag: 'pow-base-difficulty',
+    kind: 'integer',
+    group: 'pow',
+    min: 1,
+    max: 0xffff_ffff,
+    description: 'Price (expected hashes) of one request on an idle node for a quiet client.',
+  },
+  powMaxDifficulty: {
+    flag: 'pow-max-difficulty',
+    kind: 'integer',
+    group: 'pow',
+    min: 1,
+    max: 0xffff_ffff,
+    description: 'Price cap; above it the node answers 503 (load) or 429 (client rate) with Retry-After.',
+  },
+  powTtlSeconds: { flag: 'pow-ttl-seconds', kind: 'integer', group: 'pow', min: 5, max: 3600, description: 'Seconds a challenge stays valid.' },
+  powFreeMessages: {
+    flag: 'pow-free-messages',
+    kind: 'integer',
+    group: 'pow',
+    min: 0,
+    max: 1_000_000,
+    description: "Requests per minute a client makes at the base price before its price rises.",
+  },
+  powMessagesPerDoubling: {
+    flag: 'pow-messages-per-doubling',
+    kind: 'integer',
+    group: 'pow',
+    min: 1,
+    max: 1_000_000,
+    description: "Each this many further requests in the last minute double a client's price.",
+  },
+  powLoadKnee: {
+    flag: 'pow-load-knee',
+    kind: 'number',
+    group: 'pow',
+    min: 0,
+    max: 0.99,
+    description: 'Smoothed load (0–1, max of CPU and memory) above which the price starts to rise.',
+  },
+  powLoadDoublings: {
+    flag: 'pow-load-doublings',
+    kind: 'number',
+    group: 'pow',
+    min: 0,
+    max: 32,
+    description: 'Doublings of the price between the knee and full load.',
+  },
+  powReplayMax: {
+    flag: 'pow-replay-max',
+    kind: 'integer',
+    group: 'limits',
+    min: 1000,
+    max: 100_000_000,
+    description: 'Spent challenges remembered per generation; when full the node answers 503.',
+  },
+  maxTrackedClients: {
+    flag: 'max-tracked-clients',
+    kind: 'integer',
+    group: 'limits',
+    min: 100,
+    max: 100_000_000,
+    description: 'Client addresses whose message rate is tracked (least recently seen forgotten first).',
+  },
+  loadSampleMs: { flag: 'load-sample-ms', kind: 'integer', group: 'pow', min: 10, max: 60_000, description: 'Interval of the load sampler.' },
+} as const satisfies Record<keyof NodeConfig, OptionSpec>;

@@ -1,0 +1,28 @@
+import { envName, type OptionSpec } from './option-spec.js';
+import { nodeDefaults, nodeOptionTable, type NodeConfig } from './node-options.js';
+
+const groupTitles: Record<OptionSpec['group'], string> = {
+  server: 'Server',
+  limits: 'Limits (see docs/limits.md)',
+  pow: 'Proof-of-work pricing',
+};
+
+/** `sigmesh start --help`, generated from the option table. */
+export function renderStartHelp(): string {
+  const lines = [
+    'Usage: sigmesh start [options]',
+    '',
+    'Runs a sigmesh node. Precedence: flag > SIGMESH_* env var > --config FILE (JSON) > default.',
+  ];
+  for (const group of Object.keys(groupTitles) as OptionSpec['group'][]) {
+    lines.push('', `${groupTitles[group]}:`);
+    for (const [key, spec] of Object.entries(nodeOptionTable) as [keyof NodeConfig, OptionSpec][]) {
+      if (spec.group !== group) continue;
+      const value = nodeDefaults[key];
+      const shown = value === '' ? '' : ` (default: ${String(value)})`;
+      lines.push(`  --${spec.flag}${spec.kind === 'boolean' ? '' : ' VALUE'}`, `      ${spec.description}${shown} [${envName(spec.flag)}]`);
+    }
+  }
+  lines.push('', '  --config FILE', '      JSON file of options (camelCase keys) [SIGMESH_CONFIG]', '  --help', '      Show this help.');
+  return lines.join('\n');
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import cors from '@fastify/cors';
+import { sigmeshError } from '@sigmesh/protocol';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { NodeContext } from '../node-context.js';
+import { sendError, toSigmeshError } from './error-reply.js';
+import { registerIpRoute } from './routes/ip-route.js';
+import { registerRoomPostRoute, SESSION_HEADER } from './routes/room-post-route.js';
+import { registerRoomStreamRoute } from './routes/room-stream-route.js';
+import { registerRootRoute } from './routes/root-route.js';
+
+/** Builds the node's Fastify app: CORS open for the public API, raw JSON bodies, one error path. */
+export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const https =
+    config.tlsCert === '' ? null : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    // Per-request lines would drown the log of a busy node; errors are logged by sendError.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    bodyLimit: config.maxMessageBytes,
+    // Room streams are long-lived: on close, cut them rather than wait for them.
+    forceCloseConnections: true,
+    https,
+  }) as unknown as FastifyInstance;
+
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', SESSION_HEADER],
+    exposedHeaders: ['www-authenticate', 'retry-after'],
+    maxAge: 600,
+  });
+
+  // Bodies stay raw bytes: PoW binds to the exact bytes, and is checked before JSON is parsed.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, toSigmeshError(error, ctx.log), ctx.log));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, sigmeshError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`), ctx.log),
+  );
+
+  registerRootRoute(app, ctx);
+  registerIpRoute(app);
+  registerRoomStreamRoute(app, ctx);
+  registerRoomPostRoute(app, ctx);
+  return app;
+}
+
+/** The version in this package's package.json (one level above both src/ and dist/). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,46 @@
+import { parseRoomHash, sigmeshError, utf8, type WelcomeEvent } from '@sigmesh/protocol';
+import type { FastifyInstance } from 'fastify';
+import { clientKey } from '../../pow/client-key.js';
+import type { NodeContext } from '../../node-context.js';
+import { sseChunk } from '../../rooms/sse-chunk.js';
+import { requestPowToken } from '../request-pow-token.js';
+
+/**
+ * `GET /room/HASH`: joins the room and streams its events as server-sent events. The first
+ * event, `welcome`, gives the member its peer id and the session token its posts must carry.
+ * PoW (scope `room-join`, bound to the room hash) is checked before anything is allocated.
+ */
+export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext): void {
+  app.get<{ Params: { hash: string } }>('/room/:hash', async (request, reply) => {
+    const room = parseRoomHash(request.params.hash);
+    if (!room.ok) throw sigmeshError(room.code, room.message);
+    const key = clientKey(request.ip);
+    ctx.pow.check(requestPowToken(request), 'room-join', key, utf8(room.value));
+    ctx.rooms.checkJoin(room.value, key);
+
+    reply.hijack();
+    const res = reply.raw;
+    // Hijacked replies skip Fastify's send path, so carry over what hooks set (CORS) by hand.
+    const hookHeaders = Object.entries(reply.getHeaders()).filter((entry): entry is [string, string | number | string[]] => entry[1] !== undefined);
+    res.writeHead(200, {
+      ...Object.fromEntries(hookHeaders),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const member = ctx.rooms.join(room.value, key, res);
+    res.on('close', () => ctx.rooms.leave(member));
+    const welcome: WelcomeEvent = {
+      peerId: member.peerId,
+      session: member.session,
+      room: room.value,
+      nodeId: ctx.identity.id,
+      members: ctx.rooms.peers(room.value, member.peerId),
+      heartbeatMs: ctx.config.heartbeatMs,
+      pow: ctx.pow.offer('room-post', key),
+    };
+    ctx.rooms.send(member, sseChunk('welcome', welcome));
+    ctx.rooms.announceJoin(member);
+  });
+}

@@ -1,0 +1,22 @@
+import type { NodeConfig } from './config/node-options.js';
+import type { NodeIdentity } from './identity/node-identity.js';
+import type { Logger } from './log/create-logger.js';
+import type { LoadSource } from './pow/load-sampler.js';
+import type { PowGate } from './pow/pow-gate.js';
+import type { PowPricing } from './pow/pow-pricing.js';
+import type { RoomRegistry } from './rooms/room-registry.js';
+
+/** What route handlers get: the node's components, passed in, never module singletons. */
+export interface NodeContext {
+  readonly config: NodeConfig;
+  readonly identity: NodeIdentity;
+  readonly version: string;
+  readonly log: Logger;
+  readonly load: LoadSource;
+  readonly pricing: PowPricing;
+  readonly pow: PowGate;
+  readonly rooms: RoomRegistry;
+  readonly now: () => number;
+  /** The URL clients reach this node under (known once it listens). */
+  publicUrl(): string;
+}

@@ -1,0 +1,70 @@
+const SLOTS = 6;
+const SLOT_MS = 10_000;
+
+interface Entry {
+  counts: number[];
+  /** Absolute slot index (time / SLOT_MS) of the newest slot written. */
+  slot: number;
+}
+
+/**
+ * Requests per client in the last minute, as six 10-second slots (sliding within 10 s).
+ * Bounded: at most `maxClients` entries; the least recently active is forgotten first
+ * (Map iteration order is insertion order, and every update re-inserts).
+ */
+export class MessageCounter {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxClients: number;
+  readonly #now: () => number;
+
+  constructor(options: { maxClients: number; now: () => number }) {
+    this.#maxClients = options.maxClients;
+    this.#now = options.now;
+  }
+
+  /** Counts one request by `key`. */
+  record(key: string): void {
+    const slot = Math.floor(this.#now() / SLOT_MS);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      if (this.#entries.size >= this.#maxClients) {
+        const oldest = this.#entries.keys().next();
+        if (!oldest.done) this.#entries.delete(oldest.value);
+      }
+      const counts = Array<number>(SLOTS).fill(0);
+      counts[slot % SLOTS] = 1;
+      this.#entries.set(key, { counts, slot });
+      return;
+    }
+    advance(entry, slot);
+    entry.counts[slot % SLOTS]! += 1;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+  }
+
+  /** Requests by `key` in the last minute. */
+  count(key: string): number {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return 0;
+    advance(entry, Math.floor(this.#now() / SLOT_MS));
+    return entry.counts.reduce((sum, value) => sum + value, 0);
+  }
+
+  /** Milliseconds until the oldest counted slot leaves the window (when the count next falls). */
+  msUntilDecay(key: string): number {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return 0;
+    const now = this.#now();
+    return SLOT_MS - (now % SLOT_MS);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+function advance(entry: Entry, slot: number): void {
+  if (slot <= entry.slot) return;
+  for (let s = entry.slot + 1; s <= Math.min(slot, entry.slot + SLOTS); s++) entry.counts[s % SLOTS] = 0;
+  entry.slot = slot;
+}

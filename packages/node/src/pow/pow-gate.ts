@@ -1,0 +1,122 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  encodeChallenge,
+  encodeChallengeFields,
+  parsePowToken,
+  POW_MAC_BYTES,
+  POW_VERSION,
+  powTarget,
+  sigmeshError,
+  type PowOffer,
+  type PowScope,
+} from '@sigmesh/protocol';
+import type { MessageCounter } from './message-counter.js';
+import type { PowPricing } from './pow-pricing.js';
+import { PowRejection } from './pow-rejection.js';
+import type { ReplaySet } from './replay-set.js';
+
+/** Seconds a challenge may claim to be from the future (clock steps on the node itself). */
+const ALLOWED_SKEW_S = 5;
+/** Retry-After when the node's load is above the cap. */
+const OVERLOAD_RETRY_S = 5;
+
+export interface PowGateOptions {
+  readonly secret: Uint8Array;
+  readonly ttlSeconds: number;
+  readonly pricing: PowPricing;
+  readonly counter: MessageCounter;
+  readonly replay: ReplaySet;
+  readonly now: () => number;
+}
+
+/**
+ * Issues stateless challenges and verifies solutions (DESIGN §6). Verification runs cheapest
+ * first and stops at the first failure: form, HMAC, time window, scope, price, one SHA-256,
+ * and only then the replay set (the one step that writes memory).
+ */
+export class PowGate {
+  readonly #options: PowGateOptions;
+
+  constructor(options: PowGateOptions) {
+    this.#options = options;
+  }
+
+  /** A fresh challenge for `scope`, priced for this client. */
+  offer(scope: PowScope, clientKey: string): PowOffer {
+    const { price } = this.#options.pricing.quote(clientKey);
+    return { challenge: this.#issue(scope, clientKey, price), difficulty: price, scope };
+  }
+
+  /**
+   * Verifies `token` (`<challenge>.<counter>`, or undefined when absent) for a request of
+   * `scope` by `clientKey` over `bound` (the body, or the room hash for a join). Throws a
+   * SigmeshError: a PowRejection carrying a fresh offer for the 401s, or a plain error with
+   * Retry-After when the price is over the cap. On success counts the request for this client.
+   */
+  check(token: string | undefined, scope: PowScope, clientKey: string, bound: Uint8Array): void {
+    const { pricing, counter, replay, now, ttlSeconds } = this.#options;
+    const quote = pricing.quote(clientKey);
+    if (quote.over === 'load') throw sigmeshError('NODE_OVERLOADED', undefined, { retryAfter: OVERLOAD_RETRY_S });
+    if (quote.over === 'rate') {
+      throw sigmeshError('RATE_LIMITED', undefined, { retryAfter: Math.max(1, Math.ceil(counter.msUntilDecay(clientKey) / 1000)) });
+    }
+    const reject = (code: Parameters<typeof sigmeshError>[0], message: string): PowRejection =>
+      new PowRejection(code, message, { challenge: this.#issue(scope, clientKey, quote.price), difficulty: quote.price, scope });
+
+    if (token === undefined || token === '') throw reject('POW_REQUIRED', 'this request needs proof-of-work');
+    const parsed = parsePowToken(token);
+    if (!parsed.ok) throw reject(parsed.code, parsed.message);
+    const { challenge, counter: solution } = parsed.value;
+
+    const expected = this.#mac(challenge.bytes.subarray(0, challenge.bytes.length - POW_MAC_BYTES));
+    if (!timingSafeEqual(expected, challenge.mac)) throw reject('POW_FORGED', 'the challenge was not issued by this node');
+
+    const nowS = now() / 1000;
+    if (challenge.issuedAt > nowS + ALLOWED_SKEW_S || nowS > challenge.issuedAt + Math.min(challenge.ttl, ttlSeconds)) {
+      throw reject('POW_EXPIRED', 'the challenge has expired');
+    }
+    if (!timingSafeEqual(scopeTag(scope, clientKey), challenge.scopeTag)) {
+      throw reject('POW_WRONG_SCOPE', `the challenge was issued for another route or client, not ${scope}`);
+    }
+    if (challenge.difficulty < quote.price) {
+      throw reject('POW_UNDERPRICED', `difficulty ${challenge.difficulty} is below the current price ${quote.price}`);
+    }
+    if (!solves(challenge.bytes, bound, solution, challenge.difficulty)) {
+      throw reject('POW_WRONG_SOLUTION', 'the counter does not solve the challenge for this request');
+    }
+    const replayed = replay.add(Buffer.from(challenge.nonce).toString('latin1'));
+    if (replayed === 'replayed') throw reject('POW_REPLAYED', 'this challenge was already used');
+    if (replayed === 'full') throw sigmeshError('NODE_OVERLOADED', 'the replay set is full', { retryAfter: OVERLOAD_RETRY_S });
+    counter.record(clientKey);
+  }
+
+  #issue(scope: PowScope, clientKey: string, difficulty: number): string {
+    const signed = encodeChallengeFields({
+      version: POW_VERSION,
+      issuedAt: Math.floor(this.#options.now() / 1000),
+      ttl: this.#options.ttlSeconds,
+      difficulty,
+      scopeTag: scopeTag(scope, clientKey),
+      nonce: randomBytes(8),
+    });
+    return encodeChallenge(signed, this.#mac(signed));
+  }
+
+  #mac(signed: Uint8Array): Buffer {
+    return createHmac('sha256', this.#options.secret).update(signed).digest().subarray(0, POW_MAC_BYTES);
+  }
+}
+
+/** First 8 bytes of SHA-256(scope "|" client key): binds a challenge to a route and a client. */
+function scopeTag(scope: PowScope, clientKey: string): Buffer {
+  return createHash('sha256').update(`${scope}|${clientKey}`).digest().subarray(0, 8);
+}
+
+/** The protocol's puzzle check with node:crypto (faster than the portable hash on the hot path). */
+function solves(challengeBytes: Uint8Array, bound: Uint8Array, counter: number, difficulty: number): boolean {
+  const counterBytes = Buffer.alloc(8);
+  counterBytes.writeUIntBE(Math.floor(counter / 0x1_0000_0000), 0, 4);
+  counterBytes.writeUInt32BE(counter >>> 0, 4);
+  const digest = createHash('sha256').update(challengeBytes).update(createHash('sha256').update(bound).digest()).update(counterBytes).digest();
+  return digest.readUInt32BE(0) <= powTarget(difficulty);
+}

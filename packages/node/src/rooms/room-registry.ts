@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { sigmeshError, type PeerId, type RoomHash } from '@sigmesh/protocol';
+import type { NodeConfig } from '../config/node-options.js';
+import type { Logger } from '../log/create-logger.js';
+import type { Member, MemberSink } from './member.js';
+import { sseChunk } from './sse-chunk.js';
+
+type RoomLimits = Pick<NodeConfig, 'maxRooms' | 'maxMembersPerRoom' | 'maxStreamsPerAddress' | 'memberQueueBytes' | 'heartbeatMs'>;
+
+interface Room {
+  readonly members: Map<PeerId, Member>;
+  readonly sessions: Map<string, Member>;
+}
+
+/** Counters for /metrics and tests. */
+export interface RoomStats {
+  rooms: number;
+  members: number;
+  messages: number;
+  deliveries: number;
+  slowConsumersCut: number;
+}
+
+/**
+ * Local members per room and fan-out to them. Each member's unsent bytes are bounded by
+ * `memberQueueBytes`: a write that would pass it cuts the member instead (its stream is
+ * destroyed; the close handler then calls `leave`), so a slow reader can never grow memory.
+ */
+export class RoomRegistry {
+  readonly #rooms = new Map<RoomHash, Room>();
+  readonly #streamsPerClient = new Map<string, number>();
+  readonly #limits: RoomLimits;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  #heartbeat: NodeJS.Timeout | undefined;
+  readonly #stats: RoomStats = { rooms: 0, members: 0, messages: 0, deliveries: 0, slowConsumersCut: 0 };
+
+  constructor(options: { limits: RoomLimits; log: Logger; now: () => number }) {
+    this.#limits = options.limits;
+    this.#log = options.log;
+    this.#now = options.now;
+  }
+
+  start(): void {
+    if (this.#heartbeat !== undefined) return;
+    this.#heartbeat = setInterval(() => this.#beat(), this.#limits.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+
+  /** Throws the error a join would fail with now, or returns; lets routes refuse before hijacking. */
+  checkJoin(room: RoomHash, clientKey: string): void {
+    if ((this.#streamsPerClient.get(clientKey) ?? 0) >= this.#limits.maxStreamsPerAddress) {
+      throw sigmeshError('ROOM_TOO_MANY_STREAMS', `at most ${this.#limits.maxStreamsPerAddress} room streams per client address`);
+    }
+    const existing = this.#rooms.get(room);
+    if (existing === undefined && this.#rooms.size >= this.#limits.maxRooms) {
+      throw sigmeshError('ROOM_LIMIT_REACHED', `this node holds at most ${this.#limits.maxRooms} rooms`);
+    }
+    if (existing !== undefined && existing.members.size >= this.#limits.maxMembersPerRoom) {
+      throw sigmeshError('ROOM_FULL', `this room has at most ${this.#limits.maxMembersPerRoom} members on this node`);
+    }
+  }
+
+  /** Adds a member with a fresh peer id and session token. Does not announce it yet. */
+  join(room: RoomHash, clientKey: string, sink: MemberSink): Member {
+    this.checkJoin(room, clientKey);
+    let entry = this.#rooms.get(room);
+    if (entry === undefined) {
+      entry = { members: new Map(), sessions: new Map() };
+      this.#rooms.set(room, entry);
+      this.#stats.rooms = this.#rooms.size;
+    }
+    const member: Member = {
+      peerId: randomBytes(16).toString('hex') as PeerId,
+      session: randomBytes(18).toString('base64url'),
+      room,
+      clientKey,
+      sink,
+      closed: false,
+    };
+    entry.members.set(member.peerId, member);
+    entry.sessions.set(member.session, member);
+    this.#streamsPerClient.set(clientKey, (this.#streamsPerClient.get(clientKey) ?? 0) + 1);
+    this.#stats.members++;
+    return member;
+  }
+
+  /** Tells the other members that `member` joined. */
+  announceJoin(member: Member): void {
+    this.#fanOut(member.room, sseChunk('join', { peerId: member.peerId }), member.peerId);
+  }
+
+  /** Removes a member (idempotent) and tells the others. */
+  leave(member: Member): void {
+    const entry = this.#rooms.get(member.room);
+    if (entry?.members.get(member.peerId) !== member) return;
+    member.closed = true;
+    entry.members.delete(member.peerId);
+    entry.sessions.delete(member.session);
+    const streams = (this.#streamsPerClient.get(member.clientKey) ?? 1) - 1;
+    if (streams <= 0) this.#streamsPerClient.delete(member.clientKey);
+    else this.#streamsPerClient.set(member.clientKey, streams);
+    this.#stats.members--;
+    if (entry.members.size === 0) {
+      this.#rooms.delete(member.room);
+      this.#stats.rooms = this.#rooms.size;
+      return;
+    }
+    this.#fanOut(member.room, sseChunk('leave', { peerId: member.peerId }), undefined);
+  }
+
+  /** The live member holding `session` in `room`, if any. */
+  bySession(room: RoomHash, session: string): Member | undefined {
+    return this.#rooms.get(room)?.sessions.get(session);
+  }
+
+  /** Peer ids in `room` other than `except`. */
+  peers(room: RoomHash, except?: PeerId): PeerId[] {
+    const members = this.#rooms.get(room)?.members;
+    if (members === undefined) return [];
+    return [...members.keys()].filter((peerId) => peerId !== except);
+  }
+
+  /** True when `peerId` is a local member of `room`. */
+  has(room: RoomHash, peerId: PeerId): boolean {
+    return this.#rooms.get(room)?.members.has(peerId) ?? false;
+  }
+
+  /**
+   * Delivers a message from `from` to every other member, or only to `to`. Returns the message
+   * id and how many members it was queued to.
+   */
+  publish(room: RoomHash, from: PeerId, data: unknown, to?: PeerId): { id: string; delivered: number } {
+    const id = randomBytes(16).toString('hex');
+    const chunk = sseChunk('message', to === undefined ? { id, from, data } : { id, from, to, data });
+    this.#stats.messages++;
+    if (to !== undefined) {
+      const target = this.#rooms.get(room)?.members.get(to);
+      const delivered = target !== undefined && this.#send(target, chunk) ? 1 : 0;
+      this.#stats.deliveries += delivered;
+      return { id, delivered };
+    }
+    return { id, delivered: this.#fanOut(room, chunk, from) };
+  }
+
+  /** Writes one chunk to one member, cutting it if its queue would overflow. */
+  send(member: Member, chunk: Buffer): boolean {
+    return this.#send(member, chunk);
+  }
+
+  stats(): Readonly<RoomStats> {
+    return { ...this.#stats };
+  }
+
+  #fanOut(room: RoomHash, chunk: Buffer, except: PeerId | undefined): number {
+    const members = this.#rooms.get(room)?.members;
+    if (members === undefined) return 0;
+    let delivered = 0;
+    for (const member of members.values()) {
+      if (member.peerId !== except && this.#send(member, chunk)) delivered++;
+    }
+    this.#stats.deliveries += delivered;
+    return delivered;
+  }
+
+  #send(member: Member, chunk: Buffer): boolean {
+    if (member.closed) return false;
+    if (member.sink.writableLength + chunk.length > this.#limits.memberQueueBytes) {
+      // Cut, do not buffer: the stream's close handler removes the member and tells the room.
+      member.closed = true;
+      this.#stats.slowConsumersCut++;
+      this.#log.debug({ code: 'ROOM_SLOW_CONSUMER', peerId: member.peerId, room: member.room }, 'cut slow room member');
+      member.sink.destroy();
+      return false;
+    }
+    member.sink.write(chunk);
+    return true;
+  }
+
+  #beat(): void {
+    const chunk = sseChunk('heartbeat', { ts: this.#now() });
+    for (const { members } of this.#rooms.values()) for (const member of members.values()) this.#send(member, chunk);
+  }
+}

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { homedir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { resolveNodeConfig } from './config/resolve-config.js';
+import type { NodeConfig } from './config/node-options.js';
+import { createApp, packageVersion } from './http/create-app.js';
+import { loadOrCreateIdentity, type NodeIdentity } from './identity/node-identity.js';
+import { createLogger, type Logger } from './log/create-logger.js';
+import { LoadSampler, type LoadSource } from './pow/load-sampler.js';
+import { MessageCounter } from './pow/message-counter.js';
+import { PowGate } from './pow/pow-gate.js';
+import { PowPricing } from './pow/pow-pricing.js';
+import { ReplaySet } from './pow/replay-set.js';
+import { RoomRegistry, type RoomStats } from './rooms/room-registry.js';
+import type { NodeContext } from './node-context.js';
+
+/** Options of {@link createNode}: any config field, plus injected dependencies for tests and embedders. */
+export interface NodeOptions extends Partial<NodeConfig> {
+  /** Use this identity instead of the one in the data dir. */
+  readonly identity?: NodeIdentity;
+  readonly logger?: Logger;
+  /** Milliseconds since the epoch; defaults to Date.now. */
+  readonly now?: () => number;
+  /** Where the price reads load from; defaults to the event-loop/memory sampler. */
+  readonly load?: LoadSource;
+}
+
+/** A running (or stopped) node. `start()` and `stop()` are idempotent; stop while starting works. */
+export interface SigmeshNode {
+  readonly config: NodeConfig;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves once the node listens. */
+  readonly ready: Promise<void>;
+  /** The bound address; throws before the node listens. */
+  address(): { host: string; port: number };
+  /** The URL clients use (the public URL, or one derived from the bound address). */
+  url(): string;
+  /** The node id (hex ed25519 public key); throws before start. */
+  id(): string;
+  stats(): Readonly<RoomStats>;
+}
+
+/** Creates a node from options (validated against the option table; throws ConfigError listing every problem). */
+export function createNode(options: NodeOptions = {}): SigmeshNode {
+  const { identity: givenIdentity, logger, now = Date.now, load: givenLoad, ...configOptions } = options;
+  const config = resolveNodeConfig(configOptions);
+  const log = logger ?? createLogger(config.logLevel);
+  const sampler = givenLoad === undefined ? new LoadSampler({ intervalMs: config.loadSampleMs, memoryLimitBytes: totalmem() }) : undefined;
+  const load: LoadSource = givenLoad ?? sampler!;
+  const counter = new MessageCounter({ maxClients: config.maxTrackedClients, now });
+  const pricing = new PowPricing(config, load, counter);
+  const pow = new PowGate({
+    secret: randomBytes(32),
+    ttlSeconds: config.powTtlSeconds,
+    pricing,
+    counter,
+    replay: new ReplaySet({ generationMs: config.powTtlSeconds * 1000, maxPerGeneration: config.powReplayMax, now }),
+    now,
+  });
+  const rooms = new RoomRegistry({ limits: config, log, now });
+
+  let app: FastifyInstance | undefined;
+  let identity: NodeIdentity | undefined = givenIdentity;
+  let bound: { host: string; port: number } | undefined;
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+  let resolveReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+
+  const url = (): string => {
+    if (config.publicUrl !== '') return config.publicUrl.replace(/\/$/, '');
+    if (bound === undefined) throw new Error('the node is not listening yet');
+    const host = bound.host === '0.0.0.0' || bound.host === '::' ? 'localhost' : bound.host.includes(':') ? `[${bound.host}]` : bound.host;
+    return `${config.tlsCert === '' ? 'http' : 'https'}://${host}:${bound.port}`;
+  };
+
+  async function doStart(): Promise<void> {
+    identity ??= await loadOrCreateIdentity(config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir);
+    const ctx: NodeContext = { config, identity, version: packageVersion(), log, load, pricing, pow, rooms, now, publicUrl: url };
+    const created = await createApp(ctx);
+    app = created;
+    sampler?.start();
+    rooms.start();
+    await created.listen({ host: config.host, port: config.port });
+    const address = created.server.address();
+    if (address === null || typeof address === 'string') throw new Error('the HTTP server has no TCP address');
+    bound = { host: address.address, port: address.port };
+    log.info({ nodeId: identity.id, address: `${bound.host}:${bound.port}`, publicUrl: url(), tls: config.tlsCert !== '' }, `sigmesh node listening on ${url()}`);
+    resolveReady();
+  }
+
+  const node: SigmeshNode = {
+    config,
+    ready,
+    start() {
+      if (stopping !== undefined) return Promise.reject(new Error('the node was stopped; create a new one'));
+      starting ??= doStart();
+      return starting;
+    },
+    stop() {
+      stopping ??= (async () => {
+        // Stop while starting: let the start finish (or fail) first, then tear down what exists.
+        await starting?.catch(() => undefined);
+        sampler?.stop();
+        rooms.stop();
+        await app?.close();
+        bound = undefined;
+        log.info('sigmesh node stopped');
+      })();
+      return stopping;
+    },
+    address() {
+      if (bound === undefined) throw new Error('the node is not listening');
+      return bound;
+    },
+    url,
+    id() {
+      if (identity === undefined) throw new Error('the node has no identity before start()');
+      return identity.id;
+    },
+    stats: () => rooms.stats(),
+  };
+  return node;
+}
+
+/** Creates and starts a node; resolves once it listens. */
+export async function startNode(options: NodeOptions = {}): Promise<SigmeshNode> {
+  const node = createNode(options);
+  try {
+    await node.start();
+  } catch (error) {
+    await node.stop();
+    throw error;
+  }
+  return node;
+}
