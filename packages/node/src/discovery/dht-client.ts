@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import type DHT from 'bittorrent-dht';
+import type { DhtQueryError, GetResult } from 'bittorrent-dht';
+import type { DhtAddress } from './bootstrap-option.js';
+import { verifyEd25519 } from './ed25519-keys.js';
+
+/** Why a DHT operation failed, in terms callers act on. */
+export type DhtFailure =
+  /** A storing node refused with BEP 44 302: it holds an equal or higher seq. */
+  | 'seq-stale'
+  /** BEP 44 301: compare-and-swap mismatch. */
+  | 'cas-mismatch'
+  /** Nobody to ask, or nobody answered. */
+  | 'unavailable'
+  /** The operation outlived its time limit. */
+  | 'timeout';
+
+/** A failed DHT operation with a reason the proxy maps to an error code. */
+export class DhtOperationError extends Error {
+  override readonly name = 'DhtOperationError';
+  constructor(
+    readonly failure: DhtFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A BEP 44 mutable put, with the signature already made. */
+export interface SignedPut {
+  readonly k: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly seq: number;
+  readonly v: Uint8Array;
+  readonly sig: Uint8Array;
+  readonly cas?: number;
+}
+
+/** A verified mutable item as read from the DHT. */
+export interface FoundItem {
+  readonly k: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly seq: number;
+  readonly v: Uint8Array;
+  readonly sig: Uint8Array;
+}
+
+/**
+ * A promise-shaped face of one bittorrent-dht instance, every call bounded by `timeoutMs`.
+ * It also handles the library's pitfalls that belong at this level: an empty salt must be left
+ * out (the library signs `4:salt0:` for an empty Buffer), and mutable gets need `verify`,
+ * `salt` and `{ cache: false }` or they answer from the local store.
+ */
+export interface DhtClient {
+  readonly dht: DHT;
+  /** Nodes in the routing table. */
+  tableSize(): number;
+  /** BEP 5 announce of `port` (not implied: the UDP port is not our HTTP port) under `key`. */
+  announce(key: Buffer, port: number): Promise<number>;
+  /** BEP 5 lookup: distinct peers for `key`, at most `max`. */
+  lookup(key: Buffer, max: number): Promise<DhtAddress[]>;
+  /** BEP 44 mutable get of the newest verified item, or undefined. */
+  getMutable(k: Uint8Array, salt: Uint8Array): Promise<FoundItem | undefined>;
+  /** BEP 44 mutable put; resolves with the number of nodes that stored it. */
+  putMutable(item: SignedPut): Promise<number>;
+}
+
+/** Wraps `dht` (already created with `verify`) with per-call time limits. */
+export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
+  return {
+    dht,
+    tableSize: () => dht.nodes.count(),
+
+    announce: (key, port) =>
+      bounded(timeoutMs, 'announce', (resolve, reject) => {
+        dht.announce(key, port, (error, count) => (error ? reject(toFailure(error)) : resolve(count ?? 0)));
+      }),
+
+    lookup: (key, max) => {
+      const found = new Map<string, DhtAddress>();
+      const hex = key.toString('hex');
+      let abort: (() => void) | undefined;
+      let finish: (() => void) | undefined;
+      const onPeer = (peer: DhtAddress, infoHash: Buffer): void => {
+        if (infoHash.toString('hex') !== hex || found.size >= max) return;
+        found.set(`${peer.host}:${peer.port}`, { host: peer.host, port: peer.port });
+        if (found.size >= max) {
+          abort?.();
+          finish?.();
+        }
+      };
+      dht.on('peer', onPeer);
+      // A lookup that found something and then timed out still found it: resolve with the peers.
+      return bounded<DhtAddress[]>(timeoutMs, 'lookup', (resolve, reject) => {
+        finish = () => resolve([...found.values()]);
+        abort = dht.lookup(key, (error) => {
+          if (error && found.size === 0) reject(toFailure(error));
+          else resolve([...found.values()]);
+        });
+      })
+        .catch((error: unknown) => {
+          if (error instanceof DhtOperationError && error.failure === 'timeout' && found.size > 0) return [...found.values()];
+          throw error;
+        })
+        .finally(() => {
+          abort?.();
+          dht.removeListener('peer', onPeer);
+        });
+    },
+
+    getMutable: (k, salt) => {
+      const target = mutableTarget(k, salt);
+      return bounded(timeoutMs, 'get', (resolve, reject) => {
+        const options = salt.length > 0 ? { verify: verifyForDht, salt: Buffer.from(salt), cache: false } : { verify: verifyForDht, cache: false };
+        dht.get(target, options, (error, result) => {
+          if (error) return reject(toFailure(error));
+          resolve(toFound(result, k, salt));
+        });
+      });
+    },
+
+    putMutable: (item) =>
+      bounded(timeoutMs, 'put', (resolve, reject) => {
+        const options = {
+          k: Buffer.from(item.k),
+          v: Buffer.from(item.v),
+          seq: item.seq,
+          sig: Buffer.from(item.sig),
+          ...(item.salt.length > 0 ? { salt: Buffer.from(item.salt) } : {}),
+          ...(item.cas === undefined ? {} : { cas: item.cas }),
+        };
+        try {
+          dht.put(options, (error, _target, stored) => (error ? reject(toFailure(error)) : resolve(stored ?? 0)));
+        } catch (error) {
+          // put() throws synchronously on malformed options; callers validate first, so this is a bug.
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+  };
+}
+
+/** The `verify` bittorrent-dht calls for every mutable item it stores or reads. */
+export function verifyForDht(signature: Buffer, message: Buffer, publicKey: Buffer): boolean {
+  return verifyEd25519(publicKey, message, signature);
+}
+
+/** `sha1(k ‖ salt)`, the BEP 44 target. */
+export function mutableTarget(k: Uint8Array, salt: Uint8Array): Buffer {
+  return createHash('sha1').update(Buffer.concat([k, salt])).digest();
+}
+
+function toFound(result: GetResult | null, k: Uint8Array, salt: Uint8Array): FoundItem | undefined {
+  // The library verified the signature and the target already; the shape is still checked.
+  if (!result?.k || !result.sig || typeof result.seq !== 'number' || !Buffer.isBuffer(result.v)) return undefined;
+  if (!result.k.equals(Buffer.from(k))) return undefined;
+  return { k: new Uint8Array(result.k), salt, seq: result.seq, v: new Uint8Array(result.v), sig: new Uint8Array(result.sig) };
+}
+
+function toFailure(error: DhtQueryError): DhtOperationError {
+  if (error.code === 302) return new DhtOperationError('seq-stale', error.message);
+  if (error.code === 301) return new DhtOperationError('cas-mismatch', error.message);
+  return new DhtOperationError('unavailable', error.message);
+}
+
+function bounded<T>(timeoutMs: number, what: string, run: (resolve: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DhtOperationError('timeout', `DHT ${what} took longer than ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    run(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,127 @@
+import type { DhtAddress } from './bootstrap-option.js';
+import type { DhtClient } from './dht-client.js';
+import { roomEpochs, roomKey } from './dht-keys.js';
+import type { DiscoveryLimits } from './discovery-limits.js';
+import type { DiscoveryLogger } from './discovery-logger.js';
+
+/** A node address found on a room's derived key: the host and announced HTTP port of a node with members in the room. */
+export interface RoomPeer extends DhtAddress {
+  readonly room: string;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+/** What joining a room did. `limit`: maxRooms are announced already; the room is served locally only. */
+export type JoinOutcome = 'joined' | 'already' | 'limit';
+
+export interface RoomRendezvousOptions {
+  readonly now: () => number;
+  readonly log: DiscoveryLogger;
+  readonly limits: DiscoveryLimits;
+  readonly announcePort: () => number;
+  readonly isSelf: (address: DhtAddress) => boolean;
+  /** Called once for each address newly found for a room (again after it was forgotten). */
+  readonly onPeer: (peer: RoomPeer) => void;
+}
+
+/** Room rendezvous on derived, rotating BEP 5 keys. */
+export interface RoomRendezvous {
+  join(room: string): JoinOutcome;
+  /** Stops announcing and looking up the room; true when it was joined. */
+  leave(room: string): boolean;
+  rooms(): string[];
+  /** Addresses currently known for a room. */
+  peers(room: string): RoomPeer[];
+  /** Announces and looks up whatever is due for every room (or everything with `force`). */
+  refresh(client: DhtClient, force?: boolean): Promise<void>;
+  /** Announces and looks up one room now. */
+  refreshRoom(client: DhtClient, room: string): Promise<void>;
+  clear(): void;
+}
+
+interface RoomState {
+  /** Epoch → when we last announced it. */
+  readonly announced: Map<number, number>;
+  lastLookup: number;
+  readonly peers: Map<string, RoomPeer>;
+  busy: boolean;
+}
+
+/** Creates the rendezvous; the caller drives it with refresh() from its maintenance loop. */
+export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendezvous {
+  const { now, log, limits } = options;
+  const rooms = new Map<string, RoomState>();
+
+  async function refreshOne(client: DhtClient, room: string, state: RoomState, force: boolean): Promise<void> {
+    if (state.busy) return;
+    state.busy = true;
+    try {
+      const at = now();
+      const epochs = roomEpochs(at, limits.roomEpochMs, limits.roomEpochLeadMs);
+      for (const epoch of state.announced.keys()) if (!epochs.announce.includes(epoch)) state.announced.delete(epoch);
+      const due = epochs.announce.filter((epoch) => force || at - (state.announced.get(epoch) ?? -Infinity) >= limits.roomAnnounceMs);
+      const lookupDue = force || due.length > 0 || at - state.lastLookup >= limits.roomLookupMs;
+      for (const epoch of due) {
+        try {
+          await client.announce(roomKey(room, epoch), options.announcePort());
+          state.announced.set(epoch, at);
+        } catch (error) {
+          log.debug({ room, epoch, err: error }, 'discovery: room announce failed');
+        }
+      }
+      if (lookupDue && rooms.get(room) === state) {
+        state.lastLookup = at;
+        for (const epoch of epochs.lookup) {
+          const found = await client.lookup(roomKey(room, epoch), limits.maxCandidatesPerLookup).catch((error: unknown) => {
+            log.debug({ room, epoch, err: error }, 'discovery: room lookup failed');
+            return [];
+          });
+          if (rooms.get(room) !== state) return; // left meanwhile
+          record(room, state, found);
+        }
+      }
+      const cutoff = now() - limits.roomPeerTtlMs;
+      for (const [key, peer] of state.peers) if (peer.lastSeen < cutoff) state.peers.delete(key);
+    } finally {
+      state.busy = false;
+    }
+  }
+
+  function record(room: string, state: RoomState, found: readonly DhtAddress[]): void {
+    const at = now();
+    for (const address of found) {
+      if (options.isSelf(address)) continue;
+      const key = `${address.host}:${address.port}`;
+      const known = state.peers.get(key);
+      if (known) {
+        state.peers.set(key, { ...known, lastSeen: at });
+        continue;
+      }
+      // Bounded: a room key flooded with fake announces costs at most this many entries.
+      if (state.peers.size >= limits.maxCandidatesPerLookup) continue;
+      const peer: RoomPeer = { room, host: address.host, port: address.port, firstSeen: at, lastSeen: at };
+      state.peers.set(key, peer);
+      options.onPeer(peer);
+    }
+  }
+
+  return {
+    join(room) {
+      if (rooms.has(room)) return 'already';
+      if (rooms.size >= limits.maxRooms) return 'limit';
+      rooms.set(room, { announced: new Map(), lastLookup: -Infinity, peers: new Map(), busy: false });
+      return 'joined';
+    },
+    leave: (room) => rooms.delete(room),
+    rooms: () => [...rooms.keys()],
+    peers: (room) => [...(rooms.get(room)?.peers.values() ?? [])],
+    async refresh(client, force = false) {
+      for (const [room, state] of [...rooms]) await refreshOne(client, room, state, force);
+    },
+    async refreshRoom(client, room) {
+      const state = rooms.get(room);
+      if (state) await refreshOne(client, room, state, true);
+    },
+    clear: () => rooms.clear(),
+  };
+}
