@@ -78,7 +78,7 @@ export interface PostResult {
 }
 
 /** SSE event names of a room stream. */
-export const roomEventNames = ['welcome', 'join', 'leave', 'message', 'heartbeat', 'error'] as const;
+export const roomEventNames = ['welcome', 'join', 'leave', 'message', 'heartbeat'] as const;
 export type RoomEventName = (typeof roomEventNames)[number];
 
 const MESSAGE_ID_PATTERN = /^[0-9a-f]{32}$/;
