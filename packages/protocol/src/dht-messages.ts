@@ -121,14 +121,17 @@ export function parseDhtItem(value: unknown): ParseResult<DhtMutableItem> {
   const salt = parseSalt(value.salt);
   if (!salt.ok) return salt;
   if (!isSeq(value.seq)) return rejected('DHT_ITEM_INVALID', 'seq must be an integer ≥ 0');
-  if (typeof value.v !== 'string') return rejected('DHT_ITEM_INVALID', 'v must be a base64url string');
+  if (typeof value.v !== 'string')
+    return rejected('DHT_ITEM_INVALID', 'v must be a base64url string');
   // Check the length before decoding so a huge string costs nothing: 996 bytes are 1328 characters.
-  if (value.v.length > Math.ceil((bep44Limits.maxValueBytes * 4) / 3)) return tooLarge(Math.floor((value.v.length * 3) / 4));
+  if (value.v.length > Math.ceil((bep44Limits.maxValueBytes * 4) / 3))
+    return tooLarge(Math.floor((value.v.length * 3) / 4));
   const v = fromBase64url(value.v);
   if (v === undefined) return rejected('DHT_ITEM_INVALID', 'v must be unpadded base64url');
   if (v.length > bep44Limits.maxValueBytes) return tooLarge(v.length);
   const sig = typeof value.sig === 'string' ? fromHex(value.sig) : undefined;
-  if (sig?.length !== bep44Limits.signatureBytes) return rejected('DHT_ITEM_INVALID', 'sig must be 64 bytes as 128 hex characters');
+  if (sig?.length !== bep44Limits.signatureBytes)
+    return rejected('DHT_ITEM_INVALID', 'sig must be 64 bytes as 128 hex characters');
   return parsed({ k: k.value, salt: salt.value, seq: value.seq, v, sig });
 }
 
@@ -136,7 +139,11 @@ export function parseDhtItem(value: unknown): ParseResult<DhtMutableItem> {
 export function parseDhtGetResult(value: unknown): ParseResult<DhtGetResult> {
   const item = parseDhtItem(value);
   if (!item.ok) return item;
-  if (!isRecord(value) || typeof value.target !== 'string' || !/^[0-9a-f]{40}$/.test(value.target)) {
+  if (
+    !isRecord(value) ||
+    typeof value.target !== 'string' ||
+    !/^[0-9a-f]{40}$/.test(value.target)
+  ) {
     return rejected('DHT_ITEM_INVALID', 'target must be 40 lowercase hex characters');
   }
   return parsed({ ...encodeDhtItem(item.value), target: value.target });
@@ -144,10 +151,15 @@ export function parseDhtGetResult(value: unknown): ParseResult<DhtGetResult> {
 
 /** Parses a `POST /dht-put` answer. */
 export function parseDhtPutResult(value: unknown): ParseResult<DhtPutResult> {
-  if (!isRecord(value) || typeof value.target !== 'string' || !/^[0-9a-f]{40}$/.test(value.target)) {
+  if (
+    !isRecord(value) ||
+    typeof value.target !== 'string' ||
+    !/^[0-9a-f]{40}$/.test(value.target)
+  ) {
     return rejected('DHT_ITEM_INVALID', 'target must be 40 lowercase hex characters');
   }
-  if (!isSeq(value.seq) || !isSeq(value.stored)) return rejected('DHT_ITEM_INVALID', 'seq and stored must be integers ≥ 0');
+  if (!isSeq(value.seq) || !isSeq(value.stored))
+    return rejected('DHT_ITEM_INVALID', 'seq and stored must be integers ≥ 0');
   return parsed({ target: value.target, seq: value.seq, stored: value.stored });
 }
 
@@ -188,13 +200,19 @@ export function parseNodeDescriptor(bytes: Uint8Array): ParseResult<NodeDescript
   } catch {
     return rejected('DHT_ITEM_INVALID', 'descriptor is not UTF-8 JSON');
   }
-  if (!isRecord(value) || value.v !== 1) return rejected('DHT_ITEM_INVALID', 'descriptor must be an object with v: 1');
+  if (!isRecord(value) || value.v !== 1)
+    return rejected('DHT_ITEM_INVALID', 'descriptor must be an object with v: 1');
   const { id, url, port, price, version, ts } = value;
-  if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id)) return rejected('DHT_ITEM_INVALID', 'descriptor id must be 64 lowercase hex characters');
-  if (typeof url !== 'string' || !isHttpUrl(url)) return rejected('DHT_ITEM_INVALID', 'descriptor url must be an http(s) URL');
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return rejected('DHT_ITEM_INVALID', 'descriptor port must be 1–65535');
-  if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) return rejected('DHT_ITEM_INVALID', 'descriptor price must be a number ≥ 0');
-  if (typeof version !== 'string' || version.length > 64) return rejected('DHT_ITEM_INVALID', 'descriptor version must be a short string');
+  if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id))
+    return rejected('DHT_ITEM_INVALID', 'descriptor id must be 64 lowercase hex characters');
+  if (typeof url !== 'string' || !isHttpUrl(url))
+    return rejected('DHT_ITEM_INVALID', 'descriptor url must be an http(s) URL');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    return rejected('DHT_ITEM_INVALID', 'descriptor port must be 1–65535');
+  if (typeof price !== 'number' || !Number.isFinite(price) || price < 0)
+    return rejected('DHT_ITEM_INVALID', 'descriptor price must be a number ≥ 0');
+  if (typeof version !== 'string' || version.length > 64)
+    return rejected('DHT_ITEM_INVALID', 'descriptor version must be a short string');
   if (!isSeq(ts)) return rejected('DHT_ITEM_INVALID', 'descriptor ts must be Unix milliseconds');
   return parsed({ v: 1, id, url, port, price, version, ts });
 }
@@ -211,22 +229,32 @@ function isHttpUrl(text: string): boolean {
 
 function parseKey(value: unknown): ParseResult<Uint8Array> {
   const k = typeof value === 'string' ? fromHex(value) : undefined;
-  if (k?.length !== bep44Limits.publicKeyBytes) return rejected('DHT_ITEM_INVALID', 'k must be a 32-byte ed25519 public key as 64 hex characters');
+  if (k?.length !== bep44Limits.publicKeyBytes)
+    return rejected(
+      'DHT_ITEM_INVALID',
+      'k must be a 32-byte ed25519 public key as 64 hex characters',
+    );
   return parsed(k);
 }
 
 function parseSalt(value: unknown): ParseResult<Uint8Array> {
   if (value === undefined || value === '') return parsed(new Uint8Array(0));
-  if (typeof value !== 'string') return rejected('DHT_ITEM_INVALID', 'salt must be a base64url string');
-  if (value.length > Math.ceil((bep44Limits.maxSaltBytes * 4) / 3)) return rejected('DHT_SALT_TOO_LARGE', `salt must be at most ${bep44Limits.maxSaltBytes} bytes`);
+  if (typeof value !== 'string')
+    return rejected('DHT_ITEM_INVALID', 'salt must be a base64url string');
+  if (value.length > Math.ceil((bep44Limits.maxSaltBytes * 4) / 3))
+    return rejected('DHT_SALT_TOO_LARGE', `salt must be at most ${bep44Limits.maxSaltBytes} bytes`);
   const salt = fromBase64url(value);
   if (salt === undefined) return rejected('DHT_ITEM_INVALID', 'salt must be unpadded base64url');
-  if (salt.length > bep44Limits.maxSaltBytes) return rejected('DHT_SALT_TOO_LARGE', `salt must be at most ${bep44Limits.maxSaltBytes} bytes`);
+  if (salt.length > bep44Limits.maxSaltBytes)
+    return rejected('DHT_SALT_TOO_LARGE', `salt must be at most ${bep44Limits.maxSaltBytes} bytes`);
   return parsed(salt);
 }
 
 function tooLarge(bytes: number): ParseResult<never> {
-  return rejected('DHT_VALUE_TOO_LARGE', `v is ${bytes} bytes; at most ${bep44Limits.maxValueBytes} are allowed`);
+  return rejected(
+    'DHT_VALUE_TOO_LARGE',
+    `v is ${bytes} bytes; at most ${bep44Limits.maxValueBytes} are allowed`,
+  );
 }
 
 function isSeq(value: unknown): value is number {

@@ -84,20 +84,40 @@ declare module 'bittorrent-dht' {
     addNode(node: DhtNodeAddress & { id?: Buffer }): void;
     removeNode(id: Buffer): void;
     /** BEP 5 announce_peer; port 0 means implied_port (the UDP source port). */
-    announce(infoHash: Buffer | string, port: number, callback?: (error: DhtQueryError | null, count?: number) => void): void;
+    announce(
+      infoHash: Buffer | string,
+      port: number,
+      callback?: (error: DhtQueryError | null, count?: number) => void,
+    ): void;
     /** BEP 5 get_peers; peers arrive as `'peer'` events. Returns an abort function. */
-    lookup(infoHash: Buffer | string, callback?: (error: DhtQueryError | null, visited?: number) => void): () => void;
-    put(options: MutablePutOptions, callback?: (error: DhtQueryError | null, target: Buffer, stored?: number) => void): Buffer;
-    get(target: Buffer | string, options: GetOptions, callback: (error: DhtQueryError | null, result: GetResult | null) => void): void;
+    lookup(
+      infoHash: Buffer | string,
+      callback?: (error: DhtQueryError | null, visited?: number) => void,
+    ): () => void;
+    put(
+      options: MutablePutOptions,
+      callback?: (error: DhtQueryError | null, target: Buffer, stored?: number) => void,
+    ): Buffer;
+    get(
+      target: Buffer | string,
+      options: GetOptions,
+      callback: (error: DhtQueryError | null, result: GetResult | null) => void,
+    ): void;
     destroy(callback?: () => void): void;
     toJSON(): { nodes: DhtNodeAddress[] };
 
-    on(event: 'peer', listener: (peer: DhtNodeAddress, infoHash: Buffer, from: DhtNodeAddress | null) => void): this;
+    on(
+      event: 'peer',
+      listener: (peer: DhtNodeAddress, infoHash: Buffer, from: DhtNodeAddress | null) => void,
+    ): this;
     on(event: 'ready' | 'listening' | 'close', listener: () => void): this;
     on(event: 'error' | 'warning', listener: (error: Error) => void): this;
     on(event: 'node', listener: (node: DhtContact) => void): this;
     on(event: string, listener: (...args: unknown[]) => void): this;
-    once(event: 'peer', listener: (peer: DhtNodeAddress, infoHash: Buffer, from: DhtNodeAddress | null) => void): this;
+    once(
+      event: 'peer',
+      listener: (peer: DhtNodeAddress, infoHash: Buffer, from: DhtNodeAddress | null) => void,
+    ): this;
     once(event: 'ready' | 'listening' | 'close', listener: () => void): this;
     once(event: 'error' | 'warning', listener: (error: Error) => void): this;
     once(event: 'node', listener: (node: DhtContact) => void): this;

@@ -25,7 +25,8 @@ export type BootstrapParseResult =
   | { readonly ok: true; readonly value: DhtBootstrap }
   | { readonly ok: false; readonly problems: readonly BootstrapProblem[] };
 
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 /**
  * Parses `mainline`, `none` or `HOST:PORT,HOST:PORT,…` (IPv4 or host names; bittorrent-dht is
@@ -52,15 +53,34 @@ export function formatDhtBootstrap(bootstrap: DhtBootstrap): string {
 }
 
 function parseEntry(entry: string): DhtAddress | BootstrapProblem {
-  if (entry === '') return { reason: 'empty', entry, message: 'empty bootstrap entry (expected mainline, none or HOST:PORT,…)' };
+  if (entry === '')
+    return {
+      reason: 'empty',
+      entry,
+      message: 'empty bootstrap entry (expected mainline, none or HOST:PORT,…)',
+    };
   const colon = entry.lastIndexOf(':');
-  if (colon < 0) return { reason: 'missing-port', entry, message: `bootstrap entry ${JSON.stringify(entry)} has no :PORT` };
+  if (colon < 0)
+    return {
+      reason: 'missing-port',
+      entry,
+      message: `bootstrap entry ${JSON.stringify(entry)} has no :PORT`,
+    };
   const host = entry.slice(0, colon);
   const portText = entry.slice(colon + 1);
   const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-  if (!(port >= 1 && port <= 65535)) return { reason: 'bad-port', entry, message: `bootstrap entry ${JSON.stringify(entry)}: port must be 1–65535` };
+  if (!(port >= 1 && port <= 65535))
+    return {
+      reason: 'bad-port',
+      entry,
+      message: `bootstrap entry ${JSON.stringify(entry)}: port must be 1–65535`,
+    };
   if (isIP(host) !== 4 && (isIP(host) !== 0 || !HOSTNAME.test(host))) {
-    return { reason: 'bad-host', entry, message: `bootstrap entry ${JSON.stringify(entry)}: host must be an IPv4 address or a host name` };
+    return {
+      reason: 'bad-host',
+      entry,
+      message: `bootstrap entry ${JSON.stringify(entry)}: host must be an IPv4 address or a host name`,
+    };
   }
   return { host, port };
 }

@@ -73,7 +73,9 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
 
     announce: (key, port) =>
       bounded(timeoutMs, 'announce', (resolve, reject) => {
-        dht.announce(key, port, (error, count) => (error ? reject(toFailure(error)) : resolve(count ?? 0)));
+        dht.announce(key, port, (error, count) =>
+          error ? reject(toFailure(error)) : resolve(count ?? 0),
+        );
       }),
 
     lookup: (key, max) => {
@@ -99,7 +101,8 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
         });
       })
         .catch((error: unknown) => {
-          if (error instanceof DhtOperationError && error.failure === 'timeout' && found.size > 0) return [...found.values()];
+          if (error instanceof DhtOperationError && error.failure === 'timeout' && found.size > 0)
+            return [...found.values()];
           throw error;
         })
         .finally(() => {
@@ -111,7 +114,10 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
     getMutable: (k, salt) => {
       const target = mutableTarget(k, salt);
       return bounded(timeoutMs, 'get', (resolve, reject) => {
-        const options = salt.length > 0 ? { verify: verifyForDht, salt: Buffer.from(salt), cache: false } : { verify: verifyForDht, cache: false };
+        const options =
+          salt.length > 0
+            ? { verify: verifyForDht, salt: Buffer.from(salt), cache: false }
+            : { verify: verifyForDht, cache: false };
         dht.get(target, options, (error, result) => {
           if (error) return reject(toFailure(error));
           resolve(toFound(result, k, salt));
@@ -130,7 +136,9 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
           ...(item.cas === undefined ? {} : { cas: item.cas }),
         };
         try {
-          dht.put(options, (error, _target, stored) => (error ? reject(toFailure(error)) : resolve(stored ?? 0)));
+          dht.put(options, (error, _target, stored) =>
+            error ? reject(toFailure(error)) : resolve(stored ?? 0),
+          );
         } catch (error) {
           // put() throws synchronously on malformed options; callers validate first, so this is a bug.
           reject(error instanceof Error ? error : new Error(String(error)));
@@ -146,14 +154,23 @@ export function verifyForDht(signature: Buffer, message: Buffer, publicKey: Buff
 
 /** `sha1(k ‖ salt)`, the BEP 44 target. */
 export function mutableTarget(k: Uint8Array, salt: Uint8Array): Buffer {
-  return createHash('sha1').update(Buffer.concat([k, salt])).digest();
+  return createHash('sha1')
+    .update(Buffer.concat([k, salt]))
+    .digest();
 }
 
 function toFound(result: GetResult | null, k: Uint8Array, salt: Uint8Array): FoundItem | undefined {
   // The library verified the signature and the target already; the shape is still checked.
-  if (!result?.k || !result.sig || typeof result.seq !== 'number' || !Buffer.isBuffer(result.v)) return undefined;
+  if (!result?.k || !result.sig || typeof result.seq !== 'number' || !Buffer.isBuffer(result.v))
+    return undefined;
   if (!result.k.equals(Buffer.from(k))) return undefined;
-  return { k: new Uint8Array(result.k), salt, seq: result.seq, v: new Uint8Array(result.v), sig: new Uint8Array(result.sig) };
+  return {
+    k: new Uint8Array(result.k),
+    salt,
+    seq: result.seq,
+    v: new Uint8Array(result.v),
+    sig: new Uint8Array(result.sig),
+  };
 }
 
 function toFailure(error: DhtQueryError): DhtOperationError {
@@ -162,9 +179,17 @@ function toFailure(error: DhtQueryError): DhtOperationError {
   return new DhtOperationError('unavailable', error.message);
 }
 
-function bounded<T>(timeoutMs: number, what: string, run: (resolve: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {
+function bounded<T>(
+  timeoutMs: number,
+  what: string,
+  run: (resolve: (value: T) => void, reject: (error: Error) => void) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DhtOperationError('timeout', `DHT ${what} took longer than ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(new DhtOperationError('timeout', `DHT ${what} took longer than ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     timer.unref();
     run(
       (value) => {

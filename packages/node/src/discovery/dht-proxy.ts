@@ -1,4 +1,12 @@
-import { encodeDhtItem, sigmeshError, type DhtGetResult, type DhtMutableItem, type DhtPutRequest, type DhtPutResult, type SigmeshError } from '@sigmesh/protocol';
+import {
+  encodeDhtItem,
+  sigmeshError,
+  type DhtGetResult,
+  type DhtMutableItem,
+  type DhtPutRequest,
+  type DhtPutResult,
+  type SigmeshError,
+} from '@sigmesh/protocol';
 import { DhtOperationError, mutableTarget, type DhtClient, type FoundItem } from './dht-client.js';
 import { verifyItemSignature } from './signed-item.js';
 
@@ -61,11 +69,16 @@ export function createDhtProxy(options: DhtProxyOptions): DhtProxy {
 
   function requireClient(): DhtClient {
     const client = options.client();
-    if (!client || !options.available()) throw sigmeshError('DHT_UNAVAILABLE', 'this node is not connected to the DHT yet');
+    if (!client || !options.available())
+      throw sigmeshError('DHT_UNAVAILABLE', 'this node is not connected to the DHT yet');
     return client;
   }
 
-  async function fetchFresh(client: DhtClient, item: { k: Uint8Array; salt: Uint8Array }, target: string): Promise<FoundItem | undefined> {
+  async function fetchFresh(
+    client: DhtClient,
+    item: { k: Uint8Array; salt: Uint8Array },
+    target: string,
+  ): Promise<FoundItem | undefined> {
     try {
       const found = await client.getMutable(item.k, item.salt);
       remember(target, found);
@@ -92,9 +105,18 @@ export function createDhtProxy(options: DhtProxyOptions): DhtProxy {
       // by some of them would otherwise pass unnoticed. An identical item counts as stored.
       const current = await fetchFresh(client, item, target);
       if (current) {
-        if (item.cas !== undefined && current.seq !== item.cas) throw sigmeshError('DHT_CAS_MISMATCH', `the stored seq is ${current.seq}, not ${item.cas}`);
-        if (current.seq === item.seq && sameItem(current, item)) return { target, seq: item.seq, stored: 0 };
-        if (current.seq >= item.seq) throw sigmeshError('DHT_SEQ_STALE', `the DHT holds seq ${current.seq}; put with a higher seq`);
+        if (item.cas !== undefined && current.seq !== item.cas)
+          throw sigmeshError(
+            'DHT_CAS_MISMATCH',
+            `the stored seq is ${current.seq}, not ${item.cas}`,
+          );
+        if (current.seq === item.seq && sameItem(current, item))
+          return { target, seq: item.seq, stored: 0 };
+        if (current.seq >= item.seq)
+          throw sigmeshError(
+            'DHT_SEQ_STALE',
+            `the DHT holds seq ${current.seq}; put with a higher seq`,
+          );
       }
       let stored: number;
       try {
@@ -115,14 +137,20 @@ function sameItem(a: DhtMutableItem, b: DhtMutableItem): boolean {
 }
 
 function toSigmeshError(error: unknown): SigmeshError {
-  if (!(error instanceof DhtOperationError)) return sigmeshError('DHT_UNAVAILABLE', 'the DHT query failed', { cause: error });
+  if (!(error instanceof DhtOperationError))
+    return sigmeshError('DHT_UNAVAILABLE', 'the DHT query failed', { cause: error });
   switch (error.failure) {
     case 'seq-stale':
-      return sigmeshError('DHT_SEQ_STALE', 'DHT nodes refused the item: they hold an equal or higher seq (BEP 44 302)');
+      return sigmeshError(
+        'DHT_SEQ_STALE',
+        'DHT nodes refused the item: they hold an equal or higher seq (BEP 44 302)',
+      );
     case 'cas-mismatch':
       return sigmeshError('DHT_CAS_MISMATCH');
     case 'timeout':
     case 'unavailable':
-      return sigmeshError('DHT_UNAVAILABLE', `the DHT did not answer: ${error.message}`, { retryAfter: 5 });
+      return sigmeshError('DHT_UNAVAILABLE', `the DHT did not answer: ${error.message}`, {
+        retryAfter: 5,
+      });
   }
 }

@@ -141,7 +141,10 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     this.#log = options.log;
     this.#bootstrap = options.bootstrap ?? 'mainline';
     const signer = createSigner(options.identity);
-    const announcePort = typeof options.announcePort === 'number' ? constant(options.announcePort) : options.announcePort;
+    const announcePort =
+      typeof options.announcePort === 'number'
+        ? constant(options.announcePort)
+        : options.announcePort;
     const isSelf = selfMatcher(options, announcePort);
     this.#directory = createNodeDirectory({
       signer,
@@ -150,7 +153,8 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       limits: this.#limits,
       networkKey: networkKey(options.network ?? defaultNetwork),
       announcePort,
-      publicUrl: typeof options.publicUrl === 'string' ? constant(options.publicUrl) : options.publicUrl,
+      publicUrl:
+        typeof options.publicUrl === 'string' ? constant(options.publicUrl) : options.publicUrl,
       price: options.price ?? constant(0),
       version: options.version ?? '0.0.0',
       identify: options.identify ?? createFetchNodeId(this.#limits.identifyTimeoutMs),
@@ -224,10 +228,18 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
 
   joinRoom(room: string): JoinOutcome {
     const outcome = this.#rooms.join(room);
-    if (outcome === 'limit') this.#log.warn({ room, maxRooms: this.#limits.maxRooms }, 'discovery: room limit reached; the room is served locally but not announced');
+    if (outcome === 'limit')
+      this.#log.warn(
+        { room, maxRooms: this.#limits.maxRooms },
+        'discovery: room limit reached; the room is served locally but not announced',
+      );
     const client = this.#client;
     if (outcome === 'joined' && client && this.#bootstrapped) {
-      this.#rooms.refreshRoom(client, room).catch((error: unknown) => this.#log.debug({ room, err: error }, 'discovery: room refresh failed'));
+      this.#rooms
+        .refreshRoom(client, room)
+        .catch((error: unknown) =>
+          this.#log.debug({ room, err: error }, 'discovery: room refresh failed'),
+        );
     }
     return outcome;
   }
@@ -319,7 +331,10 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     dht.on('node', () => {
       if (!this.#bootstrapped) this.#kick();
     });
-    this.#log.info({ dhtPort: dht.address().port, bootstrap: formatDhtBootstrap(this.#bootstrap) }, 'discovery: DHT listening');
+    this.#log.info(
+      { dhtPort: dht.address().port, bootstrap: formatDhtBootstrap(this.#bootstrap) },
+      'discovery: DHT listening',
+    );
     this.#schedule(limits.tickMs);
   }
 
@@ -336,7 +351,9 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   }
 
   #kick(): void {
-    this.#tick(false).catch((error: unknown) => this.#log.error({ err: error }, 'discovery: maintenance failed'));
+    this.#tick(false).catch((error: unknown) =>
+      this.#log.error({ err: error }, 'discovery: maintenance failed'),
+    );
   }
 
   #schedule(delayMs: number): void {
@@ -361,7 +378,8 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       await this.#running;
     } finally {
       this.#running = undefined;
-      if (this.#client === client) this.#schedule(this.#bootstrapped ? this.#limits.tickMs : this.#retryDelay());
+      if (this.#client === client)
+        this.#schedule(this.#bootstrapped ? this.#limits.tickMs : this.#retryDelay());
     }
   }
 
@@ -378,7 +396,9 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     if (!force && this.#nextBootstrapAt !== null && now < this.#nextBootstrapAt) return;
     this.#attempts++;
     if (this.#bootstrap !== 'none') {
-      if (typeof this.#bootstrap !== 'string') for (const node of this.#bootstrap) client.dht.addNode({ host: node.host, port: node.port });
+      if (typeof this.#bootstrap !== 'string')
+        for (const node of this.#bootstrap)
+          client.dht.addNode({ host: node.host, port: node.port });
       // With an empty table any lookup falls back to the bootstrap nodes, and every node that
       // answers lands in the routing table.
       await client.lookup(randomBytes(20), 1).catch(() => []);
@@ -408,9 +428,15 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       this.#lastError = null;
       // Everything is due at once after (re)joining the DHT.
       this.#due = { nodeAnnounce: 0, descriptor: 0, nodeLookup: 0 };
-      this.#log.info({ routingTableSize: this.#client?.tableSize() ?? 0 }, 'discovery: DHT bootstrapped');
+      this.#log.info(
+        { routingTableSize: this.#client?.tableSize() ?? 0 },
+        'discovery: DHT bootstrapped',
+      );
     } else if (announce) {
-      this.#log.warn({ bootstrap: formatDhtBootstrap(this.#bootstrap) }, 'discovery: DHT routing table is empty; serving local rooms only and retrying');
+      this.#log.warn(
+        { bootstrap: formatDhtBootstrap(this.#bootstrap) },
+        'discovery: DHT routing table is empty; serving local rooms only and retrying',
+      );
     }
     if (announce) this.emit('status', this.status());
   }
@@ -430,7 +456,13 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     const steps: Array<Promise<unknown>> = [];
     if (force || now >= this.#due.nodeAnnounce) {
       this.#due.nodeAnnounce = now + limits.nodeAnnounceMs;
-      steps.push(this.#directory.announce(client).catch((error: unknown) => this.#log.debug({ err: error }, 'discovery: node announce failed')));
+      steps.push(
+        this.#directory
+          .announce(client)
+          .catch((error: unknown) =>
+            this.#log.debug({ err: error }, 'discovery: node announce failed'),
+          ),
+      );
     }
     if (force || now >= this.#due.descriptor) {
       this.#due.descriptor = now + limits.descriptorRepublishMs;
@@ -438,14 +470,20 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
         this.#directory
           .publish(client)
           .then((seq) => (this.#descriptorSeq = seq))
-          .catch((error: unknown) => this.#log.debug({ err: error }, 'discovery: descriptor publish failed')),
+          .catch((error: unknown) =>
+            this.#log.debug({ err: error }, 'discovery: descriptor publish failed'),
+          ),
       );
     }
     steps.push(this.#rooms.refresh(client, force));
     await Promise.all(steps);
     if (this.#client === client && (force || now >= this.#due.nodeLookup)) {
       this.#due.nodeLookup = now + limits.nodeLookupMs;
-      await this.#directory.lookupNodes(client).catch((error: unknown) => this.#log.debug({ err: error }, 'discovery: node lookup failed'));
+      await this.#directory
+        .lookupNodes(client)
+        .catch((error: unknown) =>
+          this.#log.debug({ err: error }, 'discovery: node lookup failed'),
+        );
     }
   }
 }
@@ -455,10 +493,14 @@ function constant<T>(value: T): () => T {
 }
 
 /** Our own announces come back in lookups: recognise them by a local host and our announced port. */
-function selfMatcher(options: DiscoveryOptions, announcePort: () => number): (address: DhtAddress) => boolean {
+function selfMatcher(
+  options: DiscoveryOptions,
+  announcePort: () => number,
+): (address: DhtAddress) => boolean {
   const hosts = new Set(['127.0.0.1', '0.0.0.0']);
   if (options.dhtHost !== undefined) hosts.add(options.dhtHost);
-  for (const list of Object.values(networkInterfaces())) for (const entry of list ?? []) if (entry.family === 'IPv4') hosts.add(entry.address);
+  for (const list of Object.values(networkInterfaces()))
+    for (const entry of list ?? []) if (entry.family === 'IPv4') hosts.add(entry.address);
   return (address) => {
     if (address.port !== announcePort()) return false;
     if (hosts.has(address.host)) return true;

@@ -22,7 +22,8 @@ export interface Ed25519Signer {
 
 /** A KeyObject for a raw 32-byte ed25519 public key. Throws on the wrong length. */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new TypeError(`an ed25519 public key is 32 bytes, got ${raw.length}`);
+  if (raw.length !== 32)
+    throw new TypeError(`an ed25519 public key is 32 bytes, got ${raw.length}`);
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
@@ -35,9 +36,13 @@ export function rawPublicKey(key: KeyObject): Uint8Array {
 /** Builds a signer from KeyObjects or raw keys; throws when the pair does not match. */
 export function createSigner(identity: Ed25519Identity): Ed25519Signer {
   const privateKey = toPrivateKey(identity.privateKey);
-  const publicKeyRaw = identity.publicKey instanceof Uint8Array ? new Uint8Array(identity.publicKey) : rawPublicKey(identity.publicKey);
+  const publicKeyRaw =
+    identity.publicKey instanceof Uint8Array
+      ? new Uint8Array(identity.publicKey)
+      : rawPublicKey(identity.publicKey);
   const derived = rawPublicKey(createPublicKey(privateKey));
-  if (!Buffer.from(derived).equals(Buffer.from(publicKeyRaw))) throw new TypeError('the ed25519 public key does not belong to the private key');
+  if (!Buffer.from(derived).equals(Buffer.from(publicKeyRaw)))
+    throw new TypeError('the ed25519 public key does not belong to the private key');
   return {
     publicKeyRaw,
     id: Buffer.from(publicKeyRaw).toString('hex'),
@@ -49,7 +54,11 @@ export function createSigner(identity: Ed25519Identity): Ed25519Signer {
  * Verifies an ed25519 signature by a raw public key. Never throws: a malformed key (not a curve
  * point) or the wrong lengths are simply `false`, since the inputs come from the network.
  */
-export function verifyEd25519(publicKeyRaw: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyEd25519(
+  publicKeyRaw: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (publicKeyRaw.length !== 32 || signature.length !== 64) return false;
   try {
     return verify(null, data, publicKeyFromRaw(publicKeyRaw), signature);
@@ -60,9 +69,15 @@ export function verifyEd25519(publicKeyRaw: Uint8Array, data: Uint8Array, signat
 
 function toPrivateKey(key: KeyObject | Uint8Array): KeyObject {
   if (!(key instanceof Uint8Array)) {
-    if (key.asymmetricKeyType !== 'ed25519' || key.type !== 'private') throw new TypeError('expected an ed25519 private key');
+    if (key.asymmetricKeyType !== 'ed25519' || key.type !== 'private')
+      throw new TypeError('expected an ed25519 private key');
     return key;
   }
-  if (key.length !== 32) throw new TypeError(`a raw ed25519 private key is the 32-byte seed, got ${key.length} bytes`);
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, key]), format: 'der', type: 'pkcs8' });
+  if (key.length !== 32)
+    throw new TypeError(`a raw ed25519 private key is the 32-byte seed, got ${key.length} bytes`);
+  return createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, key]),
+    format: 'der',
+    type: 'pkcs8',
+  });
 }

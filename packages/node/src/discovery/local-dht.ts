@@ -31,18 +31,22 @@ export interface LocalDht {
  * with empty routing tables). Each join waits until the new node has a non-empty routing table.
  */
 export async function createLocalDht(options: LocalDhtOptions): Promise<LocalDht> {
-  if (!Number.isInteger(options.nodes) || options.nodes < 1) throw new RangeError('nodes must be an integer ≥ 1');
+  if (!Number.isInteger(options.nodes) || options.nodes < 1)
+    throw new RangeError('nodes must be an integer ≥ 1');
   const host = options.host ?? '127.0.0.1';
   const joinTimeoutMs = options.joinTimeoutMs ?? 5_000;
   const nodes: DHT[] = [];
   const bootstrap: DhtAddress[] = [];
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
-    (closed ??= Promise.all(nodes.map((dht) => new Promise<void>((resolve) => dht.destroy(resolve)))).then(() => undefined));
+    (closed ??= Promise.all(
+      nodes.map((dht) => new Promise<void>((resolve) => dht.destroy(resolve))),
+    ).then(() => undefined));
 
   try {
     for (let i = 0; i < options.nodes; i++) {
-      const seed = bootstrap.length > 0 ? bootstrap[Math.floor(Math.random() * bootstrap.length)] : undefined;
+      const seed =
+        bootstrap.length > 0 ? bootstrap[Math.floor(Math.random() * bootstrap.length)] : undefined;
       const dht = new DHT({
         bootstrap: seed ? [seed] : false,
         verify: verifyForDht,
@@ -62,7 +66,10 @@ export async function createLocalDht(options: LocalDhtOptions): Promise<LocalDht
 
 function join(dht: DHT, host: string, needsPeers: boolean, timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local DHT node did not join within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`local DHT node did not join within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const done = (): void => {
       clearTimeout(timer);
       resolve();

@@ -1,4 +1,10 @@
-import { descriptorSalt, encodeNodeDescriptor, parseNodeDescriptor, utf8, type NodeDescriptor } from '@sigmesh/protocol';
+import {
+  descriptorSalt,
+  encodeNodeDescriptor,
+  parseNodeDescriptor,
+  utf8,
+  type NodeDescriptor,
+} from '@sigmesh/protocol';
 import type { DhtAddress } from './bootstrap-option.js';
 import { DhtOperationError, type DhtClient } from './dht-client.js';
 import type { DiscoveryLimits } from './discovery-limits.js';
@@ -42,7 +48,11 @@ export interface NodeDirectory {
   /** Looks up the network key and returns the nodes whose descriptors verify. */
   lookupNodes(client: DhtClient): Promise<DiscoveredNode[]>;
   /** Fetches and verifies one node's descriptor by its id. */
-  lookupDescriptor(client: DhtClient, id: string, address?: DhtAddress): Promise<DiscoveredNode | undefined>;
+  lookupDescriptor(
+    client: DhtClient,
+    id: string,
+    address?: DhtAddress,
+  ): Promise<DiscoveredNode | undefined>;
   /** Nodes verified recently (within descriptorMaxAgeMs), newest first. */
   known(): DiscoveredNode[];
 }
@@ -58,7 +68,15 @@ export function createNodeDirectory(options: NodeDirectoryOptions): NodeDirector
   let lastSeq = 0;
 
   function descriptor(): NodeDescriptor {
-    return { v: 1, id: signer.id, url: options.publicUrl(), port: options.announcePort(), price: options.price(), version: options.version, ts: now() };
+    return {
+      v: 1,
+      id: signer.id,
+      url: options.publicUrl(),
+      port: options.announcePort(),
+      price: options.price(),
+      version: options.version,
+      ts: now(),
+    };
   }
 
   async function putDescriptor(client: DhtClient, seq: number): Promise<number> {
@@ -68,7 +86,11 @@ export function createNodeDirectory(options: NodeDirectoryOptions): NodeDirector
     return seq;
   }
 
-  async function lookupDescriptor(client: DhtClient, id: string, address?: DhtAddress): Promise<DiscoveredNode | undefined> {
+  async function lookupDescriptor(
+    client: DhtClient,
+    id: string,
+    address?: DhtAddress,
+  ): Promise<DiscoveredNode | undefined> {
     const k = Buffer.from(id, 'hex');
     if (k.length !== 32) return undefined;
     const item = await client.getMutable(k, SALT);
@@ -82,7 +104,8 @@ export function createNodeDirectory(options: NodeDirectoryOptions): NodeDirector
     const at = now();
     // The item is signed by k (the DHT client verified it); the descriptor must also name k, be
     // fresh, and agree with the address the DHT gave, or it is someone else's record replayed.
-    if (d.id !== id || at - d.ts > limits.descriptorMaxAgeMs || d.ts - at > MAX_FUTURE_MS) return undefined;
+    if (d.id !== id || at - d.ts > limits.descriptorMaxAgeMs || d.ts - at > MAX_FUTURE_MS)
+      return undefined;
     if (address && d.port !== address.port) return undefined;
     const node: DiscoveredNode = { descriptor: d, address, seq: item.seq, seenAt: at };
     seen.delete(id);
@@ -114,7 +137,9 @@ export function createNodeDirectory(options: NodeDirectoryOptions): NodeDirector
     },
 
     async lookupNodes(client) {
-      const addresses = (await client.lookup(options.networkKey, limits.maxNodesPerLookup)).filter((address) => !options.isSelf(address));
+      const addresses = (await client.lookup(options.networkKey, limits.maxNodesPerLookup)).filter(
+        (address) => !options.isSelf(address),
+      );
       const results = await Promise.all(
         addresses.map(async (address) => {
           const id = await options.identify(address);

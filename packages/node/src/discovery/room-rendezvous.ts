@@ -52,14 +52,22 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
   const { now, log, limits } = options;
   const rooms = new Map<string, RoomState>();
 
-  async function refreshOne(client: DhtClient, room: string, state: RoomState, force: boolean): Promise<void> {
+  async function refreshOne(
+    client: DhtClient,
+    room: string,
+    state: RoomState,
+    force: boolean,
+  ): Promise<void> {
     if (state.busy) return;
     state.busy = true;
     try {
       const at = now();
       const epochs = roomEpochs(at, limits.roomEpochMs, limits.roomEpochLeadMs);
-      for (const epoch of state.announced.keys()) if (!epochs.announce.includes(epoch)) state.announced.delete(epoch);
-      const due = epochs.announce.filter((epoch) => force || at - (state.announced.get(epoch) ?? -Infinity) >= limits.roomAnnounceMs);
+      for (const epoch of state.announced.keys())
+        if (!epochs.announce.includes(epoch)) state.announced.delete(epoch);
+      const due = epochs.announce.filter(
+        (epoch) => force || at - (state.announced.get(epoch) ?? -Infinity) >= limits.roomAnnounceMs,
+      );
       const lookupDue = force || due.length > 0 || at - state.lastLookup >= limits.roomLookupMs;
       for (const epoch of due) {
         try {
@@ -72,10 +80,12 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
       if (lookupDue && rooms.get(room) === state) {
         state.lastLookup = at;
         for (const epoch of epochs.lookup) {
-          const found = await client.lookup(roomKey(room, epoch), limits.maxCandidatesPerLookup).catch((error: unknown) => {
-            log.debug({ room, epoch, err: error }, 'discovery: room lookup failed');
-            return [];
-          });
+          const found = await client
+            .lookup(roomKey(room, epoch), limits.maxCandidatesPerLookup)
+            .catch((error: unknown) => {
+              log.debug({ room, epoch, err: error }, 'discovery: room lookup failed');
+              return [];
+            });
           if (rooms.get(room) !== state) return; // left meanwhile
           record(room, state, found);
         }
@@ -99,7 +109,13 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
       }
       // Bounded: a room key flooded with fake announces costs at most this many entries.
       if (state.peers.size >= limits.maxCandidatesPerLookup) continue;
-      const peer: RoomPeer = { room, host: address.host, port: address.port, firstSeen: at, lastSeen: at };
+      const peer: RoomPeer = {
+        room,
+        host: address.host,
+        port: address.port,
+        firstSeen: at,
+        lastSeen: at,
+      };
       state.peers.set(key, peer);
       options.onPeer(peer);
     }
@@ -109,7 +125,12 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
     join(room) {
       if (rooms.has(room)) return 'already';
       if (rooms.size >= limits.maxRooms) return 'limit';
-      rooms.set(room, { announced: new Map(), lastLookup: -Infinity, peers: new Map(), busy: false });
+      rooms.set(room, {
+        announced: new Map(),
+        lastLookup: -Infinity,
+        peers: new Map(),
+        busy: false,
+      });
       return 'joined';
     },
     leave: (room) => rooms.delete(room),

@@ -1,4 +1,11 @@
-import { bep44Limits, bep44Signable, parseDhtPutRequest, type DhtMutableItem, type DhtPutRequest, type ParseResult } from '@sigmesh/protocol';
+import {
+  bep44Limits,
+  bep44Signable,
+  parseDhtPutRequest,
+  type DhtMutableItem,
+  type DhtPutRequest,
+  type ParseResult,
+} from '@sigmesh/protocol';
 import { verifyEd25519, type Ed25519Signer } from './ed25519-keys.js';
 
 /**
@@ -10,7 +17,11 @@ export function validateSignedItem(body: unknown): ParseResult<DhtPutRequest> {
   const request = parseDhtPutRequest(body);
   if (!request.ok) return request;
   if (!verifyItemSignature(request.value)) {
-    return { ok: false, code: 'DHT_SIGNATURE_INVALID', message: 'the signature does not verify over salt, seq and v with key k' };
+    return {
+      ok: false,
+      code: 'DHT_SIGNATURE_INVALID',
+      message: 'the signature does not verify over salt, seq and v with key k',
+    };
   }
   return request;
 }
@@ -21,8 +32,17 @@ export function verifyItemSignature(item: DhtMutableItem): boolean {
 }
 
 /** Signs a value as a BEP 44 mutable item of `signer`'s key. */
-export function signItem(signer: Ed25519Signer, salt: Uint8Array, seq: number, v: Uint8Array): DhtMutableItem {
-  if (v.length > bep44Limits.maxValueBytes) throw new RangeError(`a BEP 44 value is at most ${bep44Limits.maxValueBytes} bytes, got ${v.length}`);
-  if (salt.length > bep44Limits.maxSaltBytes) throw new RangeError(`a BEP 44 salt is at most ${bep44Limits.maxSaltBytes} bytes`);
+export function signItem(
+  signer: Ed25519Signer,
+  salt: Uint8Array,
+  seq: number,
+  v: Uint8Array,
+): DhtMutableItem {
+  if (v.length > bep44Limits.maxValueBytes)
+    throw new RangeError(
+      `a BEP 44 value is at most ${bep44Limits.maxValueBytes} bytes, got ${v.length}`,
+    );
+  if (salt.length > bep44Limits.maxSaltBytes)
+    throw new RangeError(`a BEP 44 salt is at most ${bep44Limits.maxSaltBytes} bytes`);
   return { k: signer.publicKeyRaw, salt, seq, v, sig: signer.sign(bep44Signable(salt, seq, v)) };
 }

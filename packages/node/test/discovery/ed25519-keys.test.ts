@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { test } from 'node:test';
+import {
+  createSigner,
+  publicKeyFromRaw,
+  rawPublicKey,
+  verifyEd25519,
+} from '../../src/discovery/ed25519-keys.js';
+
+void test('KeyObjects and raw keys give the same signer', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = rawPublicKey(publicKey);
+  const seed = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32));
+  const fromObjects = createSigner({ publicKey, privateKey });
+  const fromRaw = createSigner({ publicKey: raw, privateKey: seed });
+  assert.equal(fromObjects.id, fromRaw.id);
+  assert.match(fromObjects.id, /^[0-9a-f]{64}$/);
+  const data = new TextEncoder().encode('hello');
+  // ed25519 is deterministic: both signers make the same signature.
+  assert.deepEqual(fromObjects.sign(data), fromRaw.sign(data));
+  assert.ok(verifyEd25519(raw, data, fromRaw.sign(data)));
+  assert.deepEqual(rawPublicKey(publicKeyFromRaw(raw)), raw);
+});
+
+void test('a public key that does not match the private key is refused', () => {
+  const a = generateKeyPairSync('ed25519');
+  const b = generateKeyPairSync('ed25519');
+  assert.throws(
+    () => createSigner({ publicKey: b.publicKey, privateKey: a.privateKey }),
+    /does not belong/,
+  );
+});
+
+void test('verify is false, never a throw, for malformed input', () => {
+  const data = new Uint8Array(3);
+  assert.equal(verifyEd25519(new Uint8Array(31), data, new Uint8Array(64)), false);
+  assert.equal(verifyEd25519(new Uint8Array(32), data, new Uint8Array(63)), false);
+  assert.equal(verifyEd25519(new Uint8Array(32).fill(0xff), data, new Uint8Array(64)), false);
+});
