@@ -31,19 +31,36 @@ function walk(dir, out) {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path, out);
-    else if (name.endsWith('.test.ts') && (path.includes(`${sep}test${sep}`) || path.includes(`${sep}e2e${sep}`))) out.push(path);
+    else if (
+      name.endsWith('.test.ts') &&
+      (path.includes(`${sep}test${sep}`) || path.includes(`${sep}e2e${sep}`))
+    )
+      out.push(path);
   }
   return out;
 }
 
-const selected = files.length > 0 ? files : walk(root, []).filter((f) => tiers.size === 0 || tiers.has(tierOf(f))).sort();
+const selected =
+  files.length > 0
+    ? files
+    : walk(root, [])
+        .filter((f) => tiers.size === 0 || tiers.has(tierOf(f)))
+        .sort();
 if (selected.length === 0) {
   console.error('run-tests: no test files selected');
   process.exit(1);
 }
 const child = spawn(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...selected],
+  [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    ...selected,
+  ],
   { stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -44,10 +44,19 @@ export interface SigmeshNode {
 
 /** Creates a node from options (validated against the option table; throws ConfigError listing every problem). */
 export function createNode(options: NodeOptions = {}): SigmeshNode {
-  const { identity: givenIdentity, logger, now = Date.now, load: givenLoad, ...configOptions } = options;
+  const {
+    identity: givenIdentity,
+    logger,
+    now = Date.now,
+    load: givenLoad,
+    ...configOptions
+  } = options;
   const config = resolveNodeConfig(configOptions);
   const log = logger ?? createLogger(config.logLevel);
-  const sampler = givenLoad === undefined ? new LoadSampler({ intervalMs: config.loadSampleMs, memoryLimitBytes: totalmem() }) : undefined;
+  const sampler =
+    givenLoad === undefined
+      ? new LoadSampler({ intervalMs: config.loadSampleMs, memoryLimitBytes: totalmem() })
+      : undefined;
   const load: LoadSource = givenLoad ?? sampler!;
   const counter = new MessageCounter({ maxClients: config.maxTrackedClients, now });
   const pricing = new PowPricing(config, load, counter);
@@ -56,7 +65,11 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     ttlSeconds: config.powTtlSeconds,
     pricing,
     counter,
-    replay: new ReplaySet({ generationMs: config.powTtlSeconds * 1000, maxPerGeneration: config.powReplayMax, now }),
+    replay: new ReplaySet({
+      generationMs: config.powTtlSeconds * 1000,
+      maxPerGeneration: config.powReplayMax,
+      now,
+    }),
     now,
   });
   const rooms = new RoomRegistry({ limits: config, log, now });
@@ -72,22 +85,49 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
   const url = (): string => {
     if (config.publicUrl !== '') return config.publicUrl.replace(/\/$/, '');
     if (bound === undefined) throw new Error('the node is not listening yet');
-    const host = bound.host === '0.0.0.0' || bound.host === '::' ? 'localhost' : bound.host.includes(':') ? `[${bound.host}]` : bound.host;
+    const host =
+      bound.host === '0.0.0.0' || bound.host === '::'
+        ? 'localhost'
+        : bound.host.includes(':')
+          ? `[${bound.host}]`
+          : bound.host;
     return `${config.tlsCert === '' ? 'http' : 'https'}://${host}:${bound.port}`;
   };
 
   async function doStart(): Promise<void> {
-    identity ??= await loadOrCreateIdentity(config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir);
-    const ctx: NodeContext = { config, identity, version: packageVersion(), log, load, pricing, pow, rooms, now, publicUrl: url };
+    identity ??= await loadOrCreateIdentity(
+      config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir,
+    );
+    const ctx: NodeContext = {
+      config,
+      identity,
+      version: packageVersion(),
+      log,
+      load,
+      pricing,
+      pow,
+      rooms,
+      now,
+      publicUrl: url,
+    };
     const created = await createApp(ctx);
     app = created;
     sampler?.start();
     rooms.start();
     await created.listen({ host: config.host, port: config.port });
     const address = created.server.address();
-    if (address === null || typeof address === 'string') throw new Error('the HTTP server has no TCP address');
+    if (address === null || typeof address === 'string')
+      throw new Error('the HTTP server has no TCP address');
     bound = { host: address.address, port: address.port };
-    log.info({ nodeId: identity.id, address: `${bound.host}:${bound.port}`, publicUrl: url(), tls: config.tlsCert !== '' }, `sigmesh node listening on ${url()}`);
+    log.info(
+      {
+        nodeId: identity.id,
+        address: `${bound.host}:${bound.port}`,
+        publicUrl: url(),
+        tls: config.tlsCert !== '',
+      },
+      `sigmesh node listening on ${url()}`,
+    );
     resolveReady();
   }
 
@@ -95,7 +135,8 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     config,
     ready,
     start() {
-      if (stopping !== undefined) return Promise.reject(new Error('the node was stopped; create a new one'));
+      if (stopping !== undefined)
+        return Promise.reject(new Error('the node was stopped; create a new one'));
       starting ??= doStart();
       return starting;
     },

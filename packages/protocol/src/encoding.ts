@@ -2,7 +2,9 @@
 // browsers, workers and Node.
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const BASE64URL_VALUE = new Map([...BASE64URL].map((char, index) => [char, index]));
+const BASE64URL_VALUE = new Map(
+  Array.from({ length: 64 }, (_, index) => [BASE64URL.charAt(index), index]),
+);
 
 /** Encodes bytes as unpadded base64url (RFC 4648 §5). */
 export function toBase64url(bytes: Uint8Array): string {
@@ -10,7 +12,11 @@ export function toBase64url(bytes: Uint8Array): string {
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += BASE64URL[n >> 18]! + BASE64URL[(n >> 12) & 63]! + BASE64URL[(n >> 6) & 63]! + BASE64URL[n & 63]!;
+    out +=
+      BASE64URL[n >> 18]! +
+      BASE64URL[(n >> 12) & 63]! +
+      BASE64URL[(n >> 6) & 63]! +
+      BASE64URL[n & 63]!;
   }
   const rest = bytes.length - i;
   if (rest === 1) {

@@ -3,12 +3,29 @@ import type { ErrorSpec } from './error-spec.js';
 /** Errors any endpoint can return. */
 export const generalErrors = {
   BAD_JSON: { status: 400, summary: 'The request body is not valid JSON.' },
-  BAD_REQUEST: { status: 400, summary: 'The request is malformed (a parameter or header is missing or invalid).' },
+  BAD_REQUEST: {
+    status: 400,
+    summary: 'The request is malformed (a parameter or header is missing or invalid).',
+  },
   NOT_FOUND: { status: 404, summary: 'No such route.' },
   BODY_TOO_LARGE: { status: 413, summary: 'The request body is larger than the node accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body must be application/json.' },
-  RATE_LIMITED: { status: 429, summary: "This client's recent message rate priced it above the node's cap; wait for Retry-After seconds." },
-  NODE_OVERLOADED: { status: 503, summary: "The node's load priced proof-of-work above its cap; retry after Retry-After seconds or use another node." },
-  INTERNAL_ERROR: { status: 500, summary: 'The node failed unexpectedly; the problem is logged on the node.' },
-  NODE_UNREACHABLE: { status: 502, summary: 'A client could not reach the node (network error or non-sigmesh answer).' },
+  RATE_LIMITED: {
+    status: 429,
+    summary:
+      "This client's recent message rate priced it above the node's cap; wait for Retry-After seconds.",
+  },
+  NODE_OVERLOADED: {
+    status: 503,
+    summary:
+      "The node's load priced proof-of-work above its cap; retry after Retry-After seconds or use another node.",
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    summary: 'The node failed unexpectedly; the problem is logged on the node.',
+  },
+  NODE_UNREACHABLE: {
+    status: 502,
+    summary: 'A client could not reach the node (network error or non-sigmesh answer).',
+  },
 } as const satisfies Record<string, ErrorSpec>;

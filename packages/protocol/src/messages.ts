@@ -87,11 +87,14 @@ const MESSAGE_ID_PATTERN = /^[0-9a-f]{32}$/;
 export function parseRoomPost(value: unknown): ParseResult<RoomPost> {
   if (!isRecord(value)) return rejected('ROOM_MESSAGE_INVALID', 'the body must be a JSON object');
   for (const key of Object.keys(value)) {
-    if (key !== 'data' && key !== 'to') return rejected('ROOM_MESSAGE_INVALID', `unknown field ${JSON.stringify(key.slice(0, 40))}`);
+    if (key !== 'data' && key !== 'to')
+      return rejected('ROOM_MESSAGE_INVALID', `unknown field ${JSON.stringify(key.slice(0, 40))}`);
   }
-  if (!('data' in value) || value.data === undefined) return rejected('ROOM_MESSAGE_INVALID', 'the body needs a "data" field');
+  if (!('data' in value) || value.data === undefined)
+    return rejected('ROOM_MESSAGE_INVALID', 'the body needs a "data" field');
   if (value.to === undefined) return parsed({ data: value.data });
-  if (!isPeerId(value.to)) return rejected('ROOM_MESSAGE_INVALID', '"to" must be a peer id (32 lowercase hex characters)');
+  if (!isPeerId(value.to))
+    return rejected('ROOM_MESSAGE_INVALID', '"to" must be a peer id (32 lowercase hex characters)');
   return parsed({ data: value.data, to: value.to });
 }
 
@@ -99,7 +102,8 @@ export function parseRoomPost(value: unknown): ParseResult<RoomPost> {
 export function parsePowOffer(value: unknown): ParseResult<PowOffer> {
   if (!isRecord(value)) return rejected('BAD_REQUEST', 'a PoW offer must be an object');
   const { challenge, difficulty, scope } = value;
-  if (typeof challenge !== 'string' || !decodeChallenge(challenge).ok) return rejected('POW_MALFORMED', 'bad challenge in offer');
+  if (typeof challenge !== 'string' || !decodeChallenge(challenge).ok)
+    return rejected('POW_MALFORMED', 'bad challenge in offer');
   if (typeof difficulty !== 'number' || !Number.isSafeInteger(difficulty) || difficulty < 1) {
     return rejected('BAD_REQUEST', 'bad difficulty in offer');
   }
@@ -109,21 +113,34 @@ export function parsePowOffer(value: unknown): ParseResult<PowOffer> {
 
 /** Parses `GET /` JSON from a node. */
 export function parseNodeInfo(value: unknown): ParseResult<NodeInfo> {
-  if (!isRecord(value) || !isRecord(value.node) || !isRecord(value.pow) || !isRecord(value.load) || !isRecord(value.limits)) {
+  if (
+    !isRecord(value) ||
+    !isRecord(value.node) ||
+    !isRecord(value.pow) ||
+    !isRecord(value.load) ||
+    !isRecord(value.limits)
+  ) {
     return rejected('BAD_REQUEST', 'not a sigmesh node info document');
   }
   const { node, pow, load, limits } = value;
-  if (typeof node.id !== 'string' || typeof node.version !== 'string' || typeof node.publicUrl !== 'string') {
+  if (
+    typeof node.id !== 'string' ||
+    typeof node.version !== 'string' ||
+    typeof node.publicUrl !== 'string'
+  ) {
     return rejected('BAD_REQUEST', 'bad node section');
   }
-  if (!isCount(pow.price) || !isCount(pow.ttl) || !isRecord(pow.challenges)) return rejected('BAD_REQUEST', 'bad pow section');
+  if (!isCount(pow.price) || !isCount(pow.ttl) || !isRecord(pow.challenges))
+    return rejected('BAD_REQUEST', 'bad pow section');
   const challenges: Partial<Record<PowScope, string>> = {};
   for (const scope of powScopes) {
     const text = pow.challenges[scope];
-    if (typeof text !== 'string' || !decodeChallenge(text).ok) return rejected('BAD_REQUEST', `bad ${scope} challenge`);
+    if (typeof text !== 'string' || !decodeChallenge(text).ok)
+      return rejected('BAD_REQUEST', `bad ${scope} challenge`);
     challenges[scope] = text;
   }
-  if (!isFraction(load.cpu) || !isFraction(load.mem) || !isFraction(load.smoothed)) return rejected('BAD_REQUEST', 'bad load section');
+  if (!isFraction(load.cpu) || !isFraction(load.mem) || !isFraction(load.smoothed))
+    return rejected('BAD_REQUEST', 'bad load section');
   if (!isCount(limits.maxMessageBytes)) return rejected('BAD_REQUEST', 'bad limits section');
   return parsed({
     node: { id: node.id, version: node.version, publicUrl: node.publicUrl },
@@ -137,7 +154,12 @@ export function parseNodeInfo(value: unknown): ParseResult<NodeInfo> {
 export function parseWelcomeEvent(value: unknown): ParseResult<WelcomeEvent> {
   if (!isRecord(value)) return rejected('BAD_REQUEST', 'welcome must be an object');
   const { peerId, session, room, nodeId, members, heartbeatMs } = value;
-  if (!isPeerId(peerId) || typeof session !== 'string' || !isRoomHash(room) || typeof nodeId !== 'string') {
+  if (
+    !isPeerId(peerId) ||
+    typeof session !== 'string' ||
+    !isRoomHash(room) ||
+    typeof nodeId !== 'string'
+  ) {
     return rejected('BAD_REQUEST', 'bad welcome identity fields');
   }
   if (!Array.isArray(members) || !members.every(isPeerId) || !isCount(heartbeatMs)) {
@@ -150,13 +172,19 @@ export function parseWelcomeEvent(value: unknown): ParseResult<WelcomeEvent> {
 
 /** Parses the data of a `join` or `leave` event. */
 export function parsePresenceEvent(value: unknown): ParseResult<PresenceEvent> {
-  if (!isRecord(value) || !isPeerId(value.peerId)) return rejected('BAD_REQUEST', 'presence needs a peer id');
+  if (!isRecord(value) || !isPeerId(value.peerId))
+    return rejected('BAD_REQUEST', 'presence needs a peer id');
   return parsed({ peerId: value.peerId });
 }
 
 /** Parses the data of a `message` event. */
 export function parseMessageEvent(value: unknown): ParseResult<MessageEvent> {
-  if (!isRecord(value) || typeof value.id !== 'string' || !MESSAGE_ID_PATTERN.test(value.id) || !isPeerId(value.from)) {
+  if (
+    !isRecord(value) ||
+    typeof value.id !== 'string' ||
+    !MESSAGE_ID_PATTERN.test(value.id) ||
+    !isPeerId(value.from)
+  ) {
     return rejected('BAD_REQUEST', 'a message needs an id and a sender');
   }
   if (!('data' in value)) return rejected('BAD_REQUEST', 'a message needs data');

@@ -55,7 +55,8 @@ export interface PowChallenge extends PowChallengeFields {
 
 /** Lays out the 27 signed bytes of a challenge. */
 export function encodeChallengeFields(fields: PowChallengeFields): Uint8Array {
-  if (fields.scopeTag.length !== POW_SCOPE_TAG_BYTES) throw new RangeError('scope tag must be 8 bytes');
+  if (fields.scopeTag.length !== POW_SCOPE_TAG_BYTES)
+    throw new RangeError('scope tag must be 8 bytes');
   if (fields.nonce.length !== POW_NONCE_BYTES) throw new RangeError('nonce must be 8 bytes');
   const bytes = new Uint8Array(POW_SIGNED_BYTES);
   const view = new DataView(bytes.buffer);
@@ -87,7 +88,8 @@ export function decodeChallenge(text: string): ParseResult<PowChallenge> {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint8(0);
-  if (version !== POW_VERSION) return rejected('POW_MALFORMED', `unknown challenge version ${version}`);
+  if (version !== POW_VERSION)
+    return rejected('POW_MALFORMED', `unknown challenge version ${version}`);
   const difficulty = view.getUint32(7);
   if (difficulty === 0) return rejected('POW_MALFORMED', 'challenge difficulty is 0');
   return parsed({

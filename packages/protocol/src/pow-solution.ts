@@ -43,7 +43,13 @@ export function writeCounter(out: Uint8Array, offset: number, counter: number): 
 
 /** The first 32 bits of a digest, big-endian. */
 export function leadingUint32(digest: Uint8Array): number {
-  return (((digest[0] ?? 0) << 24) | ((digest[1] ?? 0) << 16) | ((digest[2] ?? 0) << 8) | (digest[3] ?? 0)) >>> 0;
+  return (
+    (((digest[0] ?? 0) << 24) |
+      ((digest[1] ?? 0) << 16) |
+      ((digest[2] ?? 0) << 8) |
+      (digest[3] ?? 0)) >>>
+    0
+  );
 }
 
 /** One attempt: the leading uint32 of SHA-256(prefix ‖ counter). */
@@ -55,7 +61,12 @@ export function attempt(prefix: Uint8Array, counter: number): number {
 }
 
 /** True when `counter` solves the challenge for this bound data: one hash, the node's verify. */
-export function checkSolution(challengeBytes: Uint8Array, difficulty: number, bound: Uint8Array, counter: number): boolean {
+export function checkSolution(
+  challengeBytes: Uint8Array,
+  difficulty: number,
+  bound: Uint8Array,
+  counter: number,
+): boolean {
   if (!Number.isSafeInteger(counter) || counter < 0) return false;
   return attempt(solutionPrefix(challengeBytes, bound), counter) <= powTarget(difficulty);
 }

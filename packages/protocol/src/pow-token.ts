@@ -20,9 +20,11 @@ export function formatPowToken(challengeText: string, counter: number): string {
 /** Parses `<challenge>.<counter>` from untrusted input. */
 export function parsePowToken(text: string): ParseResult<PowToken> {
   const dot = text.indexOf('.');
-  if (dot < 0 || text.length > 128) return rejected('POW_MALFORMED', 'a proof-of-work token is <challenge>.<counter>');
+  if (dot < 0 || text.length > 128)
+    return rejected('POW_MALFORMED', 'a proof-of-work token is <challenge>.<counter>');
   const counterText = text.slice(dot + 1);
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(counterText)) return rejected('POW_MALFORMED', 'the counter must be a decimal integer');
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(counterText))
+    return rejected('POW_MALFORMED', 'the counter must be a decimal integer');
   const counter = Number(counterText);
   if (counter > POW_MAX_COUNTER) return rejected('POW_MALFORMED', 'the counter is too large');
   const challenge = decodeChallenge(text.slice(0, dot));
@@ -58,11 +60,13 @@ export function formatPowWwwAuthenticate(offer: PowOffer): string {
 export function parsePowWwwAuthenticate(header: string | null | undefined): PowOffer | undefined {
   if (header == null || !/^PoW\s/i.test(header)) return undefined;
   const params = new Map<string, string>();
-  for (const match of header.matchAll(/([a-z]+)="([^"]*)"/gi)) params.set(match[1]!.toLowerCase(), match[2]!);
+  for (const match of header.matchAll(/([a-z]+)="([^"]*)"/gi))
+    params.set(match[1]!.toLowerCase(), match[2]!);
   const challenge = params.get('challenge');
   const difficulty = Number(params.get('difficulty'));
   const scope = params.get('scope');
-  if (challenge === undefined || !Number.isSafeInteger(difficulty) || !isPowScope(scope)) return undefined;
+  if (challenge === undefined || !Number.isSafeInteger(difficulty) || !isPowScope(scope))
+    return undefined;
   if (!decodeChallenge(challenge).ok) return undefined;
   return { challenge, difficulty, scope };
 }

@@ -15,7 +15,10 @@ export function isRoomHash(value: unknown): value is RoomHash {
 /** Parses a room hash from untrusted input. */
 export function parseRoomHash(value: unknown): ParseResult<RoomHash> {
   if (isRoomHash(value)) return parsed(value);
-  return rejected('ROOM_HASH_INVALID', `room hash must be 40 lowercase hex characters, got ${describe(value)}`);
+  return rejected(
+    'ROOM_HASH_INVALID',
+    `room hash must be 40 lowercase hex characters, got ${describe(value)}`,
+  );
 }
 
 /**

@@ -16,8 +16,15 @@ export class SigmeshError extends Error {
   /** Seconds to wait before retrying, where the code implies it (429, 503). */
   readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: { retryAfter?: number; cause?: unknown }) {
-    super(message ?? errorCatalog[code].summary, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { retryAfter?: number; cause?: unknown },
+  ) {
+    super(
+      message ?? errorCatalog[code].summary,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.status = errorCatalog[code].status;
     this.retryAfter = options?.retryAfter;
@@ -30,12 +37,17 @@ export class SigmeshError extends Error {
 }
 
 /** Makes a SigmeshError for `code`; the message defaults to the catalog summary. */
-export function sigmeshError(code: ErrorCode, message?: string, options?: { retryAfter?: number; cause?: unknown }): SigmeshError {
+export function sigmeshError(
+  code: ErrorCode,
+  message?: string,
+  options?: { retryAfter?: number; cause?: unknown },
+): SigmeshError {
   return new SigmeshError(code, message, options);
 }
 
 /** Parses an `{ code, message }` error body received from a node. */
 export function parseErrorBody(value: unknown): ErrorBody | undefined {
-  if (!isRecord(value) || !isErrorCode(value.code) || typeof value.message !== 'string') return undefined;
+  if (!isRecord(value) || !isErrorCode(value.code) || typeof value.message !== 'string')
+    return undefined;
   return { code: value.code, message: value.message };
 }

@@ -16,12 +16,20 @@ test('base64url round-trips any bytes and matches Node’s encoder', () => {
 test('base64url rejects foreign characters, impossible lengths and non-canonical tails', () => {
   assert.equal(fromBase64url('ab+c'), undefined);
   assert.equal(fromBase64url('abcde'), undefined);
-  assert.equal(fromBase64url('AB'), undefined, 'AB has stray low bits; AA is the canonical spelling of 0x00');
+  assert.equal(
+    fromBase64url('AB'),
+    undefined,
+    'AB has stray low bits; AA is the canonical spelling of 0x00',
+  );
   assert.deepEqual(fromBase64url('AA'), new Uint8Array([0]));
 });
 
 test('hex round-trips and rejects odd or non-hex input', () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => assert.deepEqual(fromHex(toHex(bytes)), bytes)));
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) =>
+      assert.deepEqual(fromHex(toHex(bytes)), bytes),
+    ),
+  );
   assert.equal(fromHex('abc'), undefined);
   assert.equal(fromHex('zz'), undefined);
 });

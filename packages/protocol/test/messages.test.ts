@@ -5,8 +5,14 @@ import { parseMessageEvent, parseRoomPost } from '../src/messages.js';
 const peer = 'a'.repeat(32);
 
 test('room posts are { data, to? } and nothing else', () => {
-  assert.deepEqual(parseRoomPost({ data: { sdp: 'x' } }), { ok: true, value: { data: { sdp: 'x' } } });
-  assert.deepEqual(parseRoomPost({ data: null, to: peer }), { ok: true, value: { data: null, to: peer } });
+  assert.deepEqual(parseRoomPost({ data: { sdp: 'x' } }), {
+    ok: true,
+    value: { data: { sdp: 'x' } },
+  });
+  assert.deepEqual(parseRoomPost({ data: null, to: peer }), {
+    ok: true,
+    value: { data: null, to: peer },
+  });
   for (const bad of [null, [], 'x', {}, { data: 1, to: 'bob' }, { data: 1, from: peer }]) {
     const result = parseRoomPost(bad);
     assert.equal(result.ok, false);

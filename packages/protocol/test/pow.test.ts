@@ -1,9 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { decodeChallenge, encodeChallenge, encodeChallengeFields, POW_VERSION } from '../src/pow-challenge.js';
-import { attempt, checkSolution, nobleSearch, powTarget, solutionPrefix, solve } from '../src/pow-solution.js';
-import { formatPowWwwAuthenticate, parsePowToken, parsePowWwwAuthenticate, powTokenFromAuthorization } from '../src/pow-token.js';
+import {
+  decodeChallenge,
+  encodeChallenge,
+  encodeChallengeFields,
+  POW_VERSION,
+} from '../src/pow-challenge.js';
+import {
+  attempt,
+  checkSolution,
+  nobleSearch,
+  powTarget,
+  solutionPrefix,
+  solve,
+} from '../src/pow-solution.js';
+import {
+  formatPowWwwAuthenticate,
+  parsePowToken,
+  parsePowWwwAuthenticate,
+  powTokenFromAuthorization,
+} from '../src/pow-token.js';
 
 const fieldsArb = fc.record({
   version: fc.constant(POW_VERSION),
@@ -21,7 +38,10 @@ test('challenges round-trip through their 43-byte base64url form', () => {
       assert.equal(text.length, 58);
       const decoded = decodeChallenge(text);
       assert.ok(decoded.ok);
-      assert.deepEqual({ ...decoded.value, bytes: undefined, text: undefined }, { ...fields, mac, bytes: undefined, text: undefined });
+      assert.deepEqual(
+        { ...decoded.value, bytes: undefined, text: undefined },
+        { ...fields, mac, bytes: undefined, text: undefined },
+      );
     }),
   );
 });
@@ -31,7 +51,13 @@ test('malformed challenges and tokens are refused as POW_MALFORMED', () => {
     const result = decodeChallenge(text);
     assert.equal(result.ok, false, text);
   }
-  for (const token of ['nodot', 'x.1', `${'A'.repeat(58)}.-1`, `${'A'.repeat(58)}.01`, `${'A'.repeat(58)}.99999999999999999`]) {
+  for (const token of [
+    'nodot',
+    'x.1',
+    `${'A'.repeat(58)}.-1`,
+    `${'A'.repeat(58)}.01`,
+    `${'A'.repeat(58)}.99999999999999999`,
+  ]) {
     const result = parsePowToken(token);
     assert.equal(result.ok, false, token);
     if (!result.ok) assert.equal(result.code, 'POW_MALFORMED');
@@ -39,7 +65,14 @@ test('malformed challenges and tokens are refused as POW_MALFORMED', () => {
 });
 
 test('solve finds a counter that checkSolution accepts, and only for the bound data it was solved for', async () => {
-  const challenge = encodeChallengeFields({ version: 1, issuedAt: 1, ttl: 60, difficulty: 500, scopeTag: new Uint8Array(8), nonce: new Uint8Array(8).fill(7) });
+  const challenge = encodeChallengeFields({
+    version: 1,
+    issuedAt: 1,
+    ttl: 60,
+    difficulty: 500,
+    scopeTag: new Uint8Array(8),
+    nonce: new Uint8Array(8).fill(7),
+  });
   const bytes = decodeChallenge(encodeChallenge(challenge, new Uint8Array(16)));
   assert.ok(bytes.ok);
   const body = new TextEncoder().encode('{"data":"hi"}');
@@ -47,17 +80,23 @@ test('solve finds a counter that checkSolution accepts, and only for the bound d
   assert.ok(checkSolution(bytes.value.bytes, 500, body, counter));
   assert.equal(attempt(solutionPrefix(bytes.value.bytes, body), counter) <= powTarget(500), true);
   // Expected work is the difficulty: the found counter is the first one under target.
-  for (let c = 0; c < counter; c++) assert.equal(checkSolution(bytes.value.bytes, 500, body, c), false);
+  for (let c = 0; c < counter; c++)
+    assert.equal(checkSolution(bytes.value.bytes, 500, body, c), false);
 });
 
 test('the midstate search agrees with the one-shot check', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 75, maxLength: 75 }), fc.nat({ max: 1_000_000 }), (prefix, start) => {
-      const target = powTarget(64);
-      const found = nobleSearch(prefix, target, start, start + 2000);
-      if (found >= 0) assert.ok(attempt(prefix, found) <= target);
-      for (let c = start; c < (found >= 0 ? found : start + 2000); c++) assert.ok(attempt(prefix, c) > target);
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 75, maxLength: 75 }),
+      fc.nat({ max: 1_000_000 }),
+      (prefix, start) => {
+        const target = powTarget(64);
+        const found = nobleSearch(prefix, target, start, start + 2000);
+        if (found >= 0) assert.ok(attempt(prefix, found) <= target);
+        for (let c = start; c < (found >= 0 ? found : start + 2000); c++)
+          assert.ok(attempt(prefix, c) > target);
+      },
+    ),
     { numRuns: 5 },
   );
 });
@@ -65,11 +104,24 @@ test('the midstate search agrees with the one-shot check', () => {
 test('solve is cancellable', async () => {
   const controller = new AbortController();
   controller.abort(new Error('stop'));
-  await assert.rejects(solve(new Uint8Array(43), 2 ** 31, new Uint8Array(), { signal: controller.signal }), /stop/);
+  await assert.rejects(
+    solve(new Uint8Array(43), 2 ** 31, new Uint8Array(), { signal: controller.signal }),
+    /stop/,
+  );
 });
 
 test('Authorization and WWW-Authenticate headers round-trip', () => {
-  const challenge = encodeChallenge(encodeChallengeFields({ version: 1, issuedAt: 5, ttl: 60, difficulty: 99, scopeTag: new Uint8Array(8), nonce: new Uint8Array(8) }), new Uint8Array(16));
+  const challenge = encodeChallenge(
+    encodeChallengeFields({
+      version: 1,
+      issuedAt: 5,
+      ttl: 60,
+      difficulty: 99,
+      scopeTag: new Uint8Array(8),
+      nonce: new Uint8Array(8),
+    }),
+    new Uint8Array(16),
+  );
   assert.equal(powTokenFromAuthorization(`PoW ${challenge}.12`), `${challenge}.12`);
   assert.equal(powTokenFromAuthorization('Bearer x'), undefined);
   const offer = { challenge, difficulty: 99, scope: 'room-post' as const };

@@ -19,8 +19,20 @@ export async function listenCommand(argv: readonly string[], io: CliIo): Promise
   }
   const [nodeArg, roomArg] = args.positionals;
   const base = nodeArg === undefined ? undefined : nodeUrlFromArgument(nodeArg);
-  if (args.problems.length > 0 || base === undefined || roomArg === undefined || args.positionals.length !== 2) {
-    io.err([...args.problems, base === undefined ? 'NODE_URL must be an http(s) URL' : 'expected NODE_URL ROOM', '', USAGE].join('\n'));
+  if (
+    args.problems.length > 0 ||
+    base === undefined ||
+    roomArg === undefined ||
+    args.positionals.length !== 2
+  ) {
+    io.err(
+      [
+        ...args.problems,
+        base === undefined ? 'NODE_URL must be an http(s) URL' : 'expected NODE_URL ROOM',
+        '',
+        USAGE,
+      ].join('\n'),
+    );
     return 2;
   }
   const room = roomFromArgument(roomArg, args.values.app ?? DEFAULT_APP_ID);
@@ -44,5 +56,7 @@ export async function listenCommand(argv: readonly string[], io: CliIo): Promise
 }
 
 export function describe(error: unknown): string {
-  return error instanceof SigmeshError ? `${error.code}: ${error.message}` : (error as Error).message;
+  return error instanceof SigmeshError
+    ? `${error.code}: ${error.message}`
+    : (error as Error).message;
 }

@@ -1,3 +1,4 @@
+import type { SigmeshError } from '@sigmesh/protocol';
 import {
   formatPowToken,
   decodeChallenge,
@@ -10,13 +11,16 @@ import {
   type NodeInfo,
   type PowOffer,
   type RoomHash,
-  SigmeshError,
 } from '@sigmesh/protocol';
 import { nodeCryptoSearch } from '../pow/node-crypto-search.js';
 import { SseParser, type SseEvent } from './sse-parser.js';
 
 /** Solves an offer for `bound` with node:crypto; returns the token text. */
-export async function payOffer(offer: PowOffer, bound: Uint8Array, signal?: AbortSignal): Promise<string> {
+export async function payOffer(
+  offer: PowOffer,
+  bound: Uint8Array,
+  signal?: AbortSignal,
+): Promise<string> {
   const challenge = decodeChallenge(offer.challenge);
   if (!challenge.ok) throw sigmeshError(challenge.code, challenge.message);
   const counter = await solve(challenge.value.bytes, challenge.value.difficulty, bound, {
@@ -28,9 +32,13 @@ export async function payOffer(offer: PowOffer, bound: Uint8Array, signal?: Abor
 
 /** `GET /` as JSON, parsed. */
 export async function fetchNodeInfo(baseUrl: string, signal?: AbortSignal): Promise<NodeInfo> {
-  const response = await request(`${baseUrl}/`, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  const response = await request(`${baseUrl}/`, {
+    headers: { accept: 'application/json' },
+    ...(signal ? { signal } : {}),
+  });
   const info = parseNodeInfo(await readJson(response));
-  if (!info.ok) throw sigmeshError('NODE_UNREACHABLE', `${baseUrl} is not a sigmesh node: ${info.message}`);
+  if (!info.ok)
+    throw sigmeshError('NODE_UNREACHABLE', `${baseUrl} is not a sigmesh node: ${info.message}`);
   return info.value;
 }
 
@@ -38,19 +46,34 @@ export async function fetchNodeInfo(baseUrl: string, signal?: AbortSignal): Prom
  * Opens the room's event stream after paying the join PoW, and yields its events until the
  * stream ends or `signal` aborts. Retries once with the node's fresh challenge after a 401.
  */
-export async function* openRoomStream(baseUrl: string, room: RoomHash, signal: AbortSignal): AsyncGenerator<SseEvent> {
+export async function* openRoomStream(
+  baseUrl: string,
+  room: RoomHash,
+  signal: AbortSignal,
+): AsyncGenerator<SseEvent> {
   const info = await fetchNodeInfo(baseUrl, signal);
-  let offer: PowOffer = { challenge: info.pow.challenges['room-join'], difficulty: info.pow.price, scope: 'room-join' };
+  let offer: PowOffer = {
+    challenge: info.pow.challenges['room-join'],
+    difficulty: info.pow.price,
+    scope: 'room-join',
+  };
   let response: Response | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     const token = await payOffer(offer, utf8(room), signal);
-    response = await request(`${baseUrl}/room/${room}?pow=${encodeURIComponent(token)}`, { headers: { accept: 'text/event-stream' }, signal });
-    const next = response.status === 401 ? parsePowWwwAuthenticate(response.headers.get('www-authenticate')) : undefined;
+    response = await request(`${baseUrl}/room/${room}?pow=${encodeURIComponent(token)}`, {
+      headers: { accept: 'text/event-stream' },
+      signal,
+    });
+    const next =
+      response.status === 401
+        ? parsePowWwwAuthenticate(response.headers.get('www-authenticate'))
+        : undefined;
     if (next === undefined) break;
     await response.body?.cancel();
     offer = next;
   }
-  if (response === undefined || !response.ok || response.body === null) throw await errorFrom(response);
+  if (response === undefined || !response.ok || response.body === null)
+    throw await errorFrom(response);
   const parser = new SseParser();
   const decoder = new TextDecoder();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -74,11 +97,19 @@ export async function postWithPow(
     const token = await payOffer(current, bytes);
     const response = await request(url, {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json', accept: 'application/json', authorization: `PoW ${token}` },
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: `PoW ${token}`,
+      },
       body: bytes,
     });
     if (response.ok) return readJson(response);
-    const next = response.status === 401 ? parsePowWwwAuthenticate(response.headers.get('www-authenticate')) : undefined;
+    const next =
+      response.status === 401
+        ? parsePowWwwAuthenticate(response.headers.get('www-authenticate'))
+        : undefined;
     if (next === undefined || attempt === 1) throw await errorFrom(response);
     await response.body?.cancel();
     current = next;
@@ -91,7 +122,9 @@ async function request(url: string, init: RequestInit): Promise<Response> {
     return await fetch(url, init);
   } catch (error) {
     if (init.signal?.aborted) throw error;
-    throw sigmeshError('NODE_UNREACHABLE', `cannot reach ${url}: ${(error as Error).message}`, { cause: error });
+    throw sigmeshError('NODE_UNREACHABLE', `cannot reach ${url}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -116,5 +149,9 @@ async function errorFrom(response: Response | undefined): Promise<SigmeshError> 
   const retry = Number(response.headers.get('retry-after'));
   const options = Number.isFinite(retry) && retry > 0 ? { retryAfter: retry } : {};
   if (parsed !== undefined) return sigmeshError(parsed.code, parsed.message, options);
-  return sigmeshError('NODE_UNREACHABLE', `${response.url} answered HTTP ${response.status}`, options);
+  return sigmeshError(
+    'NODE_UNREACHABLE',
+    `${response.url} answered HTTP ${response.status}`,
+    options,
+  );
 }

@@ -10,7 +10,10 @@ export interface CommandArgs<K extends FlagKinds> {
 }
 
 /** Parses `--flag VALUE`, `--flag=VALUE` and `--switch` for the client commands. */
-export function parseCommandArgs<K extends FlagKinds>(argv: readonly string[], kinds: K): CommandArgs<K> {
+export function parseCommandArgs<K extends FlagKinds>(
+  argv: readonly string[],
+  kinds: K,
+): CommandArgs<K> {
   const positionals: string[] = [];
   const values: Record<string, string | boolean> = {};
   const problems: string[] = [];
@@ -18,8 +21,10 @@ export function parseCommandArgs<K extends FlagKinds>(argv: readonly string[], k
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--') positionals.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (arg.startsWith('--')) {
+    else if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    } else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       const kind = kinds[name];

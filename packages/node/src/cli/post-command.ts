@@ -24,7 +24,8 @@ export async function postCommand(argv: readonly string[], io: CliIo): Promise<n
   const base = nodeArg === undefined ? undefined : nodeUrlFromArgument(nodeArg);
   if (base === undefined) problems.push('NODE_URL must be an http(s) URL');
   if (args.positionals.length !== 3) problems.push('expected NODE_URL ROOM TEXT');
-  if (args.values.to !== undefined && !isPeerId(args.values.to)) problems.push('--to must be a peer id (32 lowercase hex characters)');
+  if (args.values.to !== undefined && !isPeerId(args.values.to))
+    problems.push('--to must be a peer id (32 lowercase hex characters)');
   let data: unknown = text;
   if (args.values.json === true && text !== undefined) {
     try {
@@ -44,15 +45,24 @@ export async function postCommand(argv: readonly string[], io: CliIo): Promise<n
   try {
     const stream = openRoomStream(base, room, leave.signal);
     const first = await stream.next();
-    if (first.done === true || first.value.event !== 'welcome') throw sigmeshError('NODE_UNREACHABLE', 'the node did not welcome us to the room');
+    if (first.done === true || first.value.event !== 'welcome')
+      throw sigmeshError('NODE_UNREACHABLE', 'the node did not welcome us to the room');
     const welcome = parseWelcomeEvent(JSON.parse(first.value.data));
     if (!welcome.ok) throw sigmeshError(welcome.code, welcome.message);
     const body = args.values.to === undefined ? { data } : { data, to: args.values.to };
     const answer = parsePostResult(
-      await postWithPow(`${base}/room/${room}`, body, welcome.value.pow, { [SESSION_HEADER]: welcome.value.session }),
+      await postWithPow(`${base}/room/${room}`, body, welcome.value.pow, {
+        [SESSION_HEADER]: welcome.value.session,
+      }),
     );
     if (!answer.ok) throw sigmeshError(answer.code, answer.message);
-    io.out(JSON.stringify({ id: answer.value.id, delivered: answer.value.delivered, from: welcome.value.peerId }));
+    io.out(
+      JSON.stringify({
+        id: answer.value.id,
+        delivered: answer.value.delivered,
+        from: welcome.value.peerId,
+      }),
+    );
     return 0;
   } catch (error) {
     io.err(`sigmesh post: ${describe(error)}`);

@@ -28,7 +28,11 @@ export class SseParser {
       const width = this.#buffer.startsWith('\r\n', newline) ? 2 : 1;
       this.#buffer = this.#buffer.slice(newline + width);
       if (line === '') {
-        if (this.#data.length > 0) events.push({ event: this.#event === '' ? 'message' : this.#event, data: this.#data.join('\n') });
+        if (this.#data.length > 0)
+          events.push({
+            event: this.#event === '' ? 'message' : this.#event,
+            data: this.#data.join('\n'),
+          });
         this.#event = '';
         this.#data = [];
         continue;

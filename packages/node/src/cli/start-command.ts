@@ -12,7 +12,8 @@ export async function startCommand(argv: readonly string[], io: CliIo): Promise<
     return 0;
   }
   const problems = [...sources.problems];
-  if (sources.positionals.length > 0) problems.push(`unexpected argument ${JSON.stringify(sources.positionals[0])}`);
+  if (sources.positionals.length > 0)
+    problems.push(`unexpected argument ${JSON.stringify(sources.positionals[0])}`);
   try {
     resolveNodeConfig(sources.options);
   } catch (error) {
@@ -20,7 +21,9 @@ export async function startCommand(argv: readonly string[], io: CliIo): Promise<
     problems.push(...error.problems);
   }
   if (problems.length > 0) {
-    io.err(`sigmesh start: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee sigmesh start --help.`);
+    io.err(
+      `sigmesh start: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee sigmesh start --help.`,
+    );
     return 2;
   }
   const node = createNode(sources.options);

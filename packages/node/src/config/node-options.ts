@@ -63,20 +63,39 @@ export const nodeDefaults: NodeConfig = {
  * `satisfies` makes the compiler check that every config key has exactly one entry.
  */
 export const nodeOptionTable = {
-  host: { flag: 'host', kind: 'string', group: 'server', description: 'Address to bind the HTTP server to.' },
-  port: { flag: 'port', kind: 'integer', group: 'server', min: 0, max: 65535, description: 'HTTP(S) port (0 picks a free one).' },
+  host: {
+    flag: 'host',
+    kind: 'string',
+    group: 'server',
+    description: 'Address to bind the HTTP server to.',
+  },
+  port: {
+    flag: 'port',
+    kind: 'integer',
+    group: 'server',
+    min: 0,
+    max: 65535,
+    description: 'HTTP(S) port (0 picks a free one).',
+  },
   publicUrl: {
     flag: 'public-url',
     kind: 'string',
     group: 'server',
-    description: 'URL under which clients and other nodes reach this node (default: http(s)://HOST:PORT).',
+    description:
+      'URL under which clients and other nodes reach this node (default: http(s)://HOST:PORT).',
   },
-  dataDir: { flag: 'data-dir', kind: 'string', group: 'server', description: 'Directory for the node identity (default: ~/.sigmesh).' },
+  dataDir: {
+    flag: 'data-dir',
+    kind: 'string',
+    group: 'server',
+    description: 'Directory for the node identity (default: ~/.sigmesh).',
+  },
   trustProxy: {
     flag: 'trust-proxy',
     kind: 'boolean',
     group: 'server',
-    description: 'Take the client address from X-Forwarded-For (only behind a reverse proxy you run).',
+    description:
+      'Take the client address from X-Forwarded-For (only behind a reverse proxy you run).',
   },
   logLevel: {
     flag: 'log-level',
@@ -85,8 +104,18 @@ export const nodeOptionTable = {
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'Log verbosity.',
   },
-  tlsCert: { flag: 'tls-cert', kind: 'string', group: 'server', description: 'PEM certificate file: serve HTTPS directly (needs --tls-key).' },
-  tlsKey: { flag: 'tls-key', kind: 'string', group: 'server', description: 'PEM private key file for --tls-cert.' },
+  tlsCert: {
+    flag: 'tls-cert',
+    kind: 'string',
+    group: 'server',
+    description: 'PEM certificate file: serve HTTPS directly (needs --tls-key).',
+  },
+  tlsKey: {
+    flag: 'tls-key',
+    kind: 'string',
+    group: 'server',
+    description: 'PEM private key file for --tls-cert.',
+  },
   maxMessageBytes: {
     flag: 'max-message-bytes',
     kind: 'integer',
@@ -95,7 +124,14 @@ export const nodeOptionTable = {
     max: 1 << 20,
     description: 'Largest POST /room/HASH body in bytes.',
   },
-  maxRooms: { flag: 'max-rooms', kind: 'integer', group: 'limits', min: 1, max: 10_000_000, description: 'Rooms with local members this node holds at once.' },
+  maxRooms: {
+    flag: 'max-rooms',
+    kind: 'integer',
+    group: 'limits',
+    min: 1,
+    max: 10_000_000,
+    description: 'Rooms with local members this node holds at once.',
+  },
   maxMembersPerRoom: {
     flag: 'max-members-per-room',
     kind: 'integer',
@@ -118,9 +154,17 @@ export const nodeOptionTable = {
     group: 'limits',
     min: 1024,
     max: 64 << 20,
-    description: 'Unsent bytes a member stream may queue before the node cuts it as a slow consumer.',
+    description:
+      'Unsent bytes a member stream may queue before the node cuts it as a slow consumer.',
   },
-  heartbeatMs: { flag: 'heartbeat-ms', kind: 'integer', group: 'limits', min: 100, max: 600_000, description: 'Interval of heartbeat events on room streams.' },
+  heartbeatMs: {
+    flag: 'heartbeat-ms',
+    kind: 'integer',
+    group: 'limits',
+    min: 100,
+    max: 600_000,
+    description: 'Interval of heartbeat events on room streams.',
+  },
   powBaseDifficulty: {
     flag: 'pow-base-difficulty',
     kind: 'integer',
@@ -135,16 +179,24 @@ export const nodeOptionTable = {
     group: 'pow',
     min: 1,
     max: 0xffff_ffff,
-    description: 'Price cap; above it the node answers 503 (load) or 429 (client rate) with Retry-After.',
+    description:
+      'Price cap; above it the node answers 503 (load) or 429 (client rate) with Retry-After.',
   },
-  powTtlSeconds: { flag: 'pow-ttl-seconds', kind: 'integer', group: 'pow', min: 5, max: 3600, description: 'Seconds a challenge stays valid.' },
+  powTtlSeconds: {
+    flag: 'pow-ttl-seconds',
+    kind: 'integer',
+    group: 'pow',
+    min: 5,
+    max: 3600,
+    description: 'Seconds a challenge stays valid.',
+  },
   powFreeMessages: {
     flag: 'pow-free-messages',
     kind: 'integer',
     group: 'pow',
     min: 0,
     max: 1_000_000,
-    description: "Requests per minute a client makes at the base price before its price rises.",
+    description: 'Requests per minute a client makes at the base price before its price rises.',
   },
   powMessagesPerDoubling: {
     flag: 'pow-messages-per-doubling',
@@ -184,7 +236,15 @@ export const nodeOptionTable = {
     group: 'limits',
     min: 100,
     max: 100_000_000,
-    description: 'Client addresses whose message rate is tracked (least recently seen forgotten first).',
+    description:
+      'Client addresses whose message rate is tracked (least recently seen forgotten first).',
   },
-  loadSampleMs: { flag: 'load-sample-ms', kind: 'integer', group: 'pow', min: 10, max: 60_000, description: 'Interval of the load sampler.' },
+  loadSampleMs: {
+    flag: 'load-sample-ms',
+    kind: 'integer',
+    group: 'pow',
+    min: 10,
+    max: 60_000,
+    description: 'Interval of the load sampler.',
+  },
 } as const satisfies Record<keyof NodeConfig, OptionSpec>;

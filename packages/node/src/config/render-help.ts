@@ -20,9 +20,18 @@ export function renderStartHelp(): string {
       if (spec.group !== group) continue;
       const value = nodeDefaults[key];
       const shown = value === '' ? '' : ` (default: ${String(value)})`;
-      lines.push(`  --${spec.flag}${spec.kind === 'boolean' ? '' : ' VALUE'}`, `      ${spec.description}${shown} [${envName(spec.flag)}]`);
+      lines.push(
+        `  --${spec.flag}${spec.kind === 'boolean' ? '' : ' VALUE'}`,
+        `      ${spec.description}${shown} [${envName(spec.flag)}]`,
+      );
     }
   }
-  lines.push('', '  --config FILE', '      JSON file of options (camelCase keys) [SIGMESH_CONFIG]', '  --help', '      Show this help.');
+  lines.push(
+    '',
+    '  --config FILE',
+    '      JSON file of options (camelCase keys) [SIGMESH_CONFIG]',
+    '  --help',
+    '      Show this help.',
+  );
   return lines.join('\n');
 }

@@ -32,9 +32,12 @@ export function resolveNodeConfig(options: Partial<NodeConfig> = {}): NodeConfig
     else problems.push(`${key} (--${spec.flag}): ${problem}`);
   }
   const config = out as unknown as NodeConfig;
-  if ((config.tlsCert === '') !== (config.tlsKey === '')) problems.push('--tls-cert and --tls-key go together');
-  if (config.publicUrl !== '' && !isHttpUrl(config.publicUrl)) problems.push(`publicUrl (--public-url): not an http(s) URL: ${config.publicUrl}`);
-  if (config.powBaseDifficulty > config.powMaxDifficulty) problems.push('--pow-base-difficulty must not exceed --pow-max-difficulty');
+  if ((config.tlsCert === '') !== (config.tlsKey === ''))
+    problems.push('--tls-cert and --tls-key go together');
+  if (config.publicUrl !== '' && !isHttpUrl(config.publicUrl))
+    problems.push(`publicUrl (--public-url): not an http(s) URL: ${config.publicUrl}`);
+  if (config.powBaseDifficulty > config.powMaxDifficulty)
+    problems.push('--pow-base-difficulty must not exceed --pow-max-difficulty');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -74,7 +77,11 @@ export function readConfigSources(argv: readonly string[], env: NodeJS.ProcessEn
       configFile = inline ?? argv[++i];
       continue;
     }
-    if (flag.startsWith('no-') && byFlag.has(flag.slice(3)) && nodeOptionTable[byFlag.get(flag.slice(3))!].kind === 'boolean') {
+    if (
+      flag.startsWith('no-') &&
+      byFlag.has(flag.slice(3)) &&
+      nodeOptionTable[byFlag.get(flag.slice(3))!].kind === 'boolean'
+    ) {
       flag = flag.slice(3);
       inline = 'false';
     }
@@ -94,8 +101,8 @@ export function readConfigSources(argv: readonly string[], env: NodeJS.ProcessEn
       continue;
     }
     const value = parseText(spec, text);
-    if (typeof value === 'object' && value !== null && 'problem' in value) problems.push(`--${flag}: ${value.problem}`);
-    else fromFlags[key] = value;
+    if (value.ok) fromFlags[key] = value.value;
+    else problems.push(`--${flag}: ${value.problem}`);
   }
 
   const fromEnv: Partial<Record<Key, unknown>> = {};
@@ -104,16 +111,17 @@ export function readConfigSources(argv: readonly string[], env: NodeJS.ProcessEn
     const text = env[envName(spec.flag)];
     if (text === undefined || text === '') continue;
     const value = parseText(spec, text);
-    if (typeof value === 'object' && value !== null && 'problem' in value) problems.push(`${envName(spec.flag)}: ${value.problem}`);
-    else fromEnv[key] = value;
+    if (value.ok) fromEnv[key] = value.value;
+    else problems.push(`${envName(spec.flag)}: ${value.problem}`);
   }
 
   let fromFile: Partial<Record<Key, unknown>> = {};
   if (configFile !== undefined && configFile !== '') {
     try {
       const parsed: unknown = JSON.parse(readFileSync(configFile, 'utf8'));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) problems.push(`${configFile}: must hold a JSON object`);
-      else fromFile = parsed as Partial<Record<Key, unknown>>;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        problems.push(`${configFile}: must hold a JSON object`);
+      else fromFile = parsed;
     } catch (error) {
       problems.push(`${configFile}: ${(error as Error).message}`);
     }
@@ -122,21 +130,30 @@ export function readConfigSources(argv: readonly string[], env: NodeJS.ProcessEn
   return { options, problems, help, positionals };
 }
 
-function parseText(spec: OptionSpec, text: string): unknown {
+type TextValue = { ok: true; value: unknown } | { ok: false; problem: string };
+
+function parseText(spec: OptionSpec, text: string): TextValue {
   switch (spec.kind) {
     case 'string':
-      return text;
+      return { ok: true, value: text };
     case 'list':
-      return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+      return {
+        ok: true,
+        value: text
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== ''),
+      };
     case 'boolean':
-      if (/^(1|true|yes|on)$/i.test(text)) return true;
-      if (/^(0|false|no|off)$/i.test(text)) return false;
-      return { problem: `expected true or false, got ${JSON.stringify(text)}` };
+      if (/^(1|true|yes|on)$/i.test(text)) return { ok: true, value: true };
+      if (/^(0|false|no|off)$/i.test(text)) return { ok: true, value: false };
+      return { ok: false, problem: `expected true or false, got ${JSON.stringify(text)}` };
     case 'integer':
     case 'number': {
       const value = Number(text);
-      if (text.trim() === '' || !Number.isFinite(value)) return { problem: `expected a number, got ${JSON.stringify(text)}` };
-      return value;
+      if (text.trim() === '' || !Number.isFinite(value))
+        return { ok: false, problem: `expected a number, got ${JSON.stringify(text)}` };
+      return { ok: true, value };
     }
   }
 }
@@ -145,10 +162,13 @@ function checkValue(spec: OptionSpec, value: unknown): string | undefined {
   switch (spec.kind) {
     case 'string':
       if (typeof value !== 'string') return 'must be a string';
-      if (spec.choices !== undefined && !spec.choices.includes(value)) return `must be one of ${spec.choices.join(', ')}`;
+      if (spec.choices !== undefined && !spec.choices.includes(value))
+        return `must be one of ${spec.choices.join(', ')}`;
       return undefined;
     case 'list':
-      return Array.isArray(value) && value.every((item) => typeof item === 'string') ? undefined : 'must be a list of strings';
+      return Array.isArray(value) && value.every((item) => typeof item === 'string')
+        ? undefined
+        : 'must be a list of strings';
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'integer':

@@ -13,7 +13,9 @@ import { registerRootRoute } from './routes/root-route.js';
 export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
   const { config } = ctx;
   const https =
-    config.tlsCert === '' ? null : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+    config.tlsCert === ''
+      ? null
+      : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
   const app = Fastify({
     loggerInstance: ctx.log,
     // Per-request lines would drown the log of a busy node; errors are logged by sendError.
@@ -35,11 +37,20 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
 
   // Bodies stay raw bytes: PoW binds to the exact bytes, and is checked before JSON is parsed.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
 
-  app.setErrorHandler((error, request, reply) => sendError(request, reply, toSigmeshError(error, ctx.log), ctx.log));
+  app.setErrorHandler((error, request, reply) =>
+    sendError(request, reply, toSigmeshError(error, ctx.log), ctx.log),
+  );
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, sigmeshError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`), ctx.log),
+    sendError(
+      request,
+      reply,
+      sigmeshError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+      ctx.log,
+    ),
   );
 
   registerRootRoute(app, ctx);
@@ -51,6 +62,8 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
 
 /** The version in this package's package.json (one level above both src/ and dist/). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }

@@ -16,10 +16,15 @@ const fastifyCodes: Record<string, SigmeshError['code']> = {
 /** Turns anything thrown in a handler into a SigmeshError; unknown failures become INTERNAL_ERROR. */
 export function toSigmeshError(error: unknown, log: Logger): SigmeshError {
   if (error instanceof SigmeshError) return error;
-  const { code, statusCode, message } = (error ?? {}) as { code?: string; statusCode?: number; message?: string };
+  const { code, statusCode, message } = (error ?? {}) as {
+    code?: string;
+    statusCode?: number;
+    message?: string;
+  };
   const mapped = code === undefined ? undefined : fastifyCodes[code];
   if (mapped !== undefined) return new SigmeshError(mapped, message);
-  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return new SigmeshError('BAD_REQUEST', message);
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500)
+    return new SigmeshError('BAD_REQUEST', message);
   log.error({ err: error }, 'request failed');
   return new SigmeshError('INTERNAL_ERROR');
 }
@@ -29,15 +34,26 @@ export function toSigmeshError(error: unknown, log: Logger): SigmeshError {
  * (or an HTML page for browsers on HTML routes), `Retry-After` and `WWW-Authenticate: PoW …` where
  * they apply. Peer-caused errors are logged at debug only.
  */
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: SigmeshError, log: Logger): FastifyReply {
-  if (error.status < 500 || error.code !== 'INTERNAL_ERROR') log.debug({ code: error.code, url: request.url }, error.message);
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: SigmeshError,
+  log: Logger,
+): FastifyReply {
+  if (error.status < 500 || error.code !== 'INTERNAL_ERROR')
+    log.debug({ code: error.code, url: request.url }, error.message);
   reply.code(error.status).header('cache-control', 'no-store');
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
-  if (error instanceof PowRejection) reply.header('www-authenticate', formatPowWwwAuthenticate(error.offer));
+  if (error instanceof PowRejection)
+    reply.header('www-authenticate', formatPowWwwAuthenticate(error.offer));
   if (!wantsJson(request) && /text\/html/.test(request.headers.accept ?? '')) {
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(renderPage(`${error.status} ${error.code}`, html`<p>${error.message}</p><p><a href="/">Node summary</a></p>`));
+    return reply.type('text/html; charset=utf-8').send(
+      renderPage(
+        `${error.status} ${error.code}`,
+        html`<p>${error.message}</p>
+          <p><a href="/">Node summary</a></p>`,
+      ),
+    );
   }
   return reply.type('application/json; charset=utf-8').send(error.toBody());
 }

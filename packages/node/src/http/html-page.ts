@@ -21,23 +21,51 @@ export class Html {
 /** A complete page in the node's plain style. */
 export function renderPage(title: string, body: Html): string {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · sigmesh</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
-h1{font-size:1.4rem}code,td.mono{font-family:ui-monospace,monospace;font-size:13px;word-break:break-all}
-table{border-collapse:collapse}td,th{padding:.25rem .75rem .25rem 0;text-align:left;vertical-align:top}
-.muted{color:#667}
-</style>
-</head>
-<body>
-<h1>${title}</h1>
-${body}
-<p class="muted">sigmesh — a decentralized WebRTC signaling mesh. Ask with <code>Accept: application/json</code> for JSON.</p>
-</body>
-</html>
-`.text;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · sigmesh</title>
+        <style>
+          body {
+            font:
+              15px/1.5 system-ui,
+              sans-serif;
+            max-width: 52rem;
+            margin: 2rem auto;
+            padding: 0 1rem;
+            color: #1d2330;
+          }
+          h1 {
+            font-size: 1.4rem;
+          }
+          code,
+          td.mono {
+            font-family: ui-monospace, monospace;
+            font-size: 13px;
+            word-break: break-all;
+          }
+          table {
+            border-collapse: collapse;
+          }
+          td,
+          th {
+            padding: 0.25rem 0.75rem 0.25rem 0;
+            text-align: left;
+            vertical-align: top;
+          }
+          .muted {
+            color: #667;
+          }
+        </style>
+      </head>
+      <body>
+        <h1>${title}</h1>
+        ${body}
+        <p class="muted">
+          sigmesh — a decentralized WebRTC signaling mesh. Ask with
+          <code>Accept: application/json</code> for JSON.
+        </p>
+      </body>
+    </html> `.text;
 }

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -29,8 +36,8 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<NodeIdentit
     const { privateKey } = generateKeyPairSync('ed25519');
     pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     // 'wx' never overwrites: two nodes started on one data dir at once keep one key.
-    await writeFile(path, pem, { mode: 0o600, flag: 'wx' }).catch(async (writeError: NodeJS.ErrnoException) => {
-      if (writeError.code !== 'EEXIST') throw writeError;
+    await writeFile(path, pem, { mode: 0o600, flag: 'wx' }).catch(async (writeError: unknown) => {
+      if ((writeError as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError;
       pem = await readFile(path, 'utf8');
     });
   }
@@ -39,9 +46,12 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<NodeIdentit
 
 /** Builds the identity from an ed25519 private key. */
 export function identityFromPrivateKey(privateKey: KeyObject): NodeIdentity {
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('the node identity must be an ed25519 key');
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new TypeError('the node identity must be an ed25519 key');
   const publicKey = createPublicKey(privateKey);
-  const publicKeyRaw = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32));
+  const publicKeyRaw = new Uint8Array(
+    publicKey.export({ format: 'der', type: 'spki' }).subarray(-32),
+  );
   return {
     id: Buffer.from(publicKeyRaw).toString('hex'),
     publicKey,
@@ -59,8 +69,16 @@ export function createEphemeralIdentity(): NodeIdentity {
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** Verifies an ed25519 signature by a raw 32-byte public key. */
-export function verifyEd25519(publicKeyRaw: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyEd25519(
+  publicKeyRaw: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (publicKeyRaw.length !== 32 || signature.length !== 64) return false;
-  const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKeyRaw]), format: 'der', type: 'spki' });
+  const key = createPublicKey({
+    key: Buffer.concat([ED25519_SPKI_PREFIX, publicKeyRaw]),
+    format: 'der',
+    type: 'spki',
+  });
   return verify(null, data, key, signature);
 }

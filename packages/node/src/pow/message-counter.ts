@@ -65,6 +65,7 @@ export class MessageCounter {
 
 function advance(entry: Entry, slot: number): void {
   if (slot <= entry.slot) return;
-  for (let s = entry.slot + 1; s <= Math.min(slot, entry.slot + SLOTS); s++) entry.counts[s % SLOTS] = 0;
+  for (let s = entry.slot + 1; s <= Math.min(slot, entry.slot + SLOTS); s++)
+    entry.counts[s % SLOTS] = 0;
   entry.slot = slot;
 }

@@ -56,37 +56,61 @@ export class PowGate {
   check(token: string | undefined, scope: PowScope, clientKey: string, bound: Uint8Array): void {
     const { pricing, counter, replay, now, ttlSeconds } = this.#options;
     const quote = pricing.quote(clientKey);
-    if (quote.over === 'load') throw sigmeshError('NODE_OVERLOADED', undefined, { retryAfter: OVERLOAD_RETRY_S });
+    if (quote.over === 'load')
+      throw sigmeshError('NODE_OVERLOADED', undefined, { retryAfter: OVERLOAD_RETRY_S });
     if (quote.over === 'rate') {
-      throw sigmeshError('RATE_LIMITED', undefined, { retryAfter: Math.max(1, Math.ceil(counter.msUntilDecay(clientKey) / 1000)) });
+      throw sigmeshError('RATE_LIMITED', undefined, {
+        retryAfter: Math.max(1, Math.ceil(counter.msUntilDecay(clientKey) / 1000)),
+      });
     }
     const reject = (code: Parameters<typeof sigmeshError>[0], message: string): PowRejection =>
-      new PowRejection(code, message, { challenge: this.#issue(scope, clientKey, quote.price), difficulty: quote.price, scope });
+      new PowRejection(code, message, {
+        challenge: this.#issue(scope, clientKey, quote.price),
+        difficulty: quote.price,
+        scope,
+      });
 
-    if (token === undefined || token === '') throw reject('POW_REQUIRED', 'this request needs proof-of-work');
+    if (token === undefined || token === '')
+      throw reject('POW_REQUIRED', 'this request needs proof-of-work');
     const parsed = parsePowToken(token);
     if (!parsed.ok) throw reject(parsed.code, parsed.message);
     const { challenge, counter: solution } = parsed.value;
 
     const expected = this.#mac(challenge.bytes.subarray(0, challenge.bytes.length - POW_MAC_BYTES));
-    if (!timingSafeEqual(expected, challenge.mac)) throw reject('POW_FORGED', 'the challenge was not issued by this node');
+    if (!timingSafeEqual(expected, challenge.mac))
+      throw reject('POW_FORGED', 'the challenge was not issued by this node');
 
     const nowS = now() / 1000;
-    if (challenge.issuedAt > nowS + ALLOWED_SKEW_S || nowS > challenge.issuedAt + Math.min(challenge.ttl, ttlSeconds)) {
+    if (
+      challenge.issuedAt > nowS + ALLOWED_SKEW_S ||
+      nowS > challenge.issuedAt + Math.min(challenge.ttl, ttlSeconds)
+    ) {
       throw reject('POW_EXPIRED', 'the challenge has expired');
     }
     if (!timingSafeEqual(scopeTag(scope, clientKey), challenge.scopeTag)) {
-      throw reject('POW_WRONG_SCOPE', `the challenge was issued for another route or client, not ${scope}`);
+      throw reject(
+        'POW_WRONG_SCOPE',
+        `the challenge was issued for another route or client, not ${scope}`,
+      );
     }
     if (challenge.difficulty < quote.price) {
-      throw reject('POW_UNDERPRICED', `difficulty ${challenge.difficulty} is below the current price ${quote.price}`);
+      throw reject(
+        'POW_UNDERPRICED',
+        `difficulty ${challenge.difficulty} is below the current price ${quote.price}`,
+      );
     }
     if (!solves(challenge.bytes, bound, solution, challenge.difficulty)) {
-      throw reject('POW_WRONG_SOLUTION', 'the counter does not solve the challenge for this request');
+      throw reject(
+        'POW_WRONG_SOLUTION',
+        'the counter does not solve the challenge for this request',
+      );
     }
     const replayed = replay.add(Buffer.from(challenge.nonce).toString('latin1'));
     if (replayed === 'replayed') throw reject('POW_REPLAYED', 'this challenge was already used');
-    if (replayed === 'full') throw sigmeshError('NODE_OVERLOADED', 'the replay set is full', { retryAfter: OVERLOAD_RETRY_S });
+    if (replayed === 'full')
+      throw sigmeshError('NODE_OVERLOADED', 'the replay set is full', {
+        retryAfter: OVERLOAD_RETRY_S,
+      });
     counter.record(clientKey);
   }
 
@@ -103,7 +127,10 @@ export class PowGate {
   }
 
   #mac(signed: Uint8Array): Buffer {
-    return createHmac('sha256', this.#options.secret).update(signed).digest().subarray(0, POW_MAC_BYTES);
+    return createHmac('sha256', this.#options.secret)
+      .update(signed)
+      .digest()
+      .subarray(0, POW_MAC_BYTES);
   }
 }
 
@@ -113,10 +140,19 @@ function scopeTag(scope: PowScope, clientKey: string): Buffer {
 }
 
 /** The protocol's puzzle check with node:crypto (faster than the portable hash on the hot path). */
-function solves(challengeBytes: Uint8Array, bound: Uint8Array, counter: number, difficulty: number): boolean {
+function solves(
+  challengeBytes: Uint8Array,
+  bound: Uint8Array,
+  counter: number,
+  difficulty: number,
+): boolean {
   const counterBytes = Buffer.alloc(8);
   counterBytes.writeUIntBE(Math.floor(counter / 0x1_0000_0000), 0, 4);
   counterBytes.writeUInt32BE(counter >>> 0, 4);
-  const digest = createHash('sha256').update(challengeBytes).update(createHash('sha256').update(bound).digest()).update(counterBytes).digest();
+  const digest = createHash('sha256')
+    .update(challengeBytes)
+    .update(createHash('sha256').update(bound).digest())
+    .update(counterBytes)
+    .digest();
   return digest.readUInt32BE(0) <= powTarget(difficulty);
 }

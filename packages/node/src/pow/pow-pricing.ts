@@ -12,7 +12,12 @@ export interface PriceQuote {
 
 type PricingConfig = Pick<
   NodeConfig,
-  'powBaseDifficulty' | 'powMaxDifficulty' | 'powFreeMessages' | 'powMessagesPerDoubling' | 'powLoadKnee' | 'powLoadDoublings'
+  | 'powBaseDifficulty'
+  | 'powMaxDifficulty'
+  | 'powFreeMessages'
+  | 'powMessagesPerDoubling'
+  | 'powLoadKnee'
+  | 'powLoadDoublings'
 >;
 
 /**
@@ -43,7 +48,10 @@ export class PowPricing {
 
   /** The rate factor g(n) for n requests in the last minute. */
   rateFactor(messages: number): number {
-    return 2 ** (Math.max(0, messages - this.#config.powFreeMessages) / this.#config.powMessagesPerDoubling);
+    return (
+      2 **
+      (Math.max(0, messages - this.#config.powFreeMessages) / this.#config.powMessagesPerDoubling)
+    );
   }
 
   /** The node-wide price, what a quiet client pays (published at `/` and `/nodes`). */
@@ -54,7 +62,8 @@ export class PowPricing {
 
   /** The price for one client. */
   quote(clientKey: string): PriceQuote {
-    const loadPrice = this.#config.powBaseDifficulty * this.loadFactor(this.#load.current().smoothed);
+    const loadPrice =
+      this.#config.powBaseDifficulty * this.loadFactor(this.#load.current().smoothed);
     return this.#cap(loadPrice, loadPrice * this.rateFactor(this.#counter.count(clientKey)));
   }
 

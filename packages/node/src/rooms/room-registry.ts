@@ -5,7 +5,10 @@ import type { Logger } from '../log/create-logger.js';
 import type { Member, MemberSink } from './member.js';
 import { sseChunk } from './sse-chunk.js';
 
-type RoomLimits = Pick<NodeConfig, 'maxRooms' | 'maxMembersPerRoom' | 'maxStreamsPerAddress' | 'memberQueueBytes' | 'heartbeatMs'>;
+type RoomLimits = Pick<
+  NodeConfig,
+  'maxRooms' | 'maxMembersPerRoom' | 'maxStreamsPerAddress' | 'memberQueueBytes' | 'heartbeatMs'
+>;
 
 interface Room {
   readonly members: Map<PeerId, Member>;
@@ -33,7 +36,13 @@ export class RoomRegistry {
   readonly #log: Logger;
   readonly #now: () => number;
   #heartbeat: NodeJS.Timeout | undefined;
-  readonly #stats: RoomStats = { rooms: 0, members: 0, messages: 0, deliveries: 0, slowConsumersCut: 0 };
+  readonly #stats: RoomStats = {
+    rooms: 0,
+    members: 0,
+    messages: 0,
+    deliveries: 0,
+    slowConsumersCut: 0,
+  };
 
   constructor(options: { limits: RoomLimits; log: Logger; now: () => number }) {
     this.#limits = options.limits;
@@ -55,14 +64,23 @@ export class RoomRegistry {
   /** Throws the error a join would fail with now, or returns; lets routes refuse before hijacking. */
   checkJoin(room: RoomHash, clientKey: string): void {
     if ((this.#streamsPerClient.get(clientKey) ?? 0) >= this.#limits.maxStreamsPerAddress) {
-      throw sigmeshError('ROOM_TOO_MANY_STREAMS', `at most ${this.#limits.maxStreamsPerAddress} room streams per client address`);
+      throw sigmeshError(
+        'ROOM_TOO_MANY_STREAMS',
+        `at most ${this.#limits.maxStreamsPerAddress} room streams per client address`,
+      );
     }
     const existing = this.#rooms.get(room);
     if (existing === undefined && this.#rooms.size >= this.#limits.maxRooms) {
-      throw sigmeshError('ROOM_LIMIT_REACHED', `this node holds at most ${this.#limits.maxRooms} rooms`);
+      throw sigmeshError(
+        'ROOM_LIMIT_REACHED',
+        `this node holds at most ${this.#limits.maxRooms} rooms`,
+      );
     }
     if (existing !== undefined && existing.members.size >= this.#limits.maxMembersPerRoom) {
-      throw sigmeshError('ROOM_FULL', `this room has at most ${this.#limits.maxMembersPerRoom} members on this node`);
+      throw sigmeshError(
+        'ROOM_FULL',
+        `this room has at most ${this.#limits.maxMembersPerRoom} members on this node`,
+      );
     }
   }
 
@@ -135,9 +153,17 @@ export class RoomRegistry {
    * Delivers a message from `from` to every other member, or only to `to`. Returns the message
    * id and how many members it was queued to.
    */
-  publish(room: RoomHash, from: PeerId, data: unknown, to?: PeerId): { id: string; delivered: number } {
+  publish(
+    room: RoomHash,
+    from: PeerId,
+    data: unknown,
+    to?: PeerId,
+  ): { id: string; delivered: number } {
     const id = randomBytes(16).toString('hex');
-    const chunk = sseChunk('message', to === undefined ? { id, from, data } : { id, from, to, data });
+    const chunk = sseChunk(
+      'message',
+      to === undefined ? { id, from, data } : { id, from, to, data },
+    );
     this.#stats.messages++;
     if (to !== undefined) {
       const target = this.#rooms.get(room)?.members.get(to);
@@ -174,7 +200,10 @@ export class RoomRegistry {
       // Cut, do not buffer: the stream's close handler removes the member and tells the room.
       member.closed = true;
       this.#stats.slowConsumersCut++;
-      this.#log.debug({ code: 'ROOM_SLOW_CONSUMER', peerId: member.peerId, room: member.room }, 'cut slow room member');
+      this.#log.debug(
+        { code: 'ROOM_SLOW_CONSUMER', peerId: member.peerId, room: member.room },
+        'cut slow room member',
+      );
       member.sink.destroy();
       return false;
     }
@@ -184,6 +213,7 @@ export class RoomRegistry {
 
   #beat(): void {
     const chunk = sseChunk('heartbeat', { ts: this.#now() });
-    for (const { members } of this.#rooms.values()) for (const member of members.values()) this.#send(member, chunk);
+    for (const { members } of this.#rooms.values())
+      for (const member of members.values()) this.#send(member, chunk);
   }
 }

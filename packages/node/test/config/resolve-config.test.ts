@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, readConfigSources, resolveNodeConfig } from '../../src/config/resolve-config.js';
+import type { ConfigError } from '../../src/config/resolve-config.js';
+import { readConfigSources, resolveNodeConfig } from '../../src/config/resolve-config.js';
 import { nodeDefaults, nodeOptionTable } from '../../src/config/node-options.js';
 import { renderStartHelp } from '../../src/config/render-help.js';
 
@@ -24,10 +25,21 @@ test('precedence is flag > env > file > default', () => {
 });
 
 test('every problem is reported at once', () => {
-  const { options, problems } = readConfigSources(['--port', 'abc', '--bogus', '--trust-proxy=maybe', '--max-rooms'], { SIGMESH_MAX_MESSAGE_BYTES: 'lots' });
+  const { options, problems } = readConfigSources(
+    ['--port', 'abc', '--bogus', '--trust-proxy=maybe', '--max-rooms'],
+    { SIGMESH_MAX_MESSAGE_BYTES: 'lots' },
+  );
   assert.equal(problems.length, 5, problems.join('\n'));
   assert.throws(
-    () => resolveNodeConfig({ ...options, port: 70000, logLevel: 'loud' as never, tlsCert: 'cert.pem', powBaseDifficulty: 10, powMaxDifficulty: 5 }),
+    () =>
+      resolveNodeConfig({
+        ...options,
+        port: 70000,
+        logLevel: 'loud' as never,
+        tlsCert: 'cert.pem',
+        powBaseDifficulty: 10,
+        powMaxDifficulty: 5,
+      }),
     (error: ConfigError) => error.problems.length === 4,
   );
 });
@@ -35,7 +47,10 @@ test('every problem is reported at once', () => {
 test('boolean flags take --flag, --flag=false and --no-flag', () => {
   assert.equal(readConfigSources(['--trust-proxy'], {}).options.trustProxy, true);
   assert.equal(readConfigSources(['--trust-proxy=false'], {}).options.trustProxy, false);
-  assert.equal(readConfigSources(['--no-trust-proxy'], { SIGMESH_TRUST_PROXY: 'true' }).options.trustProxy, false);
+  assert.equal(
+    readConfigSources(['--no-trust-proxy'], { SIGMESH_TRUST_PROXY: 'true' }).options.trustProxy,
+    false,
+  );
 });
 
 test('--help lists every option with its env var and default', () => {

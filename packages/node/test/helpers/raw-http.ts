@@ -16,31 +16,61 @@ export interface RawResponse {
  */
 export function rawRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    localAddress?: string;
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress }, (res) => {
-      if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-        res.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '', json: () => undefined });
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) as unknown });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        localAddress: options.localAddress,
+      },
+      (res) => {
+        if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          res.destroy();
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: '',
+            json: () => undefined,
+          });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            json: () => JSON.parse(body) as unknown,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
 /** Fetches a fresh challenge for `scope` from `GET /` as seen from `localAddress`. */
-export async function challengeFor(baseUrl: string, scope: PowScope, localAddress?: string): Promise<{ challenge: string; difficulty: number }> {
-  const response = await rawRequest(`${baseUrl}/`, { headers: { accept: 'application/json' }, ...(localAddress ? { localAddress } : {}) });
+export async function challengeFor(
+  baseUrl: string,
+  scope: PowScope,
+  localAddress?: string,
+): Promise<{ challenge: string; difficulty: number }> {
+  const response = await rawRequest(`${baseUrl}/`, {
+    headers: { accept: 'application/json' },
+    ...(localAddress ? { localAddress } : {}),
+  });
   const info = response.json() as { pow: { price: number; challenges: Record<PowScope, string> } };
   return { challenge: info.pow.challenges[scope], difficulty: info.pow.price };
 }
@@ -49,6 +79,8 @@ export async function challengeFor(baseUrl: string, scope: PowScope, localAddres
 export async function solveToken(challenge: string, bound: Uint8Array): Promise<string> {
   const decoded = decodeChallenge(challenge);
   if (!decoded.ok) throw new Error(decoded.message);
-  const counter = await solve(decoded.value.bytes, decoded.value.difficulty, bound, { search: nodeCryptoSearch });
+  const counter = await solve(decoded.value.bytes, decoded.value.difficulty, bound, {
+    search: nodeCryptoSearch,
+  });
   return formatPowToken(challenge, counter);
 }

@@ -51,9 +51,14 @@ export async function joinRoom(baseUrl: string, room: RoomHash): Promise<TestMem
     peerId: welcome.value.peerId,
     events,
     async post(data, to) {
-      const result = (await postWithPow(`${baseUrl}/room/${room}`, to === undefined ? { data } : { data, to }, offer, {
-        'sigmesh-session': welcome.value.session,
-      })) as { next: typeof offer };
+      const result = (await postWithPow(
+        `${baseUrl}/room/${room}`,
+        to === undefined ? { data } : { data, to },
+        offer,
+        {
+          'sigmesh-session': welcome.value.session,
+        },
+      )) as { next: typeof offer };
       offer = result.next;
       return result;
     },
@@ -79,9 +84,18 @@ export async function joinRoom(baseUrl: string, room: RoomHash): Promise<TestMem
         check();
       });
     },
-    messages: () => events.filter((e) => e.event === 'message').map((e) => unwrap(parseMessageEvent(JSON.parse(e.data)))),
-    joins: () => events.filter((e) => e.event === 'join').map((e) => unwrap(parsePresenceEvent(JSON.parse(e.data))).peerId),
-    leaves: () => events.filter((e) => e.event === 'leave').map((e) => unwrap(parsePresenceEvent(JSON.parse(e.data))).peerId),
+    messages: () =>
+      events
+        .filter((e) => e.event === 'message')
+        .map((e) => unwrap(parseMessageEvent(JSON.parse(e.data)))),
+    joins: () =>
+      events
+        .filter((e) => e.event === 'join')
+        .map((e) => unwrap(parsePresenceEvent(JSON.parse(e.data))).peerId),
+    leaves: () =>
+      events
+        .filter((e) => e.event === 'leave')
+        .map((e) => unwrap(parsePresenceEvent(JSON.parse(e.data))).peerId),
     close: () => controller.abort(),
   };
 }

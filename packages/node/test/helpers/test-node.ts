@@ -1,14 +1,22 @@
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { pino } from 'pino';
-import { createEphemeralIdentity, startNode, type NodeOptions, type SigmeshNode } from '../../src/index.js';
+import {
+  createEphemeralIdentity,
+  startNode,
+  type NodeOptions,
+  type SigmeshNode,
+} from '../../src/index.js';
 
 /**
  * Starts a node on 127.0.0.1, port 0, with an ephemeral identity and cheap PoW; stops it when
  * the test ends, and fails the test if the node logged anything at warn or above
  * (bittorrent-tracker's test/common.js does the same).
  */
-export async function startTestNode(t: TestContext, options: NodeOptions = {}): Promise<SigmeshNode> {
+export async function startTestNode(
+  t: TestContext,
+  options: NodeOptions = {},
+): Promise<SigmeshNode> {
   const warnings: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

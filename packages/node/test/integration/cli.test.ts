@@ -14,7 +14,16 @@ const bin = new URL('../../bin/sigmesh.js', import.meta.url).pathname;
 function captureIo(signal?: AbortSignal) {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {}, ...(signal ? { signal } : {}) } };
+  return {
+    out,
+    err,
+    io: {
+      out: (l: string) => out.push(l),
+      err: (l: string) => err.push(l),
+      env: {},
+      ...(signal ? { signal } : {}),
+    },
+  };
 }
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -36,12 +45,27 @@ test('sigmesh listen prints what sigmesh post sent, as JSON lines; --to reaches 
   assert.equal(welcome.event, 'welcome');
 
   const poster = captureIo();
-  assert.equal(await runCli(['post', node.url(), 'cli-room', 'hello from the cli'], poster.io), 0, poster.err.join('\n'));
+  assert.equal(
+    await runCli(['post', node.url(), 'cli-room', 'hello from the cli'], poster.io),
+    0,
+    poster.err.join('\n'),
+  );
   const direct = captureIo();
-  assert.equal(await runCli(['post', node.url(), 'cli-room', '{"n":1}', '--json', '--to', welcome.data.peerId], direct.io), 0);
+  assert.equal(
+    await runCli(
+      ['post', node.url(), 'cli-room', '{"n":1}', '--json', '--to', welcome.data.peerId],
+      direct.io,
+    ),
+    0,
+  );
   await until(() => listener.out.filter((l) => l.includes('"event":"message"')).length === 2);
-  const messages = listener.out.map((l) => JSON.parse(l) as { event: string; data: { data: unknown; to?: string } }).filter((e) => e.event === 'message');
-  assert.deepEqual(messages.map((m) => m.data.data), ['hello from the cli', { n: 1 }]);
+  const messages = listener.out
+    .map((l) => JSON.parse(l) as { event: string; data: { data: unknown; to?: string } })
+    .filter((e) => e.event === 'message');
+  assert.deepEqual(
+    messages.map((m) => m.data.data),
+    ['hello from the cli', { n: 1 }],
+  );
   assert.equal(messages[1]!.data.to, welcome.data.peerId);
   stop.abort();
   assert.equal(await listening, 0);
@@ -50,7 +74,10 @@ test('sigmesh listen prints what sigmesh post sent, as JSON lines; --to reaches 
 test('sigmesh post exits non-zero when the node refuses or is unreachable', async (t) => {
   const node = await startTestNode(t);
   const missingPeer = captureIo();
-  assert.equal(await runCli(['post', node.url(), 'r', 'x', '--to', 'f'.repeat(32)], missingPeer.io), 1);
+  assert.equal(
+    await runCli(['post', node.url(), 'r', 'x', '--to', 'f'.repeat(32)], missingPeer.io),
+    1,
+  );
   assert.match(missingPeer.err.join('\n'), /ROOM_PEER_NOT_FOUND/);
   const nowhere = captureIo();
   assert.equal(await runCli(['post', 'http://127.0.0.1:1', 'r', 'x'], nowhere.io), 1);
@@ -62,7 +89,11 @@ test('sigmesh post exits non-zero when the node refuses or is unreachable', asyn
 test('the sigmesh binary starts a node, keeps its identity across restarts and stops on SIGTERM', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sigmesh-cli-'));
   const run = async (): Promise<string> => {
-    const child = spawn(process.execPath, [bin, 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let url: string | undefined;
     for await (const line of createInterface({ input: child.stdout })) {
       const entry = JSON.parse(line) as { msg: string; publicUrl?: string };
@@ -72,7 +103,9 @@ test('the sigmesh binary starts a node, keeps its identity across restarts and s
       }
     }
     assert.ok(url, 'the node logs the URL it listens on');
-    const info = (await (await fetch(`${url}/`, { headers: { accept: 'application/json' } })).json()) as { node: { id: string } };
+    const info = (await (
+      await fetch(`${url}/`, { headers: { accept: 'application/json' } })
+    ).json()) as { node: { id: string } };
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0, 'graceful stop exits 0');
@@ -83,7 +116,11 @@ test('the sigmesh binary starts a node, keeps its identity across restarts and s
 });
 
 test('sigmesh start reports every configuration problem at once and exits 2', async () => {
-  const child = spawn(process.execPath, [bin, 'start', '--port', 'abc', '--bogus', '--log-level', 'loud'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [bin, 'start', '--port', 'abc', '--bogus', '--log-level', 'loud'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];

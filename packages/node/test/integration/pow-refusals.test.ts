@@ -16,9 +16,15 @@ import { startTestNode } from '../helpers/test-node.js';
 
 const room = deriveRoomHash('test-app', 'pow');
 const join = (base: string, token: string, localAddress?: string) =>
-  rawRequest(`${base}/room/${room}?pow=${encodeURIComponent(token)}`, { headers: { accept: 'text/event-stream' }, ...(localAddress ? { localAddress } : {}) });
+  rawRequest(`${base}/room/${room}?pow=${encodeURIComponent(token)}`, {
+    headers: { accept: 'text/event-stream' },
+    ...(localAddress ? { localAddress } : {}),
+  });
 
-function assertRefused(response: { status: number; headers: Record<string, unknown>; json(): unknown }, code: string): void {
+function assertRefused(
+  response: { status: number; headers: Record<string, unknown>; json(): unknown },
+  code: string,
+): void {
   assert.equal((response.json() as { code: string }).code, code);
   assert.equal(response.status, code === 'POW_MALFORMED' ? 400 : 401);
   const offer = parsePowWwwAuthenticate(response.headers['www-authenticate'] as string);
@@ -35,9 +41,15 @@ test('a solved challenge opens a room stream exactly once; the replay is refused
 
 test('missing and malformed proofs are refused with their own codes', async (t) => {
   const node = await startTestNode(t);
-  assertRefused(await rawRequest(`${node.url()}/room/${room}`, { headers: { accept: 'application/json' } }), 'POW_REQUIRED');
+  assertRefused(
+    await rawRequest(`${node.url()}/room/${room}`, { headers: { accept: 'application/json' } }),
+    'POW_REQUIRED',
+  );
   assertRefused(await join(node.url(), 'not-a-token'), 'POW_MALFORMED');
-  assertRefused(await rawRequest(`${node.url()}/room/${room}`, { headers: { authorization: 'PoW AAAA.12' } }), 'POW_MALFORMED');
+  assertRefused(
+    await rawRequest(`${node.url()}/room/${room}`, { headers: { authorization: 'PoW AAAA.12' } }),
+    'POW_MALFORMED',
+  );
 });
 
 test('a forged challenge (changed difficulty, or another node’s) is refused', async (t) => {
@@ -53,7 +65,10 @@ test('a forged challenge (changed difficulty, or another node’s) is refused', 
   assertRefused(await join(node.url(), formatPowToken(cheap, 0)), 'POW_FORGED');
 
   const foreign = await challengeFor(other.url(), 'room-join');
-  assertRefused(await join(node.url(), await solveToken(foreign.challenge, utf8(room))), 'POW_FORGED');
+  assertRefused(
+    await join(node.url(), await solveToken(foreign.challenge, utf8(room))),
+    'POW_FORGED',
+  );
 });
 
 test('an expired challenge is refused', async (t) => {
@@ -68,12 +83,19 @@ test('an expired challenge is refused', async (t) => {
 test('a challenge for another route or another client address is refused', async (t) => {
   const node = await startTestNode(t, { host: '127.0.0.1' });
   const forToken = await challengeFor(node.url(), 'token');
-  assertRefused(await join(node.url(), await solveToken(forToken.challenge, utf8(room))), 'POW_WRONG_SCOPE');
+  assertRefused(
+    await join(node.url(), await solveToken(forToken.challenge, utf8(room))),
+    'POW_WRONG_SCOPE',
+  );
 
   const fromOtherAddress = await challengeFor(node.url(), 'room-join', '127.0.0.2');
   const token = await solveToken(fromOtherAddress.challenge, utf8(room));
   assertRefused(await join(node.url(), token, '127.0.0.1'), 'POW_WRONG_SCOPE');
-  assert.equal((await join(node.url(), token, '127.0.0.2')).status, 200, 'the address it was issued to may use it');
+  assert.equal(
+    (await join(node.url(), token, '127.0.0.2')).status,
+    200,
+    'the address it was issued to may use it',
+  );
 });
 
 test('a counter that does not solve the challenge for this request is refused', async (t) => {
@@ -90,11 +112,18 @@ test('a counter that does not solve the challenge for this request is refused', 
 });
 
 test('a challenge priced before the client’s rate rose is refused as underpriced', async (t) => {
-  const node = await startTestNode(t, { powBaseDifficulty: 16, powFreeMessages: 0, powMessagesPerDoubling: 1 });
+  const node = await startTestNode(t, {
+    powBaseDifficulty: 16,
+    powFreeMessages: 0,
+    powMessagesPerDoubling: 1,
+  });
   const early = await challengeFor(node.url(), 'room-join');
   const member = await joinRoom(node.url(), room); // one paid request: this client's price doubles
   t.after(() => member.close());
-  assertRefused(await join(node.url(), await solveToken(early.challenge, utf8(room))), 'POW_UNDERPRICED');
+  assertRefused(
+    await join(node.url(), await solveToken(early.challenge, utf8(room))),
+    'POW_UNDERPRICED',
+  );
 });
 
 test('nobody can speak as another peer: posts need the session of a live member of that room', async (t) => {
@@ -107,17 +136,29 @@ test('nobody can speak as another peer: posts need the session of a live member 
     const { challenge } = await challengeFor(node.url(), 'room-post');
     return rawRequest(`${node.url()}/room/${room}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `PoW ${await solveToken(challenge, utf8(text))}`, ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: `PoW ${await solveToken(challenge, utf8(text))}`,
+        ...headers,
+      },
       body: text,
     });
   };
-  for (const headers of [{}, { 'sigmesh-session': 'made-up-session-token' }, { 'sigmesh-session': mallory.welcome.session }]) {
+  for (const headers of [
+    {},
+    { 'sigmesh-session': 'made-up-session-token' },
+    { 'sigmesh-session': mallory.welcome.session },
+  ]) {
     const response = await post({ data: 'I am alice' }, headers);
     assert.equal(response.status, 403);
     assert.equal((response.json() as { code: string }).code, 'ROOM_SESSION_INVALID');
   }
   // Claiming a sender in the body is not a thing: the node sets `from`.
-  const claimed = await post({ data: 'hi', from: alice.peerId }, { 'sigmesh-session': alice.welcome.session });
+  const claimed = await post(
+    { data: 'hi', from: alice.peerId },
+    { 'sigmesh-session': alice.welcome.session },
+  );
   assert.equal((claimed.json() as { code: string }).code, 'ROOM_MESSAGE_INVALID');
   assert.equal(alice.messages().length, 0);
 });

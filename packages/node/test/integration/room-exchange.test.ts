@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deriveRoomHash, SigmeshError } from '@sigmesh/protocol';
+import type { SigmeshError } from '@sigmesh/protocol';
+import { deriveRoomHash } from '@sigmesh/protocol';
 import { joinRoom } from '../helpers/room-client.js';
 import { startTestNode } from '../helpers/test-node.js';
 
@@ -16,18 +17,34 @@ test('two members exchange broadcast and addressed messages; another room sees n
   t.after(() => [alice, bob, carol, outsider].forEach((m) => m.close()));
 
   assert.deepEqual(new Set(carol.welcome.members), new Set([alice.peerId, bob.peerId]));
-  assert.equal((JSON.parse((await alice.next('join')).data) as { peerId: string }).peerId, bob.peerId);
+  assert.equal(
+    (JSON.parse((await alice.next('join')).data) as { peerId: string }).peerId,
+    bob.peerId,
+  );
 
   await alice.post({ hello: 'everyone' });
-  const atBob = JSON.parse((await bob.next('message')).data) as { from: string; data: unknown; to?: string };
+  const atBob = JSON.parse((await bob.next('message')).data) as {
+    from: string;
+    data: unknown;
+    to?: string;
+  };
   assert.equal(atBob.from, alice.peerId);
   assert.deepEqual(atBob.data, { hello: 'everyone' });
   assert.equal(atBob.to, undefined);
   await carol.next('message');
 
   await bob.post('just for alice', alice.peerId);
-  const atAlice = JSON.parse((await alice.next('message')).data) as { from: string; to: string; data: unknown };
-  assert.deepEqual(atAlice, { ...atAlice, from: bob.peerId, to: alice.peerId, data: 'just for alice' });
+  const atAlice = JSON.parse((await alice.next('message')).data) as {
+    from: string;
+    to: string;
+    data: unknown;
+  };
+  assert.deepEqual(atAlice, {
+    ...atAlice,
+    from: bob.peerId,
+    to: alice.peerId,
+    data: 'just for alice',
+  });
 
   // A marker broadcast lets us know carol has seen everything sent before it.
   await alice.post('marker');
@@ -37,7 +54,11 @@ test('two members exchange broadcast and addressed messages; another room sees n
     [{ hello: 'everyone' }, 'marker'],
     'carol gets broadcasts but not the message addressed to alice',
   );
-  assert.equal(alice.messages().filter((m) => m.from === alice.peerId).length, 0, 'a sender does not get its own broadcast');
+  assert.equal(
+    alice.messages().filter((m) => m.from === alice.peerId).length,
+    0,
+    'a sender does not get its own broadcast',
+  );
   assert.equal(outsider.messages().length, 0);
   assert.equal(outsider.joins().length, 0);
 });
@@ -50,7 +71,10 @@ test('leave is announced when a member closes its stream', async (t) => {
   bob.close();
   const leave = JSON.parse((await alice.next('leave')).data) as { peerId: string };
   assert.equal(leave.peerId, bob.peerId);
-  await assert.rejects(bob.post('after leaving'), (error: SigmeshError) => error.code === 'ROOM_SESSION_INVALID');
+  await assert.rejects(
+    bob.post('after leaving'),
+    (error: SigmeshError) => error.code === 'ROOM_SESSION_INVALID',
+  );
 });
 
 test('addressing a peer that is not in the room is refused', async (t) => {
@@ -58,5 +82,8 @@ test('addressing a peer that is not in the room is refused', async (t) => {
   const alice = await joinRoom(node.url(), room);
   const stranger = await joinRoom(node.url(), otherRoom);
   t.after(() => [alice, stranger].forEach((m) => m.close()));
-  await assert.rejects(alice.post('hi', stranger.peerId), (error: SigmeshError) => error.code === 'ROOM_PEER_NOT_FOUND');
+  await assert.rejects(
+    alice.post('hi', stranger.peerId),
+    (error: SigmeshError) => error.code === 'ROOM_PEER_NOT_FOUND',
+  );
 });

@@ -23,12 +23,17 @@ function retainedBytes(): number {
  * Joins over a raw socket and reads the welcome; then either stops reading entirely (`stall`)
  * or keeps reading and throws everything away (so the test process retains nothing it received).
  */
-async function joinRaw(baseUrl: string, mode: 'stall' | 'drain'): Promise<{ peerId: string; destroy(): void }> {
+async function joinRaw(
+  baseUrl: string,
+  mode: 'stall' | 'drain',
+): Promise<{ peerId: string; destroy(): void }> {
   const { challenge } = await challengeFor(baseUrl, 'room-join');
   const token = await solveToken(challenge, utf8(room));
   const { hostname, port } = new URL(baseUrl);
   const socket = connect(Number(port), hostname);
-  socket.write(`GET /room/${room}?pow=${encodeURIComponent(token)} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`);
+  socket.write(
+    `GET /room/${room}?pow=${encodeURIComponent(token)} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
+  );
   // Not `for await`: leaving that loop would destroy the socket; we want it open and unread.
   return new Promise((resolve, reject) => {
     let text = '';
@@ -39,7 +44,10 @@ async function joinRaw(baseUrl: string, mode: 'stall' | 'drain'): Promise<{ peer
       socket.off('data', onData);
       if (mode === 'stall') socket.pause();
       else socket.on('data', () => undefined);
-      resolve({ peerId: (JSON.parse(match[1]!) as { peerId: string }).peerId, destroy: () => socket.destroy() });
+      resolve({
+        peerId: (JSON.parse(match[1]!) as { peerId: string }).peerId,
+        destroy: () => socket.destroy(),
+      });
     };
     socket.on('data', onData);
     socket.once('error', reject);
@@ -48,7 +56,10 @@ async function joinRaw(baseUrl: string, mode: 'stall' | 'drain'): Promise<{ peer
 
 test('a member that stops reading is cut once its queue is full, and node memory stays flat', async (t) => {
   const messageBytes = 60_000;
-  const node = await startTestNode(t, { maxMessageBytes: messageBytes + 100, memberQueueBytes: 256 * 1024 });
+  const node = await startTestNode(t, {
+    maxMessageBytes: messageBytes + 100,
+    memberQueueBytes: 256 * 1024,
+  });
   // The poster never receives its own broadcasts, so the test process keeps none of the 42 MB.
   const poster = await joinRoom(node.url(), room);
   const drained = await joinRaw(node.url(), 'drain');
@@ -71,7 +82,10 @@ test('a member that stops reading is cut once its queue is full, and node memory
   const grown = retainedBytes() - before;
   assert.ok(cutAfter >= 0, 'the stalled member was cut and its leave announced');
   assert.equal(node.stats().slowConsumersCut, 1);
-  assert.ok(grown < 16 * 1024 * 1024, `node memory grew by ${(grown / 1048576).toFixed(1)} MiB while 42 MB went to the room`);
+  assert.ok(
+    grown < 16 * 1024 * 1024,
+    `node memory grew by ${(grown / 1048576).toFixed(1)} MiB while 42 MB went to the room`,
+  );
   assert.equal(node.stats().members, 2, 'the poster and the draining reader remain');
   assert.ok(node.stats().deliveries >= total, 'the draining reader got every message');
 });

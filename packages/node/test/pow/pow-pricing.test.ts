@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { MessageCounter } from '../../src/pow/message-counter.js';
 import { PowPricing } from '../../src/pow/pow-pricing.js';
 
-function pricing(load: number, options: { free?: number; perDoubling?: number; cap?: number } = {}) {
+function pricing(
+  load: number,
+  options: { free?: number; perDoubling?: number; cap?: number } = {},
+) {
   let clock = 1_000_000;
   const counter = new MessageCounter({ maxClients: 10, now: () => clock });
   const source = { current: () => ({ cpu: load, mem: 0, smoothed: load }) };
@@ -15,7 +18,11 @@ function pricing(load: number, options: { free?: number; perDoubling?: number; c
     powLoadKnee: 0.5,
     powLoadDoublings: 10,
   };
-  return { pricing: new PowPricing(config, source, counter), counter, tick: (ms: number) => (clock += ms) };
+  return {
+    pricing: new PowPricing(config, source, counter),
+    counter,
+    tick: (ms: number) => (clock += ms),
+  };
 }
 
 test('idle node, quiet client: the base price', () => {

@@ -20,11 +20,19 @@ class FakeSink implements MemberSink {
     this.destroyed = true;
   }
   events(name: string): unknown[] {
-    return this.chunks.filter((c) => c.startsWith(`event: ${name}\n`)).map((c) => JSON.parse(c.split('\ndata: ')[1]!) as unknown);
+    return this.chunks
+      .filter((c) => c.startsWith(`event: ${name}\n`))
+      .map((c) => JSON.parse(c.split('\ndata: ')[1]!) as unknown);
   }
 }
 
-const limits = { maxRooms: 2, maxMembersPerRoom: 3, maxStreamsPerAddress: 5, memberQueueBytes: 1000, heartbeatMs: 1000 };
+const limits = {
+  maxRooms: 2,
+  maxMembersPerRoom: 3,
+  maxStreamsPerAddress: 5,
+  memberQueueBytes: 1000,
+  heartbeatMs: 1000,
+};
 const room = deriveRoomHash('unit', 'room');
 const registry = () => new RoomRegistry({ limits, log: pino({ level: 'silent' }), now: () => 0 });
 
@@ -63,12 +71,25 @@ test('a member whose queue would pass the limit is cut, once, and leaves on clos
 test('caps: members per room, rooms, streams per address', () => {
   const rooms = registry();
   for (let i = 0; i < 3; i++) rooms.join(room, `c${i}`, new FakeSink());
-  assert.throws(() => rooms.join(room, 'c9', new FakeSink()), (e: SigmeshError) => e.code === 'ROOM_FULL');
+  assert.throws(
+    () => rooms.join(room, 'c9', new FakeSink()),
+    (e: SigmeshError) => e.code === 'ROOM_FULL',
+  );
   rooms.join(deriveRoomHash('unit', 'second'), 'c9', new FakeSink());
-  assert.throws(() => rooms.join(deriveRoomHash('unit', 'third'), 'c9', new FakeSink()), (e: SigmeshError) => e.code === 'ROOM_LIMIT_REACHED');
-  const crowded = new RoomRegistry({ limits: { ...limits, maxStreamsPerAddress: 1 }, log: pino({ level: 'silent' }), now: () => 0 });
+  assert.throws(
+    () => rooms.join(deriveRoomHash('unit', 'third'), 'c9', new FakeSink()),
+    (e: SigmeshError) => e.code === 'ROOM_LIMIT_REACHED',
+  );
+  const crowded = new RoomRegistry({
+    limits: { ...limits, maxStreamsPerAddress: 1 },
+    log: pino({ level: 'silent' }),
+    now: () => 0,
+  });
   const first = crowded.join(room, 'same', new FakeSink());
-  assert.throws(() => crowded.join(room, 'same', new FakeSink()), (e: SigmeshError) => e.code === 'ROOM_TOO_MANY_STREAMS');
+  assert.throws(
+    () => crowded.join(room, 'same', new FakeSink()),
+    (e: SigmeshError) => e.code === 'ROOM_TOO_MANY_STREAMS',
+  );
   crowded.leave(first);
   crowded.join(room, 'same', new FakeSink());
 });

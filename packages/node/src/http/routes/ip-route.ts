@@ -9,6 +9,8 @@ export function registerIpRoute(app: FastifyInstance): void {
     const info: IpInfo = { ip: request.ip };
     reply.header('cache-control', 'no-store');
     if (wantsJson(request)) return info;
-    return reply.type('text/html; charset=utf-8').send(renderPage('Your address', html`<p><code>${info.ip}</code></p>`));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderPage('Your address', html`<p><code>${info.ip}</code></p>`));
   });
 }

@@ -13,31 +13,44 @@ export const SESSION_HEADER = 'sigmesh-session';
  * (nobody speaks as another peer), then the JSON. Answers with the next challenge.
  */
 export function registerRoomPostRoute(app: FastifyInstance, ctx: NodeContext): void {
-  app.post<{ Params: { hash: string } }>('/room/:hash', { bodyLimit: ctx.config.maxMessageBytes }, async (request) => {
-    const room = parseRoomHash(request.params.hash);
-    if (!room.ok) throw sigmeshError(room.code, room.message);
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const key = clientKey(request.ip);
-    ctx.pow.check(requestPowToken(request), 'room-post', key, body);
+  app.post<{ Params: { hash: string } }>(
+    '/room/:hash',
+    { bodyLimit: ctx.config.maxMessageBytes },
+    async (request) => {
+      const room = parseRoomHash(request.params.hash);
+      if (!room.ok) throw sigmeshError(room.code, room.message);
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const key = clientKey(request.ip);
+      ctx.pow.check(requestPowToken(request), 'room-post', key, body);
 
-    const session = request.headers[SESSION_HEADER];
-    const member = typeof session === 'string' ? ctx.rooms.bySession(room.value, session) : undefined;
-    if (member === undefined || member.closed) {
-      throw sigmeshError('ROOM_SESSION_INVALID', `the ${SESSION_HEADER} header must hold the session of a live member of this room`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw sigmeshError('BAD_JSON', 'the body is not valid JSON');
-    }
-    const post = parseRoomPost(json);
-    if (!post.ok) throw sigmeshError(post.code, post.message);
-    if (post.value.to !== undefined && !ctx.rooms.has(room.value, post.value.to)) {
-      throw sigmeshError('ROOM_PEER_NOT_FOUND', `peer ${post.value.to} is not in this room`);
-    }
-    const { id, delivered } = ctx.rooms.publish(room.value, member.peerId, post.value.data, post.value.to);
-    const result: PostResult = { id, delivered, next: ctx.pow.offer('room-post', key) };
-    return result;
-  });
+      const session = request.headers[SESSION_HEADER];
+      const member =
+        typeof session === 'string' ? ctx.rooms.bySession(room.value, session) : undefined;
+      if (member === undefined || member.closed) {
+        throw sigmeshError(
+          'ROOM_SESSION_INVALID',
+          `the ${SESSION_HEADER} header must hold the session of a live member of this room`,
+        );
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw sigmeshError('BAD_JSON', 'the body is not valid JSON');
+      }
+      const post = parseRoomPost(json);
+      if (!post.ok) throw sigmeshError(post.code, post.message);
+      if (post.value.to !== undefined && !ctx.rooms.has(room.value, post.value.to)) {
+        throw sigmeshError('ROOM_PEER_NOT_FOUND', `peer ${post.value.to} is not in this room`);
+      }
+      const { id, delivered } = ctx.rooms.publish(
+        room.value,
+        member.peerId,
+        post.value.data,
+        post.value.to,
+      );
+      const result: PostResult = { id, delivered, next: ctx.pow.offer('room-post', key) };
+      return result;
+    },
+  );
 }

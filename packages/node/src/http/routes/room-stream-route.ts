@@ -21,7 +21,9 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
     reply.hijack();
     const res = reply.raw;
     // Hijacked replies skip Fastify's send path, so carry over what hooks set (CORS) by hand.
-    const hookHeaders = Object.entries(reply.getHeaders()).filter((entry): entry is [string, string | number | string[]] => entry[1] !== undefined);
+    const hookHeaders = Object.entries(reply.getHeaders()).filter(
+      (entry): entry is [string, string | number | string[]] => entry[1] !== undefined,
+    );
     res.writeHead(200, {
       ...Object.fromEntries(hookHeaders),
       'content-type': 'text/event-stream; charset=utf-8',

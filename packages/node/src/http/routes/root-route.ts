@@ -25,14 +25,37 @@ export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void 
       renderPage(
         'sigmesh node',
         html`<table>
-<tr><th>Node id</th><td class="mono">${info.node.id}</td></tr>
-<tr><th>Version</th><td>${info.node.version}</td></tr>
-<tr><th>Public URL</th><td class="mono">${info.node.publicUrl}</td></tr>
-<tr><th>PoW price</th><td>${info.pow.price} hashes per request (for you, now)</td></tr>
-<tr><th>Load</th><td>cpu ${pct(load.cpu)} · memory ${pct(load.mem)} · smoothed ${pct(load.smoothed)}</td></tr>
-<tr><th>Rooms</th><td>${stats.rooms} rooms, ${stats.members} members</td></tr>
-</table>
-<p>API: <a href="/ip">/ip</a> · <code>GET /room/HASH</code> (server-sent events) · <code>POST /room/HASH</code></p>`,
+            <tr>
+              <th>Node id</th>
+              <td class="mono">${info.node.id}</td>
+            </tr>
+            <tr>
+              <th>Version</th>
+              <td>${info.node.version}</td>
+            </tr>
+            <tr>
+              <th>Public URL</th>
+              <td class="mono">${info.node.publicUrl}</td>
+            </tr>
+            <tr>
+              <th>PoW price</th>
+              <td>${info.pow.price} hashes per request (for you, now)</td>
+            </tr>
+            <tr>
+              <th>Load</th>
+              <td>
+                cpu ${pct(load.cpu)} · memory ${pct(load.mem)} · smoothed ${pct(load.smoothed)}
+              </td>
+            </tr>
+            <tr>
+              <th>Rooms</th>
+              <td>${stats.rooms} rooms, ${stats.members} members</td>
+            </tr>
+          </table>
+          <p>
+            API: <a href="/ip">/ip</a> · <code>GET /room/HASH</code> (server-sent events) ·
+            <code>POST /room/HASH</code>
+          </p>`,
       ),
     );
   });

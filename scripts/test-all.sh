@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The one test command (README): on a fresh Debian 12 + Node 20 machine, as root, installs what
+# the tests need, builds, type-checks, lints, and runs every test tier that works offline inside a
+# private network namespace that has only loopback (nothing can leave the machine; each run gets
+# its own 127.0.0.1, so parallel runs cannot clash on ports).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_needed=()
+command -v turnserver >/dev/null 2>&1 || apt_needed+=(coturn)       # TURN interop and benchmarks
+command -v ip >/dev/null 2>&1 || apt_needed+=(iproute2)             # `ip link set lo up` in the namespace
+command -v unshare >/dev/null 2>&1 || apt_needed+=(util-linux)
+if [ ${#apt_needed[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test-all: missing Debian packages: ${apt_needed[*]} (run as root, or install them first)" >&2
+    exit 1
+  fi
+  echo "test-all: installing ${apt_needed[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_needed[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund          # also builds (prepare)
+npm run typecheck
+npm run lint
+
+if unshare -n true 2>/dev/null; then
+  unshare -n sh -c 'ip link set lo up && node scripts/run-tests.mjs --tier unit --tier integration --tier interop'
+else
+  echo "test-all: cannot create a network namespace (not root?); running on the host loopback" >&2
+  node scripts/run-tests.mjs --tier unit --tier integration --tier interop
+fi
