@@ -326,7 +326,9 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     this.#nextBootstrapAt = null;
     // 'ready' fires when the initial bootstrap finished — also when nobody answered — so it only
     // triggers a check of the routing table.
-    dht.once('ready', () => this.#kick());
+    // With bootstrap 'none' it may have fired already, while the socket was binding.
+    if (dht.ready === true) this.#kick();
+    else dht.once('ready', () => this.#kick());
     // A node that bootstraps from us fills our table too (bootstrap 'none' relies on this).
     dht.on('node', () => {
       if (!this.#bootstrapped) this.#kick();

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { createDhtClient } from '../../../src/discovery/dht-client.js';
+import { roomKey } from '../../../src/discovery/dht-keys.js';
+import type { RoomPeer } from '../../../src/discovery/room-rendezvous.js';
+import { bootstrapped, someOf, startLocalDht, startMember } from './discovery-harness.js';
+
+const ROOM = '5a'.repeat(20);
+const HOUR = 3_600_000;
+
+void test('two nodes with members in a room find each other; a third without members does not', async (t) => {
+  const dht = await startLocalDht(t, 15);
+  const [a, b, c] = [
+    await startMember(t, someOf(dht)),
+    await startMember(t, someOf(dht)),
+    await startMember(t, someOf(dht)),
+  ];
+  await Promise.all([a, b, c].map((member) => bootstrapped(member)));
+  const heardByC: RoomPeer[] = [];
+  c.discovery.on('room-peer', (peer) => heardByC.push(peer));
+
+  const started = performance.now();
+  assert.equal(a.discovery.joinRoom(ROOM), 'joined');
+  await a.discovery.refresh();
+  const bFindsA = once(b.discovery, 'room-peer', { signal: AbortSignal.timeout(5_000) });
+  assert.equal(b.discovery.joinRoom(ROOM), 'joined');
+  const [peerOfB] = (await bFindsA) as [RoomPeer];
+  t.diagnostic(
+    `rendezvous (second member's join to first found): ${(performance.now() - started).toFixed(0)} ms`,
+  );
+  assert.deepEqual([peerOfB.host, peerOfB.port, peerOfB.room], ['127.0.0.1', a.port, ROOM]);
+
+  const aFindsB = once(a.discovery, 'room-peer', { signal: AbortSignal.timeout(5_000) });
+  await a.discovery.refresh();
+  const [peerOfA] = (await aFindsB) as [RoomPeer];
+  assert.equal(peerOfA.port, b.port);
+  assert.deepEqual(
+    a.discovery.roomPeers(ROOM).map((peer) => peer.port),
+    [b.port],
+  );
+
+  await c.discovery.refresh();
+  assert.deepEqual(heardByC, []);
+  assert.deepEqual(c.discovery.roomPeers(ROOM), []);
+});
+
+void test('epochs rotate with an injected clock; a left room is no longer announced', async (t) => {
+  const dht = await startLocalDht(t, 12);
+  const clock = { now: 500 * HOUR + 10 * 60_000 };
+  const now = () => clock.now;
+  const [a, b] = [
+    await startMember(t, someOf(dht), { now }),
+    await startMember(t, someOf(dht), { now }),
+  ];
+  await Promise.all([bootstrapped(a), bootstrapped(b)]);
+  const observerNode = dht.nodes[0];
+  assert.ok(observerNode);
+  const observer = createDhtClient(observerNode, 5_000);
+  const portsOn = async (epoch: number) =>
+    (await observer.lookup(roomKey(ROOM, epoch), 10)).map((peer) => peer.port).sort();
+
+  a.discovery.joinRoom(ROOM);
+  b.discovery.joinRoom(ROOM);
+  await a.discovery.refresh();
+  await b.discovery.refresh();
+  assert.deepEqual(await portsOn(500), [a.port, b.port].sort());
+  assert.deepEqual(await portsOn(501), []);
+
+  // One minute before the boundary both announce epoch 501 as well.
+  clock.now = 501 * HOUR - 60_000;
+  await a.discovery.refresh();
+  await b.discovery.refresh();
+  assert.deepEqual(await portsOn(501), [a.port, b.port].sort());
+
+  // b leaves; two epochs later only a is announced.
+  b.discovery.leaveRoom(ROOM);
+  clock.now = 502 * HOUR + 10 * 60_000;
+  await a.discovery.refresh();
+  await b.discovery.refresh();
+  assert.deepEqual(await portsOn(502), [a.port]);
+  assert.equal(b.discovery.status().rooms, 0);
+});
