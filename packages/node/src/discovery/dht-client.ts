@@ -67,6 +67,12 @@ export interface DhtClient {
 
 /** Wraps `dht` (already created with `verify`) with per-call time limits. */
 export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
+  // The library reports every lookup's peers as one 'peer' event stream: one listener dispatches
+  // them by key, so concurrent lookups do not pile up listeners.
+  const lookups = new Map<string, Set<(peer: DhtAddress) => void>>();
+  dht.on('peer', (peer, infoHash) => {
+    for (const listener of lookups.get(infoHash.toString('hex')) ?? []) listener(peer);
+  });
   return {
     dht,
     tableSize: () => dht.nodes.count(),
@@ -83,15 +89,17 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
       const hex = key.toString('hex');
       let abort: (() => void) | undefined;
       let finish: (() => void) | undefined;
-      const onPeer = (peer: DhtAddress, infoHash: Buffer): void => {
-        if (infoHash.toString('hex') !== hex || found.size >= max) return;
+      const onPeer = (peer: DhtAddress): void => {
+        if (found.size >= max) return;
         found.set(`${peer.host}:${peer.port}`, { host: peer.host, port: peer.port });
         if (found.size >= max) {
           abort?.();
           finish?.();
         }
       };
-      dht.on('peer', onPeer);
+      const listeners = lookups.get(hex) ?? new Set();
+      listeners.add(onPeer);
+      lookups.set(hex, listeners);
       // A lookup that found something and then timed out still found it: resolve with the peers.
       return bounded<DhtAddress[]>(timeoutMs, 'lookup', (resolve, reject) => {
         finish = () => resolve([...found.values()]);
@@ -107,7 +115,8 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
         })
         .finally(() => {
           abort?.();
-          dht.removeListener('peer', onPeer);
+          listeners.delete(onPeer);
+          if (listeners.size === 0 && lookups.get(hex) === listeners) lookups.delete(hex);
         });
     },
 

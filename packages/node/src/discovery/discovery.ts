@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import DHT, { type DhtOptions } from 'bittorrent-dht';
 import type { DhtGetResult, DhtPutRequest, DhtPutResult } from '@sigmesh/protocol';
 import { formatDhtBootstrap, type DhtAddress, type DhtBootstrap } from './bootstrap-option.js';
+import { isPublicIpv4 } from './address-scope.js';
 import { createDhtClient, verifyForDht, type DhtClient } from './dht-client.js';
 import { defaultNetwork, networkKey } from './dht-keys.js';
 import { createDhtProxy } from './dht-proxy.js';
@@ -41,6 +42,12 @@ export interface DiscoveryOptions {
   readonly version?: string;
   /** Network name hashed into the network key. Default `'sigmesh:network:v1'`. */
   readonly network?: string;
+  /**
+   * Accept DHT-given addresses that are loopback, private, link-local or otherwise not public.
+   * Default: false with `'mainline'` (strangers must not steer us into our LAN), true otherwise
+   * (local testnets and LAN meshes live on such addresses).
+   */
+  readonly allowPrivatePeers?: boolean;
   /** How to learn the node id at a DHT address. Default: `GET http://HOST:PORT/` as JSON. */
   readonly identify?: IdentifyNode;
   readonly limits?: Partial<DiscoveryLimits>;
@@ -145,7 +152,12 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       typeof options.announcePort === 'number'
         ? constant(options.announcePort)
         : options.announcePort;
-    const isSelf = selfMatcher(options, announcePort);
+    const self = selfMatcher(options, announcePort);
+    const allowPrivate = options.allowPrivatePeers ?? this.#bootstrap !== 'mainline';
+    // Our own announces come back in lookups, and non-public addresses are refused unless allowed:
+    // both are simply skipped.
+    const ignore = (address: DhtAddress): boolean =>
+      self(address) || (!allowPrivate && !isPublicIpv4(address.host));
     this.#directory = createNodeDirectory({
       signer,
       now: this.#now,
@@ -158,14 +170,22 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       price: options.price ?? constant(0),
       version: options.version ?? '0.0.0',
       identify: options.identify ?? createFetchNodeId(this.#limits.identifyTimeoutMs),
-      isSelf,
+      ignore,
     });
     this.#rooms = createRoomRendezvous({
       now: this.#now,
       log: this.#log,
       limits: this.#limits,
       announcePort,
-      isSelf,
+      ignore,
+      urlOf: (address) => {
+        const node = this.#directory
+          .known()
+          .find(
+            (known) => known.address?.host === address.host && known.address.port === address.port,
+          );
+        return node?.descriptor.url ?? `http://${address.host}:${address.port}`;
+      },
       onPeer: (peer) => this.emit('room-peer', peer),
     });
     this.#proxy = createDhtProxy({

@@ -36,7 +36,8 @@ export interface NodeDirectoryOptions {
   readonly price: () => number;
   readonly version: string;
   readonly identify: IdentifyNode;
-  readonly isSelf: (address: DhtAddress) => boolean;
+  /** Addresses to skip: our own announces, and non-public ones unless allowed. */
+  readonly ignore: (address: DhtAddress) => boolean;
 }
 
 /** The node's own presence in the DHT and its view of the other nodes. */
@@ -138,7 +139,7 @@ export function createNodeDirectory(options: NodeDirectoryOptions): NodeDirector
 
     async lookupNodes(client) {
       const addresses = (await client.lookup(options.networkKey, limits.maxNodesPerLookup)).filter(
-        (address) => !options.isSelf(address),
+        (address) => !options.ignore(address),
       );
       const results = await Promise.all(
         addresses.map(async (address) => {

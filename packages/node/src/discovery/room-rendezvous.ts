@@ -7,6 +7,8 @@ import type { DiscoveryLogger } from './discovery-logger.js';
 /** A node address found on a room's derived key: the host and announced HTTP port of a node with members in the room. */
 export interface RoomPeer extends DhtAddress {
   readonly room: string;
+  /** Where to reach it: the verified descriptor's URL when that node is known at this address, else `http://host:port`. */
+  readonly url: string;
   readonly firstSeen: number;
   readonly lastSeen: number;
 }
@@ -19,7 +21,10 @@ export interface RoomRendezvousOptions {
   readonly log: DiscoveryLogger;
   readonly limits: DiscoveryLimits;
   readonly announcePort: () => number;
-  readonly isSelf: (address: DhtAddress) => boolean;
+  /** Addresses to skip: our own announces, and non-public ones unless allowed. */
+  readonly ignore: (address: DhtAddress) => boolean;
+  /** The URL to report for an address. Default `http://host:port`. */
+  readonly urlOf?: (address: DhtAddress) => string;
   /** Called once for each address newly found for a room (again after it was forgotten). */
   readonly onPeer: (peer: RoomPeer) => void;
 }
@@ -100,7 +105,7 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
   function record(room: string, state: RoomState, found: readonly DhtAddress[]): void {
     const at = now();
     for (const address of found) {
-      if (options.isSelf(address)) continue;
+      if (options.ignore(address)) continue;
       const key = `${address.host}:${address.port}`;
       const known = state.peers.get(key);
       if (known) {
@@ -111,6 +116,7 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
       if (state.peers.size >= limits.maxCandidatesPerLookup) continue;
       const peer: RoomPeer = {
         room,
+        url: options.urlOf?.(address) ?? `http://${address.host}:${address.port}`,
         host: address.host,
         port: address.port,
         firstSeen: at,

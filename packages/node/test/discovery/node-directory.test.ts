@@ -34,7 +34,7 @@ function node(
     price: () => 1000 + port,
     version: '1.2.3',
     identify: (address) => Promise.resolve(ids.get(address.port)),
-    isSelf: (address) => address.port === port,
+    ignore: (address) => address.port === port,
   });
   return { signer, directory };
 }

@@ -24,7 +24,7 @@ function member(
       ...overrides,
     },
     announcePort: () => port,
-    isSelf: (address) => address.port === port,
+    ignore: (address) => address.port === port,
     onPeer: (peer) => found.push(peer),
   });
   return { rendezvous, found };

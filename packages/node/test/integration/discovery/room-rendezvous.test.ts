@@ -30,6 +30,7 @@ void test('two nodes with members in a room find each other; a third without mem
     `rendezvous (second member's join to first found): ${(performance.now() - started).toFixed(0)} ms`,
   );
   assert.deepEqual([peerOfB.host, peerOfB.port, peerOfB.room], ['127.0.0.1', a.port, ROOM]);
+  assert.equal(peerOfB.url, `http://127.0.0.1:${a.port}`);
 
   const aFindsB = once(a.discovery, 'room-peer', { signal: AbortSignal.timeout(5_000) });
   await a.discovery.refresh();
@@ -80,4 +81,23 @@ void test('epochs rotate with an injected clock; a left room is no longer announ
   await b.discovery.refresh();
   assert.deepEqual(await portsOn(502), [a.port]);
   assert.equal(b.discovery.status().rooms, 0);
+});
+
+void test('with allowPrivatePeers false, loopback addresses from the DHT are ignored', async (t) => {
+  const dht = await startLocalDht(t, 8);
+  const a = await startMember(t, someOf(dht));
+  const strict = await startMember(t, someOf(dht), { allowPrivatePeers: false });
+  await Promise.all([bootstrapped(a), bootstrapped(strict)]);
+  a.discovery.joinRoom(ROOM);
+  strict.discovery.joinRoom(ROOM);
+  await a.discovery.refresh();
+  await strict.discovery.refresh();
+  await a.discovery.refresh();
+  // a (default for a local bootstrap list: private allowed) sees strict; strict sees nobody.
+  assert.deepEqual(
+    a.discovery.roomPeers(ROOM).map((peer) => peer.port),
+    [strict.port],
+  );
+  assert.deepEqual(strict.discovery.roomPeers(ROOM), []);
+  assert.deepEqual(await strict.discovery.lookupNodes(), []);
 });
