@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isPublicIpv4 } from '../../src/discovery/address-scope.js';
 
-void test('loopback, private, link-local, CGNAT, multicast and reserved addresses are not public', () => {
+test('loopback, private, link-local, CGNAT, multicast and reserved addresses are not public', () => {
   for (const host of [
     '127.0.0.1',
     '10.1.2.3',

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatDhtBootstrap, parseDhtBootstrap } from '../../src/discovery/bootstrap-option.js';
 
-void test('mainline and none are keywords', () => {
+test('mainline and none are keywords', () => {
   assert.deepEqual(parseDhtBootstrap('mainline'), { ok: true, value: 'mainline' });
   assert.deepEqual(parseDhtBootstrap(' none '), { ok: true, value: 'none' });
 });
 
-void test('HOST:PORT lists parse to addresses, host names included', () => {
+test('HOST:PORT lists parse to addresses, host names included', () => {
   assert.deepEqual(parseDhtBootstrap('127.0.0.1:6881, router.example.org:6882'), {
     ok: true,
     value: [
@@ -17,7 +17,7 @@ void test('HOST:PORT lists parse to addresses, host names included', () => {
   });
 });
 
-void test('every bad entry is reported at once with its own reason', () => {
+test('every bad entry is reported at once with its own reason', () => {
   const result = parseDhtBootstrap('127.0.0.1,,a:0,b:65536,[::1]:6881,-bad-:1,ok:1');
   assert.equal(result.ok, false);
   assert.ok(!result.ok);
@@ -34,7 +34,7 @@ void test('every bad entry is reported at once with its own reason', () => {
   );
 });
 
-void test('formatDhtBootstrap is the inverse of parsing', () => {
+test('formatDhtBootstrap is the inverse of parsing', () => {
   for (const text of ['mainline', 'none', '127.0.0.1:1,10.0.0.2:65535']) {
     const parsed = parseDhtBootstrap(text);
     assert.ok(parsed.ok);

@@ -41,7 +41,7 @@ async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | undefined>
   }
 }
 
-void test('put then get returns the item; an identical re-put counts as stored, not as an error', async () => {
+test('put then get returns the item; an identical re-put counts as stored, not as an error', async () => {
   const { proxy, me } = setup();
   const item = signItem(me, utf8('room'), 5, utf8('hello'));
   const put = await proxy.put(item);
@@ -53,7 +53,7 @@ void test('put then get returns the item; an identical re-put counts as stored, 
   assert.deepEqual(await proxy.put(item), { target: put.target, seq: 5, stored: 0 });
 });
 
-void test('a lower or equal seq with another value is DHT_SEQ_STALE; cas mismatch is DHT_CAS_MISMATCH', async () => {
+test('a lower or equal seq with another value is DHT_SEQ_STALE; cas mismatch is DHT_CAS_MISMATCH', async () => {
   const { proxy, me } = setup();
   await proxy.put(signItem(me, new Uint8Array(0), 5, utf8('five')));
   assert.equal(
@@ -74,7 +74,7 @@ void test('a lower or equal seq with another value is DHT_SEQ_STALE; cas mismatc
   );
 });
 
-void test('a 302 from the DHT itself maps to DHT_SEQ_STALE', async () => {
+test('a 302 from the DHT itself maps to DHT_SEQ_STALE', async () => {
   const { proxy, me, fake } = setup();
   const first = signItem(me, new Uint8Array(0), 9, utf8('nine'));
   // Hide the stored item from reads so only the put sees it (as when storing nodes disagree).
@@ -95,7 +95,7 @@ void test('a 302 from the DHT itself maps to DHT_SEQ_STALE', async () => {
   );
 });
 
-void test('bad signature, not found and unavailable each have their code', async () => {
+test('bad signature, not found and unavailable each have their code', async () => {
   const { proxy, me, fake, setAvailable } = setup();
   const item = signItem(me, new Uint8Array(0), 1, utf8('x'));
   const forged = { ...item, v: utf8('y') };
@@ -109,7 +109,7 @@ void test('bad signature, not found and unavailable each have their code', async
   assert.equal(await codeOf(proxy.put(item)), 'DHT_UNAVAILABLE');
 });
 
-void test('gets are cached briefly; "not found" for less time', async () => {
+test('gets are cached briefly; "not found" for less time', async () => {
   const { proxy, me, fake, advance } = setup();
   const other = fake.client();
   const salt = utf8('cached');

@@ -8,7 +8,7 @@ import {
   verifyEd25519,
 } from '../../src/discovery/ed25519-keys.js';
 
-void test('KeyObjects and raw keys give the same signer', () => {
+test('KeyObjects and raw keys give the same signer', () => {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const raw = rawPublicKey(publicKey);
   const seed = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32));
@@ -23,7 +23,7 @@ void test('KeyObjects and raw keys give the same signer', () => {
   assert.deepEqual(rawPublicKey(publicKeyFromRaw(raw)), raw);
 });
 
-void test('a public key that does not match the private key is refused', () => {
+test('a public key that does not match the private key is refused', () => {
   const a = generateKeyPairSync('ed25519');
   const b = generateKeyPairSync('ed25519');
   assert.throws(
@@ -32,7 +32,7 @@ void test('a public key that does not match the private key is refused', () => {
   );
 });
 
-void test('verify is false, never a throw, for malformed input', () => {
+test('verify is false, never a throw, for malformed input', () => {
   const data = new Uint8Array(3);
   assert.equal(verifyEd25519(new Uint8Array(31), data, new Uint8Array(64)), false);
   assert.equal(verifyEd25519(new Uint8Array(32), data, new Uint8Array(63)), false);

@@ -44,7 +44,7 @@ function newSigner() {
   return createSigner({ publicKey, privateKey });
 }
 
-void test('nodes announce, publish and find each other by verified descriptor', async () => {
+test('nodes announce, publish and find each other by verified descriptor', async () => {
   const fake = createFakeDht();
   const clock = { now: 1_700_000_000_000 };
   const ids = new Map<number, string>();
@@ -66,7 +66,7 @@ void test('nodes announce, publish and find each other by verified descriptor', 
   assert.equal(first.directory.known().length, 2);
 });
 
-void test('republishing raises seq even when the clock stands still or goes back', async () => {
+test('republishing raises seq even when the clock stands still or goes back', async () => {
   const fake = createFakeDht();
   const clock = { now: 1_700_000_000_000 };
   const { directory, signer } = node(8001, clock, new Map());
@@ -78,7 +78,7 @@ void test('republishing raises seq even when the clock stands still or goes back
   assert.equal(await restarted.directory.publish(fake.client()), second + 1);
 });
 
-void test('descriptors that are stale, name another key, or disagree with the DHT address are refused', async () => {
+test('descriptors that are stale, name another key, or disagree with the DHT address are refused', async () => {
   const fake = createFakeDht();
   const clock = { now: 1_700_000_000_000 };
   const ids = new Map<number, string>();
@@ -131,7 +131,7 @@ void test('descriptors that are stale, name another key, or disagree with the DH
   );
 });
 
-void test('parseNodeDescriptor refuses malformed records', () => {
+test('parseNodeDescriptor refuses malformed records', () => {
   const good: NodeDescriptor = {
     v: 1,
     id: 'a'.repeat(64),

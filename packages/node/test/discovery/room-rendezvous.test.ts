@@ -30,7 +30,7 @@ function member(
   return { rendezvous, found };
 }
 
-void test('two members find each other on the derived key, never the raw hash', async () => {
+test('two members find each other on the derived key, never the raw hash', async () => {
   const fake = createFakeDht();
   const clock = { now: 100 * HOUR + 1_000 };
   const a = member(8001, clock);
@@ -57,7 +57,7 @@ void test('two members find each other on the derived key, never the raw hash', 
   ]);
 });
 
-void test('epochs rotate with the clock: next epoch announced before the boundary, old one dropped after', async () => {
+test('epochs rotate with the clock: next epoch announced before the boundary, old one dropped after', async () => {
   const fake = createFakeDht();
   const clock = { now: 100 * HOUR + 30 * 60_000 };
   const a = member(8001, clock);
@@ -89,7 +89,7 @@ void test('epochs rotate with the clock: next epoch announced before the boundar
   assert.deepEqual(client.lookups, [roomKey(ROOM, 101).toString('hex')]);
 });
 
-void test('a member who rotated early is still found by one who has not', async () => {
+test('a member who rotated early is still found by one who has not', async () => {
   const fake = createFakeDht();
   const early = { now: 101 * HOUR + 30_000 };
   const late = { now: 101 * HOUR - 30_000 };
@@ -110,7 +110,7 @@ void test('a member who rotated early is still found by one who has not', async 
   );
 });
 
-void test('leaving stops announces and lookups; limits bound rooms and candidates', async () => {
+test('leaving stops announces and lookups; limits bound rooms and candidates', async () => {
   const fake = createFakeDht();
   const clock = { now: 5 * HOUR };
   const a = member(8001, clock, { maxRooms: 2, maxCandidatesPerLookup: 3 });
@@ -137,7 +137,7 @@ void test('leaving stops announces and lookups; limits bound rooms and candidate
   assert.deepEqual([client.announces, client.lookups], [[], []]);
 });
 
-void test('peers not seen for roomPeerTtlMs are forgotten and reported again when they return', async () => {
+test('peers not seen for roomPeerTtlMs are forgotten and reported again when they return', async () => {
   const fake = createFakeDht();
   const clock = { now: 7 * HOUR };
   const a = member(8001, clock, { roomPeerTtlMs: 60_000 });

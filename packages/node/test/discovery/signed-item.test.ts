@@ -38,7 +38,7 @@ function signer() {
   return createSigner({ publicKey, privateKey });
 }
 
-void test('BEP 44 vector 1 (no salt): signable bytes, target and signature', () => {
+test('BEP 44 vector 1 (no salt): signable bytes, target and signature', () => {
   const signable = bep44Signable(new Uint8Array(0), 1, VECTOR_VALUE);
   assert.equal(new TextDecoder().decode(signable), '3:seqi1e1:v12:Hello World!');
   assert.equal(
@@ -56,7 +56,7 @@ void test('BEP 44 vector 1 (no salt): signable bytes, target and signature', () 
   assert.ok(validateSignedItem(encodeDhtItem(item)).ok);
 });
 
-void test('BEP 44 vector 2 (salt "foobar"): signable bytes, target and signature', () => {
+test('BEP 44 vector 2 (salt "foobar"): signable bytes, target and signature', () => {
   const salt = utf8('foobar');
   assert.equal(
     new TextDecoder().decode(bep44Signable(salt, 1, VECTOR_VALUE)),
@@ -70,7 +70,7 @@ void test('BEP 44 vector 2 (salt "foobar"): signable bytes, target and signature
   assert.equal(verifyItemSignature({ ...item, salt: utf8('foobaz') }), false);
 });
 
-void test('a bad signature, an oversize value and an oversize salt each get their own code', () => {
+test('a bad signature, an oversize value and an oversize salt each get their own code', () => {
   const me = signer();
   const good = encodeDhtItem(signItem(me, utf8('s'), 7, utf8('value')));
   assert.ok(validateSignedItem(good).ok);
@@ -104,14 +104,14 @@ void test('a bad signature, an oversize value and an oversize salt each get thei
   }
 });
 
-void test('996 bytes is the largest value (1000 bytes bencoded)', () => {
+test('996 bytes is the largest value (1000 bytes bencoded)', () => {
   const me = signer();
   const item = signItem(me, new Uint8Array(0), 0, new Uint8Array(996).fill(7));
   assert.ok(validateSignedItem(encodeDhtItem(item)).ok);
   assert.throws(() => signItem(me, new Uint8Array(0), 0, new Uint8Array(997)), RangeError);
 });
 
-void test('property: signed items survive the JSON round trip and verify; any flipped byte does not', () => {
+test('property: signed items survive the JSON round trip and verify; any flipped byte does not', () => {
   const me = signer();
   fc.assert(
     fc.property(

@@ -17,7 +17,7 @@ async function eventually(check: () => boolean, timeoutMs: number): Promise<void
   }
 }
 
-void test('an unreachable bootstrap: not bootstrapped, keeps retrying with backoff, rooms still accepted', async (t) => {
+test('an unreachable bootstrap: not bootstrapped, keeps retrying with backoff, rooms still accepted', async (t) => {
   // A UDP socket that never answers stands in for an unreachable bootstrap node.
   const silent = createSocket('udp4');
   silent.bind(0, '127.0.0.1');
@@ -47,7 +47,7 @@ void test('an unreachable bootstrap: not bootstrapped, keeps retrying with backo
   );
 });
 
-void test("bootstrap 'none' waits, and bootstraps once another node joins through it", async (t) => {
+test("bootstrap 'none' waits, and bootstraps once another node joins through it", async (t) => {
   const seed = await startMember(t, 'none');
   await eventually(() => seed.discovery.status().bootstrapAttempts >= 1, 5_000);
   assert.equal(seed.discovery.status().bootstrapped, false);
@@ -68,7 +68,7 @@ void test("bootstrap 'none' waits, and bootstraps once another node joins throug
   );
 });
 
-void test('start and stop are idempotent; stop while starting works; a failed start can be retried', async (t) => {
+test('start and stop are idempotent; stop while starting works; a failed start can be retried', async (t) => {
   const member = await startMember(t, 'none');
   const { discovery } = member;
   assert.equal(discovery.status().state, 'running');

@@ -23,7 +23,7 @@ async function putJson(member: Awaited<ReturnType<typeof startMember>>, body: un
   return member.discovery.dhtPut(item.value);
 }
 
-void test('a client-signed item put through one node is read back through another', async (t) => {
+test('a client-signed item put through one node is read back through another', async (t) => {
   const dht = await startLocalDht(t, 15);
   const [a, b] = [await startMember(t, someOf(dht)), await startMember(t, someOf(dht))];
   await Promise.all([bootstrapped(a), bootstrapped(b)]);
@@ -53,7 +53,7 @@ void test('a client-signed item put through one node is read back through anothe
   );
 });
 
-void test('bad signature, oversize value, oversize salt and stale seq each get their own code', async (t) => {
+test('bad signature, oversize value, oversize salt and stale seq each get their own code', async (t) => {
   const dht = await startLocalDht(t, 12);
   const [a, b, c] = [
     await startMember(t, someOf(dht)),

@@ -4,7 +4,7 @@ import { createLocalDht } from '../../../src/discovery/local-dht.js';
 import { createDhtClient } from '../../../src/discovery/dht-client.js';
 import { roomKey } from '../../../src/discovery/dht-keys.js';
 
-void test('a 30-node loopback DHT joins one node after another; every node has a routing table', async (t) => {
+test('a 30-node loopback DHT joins one node after another; every node has a routing table', async (t) => {
   const started = performance.now();
   const dht = await createLocalDht({ nodes: 30 });
   try {

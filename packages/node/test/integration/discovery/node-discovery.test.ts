@@ -8,7 +8,7 @@ import {
   type Member,
 } from './discovery-harness.js';
 
-void test('nodes find each other through the network key and verified descriptors', async (t) => {
+test('nodes find each other through the network key and verified descriptors', async (t) => {
   const dht = await startLocalDht(t, 15);
   const members: Member[] = [];
   for (let i = 0; i < 3; i++) members.push(await startMember(t, someOf(dht)));
@@ -43,7 +43,7 @@ void test('nodes find each other through the network key and verified descriptor
   assert.ok((status?.routingTableSize ?? 0) > 0);
 });
 
-void test('republished descriptors carry a higher seq and the new price', async (t) => {
+test('republished descriptors carry a higher seq and the new price', async (t) => {
   const dht = await startLocalDht(t, 10);
   const a = await startMember(t, someOf(dht));
   let price = 100;

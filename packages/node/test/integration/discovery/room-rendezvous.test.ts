@@ -9,7 +9,7 @@ import { bootstrapped, someOf, startLocalDht, startMember } from './discovery-ha
 const ROOM = '5a'.repeat(20);
 const HOUR = 3_600_000;
 
-void test('two nodes with members in a room find each other; a third without members does not', async (t) => {
+test('two nodes with members in a room find each other; a third without members does not', async (t) => {
   const dht = await startLocalDht(t, 15);
   const [a, b, c] = [
     await startMember(t, someOf(dht)),
@@ -46,7 +46,7 @@ void test('two nodes with members in a room find each other; a third without mem
   assert.deepEqual(c.discovery.roomPeers(ROOM), []);
 });
 
-void test('epochs rotate with an injected clock; a left room is no longer announced', async (t) => {
+test('epochs rotate with an injected clock; a left room is no longer announced', async (t) => {
   const dht = await startLocalDht(t, 12);
   const clock = { now: 500 * HOUR + 10 * 60_000 };
   const now = () => clock.now;
@@ -83,7 +83,7 @@ void test('epochs rotate with an injected clock; a left room is no longer announ
   assert.equal(b.discovery.status().rooms, 0);
 });
 
-void test('with allowPrivatePeers false, loopback addresses from the DHT are ignored', async (t) => {
+test('with allowPrivatePeers false, loopback addresses from the DHT are ignored', async (t) => {
   const dht = await startLocalDht(t, 8);
   const a = await startMember(t, someOf(dht));
   const strict = await startMember(t, someOf(dht), { allowPrivatePeers: false });
