@@ -55,6 +55,8 @@ export interface DhtClient {
   readonly dht: DHT;
   /** Nodes in the routing table. */
   tableSize(): number;
+  /** Destroys the DHT and fails every pending call at once (`unavailable`). */
+  close(): Promise<void>;
   /** BEP 5 announce of `port` (not implied: the UDP port is not our HTTP port) under `key`. */
   announce(key: Buffer, port: number): Promise<number>;
   /** BEP 5 lookup: distinct peers for `key`, at most `max`. */
@@ -70,6 +72,7 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
   // The library reports every lookup's peers as one 'peer' event stream: one listener dispatches
   // them by key, so concurrent lookups do not pile up listeners.
   const lookups = new Map<string, Set<(peer: DhtAddress) => void>>();
+  const bounded = createBounded(timeoutMs);
   dht.on('peer', (peer, infoHash) => {
     for (const listener of lookups.get(infoHash.toString('hex')) ?? []) listener(peer);
   });
@@ -77,8 +80,16 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
     dht,
     tableSize: () => dht.nodes.count(),
 
+    close: () =>
+      new Promise<void>((resolve) => {
+        // destroy() cancels in-flight queries, but a lookup cut off that way never calls back:
+        // fail every pending call now instead of at its time limit.
+        bounded.cancelAll('the DHT was stopped');
+        dht.destroy(resolve);
+      }),
+
     announce: (key, port) =>
-      bounded(timeoutMs, 'announce', (resolve, reject) => {
+      bounded('announce', (resolve, reject) => {
         dht.announce(key, port, (error, count) =>
           error ? reject(toFailure(error)) : resolve(count ?? 0),
         );
@@ -101,7 +112,7 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
       listeners.add(onPeer);
       lookups.set(hex, listeners);
       // A lookup that found something and then timed out still found it: resolve with the peers.
-      return bounded<DhtAddress[]>(timeoutMs, 'lookup', (resolve, reject) => {
+      return bounded<DhtAddress[]>('lookup', (resolve, reject) => {
         finish = () => resolve([...found.values()]);
         abort = dht.lookup(key, (error) => {
           if (error && found.size === 0) reject(toFailure(error));
@@ -122,7 +133,7 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
 
     getMutable: (k, salt) => {
       const target = mutableTarget(k, salt);
-      return bounded(timeoutMs, 'get', (resolve, reject) => {
+      return bounded('get', (resolve, reject) => {
         const options =
           salt.length > 0
             ? { verify: verifyForDht, salt: Buffer.from(salt), cache: false }
@@ -135,7 +146,7 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
     },
 
     putMutable: (item) =>
-      bounded(timeoutMs, 'put', (resolve, reject) => {
+      bounded('put', (resolve, reject) => {
         const options = {
           k: Buffer.from(item.k),
           v: Buffer.from(item.v),
@@ -188,27 +199,45 @@ function toFailure(error: DhtQueryError): DhtOperationError {
   return new DhtOperationError('unavailable', error.message);
 }
 
-function bounded<T>(
-  timeoutMs: number,
-  what: string,
-  run: (resolve: (value: T) => void, reject: (error: Error) => void) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(new DhtOperationError('timeout', `DHT ${what} took longer than ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    timer.unref();
-    run(
-      (value) => {
+/** Runs DHT calls with a time limit each, and can cut every pending one off at once. */
+interface Bounded {
+  <T>(
+    what: string,
+    run: (resolve: (value: T) => void, reject: (error: Error) => void) => void,
+  ): Promise<T>;
+  cancelAll(reason: string): void;
+}
+
+function createBounded(timeoutMs: number): Bounded {
+  const pending = new Set<(error: Error) => void>();
+  const bounded = <T>(
+    what: string,
+    run: (resolve: (value: T) => void, reject: (error: Error) => void) => void,
+  ): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const finish = (): void => {
         clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
+        pending.delete(fail);
+      };
+      const fail = (error: Error): void => {
+        finish();
         reject(error);
-      },
-    );
+      };
+      const timer = setTimeout(
+        () =>
+          fail(new DhtOperationError('timeout', `DHT ${what} took longer than ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      timer.unref();
+      pending.add(fail);
+      run((value) => {
+        finish();
+        resolve(value);
+      }, fail);
+    });
+  return Object.assign(bounded, {
+    cancelAll(reason: string) {
+      for (const fail of [...pending]) fail(new DhtOperationError('unavailable', reason));
+    },
   });
 }

@@ -366,9 +366,10 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     this.#timer = undefined;
     const client = this.#client;
     this.#client = undefined;
+    this.#running = undefined;
     this.#setBootstrapped(false, false);
     this.#proxy.clear();
-    if (client) await new Promise<void>((resolve) => client.dht.destroy(resolve));
+    if (client) await client.close();
     this.#state = 'stopped';
   }
 
@@ -395,11 +396,14 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     }
     const client = this.#client;
     if (!client) return;
-    this.#running = this.#runTick(client, force);
+    const run = this.#runTick(client, force);
+    this.#running = run;
     try {
-      await this.#running;
+      await run;
     } finally {
-      this.#running = undefined;
+      // After stop() a run may outlive its client (queries cut off by destroy() only end at
+      // operationTimeoutMs); it must not clear the marker of a newer run.
+      if (this.#running === run) this.#running = undefined;
       if (this.#client === client)
         this.#schedule(this.#bootstrapped ? this.#limits.tickMs : this.#retryDelay());
     }

@@ -37,6 +37,7 @@ export function createFakeDht(): FakeDht {
         lookups,
         dht: undefined as unknown as DHT,
         tableSize: () => (fake.down ? 0 : 5),
+        close: () => Promise.resolve(),
         async announce(key, port) {
           await Promise.resolve();
           check();

@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SigmeshError } from '@sigmesh/protocol';
 import { createDiscovery } from '../../../src/discovery/discovery.js';
 import { recordingLogger } from '../../discovery/fake-dht-client.js';
-import { bootstrapped, startMember } from './discovery-harness.js';
+import { bootstrapped, someOf, startLocalDht, startMember } from './discovery-harness.js';
 
 /** Polls `check` every 20 ms until it holds, for at most `timeoutMs`. */
 async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
@@ -108,4 +108,19 @@ test('start and stop are idempotent; stop while starting works; a failed start c
   probe.bind(port, '127.0.0.1');
   await once(probe, 'listening');
   probe.close();
+});
+
+test('after stop and start the node rejoins the DHT and keeps its rooms', async (t) => {
+  const dht = await startLocalDht(t, 6);
+  const member = await startMember(t, someOf(dht));
+  await bootstrapped(member);
+  member.discovery.joinRoom('99'.repeat(20));
+  // Stop in the middle of maintenance work.
+  const refreshing = member.discovery.refresh();
+  await member.discovery.stop();
+  await refreshing;
+  assert.equal(member.discovery.status().bootstrapped, false);
+  await member.discovery.start();
+  await bootstrapped(member, 3_000);
+  assert.equal(member.discovery.status().rooms, 1);
 });
