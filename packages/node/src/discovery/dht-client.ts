@@ -59,8 +59,12 @@ export interface DhtClient {
   close(): Promise<void>;
   /** BEP 5 announce of `port` (not implied: the UDP port is not our HTTP port) under `key`. */
   announce(key: Buffer, port: number): Promise<number>;
-  /** BEP 5 lookup: distinct peers for `key`, at most `max`. */
-  lookup(key: Buffer, max: number): Promise<DhtAddress[]>;
+  /**
+   * BEP 5 lookup: distinct peers for `key`, at most `max`. `onPeer` sees each one as it arrives:
+   * the lookup itself only ends after its slowest query, and every dead node on the path costs a
+   * full query timeout.
+   */
+  lookup(key: Buffer, max: number, onPeer?: (peer: DhtAddress) => void): Promise<DhtAddress[]>;
   /** BEP 44 mutable get of the newest verified item, or undefined. */
   getMutable(k: Uint8Array, salt: Uint8Array): Promise<FoundItem | undefined>;
   /** BEP 44 mutable put; resolves with the number of nodes that stored it. */
@@ -95,14 +99,17 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
         );
       }),
 
-    lookup: (key, max) => {
+    lookup: (key, max, onNew) => {
       const found = new Map<string, DhtAddress>();
       const hex = key.toString('hex');
       let abort: (() => void) | undefined;
       let finish: (() => void) | undefined;
       const onPeer = (peer: DhtAddress): void => {
-        if (found.size >= max) return;
-        found.set(`${peer.host}:${peer.port}`, { host: peer.host, port: peer.port });
+        const id = `${peer.host}:${peer.port}`;
+        if (found.size >= max || found.has(id)) return;
+        const address = { host: peer.host, port: peer.port };
+        found.set(id, address);
+        onNew?.(address);
         if (found.size >= max) {
           abort?.();
           finish?.();

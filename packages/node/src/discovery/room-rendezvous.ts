@@ -49,7 +49,8 @@ interface RoomState {
   readonly announced: Map<number, number>;
   lastLookup: number;
   readonly peers: Map<string, RoomPeer>;
-  busy: boolean;
+  /** The refresh in progress, if any. */
+  running: Promise<void> | undefined;
 }
 
 /** Creates the rendezvous; the caller drives it with refresh() from its maintenance loop. */
@@ -63,43 +64,61 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
     state: RoomState,
     force: boolean,
   ): Promise<void> {
-    if (state.busy) return;
-    state.busy = true;
+    // One refresh per room at a time. A forced one (refresh(), a join) waits for the running one
+    // and then runs, so when it resolves our announce has really been made.
+    if (state.running && !force) return;
+    while (state.running) await state.running;
+    const run = refreshNow(client, room, state, force);
+    state.running = run;
     try {
-      const at = now();
-      const epochs = roomEpochs(at, limits.roomEpochMs, limits.roomEpochLeadMs);
-      for (const epoch of state.announced.keys())
-        if (!epochs.announce.includes(epoch)) state.announced.delete(epoch);
-      const due = epochs.announce.filter(
-        (epoch) => force || at - (state.announced.get(epoch) ?? -Infinity) >= limits.roomAnnounceMs,
-      );
-      const lookupDue = force || due.length > 0 || at - state.lastLookup >= limits.roomLookupMs;
-      for (const epoch of due) {
-        try {
-          await client.announce(roomKey(room, epoch), options.announcePort());
-          state.announced.set(epoch, at);
-        } catch (error) {
-          log.debug({ room, epoch, err: error }, 'discovery: room announce failed');
-        }
-      }
-      if (lookupDue && rooms.get(room) === state) {
-        state.lastLookup = at;
-        for (const epoch of epochs.lookup) {
-          const found = await client
-            .lookup(roomKey(room, epoch), limits.maxCandidatesPerLookup)
-            .catch((error: unknown) => {
-              log.debug({ room, epoch, err: error }, 'discovery: room lookup failed');
-              return [];
-            });
-          if (rooms.get(room) !== state) return; // left meanwhile
-          record(room, state, found);
-        }
-      }
-      const cutoff = now() - limits.roomPeerTtlMs;
-      for (const [key, peer] of state.peers) if (peer.lastSeen < cutoff) state.peers.delete(key);
+      await run;
     } finally {
-      state.busy = false;
+      if (state.running === run) state.running = undefined;
     }
+  }
+
+  async function refreshNow(
+    client: DhtClient,
+    room: string,
+    state: RoomState,
+    force: boolean,
+  ): Promise<void> {
+    const at = now();
+    const epochs = roomEpochs(at, limits.roomEpochMs, limits.roomEpochLeadMs);
+    for (const epoch of state.announced.keys())
+      if (!epochs.announce.includes(epoch)) state.announced.delete(epoch);
+    const due = epochs.announce.filter(
+      (epoch) => force || at - (state.announced.get(epoch) ?? -Infinity) >= limits.roomAnnounceMs,
+    );
+    const lookupDue = force || due.length > 0 || at - state.lastLookup >= limits.roomLookupMs;
+    // Announces and lookups run side by side, and peers are recorded as they arrive, so a
+    // dead node on one path (a full query timeout) does not delay the rendezvous.
+    const announces = due.map(async (epoch) => {
+      try {
+        await client.announce(roomKey(room, epoch), options.announcePort());
+        state.announced.set(epoch, at);
+      } catch (error) {
+        log.debug({ room, epoch, err: error }, 'discovery: room announce failed');
+      }
+    });
+    const lookups =
+      lookupDue && rooms.get(room) === state
+        ? epochs.lookup.map(async (epoch) => {
+            state.lastLookup = at;
+            const found = await client
+              .lookup(roomKey(room, epoch), limits.maxCandidatesPerLookup, (address) => {
+                if (rooms.get(room) === state) record(room, state, [address]);
+              })
+              .catch((error: unknown) => {
+                log.debug({ room, epoch, err: error }, 'discovery: room lookup failed');
+                return [];
+              });
+            if (rooms.get(room) === state) record(room, state, found);
+          })
+        : [];
+    await Promise.all([...announces, ...lookups]);
+    const cutoff = now() - limits.roomPeerTtlMs;
+    for (const [key, peer] of state.peers) if (peer.lastSeen < cutoff) state.peers.delete(key);
   }
 
   function record(room: string, state: RoomState, found: readonly DhtAddress[]): void {
@@ -135,7 +154,7 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
         announced: new Map(),
         lastLookup: -Infinity,
         peers: new Map(),
-        busy: false,
+        running: undefined,
       });
       return 'joined';
     },

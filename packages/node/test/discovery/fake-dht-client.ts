@@ -48,16 +48,18 @@ export function createFakeDht(): FakeDht {
           peers.set(hex, set);
           return 1;
         },
-        async lookup(key, max) {
+        async lookup(key, max, onPeer) {
           await Promise.resolve();
           check();
           lookups.push(key.toString('hex'));
-          return [...(peers.get(key.toString('hex')) ?? [])]
+          const found = [...(peers.get(key.toString('hex')) ?? [])]
             .slice(0, max)
             .map((entry): DhtAddress => {
               const [h = '', p = '0'] = entry.split(':');
               return { host: h, port: Number(p) };
             });
+          for (const address of found) onPeer?.(address);
+          return found;
         },
         async getMutable(k, salt) {
           await Promise.resolve();
