@@ -70,7 +70,9 @@ export function createDhtProxy(options: DhtProxyOptions): DhtProxy {
   function requireClient(): DhtClient {
     const client = options.client();
     if (!client || !options.available())
-      throw sigmeshError('DHT_UNAVAILABLE', 'this node is not connected to the DHT yet');
+      throw sigmeshError('DHT_UNAVAILABLE', 'this node is not connected to the DHT yet', {
+        retryAfter: 5,
+      });
     return client;
   }
 

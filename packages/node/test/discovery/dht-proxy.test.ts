@@ -103,6 +103,10 @@ test('bad signature, not found and unavailable each have their code', async () =
   assert.equal(await codeOf(proxy.get(me.publicKeyRaw, utf8('nothing here'))), 'DHT_NOT_FOUND');
   setAvailable(false);
   assert.equal(await codeOf(proxy.get(me.publicKeyRaw, new Uint8Array(0))), 'DHT_UNAVAILABLE');
+  await assert.rejects(
+    proxy.get(me.publicKeyRaw, new Uint8Array(0)),
+    (error: unknown) => error instanceof SigmeshError && error.retryAfter === 5,
+  );
   assert.equal(await codeOf(proxy.put(item)), 'DHT_UNAVAILABLE');
   setAvailable(true);
   fake.down = true;
