@@ -7,6 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { ClientTuple } from './allocation.js';
 import { looksLikeChannelData } from './channel-data-frame.js';
 import { ipFamily } from './ip-address.js';
+import { literalLookup } from './relay-socket.js';
 import type { TurnCore } from './turn-core.js';
 import type { TurnLogger } from './turn-options.js';
 
@@ -15,6 +16,7 @@ function bindSocket(address: string, port: number): Promise<Socket> {
     const socket = createSocket({
       type: ipFamily(address) === 4 ? 'udp4' : 'udp6',
       ipv6Only: ipFamily(address) === 6,
+      lookup: literalLookup,
     });
     const onError = (error: Error): void => {
       socket.close();
