@@ -1,10 +1,13 @@
 import type { NodeConfig } from './config/node-options.js';
+import type { Discovery } from './discovery/discovery.js';
+import type { Mesh } from './mesh/mesh.js';
 import type { NodeIdentity } from './identity/node-identity.js';
 import type { Logger } from './log/create-logger.js';
 import type { LoadSource } from './pow/load-sampler.js';
 import type { PowGate } from './pow/pow-gate.js';
 import type { PowPricing } from './pow/pow-pricing.js';
 import type { RoomRegistry } from './rooms/room-registry.js';
+import type { TurnService } from './turn/turn-service.js';
 
 /** What route handlers get: the node's components, passed in, never module singletons. */
 export interface NodeContext {
@@ -16,6 +19,10 @@ export interface NodeContext {
   readonly pricing: PowPricing;
   readonly pow: PowGate;
   readonly rooms: RoomRegistry;
+  readonly mesh: Mesh;
+  readonly discovery: Discovery;
+  /** STUN/TURN: the built-in server or an external one; mints `/token` credentials. */
+  readonly turn: TurnService;
   readonly now: () => number;
   /** The URL clients reach this node under (known once it listens). */
   publicUrl(): string;

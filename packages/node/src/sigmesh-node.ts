@@ -13,7 +13,13 @@ import { PowGate } from './pow/pow-gate.js';
 import { PowPricing } from './pow/pow-pricing.js';
 import { ReplaySet } from './pow/replay-set.js';
 import { RoomRegistry, type RoomStats } from './rooms/room-registry.js';
+import { parseDhtBootstrap } from './discovery/bootstrap-option.js';
+import { createDiscovery, type Discovery, type DiscoveryStatus } from './discovery/discovery.js';
+import type { DiscoveryLimits } from './discovery/discovery-limits.js';
+import { bridgeDiscovery } from './mesh/discovery-bridge.js';
+import { Mesh, type MeshStats } from './mesh/mesh.js';
 import type { NodeContext } from './node-context.js';
+import { createTurnService } from './turn/turn-service.js';
 
 /** Options of {@link createNode}: any config field, plus injected dependencies for tests and embedders. */
 export interface NodeOptions extends Partial<NodeConfig> {
@@ -24,6 +30,8 @@ export interface NodeOptions extends Partial<NodeConfig> {
   readonly now?: () => number;
   /** Where the price reads load from; defaults to the event-loop/memory sampler. */
   readonly load?: LoadSource;
+  /** Discovery intervals and timeouts (tests and testnets shorten them). */
+  readonly discoveryLimits?: Partial<DiscoveryLimits>;
 }
 
 /** A running (or stopped) node. `start()` and `stop()` are idempotent; stop while starting works. */
@@ -40,6 +48,11 @@ export interface SigmeshNode {
   /** The node id (hex ed25519 public key); throws before start. */
   id(): string;
   stats(): Readonly<RoomStats>;
+  meshStats(): Readonly<MeshStats>;
+  /** DHT discovery state; throws before start. */
+  dhtStatus(): DiscoveryStatus;
+  /** Dials another node's mesh endpoint directly (besides what discovery finds); resolves with its id. */
+  connect(url: string): Promise<string>;
 }
 
 /** Creates a node from options (validated against the option table; throws ConfigError listing every problem). */
@@ -49,6 +62,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     logger,
     now = Date.now,
     load: givenLoad,
+    discoveryLimits,
     ...configOptions
   } = options;
   const config = resolveNodeConfig(configOptions);
@@ -73,8 +87,12 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     now,
   });
   const rooms = new RoomRegistry({ limits: config, log, now });
+  const turn = createTurnService({ settings: config, host: config.host, log, now });
 
   let app: FastifyInstance | undefined;
+  let mesh: Mesh | undefined;
+  let discovery: Discovery | undefined;
+  let bridge: { stop(): void } | undefined;
   let identity: NodeIdentity | undefined = givenIdentity;
   let bound: { host: string; port: number } | undefined;
   let starting: Promise<void> | undefined;
@@ -98,27 +116,63 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     identity ??= await loadOrCreateIdentity(
       config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir,
     );
+    const version = packageVersion();
+    mesh = new Mesh({ config, identity, rooms, log, now, version, publicUrl: url });
+    const bootstrap = parseDhtBootstrap(config.dhtBootstrap);
+    if (!bootstrap.ok) throw new Error('unreachable: the bootstrap option was validated');
+    discovery = createDiscovery({
+      identity,
+      log,
+      now,
+      bootstrap: bootstrap.value,
+      dhtPort: config.dhtPort,
+      // bittorrent-dht is IPv4 only: bind where HTTP binds when that is an IPv4 address.
+      dhtHost: /^\d+\.\d+\.\d+\.\d+$/.test(config.host) ? config.host : '0.0.0.0',
+      announcePort: () => bound?.port ?? config.port,
+      publicUrl: url,
+      price: () => pricing.basePrice().price,
+      version,
+      ...(discoveryLimits === undefined ? {} : { limits: discoveryLimits }),
+    });
+    bridge = bridgeDiscovery({ discovery, mesh, rooms, log });
     const ctx: NodeContext = {
       config,
       identity,
-      version: packageVersion(),
+      version,
       log,
       load,
       pricing,
       pow,
       rooms,
+      mesh,
+      discovery,
+      turn,
       now,
       publicUrl: url,
     };
     const created = await createApp(ctx);
     app = created;
+    const meshForUpgrades = mesh;
+    created.server.on('upgrade', (request, socket, head) => {
+      if (new URL(request.url ?? '/', 'http://x').pathname === '/mesh')
+        meshForUpgrades.handleUpgrade(request, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     sampler?.start();
     rooms.start();
+    mesh.start();
+    await turn.start();
     await created.listen({ host: config.host, port: config.port });
     const address = created.server.address();
     if (address === null || typeof address === 'string')
       throw new Error('the HTTP server has no TCP address');
     bound = { host: address.address, port: address.port };
+    await discovery.start();
+    const dht = discovery.status();
+    log.info(
+      { dhtPort: dht.dhtPort, bootstrap: dht.bootstrap },
+      `DHT on UDP port ${dht.dhtPort ?? '?'} (bootstrap: ${dht.bootstrap})`,
+    );
     log.info(
       {
         nodeId: identity.id,
@@ -146,7 +200,11 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
         await starting?.catch(() => undefined);
         sampler?.stop();
         rooms.stop();
+        bridge?.stop();
+        mesh?.stop();
+        await discovery?.stop();
         await app?.close();
+        await turn.stop();
         bound = undefined;
         log.info('sigmesh node stopped');
       })();
@@ -162,6 +220,16 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       return identity.id;
     },
     stats: () => rooms.stats(),
+    meshStats: () =>
+      mesh?.stats() ?? { links: 0, framesRelayed: 0, duplicatesDropped: 0, linksRefused: 0 },
+    dhtStatus() {
+      if (discovery === undefined) throw new Error('the node has not started');
+      return discovery.status();
+    },
+    connect(target) {
+      if (mesh === undefined) return Promise.reject(new Error('the node has not started'));
+      return mesh.connect(target);
+    },
   };
   return node;
 }

@@ -10,4 +10,6 @@ export * from './pow-challenge.js';
 export * from './pow-solution.js';
 export * from './pow-token.js';
 export * from './messages.js';
+export * from './turn-token.js';
 export * from './dht-messages.js';
+export * from './mesh-frames.js';

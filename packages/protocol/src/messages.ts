@@ -21,6 +21,50 @@ export interface NodeInfo {
   };
   readonly load: { readonly cpu: number; readonly mem: number; readonly smoothed: number };
   readonly limits: { readonly maxMessageBytes: number };
+  /** Discovery and mesh state (informative; clients need not read it). */
+  readonly dht?: {
+    readonly bootstrap: string;
+    readonly bootstrapped: boolean;
+    readonly routingTableSize: number;
+  };
+  readonly mesh?: { readonly links: number };
+}
+
+/** One entry of `GET /nodes`: a node this node verified (signed descriptor and mesh handshake). */
+export interface NodeListing {
+  readonly id: string;
+  readonly url: string;
+  /** Its PoW price for a quiet client, from its latest signed descriptor. */
+  readonly price: number;
+  readonly version: string;
+  /** When this node last completed a handshake with it, Unix ms. */
+  readonly verifiedAt: number;
+}
+
+/** `GET /nodes` as JSON. */
+export interface NodeList {
+  readonly nodes: readonly NodeListing[];
+}
+
+/** Parses `GET /nodes` JSON from a node; drops malformed entries rather than failing the list. */
+export function parseNodeList(value: unknown): ParseResult<NodeList> {
+  if (!isRecord(value) || !Array.isArray(value.nodes))
+    return rejected('BAD_REQUEST', 'not a node list');
+  const nodes: NodeListing[] = [];
+  for (const entry of value.nodes) {
+    if (!isRecord(entry)) continue;
+    const { id, url, price, version, verifiedAt } = entry;
+    if (
+      typeof id !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(id) ||
+      typeof url !== 'string' ||
+      !/^https?:\/\//.test(url)
+    )
+      continue;
+    if (!isCount(price) || typeof version !== 'string' || !isCount(verifiedAt)) continue;
+    nodes.push({ id, url, price, version, verifiedAt });
+  }
+  return parsed({ nodes });
 }
 
 /** `GET /ip` as JSON. */

@@ -28,6 +28,25 @@ export interface NodeConfig {
   readonly powReplayMax: number;
   readonly maxTrackedClients: number;
   readonly loadSampleMs: number;
+  /** `mainline`, `none`, or `HOST:PORT,…` (a local testnet). */
+  readonly dhtBootstrap: string;
+  readonly dhtPort: number;
+  readonly meshMaxLinks: number;
+  readonly meshHopLimit: number;
+  readonly meshMaxFrameBytes: number;
+  readonly meshFramesPerSecond: number;
+  readonly meshMaxBufferedBytes: number;
+  readonly meshIdleCloseMs: number;
+  readonly meshHandshakeTimeoutMs: number;
+  readonly meshDedupeSize: number;
+  /** Built-in STUN/TURN port (UDP and TCP); -1 turns it off. */
+  readonly turnPort: number;
+  /** CIDRs TURN may relay to although special-purpose (loopback, private…). */
+  readonly turnAllowPeer: readonly string[];
+  /** TURN REST secret(s), comma-separated; empty: random per process. */
+  readonly turnSecret: string;
+  /** `HOST:PORT` of an external TURN server (coturn) sharing --turn-secret. */
+  readonly turnExternal: string;
 }
 
 /** Defaults: safe for a public node on a small VPS. */
@@ -56,6 +75,20 @@ export const nodeDefaults: NodeConfig = {
   powReplayMax: 500_000,
   maxTrackedClients: 100_000,
   loadSampleMs: 1_000,
+  dhtBootstrap: 'mainline',
+  dhtPort: 0,
+  meshMaxLinks: 64,
+  meshHopLimit: 4,
+  meshMaxFrameBytes: 64 * 1024,
+  meshFramesPerSecond: 2_000,
+  meshMaxBufferedBytes: 1 << 20,
+  meshIdleCloseMs: 30_000,
+  meshHandshakeTimeoutMs: 5_000,
+  meshDedupeSize: 100_000,
+  turnPort: 3478,
+  turnAllowPeer: [],
+  turnSecret: '',
+  turnExternal: '',
 };
 
 /**
@@ -246,5 +279,115 @@ export const nodeOptionTable = {
     min: 10,
     max: 60_000,
     description: 'Interval of the load sampler.',
+  },
+  dhtBootstrap: {
+    flag: 'dht-bootstrap',
+    kind: 'string',
+    group: 'mesh',
+    description:
+      'Where the DHT starts: "mainline" (the public BitTorrent routers), "none", or HOST:PORT,… of a local DHT.',
+  },
+  dhtPort: {
+    flag: 'dht-port',
+    kind: 'integer',
+    group: 'mesh',
+    min: 0,
+    max: 65535,
+    description: 'UDP port of the DHT (0 picks a free one).',
+  },
+  meshMaxLinks: {
+    flag: 'mesh-max-links',
+    kind: 'integer',
+    group: 'mesh',
+    min: 1,
+    max: 10_000,
+    description: 'Node-to-node links (open and handshaking) at once.',
+  },
+  meshHopLimit: {
+    flag: 'mesh-hop-limit',
+    kind: 'integer',
+    group: 'mesh',
+    min: 0,
+    max: 16,
+    description: 'Further hops a room frame may travel after the first.',
+  },
+  meshMaxFrameBytes: {
+    flag: 'mesh-max-frame-bytes',
+    kind: 'integer',
+    group: 'mesh',
+    min: 4096,
+    max: 16 << 20,
+    description:
+      'Largest frame accepted on a mesh link (must exceed --max-message-bytes plus framing).',
+  },
+  meshFramesPerSecond: {
+    flag: 'mesh-frames-per-second',
+    kind: 'integer',
+    group: 'mesh',
+    min: 10,
+    max: 1_000_000,
+    description: 'Frames per second accepted from one linked node (burst 2×).',
+  },
+  meshMaxBufferedBytes: {
+    flag: 'mesh-max-buffered-bytes',
+    kind: 'integer',
+    group: 'mesh',
+    min: 65536,
+    max: 1 << 30,
+    description: 'Unsent bytes queued for one link before it is cut as not draining.',
+  },
+  meshIdleCloseMs: {
+    flag: 'mesh-idle-close-ms',
+    kind: 'integer',
+    group: 'mesh',
+    min: 100,
+    max: 3_600_000,
+    description: 'A link sharing no room for this long is closed.',
+  },
+  meshHandshakeTimeoutMs: {
+    flag: 'mesh-handshake-timeout-ms',
+    kind: 'integer',
+    group: 'mesh',
+    min: 100,
+    max: 60_000,
+    description: 'Time a new link has to complete the signed handshake.',
+  },
+  meshDedupeSize: {
+    flag: 'mesh-dedupe-size',
+    kind: 'integer',
+    group: 'mesh',
+    min: 1000,
+    max: 10_000_000,
+    description: 'Frame ids remembered for flood dedupe.',
+  },
+  turnPort: {
+    flag: 'turn-port',
+    kind: 'integer',
+    group: 'server',
+    min: -1,
+    max: 65535,
+    description:
+      'STUN/TURN port, UDP and TCP (-1 turns the built-in TURN server off, 0 picks a free port).',
+  },
+  turnAllowPeer: {
+    flag: 'turn-allow-peer',
+    kind: 'list',
+    group: 'server',
+    description:
+      'CIDR TURN may relay to although loopback/private/special (repeatable or comma list).',
+  },
+  turnSecret: {
+    flag: 'turn-secret',
+    kind: 'string',
+    group: 'server',
+    description:
+      'TURN REST secret shared with an external TURN server (comma list rotates; default: random).',
+  },
+  turnExternal: {
+    flag: 'turn-external',
+    kind: 'string',
+    group: 'server',
+    description:
+      'HOST:PORT of an external TURN server (coturn, use-auth-secret) to mint credentials for; turns the built-in one off.',
   },
 } as const satisfies Record<keyof NodeConfig, OptionSpec>;

@@ -5,6 +5,7 @@ const groupTitles: Record<OptionSpec['group'], string> = {
   server: 'Server',
   limits: 'Limits (see docs/limits.md)',
   pow: 'Proof-of-work pricing',
+  mesh: 'Mesh and DHT discovery',
 };
 
 /** `sigmesh start --help`, generated from the option table. */

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { parseDhtBootstrap } from '../discovery/bootstrap-option.js';
+import { validateTurnSettings } from '../turn/turn-service.js';
 import { envName, type OptionSpec } from './option-spec.js';
 import { nodeDefaults, nodeOptionTable, type NodeConfig } from './node-options.js';
 
@@ -38,6 +40,12 @@ export function resolveNodeConfig(options: Partial<NodeConfig> = {}): NodeConfig
     problems.push(`publicUrl (--public-url): not an http(s) URL: ${config.publicUrl}`);
   if (config.powBaseDifficulty > config.powMaxDifficulty)
     problems.push('--pow-base-difficulty must not exceed --pow-max-difficulty');
+  if (config.meshMaxFrameBytes < config.maxMessageBytes + 1024)
+    problems.push('--mesh-max-frame-bytes must exceed --max-message-bytes by at least 1024');
+  const bootstrap = parseDhtBootstrap(config.dhtBootstrap);
+  if (!bootstrap.ok)
+    for (const problem of bootstrap.problems) problems.push(`--dht-bootstrap: ${problem.message}`);
+  problems.push(...validateTurnSettings(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -101,7 +109,13 @@ export function readConfigSources(argv: readonly string[], env: NodeJS.ProcessEn
       continue;
     }
     const value = parseText(spec, text);
-    if (value.ok) fromFlags[key] = value.value;
+    const earlier = fromFlags[key];
+    // A repeated list flag adds to the list (`--turn-allow-peer A --turn-allow-peer B`).
+    if (value.ok)
+      fromFlags[key] =
+        Array.isArray(earlier) && Array.isArray(value.value)
+          ? [...earlier, ...value.value]
+          : value.value;
     else problems.push(`--${flag}: ${value.problem}`);
   }
 

@@ -432,10 +432,12 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     if (this.#client !== client) return;
     if (client.tableSize() > 0) return this.#setBootstrapped(true, true);
     this.#nextBootstrapAt = this.#now() + this.#retryDelay();
+    // With bootstrap 'none' an empty table is the configured state, not a fault: info, not warn.
     this.#recordError(
       this.#bootstrap === 'none'
         ? 'bootstrap is none: waiting for another node to contact this one'
         : `no DHT bootstrap node answered (attempt ${this.#attempts}); retrying with backoff`,
+      this.#bootstrap === 'none' ? 'info' : 'warn',
     );
   }
 
@@ -467,11 +469,11 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     if (announce) this.emit('status', this.status());
   }
 
-  #recordError(message: string): void {
+  #recordError(message: string, level: 'info' | 'warn' = 'warn'): void {
     const changed = this.#lastError !== message;
     this.#lastError = message;
     if (changed) {
-      this.#log.warn({ attempts: this.#attempts }, `discovery: ${message}`);
+      this.#log[level]({ attempts: this.#attempts }, `discovery: ${message}`);
       this.emit('status', this.status());
     }
   }

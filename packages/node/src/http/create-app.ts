@@ -4,10 +4,13 @@ import { sigmeshError } from '@sigmesh/protocol';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { NodeContext } from '../node-context.js';
 import { sendError, toSigmeshError } from './error-reply.js';
+import { registerDhtRoutes } from './routes/dht-routes.js';
 import { registerIpRoute } from './routes/ip-route.js';
+import { registerNodesRoute } from './routes/nodes-route.js';
 import { registerRoomPostRoute, SESSION_HEADER } from './routes/room-post-route.js';
 import { registerRoomStreamRoute } from './routes/room-stream-route.js';
 import { registerRootRoute } from './routes/root-route.js';
+import { registerTokenRoute } from './routes/token-route.js';
 
 /** Builds the node's Fastify app: CORS open for the public API, raw JSON bodies, one error path. */
 export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
@@ -55,8 +58,11 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
 
   registerRootRoute(app, ctx);
   registerIpRoute(app);
+  registerNodesRoute(app, ctx);
+  registerDhtRoutes(app, ctx);
   registerRoomStreamRoute(app, ctx);
   registerRoomPostRoute(app, ctx);
+  registerTokenRoute(app, ctx);
   return app;
 }
 

@@ -3,14 +3,21 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** A tagged template that escapes every interpolated value unless it is already {@link Html}. */
+/**
+ * A tagged template that escapes every interpolated value unless it is already {@link Html};
+ * arrays are joined, each item escaped the same way.
+ */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
   let out = strings[0] ?? '';
   values.forEach((value, index) => {
-    out += value instanceof Html ? value.text : escapeHtml(String(value));
+    out += Array.isArray(value) ? value.map(fragment).join('') : fragment(value);
     out += strings[index + 1] ?? '';
   });
   return new Html(out);
+}
+
+function fragment(value: unknown): string {
+  return value instanceof Html ? value.text : escapeHtml(String(value));
 }
 
 /** Markup that is safe to insert as is. */

@@ -29,8 +29,12 @@ export async function startTestNode(
     port: 0,
     identity: createEphemeralIdentity(),
     logger: pino({ level: 'warn' }, sink),
+    // Never the public BitTorrent routers from a test: no DHT unless a test passes a local one.
+    dhtBootstrap: 'none',
     powBaseDifficulty: 16,
     powFreeMessages: 1000,
+    // A free STUN/TURN port per node, so nodes in one test do not fight over 3478.
+    turnPort: 0,
     ...options,
   });
   t.after(async () => {

@@ -91,7 +91,18 @@ test('the sigmesh binary starts a node, keeps its identity across restarts and s
   const run = async (): Promise<string> => {
     const child = spawn(
       process.execPath,
-      [bin, 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
+      [
+        bin,
+        'start',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--dht-bootstrap',
+        'none',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let url: string | undefined;
@@ -118,7 +129,7 @@ test('the sigmesh binary starts a node, keeps its identity across restarts and s
 test('sigmesh start reports every configuration problem at once and exits 2', async () => {
   const child = spawn(
     process.execPath,
-    [bin, 'start', '--port', 'abc', '--bogus', '--log-level', 'loud'],
+    [bin, 'start', '--port', 'abc', '--bogus', '--log-level', 'loud', '--dht-bootstrap', 'none'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

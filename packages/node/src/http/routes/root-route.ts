@@ -12,11 +12,18 @@ export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void 
     const challenges = {} as Record<PowScope, string>;
     for (const scope of powScopes) challenges[scope] = ctx.pow.offer(scope, key).challenge;
     const load = ctx.load.current();
+    const dht = ctx.discovery.status();
     const info: NodeInfo = {
       node: { id: ctx.identity.id, version: ctx.version, publicUrl: ctx.publicUrl() },
       pow: { price: ctx.pricing.quote(key).price, ttl: ctx.config.powTtlSeconds, challenges },
       load: { cpu: round(load.cpu), mem: round(load.mem), smoothed: round(load.smoothed) },
       limits: { maxMessageBytes: ctx.config.maxMessageBytes },
+      dht: {
+        bootstrap: dht.bootstrap,
+        bootstrapped: dht.bootstrapped,
+        routingTableSize: dht.routingTableSize,
+      },
+      mesh: { links: ctx.mesh.stats().links },
     };
     reply.header('cache-control', 'no-store');
     if (wantsJson(request)) return info;
@@ -50,6 +57,20 @@ export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void 
             <tr>
               <th>Rooms</th>
               <td>${stats.rooms} rooms, ${stats.members} members</td>
+            </tr>
+            <tr>
+              <th>DHT</th>
+              <td>
+                ${
+                  dht.bootstrapped
+                    ? `bootstrapped (${dht.routingTableSize} nodes in the routing table)`
+                    : `not bootstrapped (bootstrap: ${dht.bootstrap}); serving local rooms, retrying`
+                }
+              </td>
+            </tr>
+            <tr>
+              <th>Mesh</th>
+              <td>${ctx.mesh.stats().links} links · <a href="/nodes">known nodes</a></td>
             </tr>
           </table>
           <p>

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { sigmeshError, type TokenResult } from '@sigmesh/protocol';
+import type { FastifyInstance } from 'fastify';
+import { clientKey } from '../../pow/client-key.js';
+import type { NodeContext } from '../../node-context.js';
+import { requestPowToken } from '../request-pow-token.js';
+
+/**
+ * `POST /token`: TURN credentials as an RTCIceServer list, for proof-of-work (scope `token`, bound
+ * to the exact body bytes, usually `{}`). The credentials are for this node's own TURN server,
+ * or for the external one configured with `--turn-external`. Answers with the next challenge.
+ */
+export function registerTokenRoute(app: FastifyInstance, ctx: NodeContext): void {
+  app.post('/token', async (request) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const key = clientKey(request.ip);
+    ctx.pow.check(requestPowToken(request), 'token', key, body);
+    // The id part of the REST username only has to be unique-ish and free of ':'; a random one
+    // does not leak the client's address into the TURN server's logs.
+    const list = ctx.turn.iceServers(randomBytes(6).toString('hex'), request.host);
+    if (list === undefined)
+      throw sigmeshError(
+        'TURN_UNAVAILABLE',
+        'this node runs no TURN server and has no external one configured',
+      );
+    const result: TokenResult = {
+      iceServers: list.iceServers,
+      ttl: list.ttl,
+      next: ctx.pow.offer('token', key),
+    };
+    return result;
+  });
+}
