@@ -10,3 +10,24 @@ export {
 export type { LoadReading, LoadSource } from './pow/load-sampler.js';
 export { nodeCryptoSearch } from './pow/node-crypto-search.js';
 export { runCli } from './cli/run-cli.js';
+export { createTurnServer, type TurnServer, type TurnServerAddress } from './turn/turn-server.js';
+export {
+  TURN_LIMIT_DEFAULTS,
+  type TurnServerOptions,
+  type TurnLogger,
+} from './turn/turn-options.js';
+export {
+  mintTurnCredentials,
+  type TurnCredentials,
+  type MintTurnCredentialsInput,
+} from './turn/rest-credentials.js';
+export { buildIceServers, type IceServer, type IceServerList } from './turn/ice-servers.js';
+export {
+  createTestnet,
+  testnetDiscoveryLimits,
+  type Testnet,
+  type TestnetOptions,
+} from './testnet/create-testnet.js';
+export { createLocalDht, type LocalDht } from './discovery/local-dht.js';
+export type { MeshStats } from './mesh/mesh.js';
+export type { DiscoveryStatus } from './discovery/discovery.js';

@@ -1,12 +1,16 @@
+import { devCommand } from './dev-command.js';
 import { listenCommand } from './listen-command.js';
 import { postCommand } from './post-command.js';
 import { startCommand } from './start-command.js';
+import { tokenCommand } from './token-command.js';
 import type { CliIo } from './cli-io.js';
 
 const commands = {
   start: startCommand,
   listen: listenCommand,
   post: postCommand,
+  dev: devCommand,
+  token: tokenCommand,
 } satisfies Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>;
 
 const USAGE = `Usage: sigmesh COMMAND [options]
@@ -15,6 +19,8 @@ Commands:
   start                          run a node (sigmesh start --help lists every option)
   listen NODE_URL ROOM           print a room's events as JSON lines until interrupted
   post NODE_URL ROOM TEXT        post one message to a room (--to PEER_ID for one peer)
+  dev [--nodes N]                run a local testnet: a loopback DHT and N nodes (default 3)
+  token NODE_URL                 pay the PoW for TURN credentials; print the ICE servers as JSON
 
 Run sigmesh COMMAND --help for a command's options.`;
 

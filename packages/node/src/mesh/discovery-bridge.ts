@@ -5,8 +5,7 @@ import type { Logger } from '../log/create-logger.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Mesh } from './mesh.js';
 
-/** How often known nodes are re-verified by a handshake, and how many per round. */
-const VERIFY_EVERY_MS = 60_000;
+/** How many known nodes are verified per round, and how old a verification may get. */
 const VERIFY_PER_ROUND = 8;
 const REVERIFY_AFTER_MS = 10 * 60_000;
 
@@ -20,10 +19,12 @@ export function bridgeDiscovery(options: {
   mesh: Mesh;
   rooms: RoomRegistry;
   log: Logger;
+  /** How often known nodes are checked for verification. */
+  verifyEveryMs: number;
 }): { stop(): void } {
   const { discovery, mesh, rooms, log } = options;
-  const peerUrl = (peer: RoomPeer): string =>
-    `http://${peer.host.includes(':') ? `[${peer.host}]` : peer.host}:${peer.port}`;
+  // Discovery gives the verified descriptor's URL when it knows the node, else http://HOST:PORT.
+  const peerUrl = (peer: RoomPeer): string => peer.url;
   const hasLocal = (room: RoomHash): boolean => rooms.localPeers(room).length > 0;
 
   rooms.observe({
@@ -53,10 +54,21 @@ export function bridgeDiscovery(options: {
       });
     }
   };
-  const timer = setInterval(verify, VERIFY_EVERY_MS);
+  const timer = setInterval(verify, options.verifyEveryMs);
   timer.unref();
-  discovery.on('status', (status) => {
-    if (status.bootstrapped) setTimeout(verify, 1000).unref();
-  });
-  return { stop: () => clearInterval(timer) };
+  let soon: NodeJS.Timeout | undefined;
+  const onStatus = (status: { bootstrapped: boolean }): void => {
+    if (!status.bootstrapped) return;
+    clearTimeout(soon);
+    soon = setTimeout(verify, 1000);
+    soon.unref();
+  };
+  discovery.on('status', onStatus);
+  return {
+    stop() {
+      clearInterval(timer);
+      clearTimeout(soon);
+      discovery.off('status', onStatus);
+    },
+  };
 }

@@ -109,15 +109,16 @@ export class MeshLink {
     this.#ws.on('error', (error) =>
       this.#log.debug({ err: error, peer: this.remoteId }, 'mesh link error'),
     );
-    this.sendRaw(
-      JSON.stringify({
-        t: 'hello',
-        node: options.identity.id,
-        nonce: this.#nonce,
-        url: options.publicUrl,
-        version: options.version,
-      }),
-    );
+    const hello = JSON.stringify({
+      t: 'hello',
+      node: options.identity.id,
+      nonce: this.#nonce,
+      url: options.publicUrl,
+      version: options.version,
+    });
+    // A dialed socket is still connecting here: say hello once it opens.
+    if (this.#ws.readyState === this.#ws.OPEN) this.sendRaw(hello);
+    else this.#ws.once('open', () => this.sendRaw(hello));
   }
 
   /** Sends a frame already serialized (fan-out serializes once). Cuts a link that does not drain. */

@@ -39,6 +39,8 @@ export interface MeshStats {
   framesRelayed: number;
   duplicatesDropped: number;
   linksRefused: number;
+  /** Room frames (presence, members, messages) received from linked nodes. */
+  roomFramesReceived: number;
 }
 
 /** A node address we want a link to, kept while one of its rooms has local members. */
@@ -82,6 +84,7 @@ export class Mesh implements RoomObserver {
     framesRelayed: 0,
     duplicatesDropped: 0,
     linksRefused: 0,
+    roomFramesReceived: 0,
   };
   #sweep: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -168,6 +171,7 @@ export class Mesh implements RoomObserver {
    * `expectedId`, a node presenting another key is refused. An existing link is reused.
    */
   async connect(url: string, expectedId?: string): Promise<string> {
+    if (this.#stopped) throw new Error('the mesh is stopped');
     if (expectedId !== undefined && this.#links.has(expectedId)) return expectedId;
     return this.#open(url, expectedId).ready;
   }
@@ -247,7 +251,9 @@ export class Mesh implements RoomObserver {
       this.#targets.delete(target.url);
       return;
     }
-    target.link = this.#open(target.url);
+    // Already linked (the other node dialed us): adopt that link instead of dialing a duplicate.
+    const linked = [...this.#links.values()].find((link) => link.remoteUrl === target.url);
+    target.link = linked ?? this.#open(target.url);
   }
 
   #open(url: string, expectedId?: string): MeshLink {
@@ -313,6 +319,7 @@ export class Mesh implements RoomObserver {
 
   #onFrame(link: MeshLink, frame: Exclude<MeshFrame, { t: 'hello' } | { t: 'auth' }>): void {
     const via = link.remoteId!;
+    if (frame.t !== 'interest') this.#stats.roomFramesReceived++;
     switch (frame.t) {
       case 'interest':
         for (const room of frame.add) {

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { deriveRoomHash } from '@sigmesh/protocol';
+import { joinRoom } from '../../helpers/room-client.js';
+import { startTestnet } from '../../helpers/test-testnet.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const room = deriveRoomHash('mesh-test', 'lobby');
+
+test('members on two nodes of a 3-node testnet meet; the node without members gets no room traffic', async (t) => {
+  const net = await startTestnet(t, { nodes: 3 });
+  const [n1, n2, n3] = net.nodes;
+  const alice = await joinRoom(n1!.url(), room);
+  const bob = await joinRoom(n2!.url(), room);
+  t.after(() => [alice, bob].forEach((m) => m.close()));
+
+  // Rendezvous on the DHT, link, presence: alice learns of bob without anyone naming a node.
+  await waitFor(() => alice.joins().includes(bob.peerId), 'bob’s join to reach alice');
+  await alice.post({ hi: 'bob' });
+  const atBob = JSON.parse((await bob.next('message')).data) as { from: string; data: unknown };
+  assert.deepEqual(atBob, { ...atBob, from: alice.peerId, data: { hi: 'bob' } });
+
+  await bob.post('only for alice', alice.peerId);
+  const atAlice = JSON.parse((await alice.next('message')).data) as {
+    from: string;
+    to: string;
+    data: unknown;
+  };
+  assert.deepEqual(atAlice, {
+    ...atAlice,
+    from: bob.peerId,
+    to: alice.peerId,
+    data: 'only for alice',
+  });
+
+  assert.equal(n3!.stats().messages, 0);
+  assert.equal(
+    n3!.meshStats().roomFramesReceived,
+    0,
+    'node 3 has no member, so no room frame reaches it',
+  );
+  assert.equal(alice.messages().filter((m) => m.from === alice.peerId).length, 0);
+});
+
+test('join and leave cross nodes; a member joining later sees who is already there', async (t) => {
+  const net = await startTestnet(t, { nodes: 2 });
+  const [n1, n2] = net.nodes;
+  const alice = await joinRoom(n1!.url(), room);
+  const bob = await joinRoom(n2!.url(), room);
+  t.after(() => [alice, bob].forEach((m) => m.close()));
+  await waitFor(() => alice.joins().includes(bob.peerId), 'bob’s join at alice');
+  await waitFor(() => bob.joins().includes(alice.peerId), 'alice’s presence at bob');
+
+  const carol = await joinRoom(n2!.url(), room);
+  assert.deepEqual(
+    new Set(carol.welcome.members),
+    new Set([alice.peerId, bob.peerId]),
+    'welcome lists local and remote members',
+  );
+  await waitFor(() => alice.joins().includes(carol.peerId), 'carol’s join at alice');
+  carol.close();
+  await waitFor(() => alice.leaves().includes(carol.peerId), 'carol’s leave at alice');
+});
+
+test('a node killed mid-room: its members are reported gone and the others keep talking', async (t) => {
+  const net = await startTestnet(t, { nodes: 3 });
+  const [n1, n2, n3] = net.nodes;
+  const alice = await joinRoom(n1!.url(), room);
+  const bob = await joinRoom(n2!.url(), room);
+  const carol = await joinRoom(n3!.url(), room);
+  t.after(() => [alice, bob, carol].forEach((m) => m.close()));
+  await waitFor(
+    () => alice.joins().includes(bob.peerId) && alice.joins().includes(carol.peerId),
+    'everyone at alice',
+  );
+  await waitFor(() => carol.joins().includes(alice.peerId), 'alice at carol');
+
+  await net.stopNode(1);
+  await waitFor(
+    () => alice.leaves().includes(bob.peerId) && carol.leaves().includes(bob.peerId),
+    'bob reported gone',
+  );
+  await alice.post('still here?');
+  const atCarol = JSON.parse((await carol.next('message')).data) as { data: unknown };
+  assert.equal(atCarol.data, 'still here?');
+});
+
+test('/nodes lists the other nodes once their descriptor and handshake check out', async (t) => {
+  const net = await startTestnet(t, { nodes: 3 });
+  const [n1, n2, n3] = net.nodes;
+  await waitFor(
+    async () => {
+      const list = (await (
+        await fetch(`${n1!.url()}/nodes`, { headers: { accept: 'application/json' } })
+      ).json()) as {
+        nodes: Array<{ id: string; url: string; price: number }>;
+      };
+      const ids = new Set(list.nodes.map((n) => n.id));
+      return ids.has(n2!.id()) && ids.has(n3!.id()) && !ids.has(n1!.id());
+    },
+    'node 1 to list nodes 2 and 3',
+    20_000,
+  );
+  const list = (await (
+    await fetch(`${n1!.url()}/nodes`, { headers: { accept: 'application/json' } })
+  ).json()) as {
+    nodes: Array<{ id: string; url: string; price: number }>;
+  };
+  const two = list.nodes.find((n) => n.id === n2!.id());
+  assert.equal(two?.url, n2!.url());
+  assert.equal(two?.price, 16);
+});
