@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { meshTranscript, toBase64url, utf8 } from '@sigmesh/protocol';
+import { WebSocket } from 'ws';
+import { createEphemeralIdentity } from '../../../src/index.js';
+import { startTestNode } from '../../helpers/test-node.js';
+
+/** Opens a raw WebSocket to a node's /mesh and returns it with the node's hello. */
+async function rawLink(
+  url: string,
+): Promise<{ ws: WebSocket; hello: { node: string; nonce: string } }> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/mesh`);
+  const [data] = (await once(ws, 'message')) as [Buffer];
+  return { ws, hello: JSON.parse(data.toString()) as { node: string; nonce: string } };
+}
+
+async function closeCode(ws: WebSocket): Promise<number> {
+  const [code] = (await once(ws, 'close')) as [number];
+  return code;
+}
+
+test('a node claiming a key it cannot sign for is refused; the node keeps serving', async (t) => {
+  const node = await startTestNode(t);
+  const victim = createEphemeralIdentity(); // whose id the attacker claims
+  const attacker = createEphemeralIdentity();
+  const { ws, hello } = await rawLink(node.url());
+  assert.equal(hello.node, node.id());
+  const nonce = toBase64url(new Uint8Array(32).fill(7));
+  ws.send(
+    JSON.stringify({ t: 'hello', node: victim.id, nonce, url: 'http://127.0.0.1:1', version: 'x' }),
+  );
+  const transcript = meshTranscript(hello.nonce, nonce, victim.id, node.id());
+  ws.send(JSON.stringify({ t: 'auth', sig: toBase64url(attacker.sign(utf8(transcript))) }));
+  assert.equal(await closeCode(ws), 4001);
+  assert.equal(node.meshStats().links, 0);
+
+  // A signature replayed from another link (other nonces) fails the same way.
+  const second = await rawLink(node.url());
+  second.ws.send(
+    JSON.stringify({ t: 'hello', node: victim.id, nonce, url: 'http://127.0.0.1:1', version: 'x' }),
+  );
+  const stale = meshTranscript(hello.nonce, nonce, victim.id, node.id()); // signed for the first link's nonce
+  second.ws.send(JSON.stringify({ t: 'auth', sig: toBase64url(victim.sign(utf8(stale))) }));
+  assert.equal(await closeCode(second.ws), 4001);
+
+  const response = await fetch(`${node.url()}/`, { headers: { accept: 'application/json' } });
+  assert.equal(response.status, 200, 'the node is unharmed');
+});
+
+test('room frames before the handshake, garbage and binary frames cut the link', async (t) => {
+  const node = await startTestNode(t);
+  const early = await rawLink(node.url());
+  early.ws.send(JSON.stringify({ t: 'interest', add: [], remove: [] }));
+  assert.equal(await closeCode(early.ws), 4001);
+  const garbage = await rawLink(node.url());
+  garbage.ws.send('{not json');
+  assert.equal(await closeCode(garbage.ws), 4001);
+  const binary = await rawLink(node.url());
+  binary.ws.send(Buffer.from([1, 2, 3]));
+  assert.equal(await closeCode(binary.ws), 4001);
+});
+
+test('a genuine node completes the handshake and is linked once', async (t) => {
+  const a = await startTestNode(t);
+  const b = await startTestNode(t);
+  assert.equal(await a.connect(b.url()), b.id());
+  assert.equal(a.meshStats().links, 1);
+  assert.equal(b.meshStats().links, 1);
+});
