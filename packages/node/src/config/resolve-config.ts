@@ -114,7 +114,7 @@ export function readConfigSources(argv: readonly string[], env: NodeJS.ProcessEn
     if (value.ok)
       fromFlags[key] =
         Array.isArray(earlier) && Array.isArray(value.value)
-          ? [...earlier, ...value.value]
+          ? [...(earlier as unknown[]), ...(value.value as unknown[])]
           : value.value;
     else problems.push(`--${flag}: ${value.problem}`);
   }
