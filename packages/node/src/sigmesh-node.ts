@@ -134,7 +134,13 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       version,
       ...(discoveryLimits === undefined ? {} : { limits: discoveryLimits }),
     });
-    bridge = bridgeDiscovery({ discovery, mesh, rooms, log });
+    bridge = bridgeDiscovery({
+      discovery,
+      mesh,
+      rooms,
+      log,
+      verifyEveryMs: discoveryLimits?.nodeLookupMs ?? 60_000,
+    });
     const ctx: NodeContext = {
       config,
       identity,
@@ -221,7 +227,13 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     },
     stats: () => rooms.stats(),
     meshStats: () =>
-      mesh?.stats() ?? { links: 0, framesRelayed: 0, duplicatesDropped: 0, linksRefused: 0 },
+      mesh?.stats() ?? {
+        links: 0,
+        framesRelayed: 0,
+        duplicatesDropped: 0,
+        linksRefused: 0,
+        roomFramesReceived: 0,
+      },
     dhtStatus() {
       if (discovery === undefined) throw new Error('the node has not started');
       return discovery.status();
