@@ -47,6 +47,8 @@ export interface NodeConfig {
   readonly turnSecret: string;
   /** `HOST:PORT` of an external TURN server (coturn) sharing --turn-secret. */
   readonly turnExternal: string;
+  /** Public IP put into XOR-RELAYED-ADDRESS (behind 1:1 NAT); empty: the relay socket's own address. */
+  readonly turnRelayIp: string;
 }
 
 /** Defaults: safe for a public node on a small VPS. */
@@ -89,6 +91,7 @@ export const nodeDefaults: NodeConfig = {
   turnAllowPeer: [],
   turnSecret: '',
   turnExternal: '',
+  turnRelayIp: '',
 };
 
 /**
@@ -389,5 +392,12 @@ export const nodeOptionTable = {
     group: 'server',
     description:
       'HOST:PORT of an external TURN server (coturn, use-auth-secret) to mint credentials for; turns the built-in one off.',
+  },
+  turnRelayIp: {
+    flag: 'turn-relay-ip',
+    kind: 'string',
+    group: 'server',
+    description:
+      'Public IP the built-in TURN server advertises as relay address (behind 1:1 NAT; default: the address it binds).',
   },
 } as const satisfies Record<keyof NodeConfig, OptionSpec>;

@@ -21,6 +21,8 @@ export interface TurnSettings {
   readonly turnSecret: string;
   /** `HOST:PORT` of an external TURN server sharing the secret; turns the built-in one off. */
   readonly turnExternal: string;
+  /** Public IP advertised in XOR-RELAYED-ADDRESS; empty: the relay socket's address. */
+  readonly turnRelayIp?: string;
   /** Seconds minted credentials stay valid. */
   readonly turnCredentialTtlSeconds?: number;
 }
@@ -71,6 +73,13 @@ export function validateTurnSettings(settings: TurnSettings): string[] {
     if (settings.turnSecret === '')
       problems.push('--turn-external needs --turn-secret (the secret the TURN server shares)');
   }
+  if (
+    settings.turnRelayIp !== undefined &&
+    settings.turnRelayIp !== '' &&
+    canonicalIp(settings.turnRelayIp) === undefined
+  ) {
+    problems.push('--turn-relay-ip must be an IP address');
+  }
   return problems;
 }
 
@@ -99,6 +108,9 @@ export function createTurnService(input: TurnServiceInput): TurnService {
           port: settings.turnPort,
           secrets,
           allowedPeerCidrs: settings.turnAllowPeer,
+          ...(settings.turnRelayIp === undefined || settings.turnRelayIp === ''
+            ? {}
+            : { relayAddress: settings.turnRelayIp }),
           logger: input.log,
           now: input.now,
         })

@@ -102,11 +102,17 @@ test('TURN options: repeatable --turn-allow-peer, and every problem reported at 
   assert.deepEqual(sources.problems, []);
   assert.deepEqual(sources.options.turnAllowPeer, ['127.0.0.0/8', '10.0.0.0/8', '192.168.0.0/16']);
   assert.throws(
-    () => resolveNodeConfig({ turnAllowPeer: ['10.0.0.0/99'], turnExternal: 'nohostport' }),
+    () =>
+      resolveNodeConfig({
+        turnAllowPeer: ['10.0.0.0/99'],
+        turnExternal: 'nohostport',
+        turnRelayIp: 'relay.example',
+      }),
     (error: unknown) =>
       error instanceof Error &&
       /--turn-allow-peer: not a CIDR: 10\.0\.0\.0\/99/.test(error.message) &&
       /--turn-external must be HOST:PORT/.test(error.message) &&
-      /--turn-external needs --turn-secret/.test(error.message),
+      /--turn-external needs --turn-secret/.test(error.message) &&
+      /--turn-relay-ip must be an IP address/.test(error.message),
   );
 });
