@@ -10,10 +10,10 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { parseTokenResult, type TokenResult, type TurnIceServer } from '@sigmesh/protocol';
-import { RTCPeerConnection, type RTCDataChannel, type RTCIceServer } from 'werift';
+import type { RTCIceServer } from 'werift';
 import { fetchNodeInfo, postWithPow } from '../../src/cli/node-api-client.js';
 import { startTestNode } from '../helpers/test-node.js';
-import { findBinary } from './turn-tools.js';
+import { findBinary, run } from './turn-tools.js';
 import { StunMethod } from '../../src/turn/stun-message.js';
 import { request } from '../turn/turn-test-client.js';
 
@@ -48,60 +48,20 @@ function turnOnly(servers: readonly TurnIceServer[], transport: 'udp' | 'tcp'): 
     }));
 }
 
-/** Connects two werift peers over TURN relays only and echoes one message over a data channel. */
+/** Runs the two werift peers in a child process (see werift-relay-peers.ts). */
 async function relayedDataChannel(
   iceServers: RTCIceServer[],
 ): Promise<{ echoed: string; relayTypes: string[] }> {
-  const config = {
-    iceServers,
-    iceTransportPolicy: 'relay' as const,
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-  };
-  const a = new RTCPeerConnection(config);
-  const b = new RTCPeerConnection(config);
-  const types: string[] = [];
-  try {
-    a.onIceCandidate.subscribe((candidate) => {
-      if (candidate !== undefined) {
-        types.push(/ typ (\w+)/.exec(candidate.candidate)?.[1] ?? '');
-        void b.addIceCandidate(candidate);
-      }
-    });
-    b.onIceCandidate.subscribe((candidate) => {
-      if (candidate !== undefined) {
-        types.push(/ typ (\w+)/.exec(candidate.candidate)?.[1] ?? '');
-        void a.addIceCandidate(candidate);
-      }
-    });
-    const received = new Promise<string>((resolve) => {
-      b.onDataChannel.subscribe((channel: RTCDataChannel) => {
-        channel.onMessage.subscribe((message) => {
-          channel.send(`echo:${message.toString()}`);
-        });
-      });
-      const channel = a.createDataChannel('sigmesh');
-      channel.stateChanged.subscribe((state) => {
-        if (state === 'open') channel.send('hello through TURN');
-      });
-      channel.onMessage.subscribe((message) => resolve(message.toString()));
-    });
-    await a.setLocalDescription(await a.createOffer());
-    await b.setRemoteDescription(a.localDescription!);
-    await b.setLocalDescription(await b.createAnswer());
-    await a.setRemoteDescription(b.localDescription!);
-    const echoed = await Promise.race([
-      received,
-      new Promise<never>((_, reject) =>
-        setTimeout(
-          () => reject(new Error('data channel did not open through TURN within 15 s')),
-          15_000,
-        ).unref(),
-      ),
-    ]);
-    return { echoed, relayTypes: types };
-  } finally {
-    await Promise.allSettled([a.close(), b.close()]);
-  }
+  const script = new URL('./werift-relay-peers.ts', import.meta.url).pathname;
+  const { code, output } = await run(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', script, JSON.stringify(iceServers)],
+    30_000,
+  );
+  assert.equal(code, 0, output);
+  const line = output.split('\n').find((l) => l.startsWith('{'));
+  assert.ok(line !== undefined, output);
+  return JSON.parse(line) as { echoed: string; relayTypes: string[] };
 }
 
 for (const transport of ['udp', 'tcp'] as const) {
