@@ -51,16 +51,21 @@ export interface LoadResult {
 }
 
 async function transact(socket: Socket, port: number, bytes: Uint8Array): Promise<StunMessage> {
+  const id = Buffer.from(bytes.subarray(8, 20));
   for (let attempt = 0; attempt < 5; attempt++) {
     socket.send(bytes, port, '127.0.0.1');
-    try {
-      const [reply] = (await once(socket, 'message', { signal: AbortSignal.timeout(500) })) as [
-        Buffer,
-      ];
-      const parsed = parseStunMessage(reply);
-      if (parsed.ok) return parsed.message;
-    } catch {
-      // retransmit
+    const deadline = performance.now() + 500;
+    // Skip late answers to earlier transactions (a retransmitted request is answered twice).
+    while (performance.now() < deadline) {
+      try {
+        const [reply] = (await once(socket, 'message', {
+          signal: AbortSignal.timeout(Math.max(1, deadline - performance.now())),
+        })) as [Buffer];
+        const parsed = parseStunMessage(reply);
+        if (parsed.ok && id.equals(parsed.message.transactionId)) return parsed.message;
+      } catch {
+        break;
+      }
     }
   }
   throw new Error('TURN server did not answer');
