@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { runLoad, type LoadResult } from './turn-load-client.js';
 
 const SECRET = 'bench-secret';
@@ -144,11 +144,26 @@ const summary = SIZES.map((payloadBytes) => {
     mbit: pick('coturn', (r) => r.mbitPerSecond),
     loss: pick('coturn', (r) => r.loss),
   };
-  return { payloadBytes, ours, coturn, ratio: coturn.pps === 0 ? 0 : ours.pps / coturn.pps };
+  // Ratio within each round (the two runs of a round are back to back), to show the spread.
+  const roundRatios = [...new Array<undefined>(ROUNDS)].map((_, round) => {
+    const of = (server: string): number =>
+      rows.find((r) => r.server === server && r.payloadBytes === payloadBytes && r.round === round)
+        ?.result.packetsPerSecond ?? 0;
+    return of('coturn') === 0 ? 0 : of('sigmesh') / of('coturn');
+  });
+  return {
+    payloadBytes,
+    ours,
+    coturn,
+    ratio: coturn.pps === 0 ? 0 : ours.pps / coturn.pps,
+    roundRatios,
+  };
 });
 
 const date = new Date().toISOString().slice(0, 10);
 const environment = {
+  /** 1, 5 and 15 minute load averages when the run ended: the machine is shared. */
+  loadAverage: loadavg(),
   node: process.version,
   cpus: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
@@ -164,11 +179,11 @@ writeFileSync(
 );
 
 const lines = [
-  '| payload | sigmesh pkt/s | sigmesh Mbit/s | coturn pkt/s | coturn Mbit/s | sigmesh / coturn |',
-  '|---:|---:|---:|---:|---:|---:|',
+  '| payload | sigmesh pkt/s | sigmesh Mbit/s | coturn pkt/s | coturn Mbit/s | sigmesh / coturn (medians) | per-round ratios |',
+  '|---:|---:|---:|---:|---:|---:|---|',
   ...summary.map(
     (s) =>
-      `| ${s.payloadBytes} B | ${Math.round(s.ours.pps).toLocaleString('en')} | ${s.ours.mbit.toFixed(1)} | ${Math.round(s.coturn.pps).toLocaleString('en')} | ${s.coturn.mbit.toFixed(1)} | ${s.ratio.toFixed(2)}× |`,
+      `| ${s.payloadBytes} B | ${Math.round(s.ours.pps).toLocaleString('en')} | ${s.ours.mbit.toFixed(1)} | ${Math.round(s.coturn.pps).toLocaleString('en')} | ${s.coturn.mbit.toFixed(1)} | ${s.ratio.toFixed(2)}× | ${s.roundRatios.map((r) => r.toFixed(2)).join(', ')} |`,
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { channelNumber } from '../../packages/node/src/turn/attributes/channel-number.js';
 import { errorCode } from '../../packages/node/src/turn/attributes/error-code.js';
+import { lifetime } from '../../packages/node/src/turn/attributes/lifetime.js';
 import { nonce } from '../../packages/node/src/turn/attributes/nonce.js';
 import { realm } from '../../packages/node/src/turn/attributes/realm.js';
 import { requestedTransport } from '../../packages/node/src/turn/attributes/requested-transport.js';
@@ -59,7 +60,7 @@ async function transact(socket: Socket, port: number, bytes: Uint8Array): Promis
     while (performance.now() < deadline) {
       try {
         const [reply] = (await once(socket, 'message', {
-          signal: AbortSignal.timeout(Math.max(1, deadline - performance.now())),
+          signal: AbortSignal.timeout(Math.max(1, Math.ceil(deadline - performance.now()))),
         })) as [Buffer];
         const parsed = parseStunMessage(reply);
         if (parsed.ok && id.equals(parsed.message.transactionId)) return parsed.message;
@@ -72,6 +73,8 @@ async function transact(socket: Socket, port: number, bytes: Uint8Array): Promis
 }
 
 interface Flow {
+  /** Deletes the allocation (Refresh with LIFETIME 0) so a reused client port starts clean. */
+  release(): Promise<void>;
   client: Socket;
   peer: Socket;
   peerPort: number;
@@ -97,7 +100,9 @@ async function openFlow(options: LoadOptions, index: number): Promise<Flow> {
   const challenge = await transact(client, options.port, first);
   const realmValue = readAttribute(challenge, realm);
   const nonceValue = readAttribute(challenge, nonce);
-  if (realmValue?.ok !== true || nonceValue?.ok !== true) throw new Error('no 401 challenge');
+  if (realmValue?.ok !== true || nonceValue?.ok !== true) {
+    throw new Error(`no 401 challenge: ${JSON.stringify(readAttribute(challenge, errorCode))}`);
+  }
   const creds = mintTurnCredentials({
     secret: options.secret,
     id: `bench${index}`,
@@ -148,7 +153,14 @@ async function openFlow(options: LoadOptions, index: number): Promise<Flow> {
   );
   if (bound.cls !== 'success')
     throw new Error(`ChannelBind failed: ${JSON.stringify(readAttribute(bound, errorCode))}`);
-  return { client, peer, peerPort: peerAddress.port, relayed: relayed.value, channel };
+  const release = async (): Promise<void> => {
+    await transact(
+      client,
+      options.port,
+      signed(StunMethod.refresh, (id) => [{ type: lifetime.type, value: lifetime.encode(0, id) }]),
+    ).catch(() => undefined);
+  };
+  return { release, client, peer, peerPort: peerAddress.port, relayed: relayed.value, channel };
 }
 
 /**
@@ -239,6 +251,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   running = false;
   const seconds = (performance.now() - start) / 1000;
   for (const flow of flows) {
+    flow.client.removeAllListeners('message');
+    await flow.release();
     flow.client.close();
     flow.peer.close();
   }
