@@ -329,6 +329,5 @@ const file = saveMeshResults(name, {
   },
   pacedOneHop: pacedRate > 0 ? paced : 'not run',
   meshStats: { nodeA: meshA.mesh, nodeB: meshB.mesh },
-  probes: probes.map((p) => [p.load === 'idle' ? 0 : 1, round(p.sameMs), round(p.otherMs)]),
 });
 process.stdout.write(`  results → ${file}\n`);
