@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 apt_needed=()
 command -v turnserver >/dev/null 2>&1 || apt_needed+=(coturn)       # TURN interop and benchmarks
+command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)     # real-browser tests (playwright-core drives it)
 command -v ip >/dev/null 2>&1 || apt_needed+=(iproute2)             # `ip link set lo up` in the namespace
 command -v unshare >/dev/null 2>&1 || apt_needed+=(util-linux)
 if [ ${#apt_needed[@]} -gt 0 ]; then

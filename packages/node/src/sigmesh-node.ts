@@ -233,6 +233,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
         duplicatesDropped: 0,
         linksRefused: 0,
         roomFramesReceived: 0,
+        framesDropped: 0,
       },
     dhtStatus() {
       if (discovery === undefined) throw new Error('the node has not started');

@@ -91,7 +91,9 @@ export async function postWithPow(
   offer: PowOffer,
   headers: Record<string, string> = {},
 ): Promise<unknown> {
-  const bytes = utf8(JSON.stringify(body));
+  // fetch sends a string as UTF-8: exactly the bytes the proof is solved over.
+  const text = JSON.stringify(body);
+  const bytes = utf8(text);
   let current = offer;
   for (let attempt = 0; attempt < 2; attempt++) {
     const token = await payOffer(current, bytes);
@@ -103,7 +105,7 @@ export async function postWithPow(
         accept: 'application/json',
         authorization: `PoW ${token}`,
       },
-      body: bytes,
+      body: text,
     });
     if (response.ok) return readJson(response);
     const next =

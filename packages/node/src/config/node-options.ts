@@ -82,7 +82,7 @@ export const nodeDefaults: NodeConfig = {
   meshMaxLinks: 64,
   meshHopLimit: 4,
   meshMaxFrameBytes: 64 * 1024,
-  meshFramesPerSecond: 2_000,
+  meshFramesPerSecond: 20_000,
   meshMaxBufferedBytes: 1 << 20,
   meshIdleCloseMs: 30_000,
   meshHandshakeTimeoutMs: 5_000,

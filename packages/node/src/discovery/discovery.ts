@@ -114,6 +114,9 @@ export interface Discovery extends EventEmitter<DiscoveryEvents> {
 }
 
 /** Creates the DHT discovery of a node. Nothing touches the network before `start()`. */
+/** Extra lookups of a room after it opens, in ms after the join. */
+const FOLLOW_UP_LOOKUPS_MS = [1_000, 2_000, 4_000, 8_000];
+
 export function createDiscovery(options: DiscoveryOptions): Discovery {
   return new DhtDiscovery(options);
 }
@@ -135,6 +138,7 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   #running: Promise<void> | undefined;
   #bootstrapped = false;
   #attempts = 0;
+  readonly #followUps = new Map<string, NodeJS.Timeout[]>();
   #nextBootstrapAt: number | null = null;
   #lastError: string | null = null;
   #descriptorSeq: number | null = null;
@@ -215,6 +219,8 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     if (!starting) return Promise.resolve();
     this.#stopping = (async () => {
       await starting.catch(() => undefined);
+      for (const timers of this.#followUps.values()) for (const timer of timers) clearTimeout(timer);
+      this.#followUps.clear();
       await this.#close();
     })().finally(() => {
       this.#starting = undefined;
@@ -253,19 +259,33 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
         { room, maxRooms: this.#limits.maxRooms },
         'discovery: room limit reached; the room is served locally but not announced',
       );
-    const client = this.#client;
-    if (outcome === 'joined' && client && this.#bootstrapped) {
-      this.#rooms
-        .refreshRoom(client, room)
-        .catch((error: unknown) =>
-          this.#log.debug({ room, err: error }, 'discovery: room refresh failed'),
-        );
+    if (outcome === 'joined') {
+      this.#refreshRoomNow(room);
+      // Two nodes opening a room at the same moment each look up before the other's announce
+      // has landed; follow-up lookups at 1, 2, 4 and 8 s let them meet in seconds rather than at
+      // the next periodic lookup.
+      const timers = FOLLOW_UP_LOOKUPS_MS.map((delay) => {
+        const timer = setTimeout(() => this.#refreshRoomNow(room), delay);
+        timer.unref();
+        return timer;
+      });
+      this.#followUps.set(room, timers);
     }
     return outcome;
   }
 
   leaveRoom(room: string): boolean {
+    for (const timer of this.#followUps.get(room) ?? []) clearTimeout(timer);
+    this.#followUps.delete(room);
     return this.#rooms.leave(room);
+  }
+
+  #refreshRoomNow(room: string): void {
+    const client = this.#client;
+    if (client === undefined || !this.#bootstrapped || !this.#rooms.rooms().includes(room)) return;
+    this.#rooms
+      .refreshRoom(client, room)
+      .catch((error: unknown) => this.#log.debug({ room, err: error }, 'discovery: room refresh failed'));
   }
 
   roomPeers(room: string): RoomPeer[] {

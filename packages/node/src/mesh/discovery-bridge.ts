@@ -29,9 +29,8 @@ export function bridgeDiscovery(options: {
 
   rooms.observe({
     roomOpened(room) {
-      const outcome = discovery.joinRoom(room);
-      if (outcome === 'limit')
-        log.warn({ room }, 'room not announced: discovery room limit reached (served locally)');
+      // Discovery logs the room limit itself; the room is still served locally.
+      discovery.joinRoom(room);
       for (const peer of discovery.roomPeers(room)) mesh.want(peerUrl(peer), room);
     },
     roomClosed(room) {

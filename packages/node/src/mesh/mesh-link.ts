@@ -29,6 +29,8 @@ export interface LinkHandlers {
   closed(link: MeshLink, code: number, reason: string): void;
 }
 
+/** Window over which dropped frames are counted toward cutting the link. */
+const DROP_WINDOW_MS = 5_000;
 /** Invalid frames tolerated before the link is cut. */
 const MAX_INVALID_FRAMES = 10;
 
@@ -68,6 +70,8 @@ export class MeshLink {
   #theirNonce: string | undefined;
   #authReceived = false;
   #invalid = 0;
+  #dropWindowStart = 0;
+  #dropsInWindow = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: {
@@ -148,11 +152,18 @@ export class MeshLink {
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
     this.framesIn++;
-    if (!this.#bucket.take(1, this.#now())) {
+    const now = this.#now();
+    if (!this.#bucket.take(1, now)) {
       this.framesDropped++;
-      this.#log.debug({ code: 'MESH_RATE_LIMITED', peer: this.remoteId }, 'mesh frame dropped');
-      if (this.framesDropped > this.#limits.framesPerSecond * 5)
-        this.close(meshCloseCodes.rate, 'rate limit');
+      // Cut only a sustained flood: more than one second's allowance dropped within one window.
+      if (now - this.#dropWindowStart >= DROP_WINDOW_MS) {
+        this.#dropWindowStart = now;
+        this.#dropsInWindow = 0;
+      }
+      if (++this.#dropsInWindow === 1) {
+        this.#log.debug({ code: 'MESH_RATE_LIMITED', peer: this.remoteId }, 'mesh frames dropped');
+      }
+      if (this.#dropsInWindow > this.#limits.framesPerSecond) this.close(meshCloseCodes.rate, 'rate limit');
       return;
     }
     let frame: MeshFrame | undefined;

@@ -41,6 +41,8 @@ export interface MeshStats {
   linksRefused: number;
   /** Room frames (presence, members, messages) received from linked nodes. */
   roomFramesReceived: number;
+  /** Frames dropped by the per-link rate limit (MESH_RATE_LIMITED), over all links. */
+  framesDropped: number;
 }
 
 /** A node address we want a link to, kept while one of its rooms has local members. */
@@ -85,6 +87,7 @@ export class Mesh implements RoomObserver {
     duplicatesDropped: 0,
     linksRefused: 0,
     roomFramesReceived: 0,
+    framesDropped: 0,
   };
   #sweep: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -195,7 +198,9 @@ export class Mesh implements RoomObserver {
   }
 
   stats(): Readonly<MeshStats> {
-    return { ...this.#stats, links: this.#links.size };
+    let dropped = this.#stats.framesDropped;
+    for (const link of [...this.#links.values(), ...this.#pending]) dropped += link.framesDropped;
+    return { ...this.#stats, links: this.#links.size, framesDropped: dropped };
   }
 
   // RoomObserver: what local rooms do, the mesh tells linked nodes.
@@ -365,6 +370,7 @@ export class Mesh implements RoomObserver {
 
   #onClosed(link: MeshLink, code: number, reason: string): void {
     this.#pending.delete(link);
+    this.#stats.framesDropped += link.framesDropped;
     const error = closeCodeError(code);
     if (link.remoteId !== undefined && this.#links.get(link.remoteId) === link) {
       this.#links.delete(link.remoteId);

@@ -3,6 +3,11 @@
  * Run these tests inside a private network namespace: `unshare -n sh -c 'ip link set lo up; …'`.
  */
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import type { TestContext } from 'node:test';
+import { StunMethod } from '../../src/turn/stun-message.js';
+import { request } from '../turn/turn-test-client.js';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -46,4 +51,59 @@ export function run(
       resolve({ code, output });
     });
   });
+}
+
+/** A free UDP port on 127.0.0.1 (for a coturn to listen on). */
+export async function freePort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
+}
+
+/** Starts coturn with TURN REST credentials on 127.0.0.1:port; resolves once it answers STUN; stops it after the test. */
+export async function startCoturn(t: TestContext, port: number, secret: string): Promise<void> {
+  const child = spawn(
+    'turnserver',
+    [
+      '-n',
+      '--listening-ip=127.0.0.1',
+      `--listening-port=${port}`,
+      '--relay-ip=127.0.0.1',
+      '--use-auth-secret',
+      `--static-auth-secret=${secret}`,
+      '--realm=sigmesh',
+      '--allow-loopback-peers',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      '--log-file=stdout',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  t.after(() => {
+    child.kill('SIGTERM');
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Ready when it answers a STUN Binding request.
+  const probe = createSocket('udp4');
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`coturn exited ${child.exitCode}: ${output.slice(-400)}`);
+      if (Date.now() > deadline) throw new Error(`coturn did not answer: ${output.slice(-400)}`);
+      probe.send(request(StunMethod.binding, []).bytes, port, '127.0.0.1');
+      try {
+        await once(probe, 'message', { signal: AbortSignal.timeout(200) });
+        return;
+      } catch {
+        // not yet
+      }
+    }
+  } finally {
+    probe.close();
+  }
 }

@@ -4,31 +4,13 @@
  * configured with `--turn-external`. Run inside a private namespace:
  *   unshare -n sh -c 'ip link set lo up; node scripts/run-tests.mjs packages/node/test/interop/turn-werift.test.ts'
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
-import { parseTokenResult, type TokenResult, type TurnIceServer } from '@sigmesh/protocol';
+import type { TurnIceServer } from '@sigmesh/protocol';
 import type { RTCIceServer } from 'werift';
-import { fetchNodeInfo, postWithPow } from '../../src/cli/node-api-client.js';
+import { fetchToken } from '../helpers/fetch-token.js';
 import { startTestNode } from '../helpers/test-node.js';
-import { findBinary, run } from './turn-tools.js';
-import { StunMethod } from '../../src/turn/stun-message.js';
-import { request } from '../turn/turn-test-client.js';
-
-async function token(baseUrl: string): Promise<TokenResult> {
-  const info = await fetchNodeInfo(baseUrl);
-  const answer = parseTokenResult(
-    await postWithPow(
-      `${baseUrl}/token`,
-      {},
-      { challenge: info.pow.challenges.token, difficulty: info.pow.price, scope: 'token' },
-    ),
-  );
-  assert.ok(answer.ok, answer.ok ? '' : answer.message);
-  return answer.value;
-}
+import { findBinary, freePort, run, startCoturn } from './turn-tools.js';
 
 /** Keeps only TURN URLs of one transport (werift uses the first TURN URL it finds). */
 function turnOnly(servers: readonly TurnIceServer[], transport: 'udp' | 'tcp'): RTCIceServer[] {
@@ -67,7 +49,7 @@ async function relayedDataChannel(
 for (const transport of ['udp', 'tcp'] as const) {
   test(`werift ↔ werift data channel relays through the node's own TURN over ${transport}`, async (t) => {
     const node = await startTestNode(t, { turnAllowPeer: ['127.0.0.0/8'] });
-    const answer = await token(node.url());
+    const answer = await fetchToken(node.url());
     assert.ok(answer.ttl > 0);
     assert.ok(answer.iceServers.some((s) => s.urls.some((u) => u.startsWith('stun:127.0.0.1:'))));
     const { echoed, relayTypes } = await relayedDataChannel(turnOnly(answer.iceServers, transport));
@@ -77,59 +59,6 @@ for (const transport of ['udp', 'tcp'] as const) {
       `only relay candidates: ${relayTypes.join(',')}`,
     );
   });
-}
-
-async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(resolve));
-  return port;
-}
-
-async function startCoturn(t: TestContext, port: number, secret: string): Promise<void> {
-  const child = spawn(
-    'turnserver',
-    [
-      '-n',
-      '--listening-ip=127.0.0.1',
-      `--listening-port=${port}`,
-      '--relay-ip=127.0.0.1',
-      '--use-auth-secret',
-      `--static-auth-secret=${secret}`,
-      '--realm=sigmesh',
-      '--allow-loopback-peers',
-      '--no-cli',
-      '--no-tls',
-      '--no-dtls',
-      '--log-file=stdout',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  t.after(() => {
-    child.kill('SIGTERM');
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // Ready when it answers a STUN Binding request.
-  const probe = createSocket('udp4');
-  try {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`coturn exited ${child.exitCode}: ${output.slice(-400)}`);
-      if (Date.now() > deadline) throw new Error(`coturn did not answer: ${output.slice(-400)}`);
-      probe.send(request(StunMethod.binding, []).bytes, port, '127.0.0.1');
-      try {
-        await once(probe, 'message', { signal: AbortSignal.timeout(200) });
-        return;
-      } catch {
-        // not yet
-      }
-    }
-  } finally {
-    probe.close();
-  }
 }
 
 test(
@@ -145,7 +74,7 @@ test(
     const secret = 'shared-with-coturn';
     await startCoturn(t, port, secret);
     const node = await startTestNode(t, { turnExternal: `127.0.0.1:${port}`, turnSecret: secret });
-    const answer = await token(node.url());
+    const answer = await fetchToken(node.url());
     assert.ok(
       answer.iceServers.some((s) => s.urls.includes(`turn:127.0.0.1:${port}?transport=udp`)),
     );
