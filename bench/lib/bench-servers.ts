@@ -1,0 +1,55 @@
+import type { NodeOptions } from '@sigmesh/node';
+import { startChild, type BenchChild } from './child-process.js';
+
+/** The two servers every benchmark compares. */
+export type ServerKind = 'sigmesh' | 'raw';
+
+/** A server child and its port. */
+export interface BenchServer {
+  readonly kind: ServerKind;
+  readonly child: BenchChild;
+  readonly port: number;
+}
+
+/**
+ * The sigmesh options the benchmarks share, and why. Joins need PoW, so the base price is 1
+ * hash (setup stays cheap; verification costs the same at any price: one HMAC, one SHA-256).
+ * The price is kept flat for the whole run — no rise with this client's rate (everything comes
+ * from 127.0.0.1) and none with load — so tokens solved before a timed window still pass in it.
+ * Room and per-address caps are lifted because every member shares one address. Heartbeats
+ * are slowed to once per 10 minutes on both servers so they do not land inside timed windows.
+ * The member queue is 1 MiB on both servers: the `welcome` event lists every member (35 bytes
+ * each), and with the default 64 KiB a member joining a room of ~1,800 or more is cut at once.
+ */
+export const sigmeshBenchOptions: NodeOptions = {
+  // Loopback only: no public DHT bootstrap, no built-in TURN listener on UDP/TCP 3478.
+  dhtBootstrap: 'none',
+  turnPort: -1,
+  powBaseDifficulty: 1,
+  powFreeMessages: 1_000_000,
+  powLoadDoublings: 0,
+  powTtlSeconds: 3600,
+  maxMembersPerRoom: 1_000_000,
+  maxStreamsPerAddress: 1_000_000,
+};
+
+/** Starts one server child (`--expose-gc` so memory can be read after full collections). */
+export async function startServer(
+  kind: ServerKind,
+  nodeFlags: readonly string[] = [],
+): Promise<BenchServer> {
+  const child = await startChild(
+    './server-child.ts',
+    [
+      kind,
+      JSON.stringify({
+        heartbeatMs: 600_000,
+        memberQueueBytes: 1 << 20,
+        node: sigmeshBenchOptions,
+      }),
+    ],
+    nodeFlags,
+  );
+  const { port } = await child.call<{ port: number }>({ type: 'port' });
+  return { kind, child, port };
+}

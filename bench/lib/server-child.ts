@@ -1,0 +1,65 @@
+// A benchmark server in its own process, so the load generator's CPU and memory are not counted:
+// `sigmesh` (startNode) or `raw` (the node:http baseline). The parent talks to it over IPC.
+import { createEphemeralIdentity, startNode, type NodeOptions } from '@sigmesh/node';
+import { startRawSseServer } from '../baseline/raw-sse-server.js';
+import { serveParent } from './child-process.js';
+
+const kind = process.argv[2];
+const options = JSON.parse(process.argv[3] ?? '{}') as {
+  heartbeatMs?: number;
+  memberQueueBytes?: number;
+  node?: NodeOptions;
+};
+const heartbeatMs = options.heartbeatMs ?? 600_000;
+const memberQueueBytes = options.memberQueueBytes ?? 1 << 20;
+
+let port: number;
+let stats: () => Record<string, number>;
+if (kind === 'sigmesh') {
+  const node = await startNode({
+    host: '127.0.0.1',
+    port: 0,
+    identity: createEphemeralIdentity(),
+    logLevel: 'silent',
+    heartbeatMs,
+    memberQueueBytes,
+    ...options.node,
+  });
+  port = node.address().port;
+  stats = () => ({ ...node.stats() });
+} else if (kind === 'raw') {
+  const server = await startRawSseServer({
+    host: '127.0.0.1',
+    port: 0,
+    heartbeatMs,
+    memberQueueBytes,
+  });
+  port = server.address().port;
+  stats = () => server.stats();
+} else {
+  throw new Error(`server-child: unknown kind ${String(kind)} (sigmesh | raw)`);
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+serveParent((message) => {
+  switch (message.type) {
+    case 'port':
+      return Promise.resolve({ port });
+    case 'stats':
+      return Promise.resolve({ stats: stats() });
+    case 'memory': {
+      // Several full collections with turns of the event loop between them, so what is left is
+      // what the server really retains.
+      return (async () => {
+        for (let i = 0; i < 3; i++) {
+          gc?.();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return { memory: process.memoryUsage(), gc: gc !== undefined };
+      })();
+    }
+    default:
+      return Promise.reject(new Error(`server-child: unknown request ${String(message.type)}`));
+  }
+});

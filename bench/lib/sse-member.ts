@@ -1,0 +1,110 @@
+import { connect, type Socket } from 'node:net';
+
+const WELCOME = Buffer.from('event: welcome\ndata: ');
+const EVENT_END = Buffer.from('\n\n');
+const MESSAGE = Buffer.from('event: message\n');
+
+/**
+ * The fields of the `welcome` event the benchmarks keep. Not the member list: 10,000 members
+ * each holding the ids of up to 10,000 others would take gigabytes in the load generator.
+ */
+export interface Welcome {
+  readonly peerId: string;
+  readonly session: string;
+  readonly memberCount: number;
+}
+
+/** An open room stream over a raw TCP socket. */
+export interface SseMember {
+  readonly socket: Socket;
+  readonly welcome: Welcome;
+}
+
+/**
+ * Opens `GET path` as an event stream on 127.0.0.1:`port` over a bare socket (no fetch, no
+ * EventSource: thousands of members must cost the load generator as little as possible),
+ * waits for the `welcome` event, then calls `onMessages(n)` for every `message` event seen
+ * (found by byte search, across TCP segment boundaries). Rejects after `timeoutMs`.
+ */
+export async function openSseMember(
+  port: number,
+  path: string,
+  onMessages: (count: number) => void,
+  timeoutMs = 60_000,
+): Promise<SseMember> {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.on('connect', () =>
+    socket.write(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\r\n`),
+  );
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  // The last bytes of the previous chunk, so an event name split across two reads still counts.
+  let carry: Buffer | undefined;
+  const count = (chunk: Buffer): void => {
+    let found = 0;
+    if (carry !== undefined) {
+      const joined = Buffer.concat([carry, chunk.subarray(0, MESSAGE.length - 1)]);
+      const at = joined.indexOf(MESSAGE);
+      if (at >= 0 && at < carry.length) found++;
+    }
+    for (let at = chunk.indexOf(MESSAGE); at >= 0; at = chunk.indexOf(MESSAGE, at + MESSAGE.length))
+      found++;
+    carry =
+      chunk.length >= 2 && chunk[chunk.length - 1] === 0x0a && chunk[chunk.length - 2] === 0x0a
+        ? undefined
+        : Buffer.from(chunk.subarray(-(MESSAGE.length - 1)));
+    if (found > 0) onMessages(found);
+  };
+  const welcome = await new Promise<Welcome>((resolve, reject) => {
+    const timer = setTimeout(
+      () => fail(new Error(`no welcome on ${path} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      const all = pending.length === 1 ? chunk : Buffer.concat(pending, pendingBytes);
+      pending = [all];
+      if (all.subarray(0, 12).toString('latin1') !== 'HTTP/1.1 200') {
+        if (all.includes(EVENT_END) || all.length > 4096)
+          fail(new Error(`GET ${path}: ${all.toString('utf8', 0, 400)}`));
+        return;
+      }
+      const start = all.indexOf(WELCOME);
+      if (start < 0) return;
+      const end = all.indexOf(EVENT_END, start);
+      if (end < 0) return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', fail);
+      socket.off('close', onClose);
+      socket.on('data', count);
+      const rest = all.subarray(end + EVENT_END.length);
+      if (rest.length > 0) count(rest);
+      pending = [];
+      const welcome = JSON.parse(all.toString('utf8', start + WELCOME.length, end)) as {
+        peerId: string;
+        session: string;
+        members: unknown[];
+      };
+      resolve({
+        peerId: welcome.peerId,
+        session: welcome.session,
+        memberCount: welcome.members.length,
+      });
+    };
+    socket.on('data', onData);
+    socket.on('error', fail);
+    const onClose = (): void => fail(new Error(`stream ${path} closed before its welcome`));
+    socket.on('close', onClose);
+  });
+  // A member cut by the server (slow consumer) or a reset after setup is not an exception here:
+  // the benchmark sees it as missing deliveries.
+  socket.on('error', () => undefined);
+  return { socket, welcome };
+}
