@@ -219,7 +219,8 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     if (!starting) return Promise.resolve();
     this.#stopping = (async () => {
       await starting.catch(() => undefined);
-      for (const timers of this.#followUps.values()) for (const timer of timers) clearTimeout(timer);
+      for (const timers of this.#followUps.values())
+        for (const timer of timers) clearTimeout(timer);
       this.#followUps.clear();
       await this.#close();
     })().finally(() => {
@@ -285,7 +286,9 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     if (client === undefined || !this.#bootstrapped || !this.#rooms.rooms().includes(room)) return;
     this.#rooms
       .refreshRoom(client, room)
-      .catch((error: unknown) => this.#log.debug({ room, err: error }, 'discovery: room refresh failed'));
+      .catch((error: unknown) =>
+        this.#log.debug({ room, err: error }, 'discovery: room refresh failed'),
+      );
   }
 
   roomPeers(room: string): RoomPeer[] {

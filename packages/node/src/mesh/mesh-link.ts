@@ -163,7 +163,8 @@ export class MeshLink {
       if (++this.#dropsInWindow === 1) {
         this.#log.debug({ code: 'MESH_RATE_LIMITED', peer: this.remoteId }, 'mesh frames dropped');
       }
-      if (this.#dropsInWindow > this.#limits.framesPerSecond) this.close(meshCloseCodes.rate, 'rate limit');
+      if (this.#dropsInWindow > this.#limits.framesPerSecond)
+        this.close(meshCloseCodes.rate, 'rate limit');
       return;
     }
     let frame: MeshFrame | undefined;

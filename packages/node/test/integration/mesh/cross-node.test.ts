@@ -112,10 +112,20 @@ test('/nodes lists the other nodes once their descriptor and handshake check out
 });
 
 test('members joining two nodes at the same moment meet in seconds, even with 30 s periodic lookups', async (t) => {
-  const net = await startTestnet(t, { nodes: 2, nodeOptions: { discoveryLimits: { roomLookupMs: 30_000 } } });
+  const net = await startTestnet(t, {
+    nodes: 2,
+    nodeOptions: { discoveryLimits: { roomLookupMs: 30_000 } },
+  });
   const [n1, n2] = net.nodes;
   const together = deriveRoomHash('mesh-test', 'together');
-  const [alice, bob] = await Promise.all([joinRoom(n1!.url(), together), joinRoom(n2!.url(), together)]);
+  const [alice, bob] = await Promise.all([
+    joinRoom(n1!.url(), together),
+    joinRoom(n2!.url(), together),
+  ]);
   t.after(() => [alice, bob].forEach((m) => m.close()));
-  await waitFor(() => alice.joins().includes(bob.peerId), 'the follow-up lookups to link the nodes', 12_000);
+  await waitFor(
+    () => alice.joins().includes(bob.peerId),
+    'the follow-up lookups to link the nodes',
+    12_000,
+  );
 });
