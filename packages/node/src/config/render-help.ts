@@ -1,5 +1,6 @@
 import { envName, type OptionSpec } from './option-spec.js';
-import { nodeDefaults, nodeOptionTable, type NodeConfig } from './node-options.js';
+import { nodeDefaults, type NodeConfig } from './node-options.js';
+import { nodeOptionTable } from './node-option-table.js';
 
 const groupTitles: Record<OptionSpec['group'], string> = {
   server: 'Server',

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseDhtBootstrap } from '../discovery/bootstrap-option.js';
 import { validateTurnSettings } from '../turn/turn-service.js';
 import { envName, type OptionSpec } from './option-spec.js';
-import { nodeDefaults, nodeOptionTable, type NodeConfig } from './node-options.js';
+import { nodeDefaults, type NodeConfig } from './node-options.js';
+import { nodeOptionTable } from './node-option-table.js';
 
 /** Thrown with every problem found at once, so an operator fixes them in one go. */
 export class ConfigError extends Error {

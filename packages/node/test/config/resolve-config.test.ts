@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ConfigError } from '../../src/config/resolve-config.js';
 import { readConfigSources, resolveNodeConfig } from '../../src/config/resolve-config.js';
-import { nodeDefaults, nodeOptionTable } from '../../src/config/node-options.js';
+import { nodeDefaults } from '../../src/config/node-options.js';
+import { nodeOptionTable } from '../../src/config/node-option-table.js';
 import { renderStartHelp } from '../../src/config/render-help.js';
 
 test('precedence is flag > env > file > default', () => {
