@@ -30,5 +30,5 @@ export {
   type TestnetOptions,
 } from './testnet/create-testnet.js';
 export { createLocalDht, type LocalDht } from './discovery/local-dht.js';
-export type { MeshStats } from './mesh/mesh.js';
+export type { MeshStats } from './mesh/mesh-stats.js';
 export type { DiscoveryStatus } from './discovery/discovery.js';

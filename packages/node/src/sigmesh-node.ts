@@ -17,7 +17,8 @@ import { parseDhtBootstrap } from './discovery/bootstrap-option.js';
 import { createDiscovery, type Discovery, type DiscoveryStatus } from './discovery/discovery.js';
 import type { DiscoveryLimits } from './discovery/discovery-limits.js';
 import { bridgeDiscovery } from './mesh/discovery-bridge.js';
-import { Mesh, type MeshStats } from './mesh/mesh.js';
+import { Mesh } from './mesh/mesh.js';
+import { emptyMeshStats, type MeshStats } from './mesh/mesh-stats.js';
 import type { NodeContext } from './node-context.js';
 import { createTurnService } from './turn/turn-service.js';
 
@@ -226,15 +227,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       return identity.id;
     },
     stats: () => rooms.stats(),
-    meshStats: () =>
-      mesh?.stats() ?? {
-        links: 0,
-        framesRelayed: 0,
-        duplicatesDropped: 0,
-        linksRefused: 0,
-        roomFramesReceived: 0,
-        framesDropped: 0,
-      },
+    meshStats: () => mesh?.stats() ?? emptyMeshStats(),
     dhtStatus() {
       if (discovery === undefined) throw new Error('the node has not started');
       return discovery.status();

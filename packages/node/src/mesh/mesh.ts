@@ -18,8 +18,11 @@ import type { Member } from '../rooms/member.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { RoomMessage, RoomObserver } from '../rooms/room-observer.js';
 import { closeCodeError, meshCloseCodes } from './mesh-close-codes.js';
+import { DialTargets } from './dial-targets.js';
 import { MeshLink, type LinkHandlers } from './mesh-link.js';
+import { emptyMeshStats, type MeshStats } from './mesh-stats.js';
 import { SeenIds } from './seen-ids.js';
+import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
 
 type MeshConfig = Pick<
   NodeConfig,
@@ -33,28 +36,6 @@ type MeshConfig = Pick<
   | 'meshDedupeSize'
 >;
 
-/** Mesh counters for `/`, metrics and tests. */
-export interface MeshStats {
-  links: number;
-  framesRelayed: number;
-  duplicatesDropped: number;
-  linksRefused: number;
-  /** Room frames (presence, members, messages) received from linked nodes. */
-  roomFramesReceived: number;
-  /** Frames dropped by the per-link rate limit (MESH_RATE_LIMITED), over all links. */
-  framesDropped: number;
-}
-
-/** A node address we want a link to, kept while one of its rooms has local members. */
-interface DialTarget {
-  readonly url: string;
-  readonly rooms: Set<RoomHash>;
-  attempt: number;
-  timer: NodeJS.Timeout | undefined;
-  link: MeshLink | undefined;
-}
-
-const MAX_BACKOFF_MS = 30_000;
 /** Verified nodes remembered for `/nodes`. */
 const MAX_VERIFIED = 1000;
 
@@ -75,20 +56,12 @@ export class Mesh implements RoomObserver {
   readonly #publicUrl: () => string;
   readonly #links = new Map<string, MeshLink>();
   readonly #pending = new Set<MeshLink>();
-  readonly #targets = new Map<string, DialTarget>();
-  /** Nodes that completed a handshake, oldest first (re-inserted on each), bounded. */
-  readonly #verified = new Map<string, { url: string; verifiedAt: number }>();
+  readonly #targets: DialTargets;
+  readonly #verified = new VerifiedNodes(MAX_VERIFIED);
   readonly #seen: SeenIds;
   readonly #wss: WebSocketServer;
   readonly #handlers: LinkHandlers;
-  readonly #stats: MeshStats = {
-    links: 0,
-    framesRelayed: 0,
-    duplicatesDropped: 0,
-    linksRefused: 0,
-    roomFramesReceived: 0,
-    framesDropped: 0,
-  };
+  readonly #stats: MeshStats = emptyMeshStats();
   #sweep: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -109,6 +82,10 @@ export class Mesh implements RoomObserver {
     this.#version = options.version;
     this.#publicUrl = options.publicUrl;
     this.#seen = new SeenIds(options.config.meshDedupeSize);
+    this.#targets = new DialTargets({
+      connect: (url) => this.#linkTo(url),
+      stillWanted: (room) => this.#rooms.localPeers(room).length > 0,
+    });
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.config.meshMaxFrameBytes,
@@ -133,7 +110,6 @@ export class Mesh implements RoomObserver {
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#sweep);
-    for (const target of this.#targets.values()) clearTimeout(target.timer);
     this.#targets.clear();
     for (const link of [...this.#links.values(), ...this.#pending])
       link.close(meshCloseCodes.normal, 'node stopping');
@@ -158,15 +134,7 @@ export class Mesh implements RoomObserver {
    * dialing, and redials with backoff while the room has local members here.
    */
   want(url: string, room: RoomHash): void {
-    if (this.#stopped) return;
-    const key = url.replace(/\/$/, '');
-    let target = this.#targets.get(key);
-    if (target === undefined) {
-      target = { url: key, rooms: new Set(), attempt: 0, timer: undefined, link: undefined };
-      this.#targets.set(key, target);
-    }
-    target.rooms.add(room);
-    if (target.link === undefined && target.timer === undefined) this.#dial(target);
+    if (!this.#stopped) this.#targets.want(url, room);
   }
 
   /**
@@ -180,21 +148,8 @@ export class Mesh implements RoomObserver {
   }
 
   /** Nodes whose handshake completed within `maxAgeMs`, newest first. */
-  verifiedNodes(maxAgeMs: number): Array<{ id: string; url: string; verifiedAt: number }> {
-    const since = this.#now() - maxAgeMs;
-    return [...this.#verified]
-      .filter(([, entry]) => entry.verifiedAt >= since)
-      .map(([id, entry]) => ({ id, ...entry }))
-      .reverse();
-  }
-
-  /** Ids of nodes with an open link. */
-  linkedNodes(): Array<{ id: string; url: string | undefined; rooms: number }> {
-    return [...this.#links.values()].map((link) => ({
-      id: link.remoteId!,
-      url: link.remoteUrl,
-      rooms: link.interests.size,
-    }));
+  verifiedNodes(maxAgeMs: number): VerifiedNode[] {
+    return this.#verified.since(this.#now() - maxAgeMs);
   }
 
   stats(): Readonly<MeshStats> {
@@ -211,7 +166,7 @@ export class Mesh implements RoomObserver {
 
   roomClosed(room: RoomHash): void {
     this.#broadcast({ t: 'interest', add: [], remove: [room] });
-    for (const target of this.#targets.values()) target.rooms.delete(room);
+    this.#targets.roomClosed(room);
   }
 
   memberJoined(member: Member): void {
@@ -247,18 +202,9 @@ export class Mesh implements RoomObserver {
     this.#relay({ t: 'message', ...message, hops: this.#config.meshHopLimit }, undefined);
   }
 
-  #dial(target: DialTarget): void {
-    target.timer = undefined;
-    if (
-      this.#stopped ||
-      ![...target.rooms].some((room) => this.#rooms.localPeers(room).length > 0)
-    ) {
-      this.#targets.delete(target.url);
-      return;
-    }
-    // Already linked (the other node dialed us): adopt that link instead of dialing a duplicate.
-    const linked = [...this.#links.values()].find((link) => link.remoteUrl === target.url);
-    target.link = linked ?? this.#open(target.url);
+  /** A link toward `url`: the existing one when the node there already linked to us, else a dial. */
+  #linkTo(url: string): MeshLink {
+    return [...this.#links.values()].find((link) => link.remoteUrl === url) ?? this.#open(url);
   }
 
   #open(url: string, expectedId?: string): MeshLink {
@@ -308,14 +254,9 @@ export class Mesh implements RoomObserver {
       existing.close(meshCloseCodes.duplicate, 'duplicate link');
     }
     this.#links.set(id, link);
-    this.#verified.delete(id);
-    this.#verified.set(id, { url: link.remoteUrl ?? '', verifiedAt: this.#now() });
-    if (this.#verified.size > MAX_VERIFIED)
-      this.#verified.delete(this.#verified.keys().next().value!);
+    this.#verified.record(id, link.remoteUrl ?? '', this.#now());
     this.#log.info({ peer: id, url: link.remoteUrl, dialed: link.dialed }, 'mesh link open');
-    for (const target of this.#targets.values()) {
-      if (target.link === link) target.attempt = 0;
-    }
+    this.#targets.opened(link);
     const rooms = this.#rooms.localRooms();
     for (let i = 0; i < rooms.length || i === 0; i += MESH_MAX_ROOMS_PER_FRAME) {
       link.send({ t: 'interest', add: rooms.slice(i, i + MESH_MAX_ROOMS_PER_FRAME), remove: [] });
@@ -392,16 +333,7 @@ export class Mesh implements RoomObserver {
     } else if (error !== undefined) {
       this.#log.debug({ code: error, peer: link.remoteId, reason }, 'mesh link refused');
     }
-    for (const target of this.#targets.values()) {
-      if (target.link !== link) continue;
-      target.link = undefined;
-      if (this.#stopped || code === meshCloseCodes.duplicate) continue;
-      const delay =
-        Math.min(MAX_BACKOFF_MS, 1000 * 2 ** target.attempt) * (0.5 + Math.random() / 2);
-      target.attempt++;
-      target.timer = setTimeout(() => this.#dial(target), delay);
-      target.timer.unref();
-    }
+    this.#targets.closed(link, !this.#stopped && code !== meshCloseCodes.duplicate);
   }
 
   /** Sends the peers we can reach in `room` (split horizon: not those reached through `link`). */

@@ -1,0 +1,82 @@
+import type { RoomHash } from '@sigmesh/protocol';
+import type { MeshLink } from './mesh-link.js';
+
+/** A node address we want a link to, kept while one of its rooms has local members. */
+interface DialTarget {
+  readonly url: string;
+  readonly rooms: Set<RoomHash>;
+  attempt: number;
+  timer: NodeJS.Timeout | undefined;
+  link: MeshLink | undefined;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * The node addresses the mesh wants links to, and their redial schedule: a target is dialed when
+ * first wanted, redialed with exponential backoff (1 s doubling to 30 s, ±25 %) when its link
+ * drops, and forgotten once none of its rooms has local members.
+ */
+export class DialTargets {
+  readonly #targets = new Map<string, DialTarget>();
+  readonly #connect: (url: string) => MeshLink;
+  readonly #stillWanted: (room: RoomHash) => boolean;
+
+  constructor(options: {
+    connect: (url: string) => MeshLink;
+    stillWanted: (room: RoomHash) => boolean;
+  }) {
+    this.#connect = options.connect;
+    this.#stillWanted = options.stillWanted;
+  }
+
+  /** Wants `url` for `room`; dials now unless linked, dialing or waiting to redial. */
+  want(url: string, room: RoomHash): void {
+    const key = url.replace(/\/$/, '');
+    let target = this.#targets.get(key);
+    if (target === undefined) {
+      target = { url: key, rooms: new Set(), attempt: 0, timer: undefined, link: undefined };
+      this.#targets.set(key, target);
+    }
+    target.rooms.add(room);
+    if (target.link === undefined && target.timer === undefined) this.#dial(target);
+  }
+
+  /** A link opened: its target's backoff starts over. */
+  opened(link: MeshLink): void {
+    for (const target of this.#targets.values()) if (target.link === link) target.attempt = 0;
+  }
+
+  /** A link closed: its target is redialed later, unless `redial` is false. */
+  closed(link: MeshLink, redial: boolean): void {
+    for (const target of this.#targets.values()) {
+      if (target.link !== link) continue;
+      target.link = undefined;
+      if (!redial) continue;
+      const delay =
+        Math.min(MAX_BACKOFF_MS, 1000 * 2 ** target.attempt) * (0.75 + Math.random() / 2);
+      target.attempt++;
+      target.timer = setTimeout(() => this.#dial(target), delay);
+      target.timer.unref();
+    }
+  }
+
+  /** A room lost its last local member: targets no longer want it. */
+  roomClosed(room: RoomHash): void {
+    for (const target of this.#targets.values()) target.rooms.delete(room);
+  }
+
+  clear(): void {
+    for (const target of this.#targets.values()) clearTimeout(target.timer);
+    this.#targets.clear();
+  }
+
+  #dial(target: DialTarget): void {
+    target.timer = undefined;
+    if (![...target.rooms].some((room) => this.#stillWanted(room))) {
+      this.#targets.delete(target.url);
+      return;
+    }
+    target.link = this.#connect(target.url);
+  }
+}
