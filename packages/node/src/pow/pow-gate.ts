@@ -1,6 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
 import {
-  encodeChallenge,
   encodeChallengeFields,
   parsePowToken,
   POW_MAC_BYTES,
@@ -14,11 +13,14 @@ import type { MessageCounter } from './message-counter.js';
 import type { PowPricing } from './pow-pricing.js';
 import { PowRejection } from './pow-rejection.js';
 import type { ReplaySet } from './replay-set.js';
+import { RandomPool } from '../random-pool.js';
 
 /** Seconds a challenge may claim to be from the future (clock steps on the node itself). */
 const ALLOWED_SKEW_S = 5;
 /** Retry-After when the node's load is above the cap. */
 const OVERLOAD_RETRY_S = 5;
+/** Cached scope tags (scope × client address) before the cache starts over. */
+const SCOPE_TAG_CACHE = 10_000;
 
 export interface PowGateOptions {
   readonly secret: Uint8Array;
@@ -36,9 +38,15 @@ export interface PowGateOptions {
  */
 export class PowGate {
   readonly #options: PowGateOptions;
+  /** The HMAC key imported once, not on every MAC. */
+  readonly #key: KeyObject;
+  readonly #random = new RandomPool();
+  /** Scope tags are a pure function of (scope, client): cached, bounded (cleared when full). */
+  readonly #scopeTags = new Map<string, Buffer>();
 
   constructor(options: PowGateOptions) {
     this.#options = options;
+    this.#key = createSecretKey(options.secret);
   }
 
   /** A fresh challenge for `scope`, priced for this client. */
@@ -87,7 +95,7 @@ export class PowGate {
     ) {
       throw reject('POW_EXPIRED', 'the challenge has expired');
     }
-    if (!timingSafeEqual(scopeTag(scope, clientKey), challenge.scopeTag)) {
+    if (!timingSafeEqual(this.#scopeTag(scope, clientKey), challenge.scopeTag)) {
       throw reject(
         'POW_WRONG_SCOPE',
         `the challenge was issued for another route or client, not ${scope}`,
@@ -120,23 +128,28 @@ export class PowGate {
       issuedAt: Math.floor(this.#options.now() / 1000),
       ttl: this.#options.ttlSeconds,
       difficulty,
-      scopeTag: scopeTag(scope, clientKey),
-      nonce: randomBytes(8),
+      scopeTag: this.#scopeTag(scope, clientKey),
+      nonce: this.#random.take(8),
     });
-    return encodeChallenge(signed, this.#mac(signed));
+    // Same layout as the protocol's encodeChallenge, with Node's native base64url.
+    return Buffer.concat([signed, this.#mac(signed)]).toString('base64url');
   }
 
   #mac(signed: Uint8Array): Buffer {
-    return createHmac('sha256', this.#options.secret)
-      .update(signed)
-      .digest()
-      .subarray(0, POW_MAC_BYTES);
+    return createHmac('sha256', this.#key).update(signed).digest().subarray(0, POW_MAC_BYTES);
   }
-}
 
-/** First 8 bytes of SHA-256(scope "|" client key): binds a challenge to a route and a client. */
-function scopeTag(scope: PowScope, clientKey: string): Buffer {
-  return createHash('sha256').update(`${scope}|${clientKey}`).digest().subarray(0, 8);
+  /** First 8 bytes of SHA-256(scope "|" client key): binds a challenge to a route and a client. */
+  #scopeTag(scope: PowScope, clientKey: string): Buffer {
+    const key = `${scope}|${clientKey}`;
+    let tag = this.#scopeTags.get(key);
+    if (tag === undefined) {
+      if (this.#scopeTags.size >= SCOPE_TAG_CACHE) this.#scopeTags.clear();
+      tag = hash('sha256', key, 'buffer').subarray(0, 8);
+      this.#scopeTags.set(key, tag);
+    }
+    return tag;
+  }
 }
 
 /** The protocol's puzzle check with node:crypto (faster than the portable hash on the hot path). */
@@ -149,10 +162,6 @@ function solves(
   const counterBytes = Buffer.alloc(8);
   counterBytes.writeUIntBE(Math.floor(counter / 0x1_0000_0000), 0, 4);
   counterBytes.writeUInt32BE(counter >>> 0, 4);
-  const digest = createHash('sha256')
-    .update(challengeBytes)
-    .update(createHash('sha256').update(bound).digest())
-    .update(counterBytes)
-    .digest();
-  return digest.readUInt32BE(0) <= powTarget(difficulty);
+  const input = Buffer.concat([challengeBytes, hash('sha256', bound, 'buffer'), counterBytes]);
+  return hash('sha256', input, 'buffer').readUInt32BE(0) <= powTarget(difficulty);
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { RandomPool } from '../random-pool.js';
 import { sigmeshError, type PeerId, type RoomHash } from '@sigmesh/protocol';
 import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
@@ -41,6 +41,7 @@ export class RoomRegistry {
   readonly #now: () => number;
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #observers: Array<Partial<RoomObserver>> = [];
+  readonly #random = new RandomPool();
   readonly #stats: RoomStats = {
     rooms: 0,
     members: 0,
@@ -105,8 +106,8 @@ export class RoomRegistry {
       this.#stats.rooms = this.#rooms.size;
     }
     const member: Member = {
-      peerId: randomBytes(16).toString('hex') as PeerId,
-      session: randomBytes(18).toString('base64url'),
+      peerId: this.#random.hex(16) as PeerId,
+      session: this.#random.take(18).toString('base64url'),
       room,
       clientKey,
       sink,
@@ -231,7 +232,7 @@ export class RoomRegistry {
     data: unknown,
     to?: PeerId,
   ): { id: string; delivered: number } {
-    const id = randomBytes(16).toString('hex');
+    const id = this.#random.hex(16);
     const message: RoomMessage =
       to === undefined ? { id, room, from, data } : { id, room, from, to, data };
     const delivered = this.deliver(message);
@@ -278,7 +279,10 @@ export class RoomRegistry {
 
   #send(member: Member, chunk: Buffer): boolean {
     if (member.closed) return false;
-    if (member.sink.writableLength + chunk.length > this.#limits.memberQueueBytes) {
+    // Only a member with bytes already waiting can be slow: one event larger than the queue (a
+    // welcome listing a big room) still goes to a member that has kept up.
+    const queued = member.sink.writableLength;
+    if (queued > 0 && queued + chunk.length > this.#limits.memberQueueBytes) {
       // Cut, do not buffer: the stream's close handler removes the member and tells the room.
       member.closed = true;
       this.#stats.slowConsumersCut++;

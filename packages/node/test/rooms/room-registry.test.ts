@@ -102,3 +102,19 @@ test('the last member leaving removes the room; sessions die with their member',
   assert.equal(rooms.bySession(room, member.session), undefined);
   assert.equal(rooms.stats().rooms, 0);
 });
+
+test('one event larger than the queue still reaches a member that has kept up (a big welcome)', () => {
+  const rooms = registry();
+  const sink = new FakeSink();
+  const member = rooms.join(room, 'x', sink);
+  assert.equal(rooms.send(member, Buffer.alloc(limits.memberQueueBytes * 3)), true);
+  assert.equal(sink.destroyed, false);
+  sink.stalled = true;
+  sink.writableLength = 10;
+  assert.equal(
+    rooms.send(member, Buffer.alloc(limits.memberQueueBytes)),
+    false,
+    'but not once bytes are waiting',
+  );
+  assert.equal(sink.destroyed, true);
+});
