@@ -118,7 +118,18 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir,
     );
     const version = packageVersion();
-    mesh = new Mesh({ config, identity, rooms, log, now, version, publicUrl: url });
+    mesh = new Mesh({
+      config,
+      identity,
+      rooms,
+      log,
+      now,
+      version,
+      publicUrl: url,
+      // Other nodes' TURN relays are on their hosts: their members' relayed candidates must be
+      // reachable from ours even when those hosts are in ranges TURN refuses by default.
+      onLinksChanged: (addresses) => turn.server?.setExtraAllowedPeers(addresses),
+    });
     const bootstrap = parseDhtBootstrap(config.dhtBootstrap);
     if (!bootstrap.ok) throw new Error('unreachable: the bootstrap option was validated');
     discovery = createDiscovery({

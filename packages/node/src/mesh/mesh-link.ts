@@ -46,6 +46,8 @@ export class MeshLink {
   /** The other node's id, once its hello arrived (trusted only once `open`). */
   remoteId: string | undefined;
   remoteUrl: string | undefined;
+  /** The other node's IP as our socket sees it. */
+  remoteAddress: string | undefined;
   state: 'handshake' | 'open' | 'closed' = 'handshake';
   /** Rooms the other node has local members in. */
   readonly interests = new Set<RoomHash>();

@@ -21,6 +21,7 @@ import { closeCodeError, meshCloseCodes } from './mesh-close-codes.js';
 import { DialTargets } from './dial-targets.js';
 import { MeshLink, type LinkHandlers } from './mesh-link.js';
 import { emptyMeshStats, type MeshStats } from './mesh-stats.js';
+import { roomFrameHandlers, type RoomFrame, type RoomFrameContext } from './room-frames.js';
 import { SeenIds } from './seen-ids.js';
 import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
 
@@ -54,6 +55,7 @@ export class Mesh implements RoomObserver {
   readonly #now: () => number;
   readonly #version: string;
   readonly #publicUrl: () => string;
+  readonly #onLinksChanged: ((addresses: string[]) => void) | undefined;
   readonly #links = new Map<string, MeshLink>();
   readonly #pending = new Set<MeshLink>();
   readonly #targets: DialTargets;
@@ -62,6 +64,7 @@ export class Mesh implements RoomObserver {
   readonly #wss: WebSocketServer;
   readonly #handlers: LinkHandlers;
   readonly #stats: MeshStats = emptyMeshStats();
+  readonly #frameContext: RoomFrameContext;
   #sweep: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -73,6 +76,8 @@ export class Mesh implements RoomObserver {
     now: () => number;
     version: string;
     publicUrl: () => string;
+    /** Called with {@link linkedAddresses} whenever a link opens or closes. */
+    onLinksChanged?: (addresses: string[]) => void;
   }) {
     this.#config = options.config;
     this.#identity = options.identity;
@@ -81,7 +86,16 @@ export class Mesh implements RoomObserver {
     this.#now = options.now;
     this.#version = options.version;
     this.#publicUrl = options.publicUrl;
+    this.#onLinksChanged = options.onLinksChanged;
     this.#seen = new SeenIds(options.config.meshDedupeSize);
+    this.#frameContext = {
+      rooms: options.rooms,
+      seen: this.#seen,
+      stats: this.#stats,
+      flood: (frame, from) => this.#flood(frame, from),
+      relay: (frame, from) => this.#relay(frame, from),
+      sendMembers: (link, room) => this.#sendMembers(link, room),
+    };
     this.#targets = new DialTargets({
       connect: (url) => this.#linkTo(url),
       stillWanted: (room) => this.#rooms.localPeers(room).length > 0,
@@ -126,7 +140,10 @@ export class Mesh implements RoomObserver {
       );
       return;
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#adopt(ws, false));
+    const address = request.socket.remoteAddress;
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      this.#adopt(ws, false).remoteAddress = address;
+    });
   }
 
   /**
@@ -213,7 +230,17 @@ export class Mesh implements RoomObserver {
       maxPayload: this.#config.meshMaxFrameBytes,
       handshakeTimeout: this.#config.meshHandshakeTimeoutMs,
     });
-    return this.#adopt(ws, true, expectedId);
+    const link = this.#adopt(ws, true, expectedId);
+    ws.once('upgrade', (response) => (link.remoteAddress = response.socket.remoteAddress));
+    return link;
+  }
+
+  /** IP addresses of the nodes we have open links to (their TURN relays may be our peers). */
+  linkedAddresses(): string[] {
+    const addresses = new Set<string>();
+    for (const link of this.#links.values())
+      if (link.remoteAddress !== undefined) addresses.add(link.remoteAddress);
+    return [...addresses];
   }
 
   #adopt(ws: WebSocket, dialed: boolean, expectedId?: string): MeshLink {
@@ -254,6 +281,7 @@ export class Mesh implements RoomObserver {
       existing.close(meshCloseCodes.duplicate, 'duplicate link');
     }
     this.#links.set(id, link);
+    this.#onLinksChanged?.(this.linkedAddresses());
     this.#verified.record(id, link.remoteUrl ?? '', this.#now());
     this.#log.info({ peer: id, url: link.remoteUrl, dialed: link.dialed }, 'mesh link open');
     this.#targets.opened(link);
@@ -263,50 +291,15 @@ export class Mesh implements RoomObserver {
     }
   }
 
-  #onFrame(link: MeshLink, frame: Exclude<MeshFrame, { t: 'hello' } | { t: 'auth' }>): void {
-    const via = link.remoteId!;
+  #onFrame(link: MeshLink, frame: RoomFrame): void {
     if (frame.t !== 'interest') this.#stats.roomFramesReceived++;
-    switch (frame.t) {
-      case 'interest':
-        for (const room of frame.add) {
-          link.interests.add(room);
-          if (this.#rooms.localPeers(room).length > 0) this.#sendMembers(link, room);
-        }
-        for (const room of frame.remove) {
-          link.interests.delete(room);
-          for (const peerId of this.#rooms.remotePeers(room)) {
-            if (this.#rooms.routeOf(room, peerId) === via)
-              this.#rooms.removeRemote(room, peerId, via);
-          }
-        }
-        return;
-      case 'members':
-        for (const peer of frame.peers) this.#rooms.addRemote(frame.room, peer, via);
-        return;
-      case 'presence':
-        if (!this.#seen.add(frame.id)) {
-          this.#stats.duplicatesDropped++;
-          return;
-        }
-        if (frame.joined) this.#rooms.addRemote(frame.room, frame.peer, via);
-        else this.#rooms.removeRemote(frame.room, frame.peer, via);
-        if (frame.hops > 0) this.#flood({ ...frame, hops: frame.hops - 1 }, link);
-        return;
-      case 'message':
-        if (!this.#seen.add(frame.id)) {
-          this.#stats.duplicatesDropped++;
-          return;
-        }
-        if (this.#rooms.localPeers(frame.room).length === 0) return;
-        this.#rooms.deliver(toRoomMessage(frame));
-        if (
-          frame.hops > 0 &&
-          !(frame.to !== undefined && this.#rooms.localPeers(frame.room).includes(frame.to))
-        ) {
-          this.#relay({ ...frame, hops: frame.hops - 1 }, link);
-        }
-        return;
-    }
+    (
+      roomFrameHandlers[frame.t] as (
+        ctx: RoomFrameContext,
+        link: MeshLink,
+        frame: RoomFrame,
+      ) => void
+    )(this.#frameContext, link, frame);
   }
 
   #onClosed(link: MeshLink, code: number, reason: string): void {
@@ -315,6 +308,7 @@ export class Mesh implements RoomObserver {
     const error = closeCodeError(code);
     if (link.remoteId !== undefined && this.#links.get(link.remoteId) === link) {
       this.#links.delete(link.remoteId);
+      this.#onLinksChanged?.(this.linkedAddresses());
       this.#log.info({ peer: link.remoteId, code, reason }, 'mesh link closed');
       // Peers reached through this link are gone; tell local members and the rest of the mesh.
       for (const { room, peerId } of this.#rooms.dropRoute(link.remoteId)) {
@@ -391,9 +385,4 @@ export class Mesh implements RoomObserver {
 
 function newId(): string {
   return randomBytes(16).toString('hex');
-}
-
-function toRoomMessage(frame: RelayFrame): RoomMessage {
-  const { id, room, from, to, data } = frame;
-  return to === undefined ? { id, room, from, data } : { id, room, from, to, data };
 }

@@ -166,6 +166,16 @@ export class RoomRegistry {
     return [...this.#rooms.keys()];
   }
 
+  /** True when `room` has local members (is open on this node). */
+  hasLocalMembers(room: RoomHash): boolean {
+    return this.#rooms.has(room);
+  }
+
+  /** True when `peerId` is a local member of `room`. */
+  isLocal(room: RoomHash, peerId: PeerId): boolean {
+    return this.#rooms.get(room)?.members.has(peerId) ?? false;
+  }
+
   /** Local member ids of `room`. */
   localPeers(room: RoomHash): PeerId[] {
     return [...(this.#rooms.get(room)?.members.keys() ?? [])];
