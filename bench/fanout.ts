@@ -4,6 +4,7 @@
 //
 //   node --conditions=source --import tsx bench/fanout.ts [--sizes 1000,10000] [--rounds 3]
 import { hrtime } from 'node:process';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import {
   argument,
@@ -54,9 +55,16 @@ interface Round {
   readonly cpuSeconds: { server: number; members: number; publisher: number };
   /** Machine-wide shares of CPU time stolen by the hypervisor and idle during the round. */
   readonly machineCpu: { steal: number; idle: number };
+  /** Event-loop utilisation of the server over the window (1 = never waiting). */
+  readonly serverEventLoopUtilization: number;
 }
 
-type CpuReading = { cpu: NodeJS.CpuUsage };
+type CpuReading = { cpu: NodeJS.CpuUsage; elu: EventLoopUtilization };
+
+/** The server's event-loop utilisation over the window: below 1 while it waits for work. */
+async function eluOf(child: BenchChild): Promise<EventLoopUtilization> {
+  return (await child.call<CpuReading>({ type: 'cpu' })).elu;
+}
 
 async function cpuOf(child: BenchChild): Promise<number> {
   const { cpu } = await child.call<CpuReading>({ type: 'cpu' });
@@ -132,6 +140,7 @@ async function runRound(
     members: await cpuOf(side.members),
     publisher: process.cpuUsage(),
   };
+  const eluBefore = await eluOf(side.server.child);
   const jiffies = cpuJiffies();
   const started = hrtime.bigint();
   let next = 0;
@@ -150,6 +159,11 @@ async function runRound(
   const at = await reached;
   const seconds = Number((at ?? hrtime.bigint()) - started) / 1e9;
   const machineCpu = cpuShares(jiffies);
+  const eluAfter = await eluOf(side.server.child);
+  const serverEventLoopUtilization = round(
+    performance.eventLoopUtilization(eluAfter, eluBefore).utilization,
+    2,
+  );
   const publisherCpu = process.cpuUsage(cpuBefore.publisher);
   const cpuSeconds = {
     server: round((await cpuOf(side.server.child)) - cpuBefore.server),
@@ -168,9 +182,10 @@ async function runRound(
     complete: at !== undefined,
     cpuSeconds,
     machineCpu,
+    serverEventLoopUtilization,
   };
   process.stdout.write(
-    `  round ${index} ${kind.padEnd(7)} ${messages} msgs × ${size} = ${received} deliveries in ${round(seconds, 3)} s → ${result.deliveriesPerSecond}/s; cpu s: server ${cpuSeconds.server}, members ${cpuSeconds.members}, publisher ${cpuSeconds.publisher}; steal ${machineCpu.steal}${at === undefined ? ' (TIMED OUT)' : ''}\n`,
+    `  round ${index} ${kind.padEnd(7)} ${messages} msgs × ${size} = ${received} deliveries in ${round(seconds, 3)} s → ${result.deliveriesPerSecond}/s; cpu s: server ${cpuSeconds.server}, members ${cpuSeconds.members}, publisher ${cpuSeconds.publisher}; steal ${machineCpu.steal}; server ELU ${serverEventLoopUtilization}${at === undefined ? ' (TIMED OUT)' : ''}\n`,
   );
   return result;
 }

@@ -144,7 +144,9 @@ export function serveParent(
     const message = raw as Record<string, unknown>;
     // Every child reports its own CPU time, so a benchmark can say which process was busy.
     const answer =
-      message.type === 'cpu' ? Promise.resolve({ cpu: process.cpuUsage() }) : handler(message);
+      message.type === 'cpu'
+        ? Promise.resolve({ cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() })
+        : handler(message);
     answer.then(
       (answer) => send({ ...answer, replyTo: message.id }),
       (error: unknown) =>
