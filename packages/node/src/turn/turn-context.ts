@@ -3,7 +3,7 @@
  * helpers. The core is socket-free: everything it wants done to the world goes through
  * {@link TurnActions}, which the UDP/TCP adapters implement (and tests record).
  */
-import type { TurnErrorCode } from './turn-error-code.js';
+import { zeroTurnCounts, type TurnErrorCode } from './turn-error-code.js';
 import type { Allocation, ClientTuple } from './allocation.js';
 import type { TransportAddress } from './ip-address.js';
 import type { NonceMinter } from './stateless-nonce.js';
@@ -53,6 +53,20 @@ export interface TurnStats {
   packetsToClient: number;
   bytesToClient: number;
   readonly rejected: Record<TurnErrorCode, number>;
+}
+
+/** All counters at zero (a fresh core, or a server not running). */
+export function emptyTurnStats(): TurnStats {
+  return {
+    allocationsCreated: 0,
+    allocationsExpired: 0,
+    requests: 0,
+    packetsToPeer: 0,
+    bytesToPeer: 0,
+    packetsToClient: 0,
+    bytesToClient: 0,
+    rejected: zeroTurnCounts(),
+  };
 }
 
 /** Mutable tables of the core. */

@@ -26,15 +26,16 @@ import {
   type StunMethodName,
 } from './stun-message.js';
 import { errorResponse, successResponse, type StunErrorCode } from './stun-responses.js';
-import type {
-  TurnActions,
-  TurnContext,
-  TurnHandler,
-  TurnRequest,
-  TurnState,
-  TurnStats,
+import {
+  emptyTurnStats,
+  type TurnActions,
+  type TurnContext,
+  type TurnHandler,
+  type TurnRequest,
+  type TurnState,
+  type TurnStats,
 } from './turn-context.js';
-import { zeroTurnCounts, type TurnErrorCode } from './turn-error-code.js';
+import type { TurnErrorCode } from './turn-error-code.js';
 import type { ResolvedTurnOptions } from './turn-options.js';
 
 type RequestMethod = Exclude<StunMethodName, 'send' | 'data'>;
@@ -64,16 +65,7 @@ export class TurnCore implements TurnContext {
     pending: new Map(),
     perUsername: new Map(),
   };
-  readonly stats: TurnStats = {
-    allocationsCreated: 0,
-    allocationsExpired: 0,
-    requests: 0,
-    packetsToPeer: 0,
-    bytesToPeer: 0,
-    packetsToClient: 0,
-    bytesToClient: 0,
-    rejected: zeroTurnCounts(),
-  };
+  readonly stats: TurnStats = emptyTurnStats();
   private readonly limiter: SourceRateLimiter;
   private idCounter = 0;
 

@@ -8,9 +8,13 @@ import type { Allocation } from './allocation.js';
 import { ipFamily } from './ip-address.js';
 import { advertisedRelayIp, interfaceAddresses, openRelaySocket } from './relay-socket.js';
 import { TcpTransport } from './tcp-transport.js';
-import type { RelayRequest, TurnActions, TurnStats } from './turn-context.js';
+import {
+  emptyTurnStats,
+  type RelayRequest,
+  type TurnActions,
+  type TurnStats,
+} from './turn-context.js';
 import { TurnCore } from './turn-core.js';
-import { zeroTurnCounts } from './turn-error-code.js';
 import {
   isWildcard,
   resolveTurnOptions,
@@ -200,17 +204,7 @@ export function createTurnServer(options: TurnServerOptions): TurnServer {
     stats() {
       const core = running?.core;
       if (core === undefined) {
-        return {
-          allocationsCreated: 0,
-          allocationsExpired: 0,
-          requests: 0,
-          packetsToPeer: 0,
-          bytesToPeer: 0,
-          packetsToClient: 0,
-          bytesToClient: 0,
-          rejected: zeroTurnCounts(),
-          allocations: 0,
-        };
+        return { ...emptyTurnStats(), allocations: 0 };
       }
       return {
         ...core.stats,

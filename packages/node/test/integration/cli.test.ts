@@ -7,24 +7,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { runCli } from '../../src/cli/run-cli.js';
+import { captureIo } from '../helpers/capture-io.js';
 import { startTestNode } from '../helpers/test-node.js';
 
 const bin = new URL('../../bin/sigmesh.js', import.meta.url).pathname;
-
-function captureIo(signal?: AbortSignal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      out: (l: string) => out.push(l),
-      err: (l: string) => err.push(l),
-      env: {},
-      ...(signal ? { signal } : {}),
-    },
-  };
-}
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

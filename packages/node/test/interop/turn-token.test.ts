@@ -6,26 +6,12 @@ import { parseErrorBody, parseTokenResult } from '@sigmesh/protocol';
 import { runCli } from '../../src/cli/run-cli.js';
 import { fetchNodeInfo, payOffer } from '../../src/cli/node-api-client.js';
 import { readConfigSources, resolveNodeConfig } from '../../src/config/resolve-config.js';
+import { captureIo } from '../helpers/capture-io.js';
 import { startTestNode } from '../helpers/test-node.js';
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      out: (l: string) => out.push(l),
-      err: (l: string) => err.push(l),
-      env: {},
-      signal: new AbortController().signal,
-    },
-  };
-}
 
 test('sigmesh token prints ICE servers with REST credentials for the node TURN server', async (t) => {
   const node = await startTestNode(t, { turnSecret: 'known-secret' });
-  const cli = io();
+  const cli = captureIo();
   assert.equal(await runCli(['token', node.url()], cli.io), 0, cli.err.join('\n'));
   const printed = JSON.parse(cli.out[0] ?? '') as {
     iceServers: { urls: string[]; username?: string; credential?: string }[];
@@ -82,7 +68,7 @@ test('POST /token needs proof-of-work for scope token, and answers with the next
 
 test('with the built-in TURN off and no external one, /token answers TURN_UNAVAILABLE', async (t) => {
   const node = await startTestNode(t, { turnPort: -1 });
-  const cli = io();
+  const cli = captureIo();
   assert.equal(await runCli(['token', node.url()], cli.io), 1);
   assert.match(cli.err.join('\n'), /TURN_UNAVAILABLE|no TURN server/);
 });
