@@ -31,4 +31,4 @@ export {
 } from './testnet/create-testnet.js';
 export { createLocalDht, type LocalDht } from './discovery/local-dht.js';
 export type { MeshStats } from './mesh/mesh-stats.js';
-export type { DiscoveryStatus } from './discovery/discovery.js';
+export type { DiscoveryStatus } from './discovery/discovery-handle.js';

@@ -1,5 +1,5 @@
 import type { NodeConfig } from './config/node-options.js';
-import type { Discovery } from './discovery/discovery.js';
+import type { Discovery } from './discovery/discovery-handle.js';
 import type { Mesh } from './mesh/mesh.js';
 import type { NodeIdentity } from './identity/node-identity.js';
 import type { Logger } from './log/create-logger.js';

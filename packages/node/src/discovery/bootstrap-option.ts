@@ -84,3 +84,9 @@ function parseEntry(entry: string): DhtAddress | BootstrapProblem {
   }
   return { host, port };
 }
+
+/** Delay before bootstrap attempt `attempts + 1`: from the minimum, doubling, capped, ±25 % jitter. */
+export function bootstrapRetryDelay(attempts: number, minMs: number, maxMs: number): number {
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}

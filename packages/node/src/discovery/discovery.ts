@@ -1,122 +1,34 @@
 import { EventEmitter } from 'node:events';
-import { networkInterfaces } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import DHT, { type DhtOptions } from 'bittorrent-dht';
 import type { DhtGetResult, DhtPutRequest, DhtPutResult } from '@sigmesh/protocol';
-import { formatDhtBootstrap, type DhtAddress, type DhtBootstrap } from './bootstrap-option.js';
+import {
+  bootstrapRetryDelay,
+  formatDhtBootstrap,
+  type DhtAddress,
+  type DhtBootstrap,
+} from './bootstrap-option.js';
 import { isPublicIpv4 } from './address-scope.js';
-import { createDhtClient, verifyForDht, type DhtClient } from './dht-client.js';
+import { createDhtClient, type DhtClient } from './dht-client.js';
+import { openDht } from './dht-socket.js';
+import { runMaintenance, type MaintenanceDue } from './maintenance.js';
 import { defaultNetwork, networkKey } from './dht-keys.js';
 import { createDhtProxy } from './dht-proxy.js';
 import { defaultDiscoveryLimits, type DiscoveryLimits } from './discovery-limits.js';
 import type { DiscoveryLogger } from './discovery-logger.js';
-import { createSigner, type Ed25519Identity } from './ed25519-keys.js';
-import { createFetchNodeId, type IdentifyNode } from './fetch-node-id.js';
+import { createSigner } from './ed25519-keys.js';
+import { createFetchNodeId } from './fetch-node-id.js';
 import { createNodeDirectory, type DiscoveredNode } from './node-directory.js';
 import { createRoomRendezvous, type JoinOutcome, type RoomPeer } from './room-rendezvous.js';
-
-/** Options of {@link createDiscovery}. Only `identity`, `log`, `announcePort` and `publicUrl` are required. */
-export interface DiscoveryOptions {
-  /** The node's ed25519 key pair (KeyObjects, or raw 32-byte public key and private seed). */
-  readonly identity: Ed25519Identity;
-  readonly log: DiscoveryLogger;
-  /** Clock in Unix ms (epochs, descriptor timestamps, retry schedule). Default `Date.now`. */
-  readonly now?: () => number;
-  /** Default `'mainline'`. Tests always pass a local list or `'none'`. */
-  readonly bootstrap?: DhtBootstrap;
-  /** UDP port of the DHT; default 0 (any free port). */
-  readonly dhtPort?: number;
-  /** Address the DHT socket binds; default `'0.0.0.0'` (bittorrent-dht is IPv4 only). */
-  readonly dhtHost?: string;
-  /**
-   * The port announced with BEP 5: the node's HTTP port as others reach it (BEP 5 stores the
-   * sender's IP with this port, so room peers come out as `host:httpPort`). A function when the
-   * port is known only after the HTTP server listens.
-   */
-  readonly announcePort: number | (() => number);
-  /** The node's public base URL, put into its descriptor. */
-  readonly publicUrl: string | (() => string);
-  /** The node's current PoW price, put into its descriptor. Default 0. */
-  readonly price?: () => number;
-  /** Software version for the descriptor. Default `'0.0.0'`. */
-  readonly version?: string;
-  /** Network name hashed into the network key. Default `'sigmesh:network:v1'`. */
-  readonly network?: string;
-  /**
-   * Accept DHT-given addresses that are loopback, private, link-local or otherwise not public.
-   * Default: false with `'mainline'` (strangers must not steer us into our LAN), true otherwise
-   * (local testnets and LAN meshes live on such addresses).
-   */
-  readonly allowPrivatePeers?: boolean;
-  /** How to learn the node id at a DHT address. Default: `GET http://HOST:PORT/` as JSON. */
-  readonly identify?: IdentifyNode;
-  readonly limits?: Partial<DiscoveryLimits>;
-}
-
-/** What discovery is doing, for `/`, logs and tests. */
-export interface DiscoveryStatus {
-  readonly state: 'stopped' | 'starting' | 'running' | 'stopping';
-  /** The bootstrap option as text: `mainline`, `none` or `HOST:PORT,…`. */
-  readonly bootstrap: string;
-  /** True while the routing table holds at least one node. `'ready'` alone proves nothing. */
-  readonly bootstrapped: boolean;
-  readonly routingTableSize: number;
-  /** Bootstrap attempts since the table was last empty. */
-  readonly bootstrapAttempts: number;
-  readonly lastError: string | null;
-  /** When the next bootstrap attempt is due (Unix ms), while not bootstrapped. */
-  readonly nextBootstrapAt: number | null;
-  /** Bound UDP port of the DHT. */
-  readonly dhtPort: number | null;
-  /** Rooms announced. */
-  readonly rooms: number;
-  /** seq of the last descriptor published. */
-  readonly descriptorSeq: number | null;
-}
-
-/** Events a discovery emits. */
-export interface DiscoveryEvents {
-  /** A node address newly found on a room's derived key (a hint: dial it and do the handshake). */
-  'room-peer': [peer: RoomPeer];
-  /** `bootstrapped` changed, or an error was recorded. */
-  status: [status: DiscoveryStatus];
-}
-
-/** The discovery handle. Every method is safe to call in any state. */
-export interface Discovery extends EventEmitter<DiscoveryEvents> {
-  /** Binds the DHT socket and starts the maintenance loop; resolves once bound (not once bootstrapped). Idempotent. */
-  start(): Promise<void>;
-  /** Stops everything and closes the socket. Idempotent; works while starting. */
-  stop(): Promise<void>;
-  status(): DiscoveryStatus;
-  /** The DHT socket address, while running. */
-  address(): DhtAddress | undefined;
-  /** Starts announcing a room on its derived key (on its first local member). */
-  joinRoom(room: string): JoinOutcome;
-  /** Stops announcing a room (when it empties). Stored announces expire on their own. */
-  leaveRoom(room: string): boolean;
-  /** Node addresses found for a room so far. */
-  roomPeers(room: string): RoomPeer[];
-  /** Looks up the network key now and returns the nodes whose signed descriptors verify ([] when not bootstrapped). */
-  lookupNodes(): Promise<DiscoveredNode[]>;
-  /** Nodes verified recently, newest first (for `GET /nodes`, after the mesh handshake). */
-  knownNodes(): DiscoveredNode[];
-  /** Fetches and verifies one node's descriptor by node id. */
-  lookupDescriptor(id: string): Promise<DiscoveredNode | undefined>;
-  /** Publishes the descriptor now (e.g. when the price changed a lot); resolves with its seq. */
-  publishDescriptor(): Promise<number>;
-  /** Runs all periodic work now: bootstrap check, node announce, descriptor, every room. */
-  refresh(): Promise<void>;
-  /** BEP 44 get for clients (cached briefly). Rejects with DHT_* SigmeshErrors. */
-  dhtGet(k: Uint8Array, salt: Uint8Array): Promise<DhtGetResult>;
-  /** BEP 44 put of a client-signed item. Rejects with DHT_* SigmeshErrors. */
-  dhtPut(item: DhtPutRequest): Promise<DhtPutResult>;
-}
+import type {
+  Discovery,
+  DiscoveryEvents,
+  DiscoveryOptions,
+  DiscoveryStatus,
+} from './discovery-handle.js';
+import { selfMatcher } from './self-matcher.js';
+import { FollowUpLookups } from './follow-up-lookups.js';
 
 /** Creates the DHT discovery of a node. Nothing touches the network before `start()`. */
-/** Extra lookups of a room after it opens, in ms after the join. */
-const FOLLOW_UP_LOOKUPS_MS = [1_000, 2_000, 4_000, 8_000];
-
 export function createDiscovery(options: DiscoveryOptions): Discovery {
   return new DhtDiscovery(options);
 }
@@ -138,11 +50,11 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   #running: Promise<void> | undefined;
   #bootstrapped = false;
   #attempts = 0;
-  readonly #followUps = new Map<string, NodeJS.Timeout[]>();
+  readonly #followUps = new FollowUpLookups();
   #nextBootstrapAt: number | null = null;
   #lastError: string | null = null;
   #descriptorSeq: number | null = null;
-  #due = { nodeAnnounce: 0, descriptor: 0, nodeLookup: 0 };
+  #due: MaintenanceDue = { nodeAnnounce: 0, descriptor: 0, nodeLookup: 0 };
 
   constructor(options: DiscoveryOptions) {
     super();
@@ -152,10 +64,8 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     this.#log = options.log;
     this.#bootstrap = options.bootstrap ?? 'mainline';
     const signer = createSigner(options.identity);
-    const announcePort =
-      typeof options.announcePort === 'number'
-        ? constant(options.announcePort)
-        : options.announcePort;
+    const { announcePort: port, publicUrl } = options;
+    const announcePort = typeof port === 'number' ? () => port : port;
     const self = selfMatcher(options, announcePort);
     const allowPrivate = options.allowPrivatePeers ?? this.#bootstrap !== 'mainline';
     // Our own announces come back in lookups, and non-public addresses are refused unless allowed:
@@ -169,9 +79,8 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       limits: this.#limits,
       networkKey: networkKey(options.network ?? defaultNetwork),
       announcePort,
-      publicUrl:
-        typeof options.publicUrl === 'string' ? constant(options.publicUrl) : options.publicUrl,
-      price: options.price ?? constant(0),
+      publicUrl: typeof publicUrl === 'string' ? () => publicUrl : publicUrl,
+      price: options.price ?? (() => 0),
       version: options.version ?? '0.0.0',
       identify: options.identify ?? createFetchNodeId(this.#limits.identifyTimeoutMs),
       ignore,
@@ -182,14 +91,7 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       limits: this.#limits,
       announcePort,
       ignore,
-      urlOf: (address) => {
-        const node = this.#directory
-          .known()
-          .find(
-            (known) => known.address?.host === address.host && known.address.port === address.port,
-          );
-        return node?.descriptor.url ?? `http://${address.host}:${address.port}`;
-      },
+      urlOf: (address) => this.#directory.urlAt(address),
       onPeer: (peer) => this.emit('room-peer', peer),
     });
     this.#proxy = createDhtProxy({
@@ -219,8 +121,6 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     if (!starting) return Promise.resolve();
     this.#stopping = (async () => {
       await starting.catch(() => undefined);
-      for (const timers of this.#followUps.values())
-        for (const timer of timers) clearTimeout(timer);
       this.#followUps.clear();
       await this.#close();
     })().finally(() => {
@@ -262,22 +162,13 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       );
     if (outcome === 'joined') {
       this.#refreshRoomNow(room);
-      // Two nodes opening a room at the same moment each look up before the other's announce
-      // has landed; follow-up lookups at 1, 2, 4 and 8 s let them meet in seconds rather than at
-      // the next periodic lookup.
-      const timers = FOLLOW_UP_LOOKUPS_MS.map((delay) => {
-        const timer = setTimeout(() => this.#refreshRoomNow(room), delay);
-        timer.unref();
-        return timer;
-      });
-      this.#followUps.set(room, timers);
+      this.#followUps.schedule(room, () => this.#refreshRoomNow(room));
     }
     return outcome;
   }
 
   leaveRoom(room: string): boolean {
-    for (const timer of this.#followUps.get(room) ?? []) clearTimeout(timer);
-    this.#followUps.delete(room);
+    this.#followUps.cancel(room);
     return this.#rooms.leave(room);
   }
 
@@ -335,33 +226,19 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   async #open(): Promise<void> {
     this.#state = 'starting';
     const limits = this.#limits;
-    const dhtOptions: DhtOptions = {
-      verify: verifyForDht,
-      timeout: limits.queryTimeoutMs,
-      // Without maxAge, peers announced to us are kept forever: a node gone for days would
-      // still be handed out as a room member.
-      maxAge: limits.storedPeerMaxAgeMs,
-      maxPeers: limits.maxStoredPeers,
-      maxValues: limits.maxStoredValues,
-    };
-    if (this.#bootstrap === 'none') dhtOptions.bootstrap = false;
-    else if (this.#bootstrap !== 'mainline') dhtOptions.bootstrap = this.#bootstrap;
-    const dht = new DHT(dhtOptions);
-    dht.on('warning', (error) => this.#log.debug({ err: error }, 'discovery: DHT warning'));
+    let dht;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const onError = (error: Error): void => reject(error);
-        dht.once('error', onError);
-        dht.listen(this.#options.dhtPort ?? 0, this.#options.dhtHost ?? '0.0.0.0', () => {
-          dht.removeListener('error', onError);
-          resolve();
-        });
+      dht = await openDht({
+        bootstrap: this.#bootstrap,
+        limits,
+        port: this.#options.dhtPort ?? 0,
+        host: this.#options.dhtHost ?? '0.0.0.0',
       });
     } catch (error) {
-      await new Promise<void>((resolve) => dht.destroy(resolve));
       this.#state = 'stopped';
       throw error;
     }
+    dht.on('warning', (error) => this.#log.debug({ err: error }, 'discovery: DHT warning'));
     dht.on('error', (error) => this.#recordError(`DHT socket error: ${error.message}`));
     this.#client = createDhtClient(dht, limits.operationTimeoutMs);
     this.#state = 'running';
@@ -465,9 +342,11 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   }
 
   #retryDelay(): number {
-    const { bootstrapRetryMinMs: min, bootstrapRetryMaxMs: max } = this.#limits;
-    const base = Math.min(max, min * 2 ** Math.min(Math.max(this.#attempts - 1, 0), 30));
-    return Math.round(base * (0.75 + Math.random() * 0.5));
+    return bootstrapRetryDelay(
+      this.#attempts,
+      this.#limits.bootstrapRetryMinMs,
+      this.#limits.bootstrapRetryMaxMs,
+    );
   }
 
   #setBootstrapped(value: boolean, announce: boolean): void {
@@ -502,64 +381,17 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   }
 
   async #maintain(client: DhtClient, force: boolean): Promise<void> {
-    const limits = this.#limits;
-    const now = this.#now();
-    const steps: Array<Promise<unknown>> = [];
-    if (force || now >= this.#due.nodeAnnounce) {
-      this.#due.nodeAnnounce = now + limits.nodeAnnounceMs;
-      steps.push(
-        this.#directory
-          .announce(client)
-          .catch((error: unknown) =>
-            this.#log.debug({ err: error }, 'discovery: node announce failed'),
-          ),
-      );
-    }
-    if (force || now >= this.#due.descriptor) {
-      this.#due.descriptor = now + limits.descriptorRepublishMs;
-      steps.push(
-        this.#directory
-          .publish(client)
-          .then((seq) => (this.#descriptorSeq = seq))
-          .catch((error: unknown) =>
-            this.#log.debug({ err: error }, 'discovery: descriptor publish failed'),
-          ),
-      );
-    }
-    steps.push(this.#rooms.refresh(client, force));
-    await Promise.all(steps);
-    if (this.#client === client && (force || now >= this.#due.nodeLookup)) {
-      this.#due.nodeLookup = now + limits.nodeLookupMs;
-      await this.#directory
-        .lookupNodes(client)
-        .catch((error: unknown) =>
-          this.#log.debug({ err: error }, 'discovery: node lookup failed'),
-        );
-    }
+    const seq = await runMaintenance({
+      client,
+      force,
+      now: this.#now(),
+      due: this.#due,
+      limits: this.#limits,
+      directory: this.#directory,
+      rooms: this.#rooms,
+      log: this.#log,
+      current: () => this.#client === client,
+    });
+    if (seq !== undefined) this.#descriptorSeq = seq;
   }
-}
-
-function constant<T>(value: T): () => T {
-  return () => value;
-}
-
-/** Our own announces come back in lookups: recognise them by a local host and our announced port. */
-function selfMatcher(
-  options: DiscoveryOptions,
-  announcePort: () => number,
-): (address: DhtAddress) => boolean {
-  const hosts = new Set(['127.0.0.1', '0.0.0.0']);
-  if (options.dhtHost !== undefined) hosts.add(options.dhtHost);
-  for (const list of Object.values(networkInterfaces()))
-    for (const entry of list ?? []) if (entry.family === 'IPv4') hosts.add(entry.address);
-  return (address) => {
-    if (address.port !== announcePort()) return false;
-    if (hosts.has(address.host)) return true;
-    try {
-      const url = typeof options.publicUrl === 'string' ? options.publicUrl : options.publicUrl();
-      return new URL(url).hostname === address.host;
-    } catch {
-      return false;
-    }
-  };
 }

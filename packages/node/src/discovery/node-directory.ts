@@ -56,6 +56,8 @@ export interface NodeDirectory {
   ): Promise<DiscoveredNode | undefined>;
   /** Nodes verified recently (within descriptorMaxAgeMs), newest first. */
   known(): DiscoveredNode[];
+  /** The URL of the node at a DHT address: its verified descriptor's, else `http://HOST:PORT`. */
+  urlAt(address: DhtAddress): string;
 }
 
 const SALT = utf8(descriptorSalt);
@@ -159,6 +161,13 @@ export function createNodeDirectory(options: NodeDirectoryOptions): NodeDirector
     known() {
       const cutoff = now() - limits.descriptorMaxAgeMs;
       return [...seen.values()].filter((node) => node.descriptor.ts >= cutoff).reverse();
+    },
+
+    urlAt(address) {
+      const match = this.known().find(
+        (node) => node.address?.host === address.host && node.address.port === address.port,
+      );
+      return match?.descriptor.url ?? `http://${address.host}:${address.port}`;
     },
   };
 }

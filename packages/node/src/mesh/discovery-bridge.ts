@@ -1,5 +1,5 @@
 import type { RoomHash } from '@sigmesh/protocol';
-import type { Discovery } from '../discovery/discovery.js';
+import type { Discovery } from '../discovery/discovery-handle.js';
 import type { RoomPeer } from '../discovery/room-rendezvous.js';
 import type { Logger } from '../log/create-logger.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';

@@ -2,11 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import type { TestContext } from 'node:test';
 import type { DhtAddress, DhtBootstrap } from '../../../src/discovery/bootstrap-option.js';
-import {
-  createDiscovery,
-  type Discovery,
-  type DiscoveryOptions,
-} from '../../../src/discovery/discovery.js';
+import type { Discovery, DiscoveryOptions } from '../../../src/discovery/discovery-handle.js';
+import { createDiscovery } from '../../../src/discovery/discovery.js';
 import { createSigner } from '../../../src/discovery/ed25519-keys.js';
 import { createLocalDht, type LocalDht } from '../../../src/discovery/local-dht.js';
 import { recordingLogger } from '../../discovery/fake-dht-client.js';
