@@ -24,6 +24,8 @@ export interface NodeContext {
   /** STUN/TURN: the built-in server or an external one; mints `/token` credentials. */
   readonly turn: TurnService;
   readonly now: () => number;
+  /** When the node started (Unix ms, from `now`): uptime on `/`, `/status` and `/metrics`. */
+  readonly startedAt: number;
   /** The URL clients reach this node under (known once it listens). */
   publicUrl(): string;
 }

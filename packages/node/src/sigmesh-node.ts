@@ -167,6 +167,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       discovery,
       turn,
       now,
+      startedAt: now(),
       publicUrl: url,
     };
     const created = await createApp(ctx);

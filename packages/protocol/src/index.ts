@@ -13,3 +13,4 @@ export * from './messages.js';
 export * from './turn-token.js';
 export * from './dht-messages.js';
 export * from './mesh-frames.js';
+export * from './status-messages.js';

@@ -307,4 +307,10 @@ export const nodeOptionTable = {
     description:
       'Public IP the built-in TURN server advertises as relay address (behind 1:1 NAT; default: the address it binds).',
   },
+  metrics: {
+    flag: 'metrics',
+    kind: 'boolean',
+    group: 'server',
+    description: 'Serve Prometheus metrics at GET /metrics (--no-metrics turns it off).',
+  },
 } as const satisfies Record<keyof NodeConfig, OptionSpec>;

@@ -48,6 +48,8 @@ export interface NodeConfig {
   readonly turnExternal: string;
   /** Public IP put into XOR-RELAYED-ADDRESS (behind 1:1 NAT); empty: the relay socket's own address. */
   readonly turnRelayIp: string;
+  /** Serve Prometheus metrics at `GET /metrics` (no PoW: firewall it if it must stay private). */
+  readonly metrics: boolean;
 }
 
 /** Defaults: safe for a public node on a small VPS. */
@@ -91,4 +93,5 @@ export const nodeDefaults: NodeConfig = {
   turnSecret: '',
   turnExternal: '',
   turnRelayIp: '',
+  metrics: true,
 };

@@ -6,10 +6,13 @@ import type { NodeContext } from '../node-context.js';
 import { sendError, toSigmeshError } from './error-reply.js';
 import { registerDhtRoutes } from './routes/dht-routes.js';
 import { registerIpRoute } from './routes/ip-route.js';
+import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerNodesRoute } from './routes/nodes-route.js';
 import { registerRoomPostRoute, SESSION_HEADER } from './routes/room-post-route.js';
 import { registerRoomStreamRoute } from './routes/room-stream-route.js';
 import { registerRootRoute } from './routes/root-route.js';
+import { registerStatusRoute } from './routes/status-route.js';
+import { registerStatusScriptRoute } from './routes/status-script-route.js';
 import { registerTokenRoute } from './routes/token-route.js';
 
 /** Builds the node's Fastify app: CORS open for the public API, raw JSON bodies, one error path. */
@@ -57,6 +60,9 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
   );
 
   registerRootRoute(app, ctx);
+  registerStatusRoute(app, ctx);
+  registerStatusScriptRoute(app);
+  if (config.metrics) registerMetricsRoute(app, ctx);
   registerIpRoute(app);
   registerNodesRoute(app, ctx);
   registerDhtRoutes(app, ctx);

@@ -25,8 +25,8 @@ export class Html {
   constructor(readonly text: string) {}
 }
 
-/** A complete page in the node's plain style. */
-export function renderPage(title: string, body: Html): string {
+/** A complete page in the node's plain style; `head` adds page-specific markup (styles, scripts). */
+export function renderPage(title: string, body: Html, head: Html = new Html('')): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -65,6 +65,7 @@ export function renderPage(title: string, body: Html): string {
             color: #667;
           }
         </style>
+        ${head}
       </head>
       <body>
         <h1>${title}</h1>

@@ -9,6 +9,7 @@ import {
   type PresenceFrame,
   type RelayFrame,
   type RoomHash,
+  type StatusLink,
 } from '@sigmesh/protocol';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { NodeConfig } from '../config/node-options.js';
@@ -167,6 +168,11 @@ export class Mesh implements RoomObserver {
   /** Nodes whose handshake completed within `maxAgeMs`, newest first. */
   verifiedNodes(maxAgeMs: number): VerifiedNode[] {
     return this.#verified.since(this.#now() - maxAgeMs);
+  }
+
+  /** The open links: the other node's id and the URL it announced in the signed handshake. */
+  links(): StatusLink[] {
+    return [...this.#links].map(([id, link]) => ({ id, url: link.remoteUrl ?? '' }));
   }
 
   stats(): Readonly<MeshStats> {

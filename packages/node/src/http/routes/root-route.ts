@@ -2,20 +2,43 @@ import { powScopes, type NodeInfo, type PowScope } from '@sigmesh/protocol';
 import type { FastifyInstance } from 'fastify';
 import { clientKey } from '../../pow/client-key.js';
 import type { NodeContext } from '../../node-context.js';
-import { html, renderPage } from '../html-page.js';
 import { wantsJson } from '../negotiate.js';
+import { buildNodeStatus, round } from '../node-status.js';
+import { renderStatusPage } from '../status-page.js';
+
+/**
+ * The page's policy: its one script is `/status.js` (no inline script, no eval), styles are
+ * inline, and it may fetch `/status` from any node (http or https) to draw the mesh.
+ */
+const STATUS_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'unsafe-inline'",
+  'connect-src http: https:',
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /** `GET /`: who this node is, what a request costs the asking client now, and its load. */
 export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void {
   app.get('/', async (request, reply) => {
     const key = clientKey(request.ip);
+    reply.header('cache-control', 'no-store');
+    const price = ctx.pricing.quote(key).price;
+    if (!wantsJson(request))
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', STATUS_PAGE_CSP)
+        .send(renderStatusPage(buildNodeStatus(ctx), price));
     const challenges = {} as Record<PowScope, string>;
     for (const scope of powScopes) challenges[scope] = ctx.pow.offer(scope, key).challenge;
     const load = ctx.load.current();
     const dht = ctx.discovery.status();
     const info: NodeInfo = {
       node: { id: ctx.identity.id, version: ctx.version, publicUrl: ctx.publicUrl() },
-      pow: { price: ctx.pricing.quote(key).price, ttl: ctx.config.powTtlSeconds, challenges },
+      pow: { price, ttl: ctx.config.powTtlSeconds, challenges },
       load: { cpu: round(load.cpu), mem: round(load.mem), smoothed: round(load.smoothed) },
       limits: { maxMessageBytes: ctx.config.maxMessageBytes },
       dht: {
@@ -25,67 +48,6 @@ export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void 
       },
       mesh: { links: ctx.mesh.stats().links },
     };
-    reply.header('cache-control', 'no-store');
-    if (wantsJson(request)) return info;
-    const stats = ctx.rooms.stats();
-    return reply.type('text/html; charset=utf-8').send(
-      renderPage(
-        'sigmesh node',
-        html`<table>
-            <tr>
-              <th>Node id</th>
-              <td class="mono">${info.node.id}</td>
-            </tr>
-            <tr>
-              <th>Version</th>
-              <td>${info.node.version}</td>
-            </tr>
-            <tr>
-              <th>Public URL</th>
-              <td class="mono">${info.node.publicUrl}</td>
-            </tr>
-            <tr>
-              <th>PoW price</th>
-              <td>${info.pow.price} hashes per request (for you, now)</td>
-            </tr>
-            <tr>
-              <th>Load</th>
-              <td>
-                cpu ${pct(load.cpu)} · memory ${pct(load.mem)} · smoothed ${pct(load.smoothed)}
-              </td>
-            </tr>
-            <tr>
-              <th>Rooms</th>
-              <td>${stats.rooms} rooms, ${stats.members} members</td>
-            </tr>
-            <tr>
-              <th>DHT</th>
-              <td>
-                ${
-                  dht.bootstrapped
-                    ? `bootstrapped (${dht.routingTableSize} nodes in the routing table)`
-                    : `not bootstrapped (bootstrap: ${dht.bootstrap}); serving local rooms, retrying`
-                }
-              </td>
-            </tr>
-            <tr>
-              <th>Mesh</th>
-              <td>${ctx.mesh.stats().links} links · <a href="/nodes">known nodes</a></td>
-            </tr>
-          </table>
-          <p>
-            API: <a href="/ip">/ip</a> · <code>GET /room/HASH</code> (server-sent events) ·
-            <code>POST /room/HASH</code>
-          </p>`,
-      ),
-    );
+    return info;
   });
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-function pct(value: number): string {
-  return `${Math.round(value * 100)}%`;
 }

@@ -1,0 +1,239 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { NodeContext } from '../node-context.js';
+import { zeroTurnCounts } from '../turn/turn-error-code.js';
+import { processMetricsRegistry } from './process-metrics.js';
+
+/** What the metrics read: the node's existing counters, nothing counted twice. */
+export type MetricSources = Pick<
+  NodeContext,
+  | 'identity'
+  | 'version'
+  | 'startedAt'
+  | 'rooms'
+  | 'mesh'
+  | 'pricing'
+  | 'load'
+  | 'turn'
+  | 'discovery'
+>;
+
+/** One node's Prometheus metrics. */
+export interface NodeMetrics {
+  /** The exposition format's content type (Prometheus text 0.0.4). */
+  readonly contentType: string;
+  /** The exposition text: this node's `sigmesh_*` metrics, then the process's. */
+  render(): Promise<string>;
+}
+
+/** Everything one scrape reports, read once so the scrape shows one consistent state. */
+function takeSnapshot(sources: MetricSources) {
+  const turn = sources.turn.server?.stats();
+  return {
+    rooms: sources.rooms.stats(),
+    mesh: sources.mesh.stats(),
+    price: sources.pricing.basePrice().price,
+    load: sources.load.current(),
+    dht: sources.discovery.status(),
+    turn: {
+      allocations: turn?.allocations ?? 0,
+      created: turn?.allocationsCreated ?? 0,
+      expired: turn?.allocationsExpired ?? 0,
+      requests: turn?.requests ?? 0,
+      bytes: { to_peer: turn?.bytesToPeer ?? 0, to_client: turn?.bytesToClient ?? 0 },
+      packets: { to_peer: turn?.packetsToPeer ?? 0, to_client: turn?.packetsToClient ?? 0 },
+      rejected: turn?.rejected ?? zeroTurnCounts(),
+    },
+  };
+}
+type Snapshot = ReturnType<typeof takeSnapshot>;
+type Read = (s: Snapshot) => number;
+type ReadLabelled = (s: Snapshot) => Readonly<Record<string, number>>;
+
+/** Gauges: a value now. Units in the name, per Prometheus naming conventions. */
+const gauges: ReadonlyArray<[name: string, help: string, read: Read]> = [
+  ['sigmesh_rooms', 'Rooms with local members.', (s) => s.rooms.rooms],
+  ['sigmesh_members', 'Local room members (open room streams).', (s) => s.rooms.members],
+  ['sigmesh_mesh_links', 'Open mesh links (signed handshake completed).', (s) => s.mesh.links],
+  [
+    'sigmesh_pow_price_hashes',
+    'Proof-of-work price for a quiet client now, in expected hashes per request.',
+    (s) => s.price,
+  ],
+  [
+    'sigmesh_dht_bootstrapped',
+    '1 while the DHT routing table is not empty.',
+    (s) => +s.dht.bootstrapped,
+  ],
+  [
+    'sigmesh_dht_routing_table_nodes',
+    'Nodes in the DHT routing table.',
+    (s) => s.dht.routingTableSize,
+  ],
+  [
+    'sigmesh_turn_allocations',
+    'Live TURN allocations on the built-in server.',
+    (s) => s.turn.allocations,
+  ],
+];
+
+/** Counters: totals since the node started. */
+const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
+  [
+    'sigmesh_messages_total',
+    'Room messages handled: posted by local members or arrived over the mesh.',
+    (s) => s.rooms.messages,
+  ],
+  [
+    'sigmesh_events_delivered_total',
+    'Room events (message, join, leave) queued to local members.',
+    (s) => s.rooms.deliveries,
+  ],
+  [
+    'sigmesh_slow_consumers_cut_total',
+    'Members cut because their unsent events passed --member-queue-bytes.',
+    (s) => s.rooms.slowConsumersCut,
+  ],
+  [
+    'sigmesh_mesh_frames_received_total',
+    'Room frames (presence, members, messages) received from linked nodes.',
+    (s) => s.mesh.roomFramesReceived,
+  ],
+  [
+    'sigmesh_mesh_frames_sent_total',
+    'Room frames sent to linked nodes (one per link).',
+    (s) => s.mesh.framesRelayed,
+  ],
+  [
+    'sigmesh_mesh_frames_dropped_total',
+    'Frames dropped by the per-link rate limit.',
+    (s) => s.mesh.framesDropped,
+  ],
+  [
+    'sigmesh_mesh_duplicates_dropped_total',
+    'Flooded frames dropped as already seen.',
+    (s) => s.mesh.duplicatesDropped,
+  ],
+  [
+    'sigmesh_mesh_links_refused_total',
+    'Incoming mesh links refused at --mesh-max-links.',
+    (s) => s.mesh.linksRefused,
+  ],
+  ['sigmesh_turn_allocations_created_total', 'TURN allocations created.', (s) => s.turn.created],
+  [
+    'sigmesh_turn_allocations_expired_total',
+    'TURN allocations expired or deleted.',
+    (s) => s.turn.expired,
+  ],
+  ['sigmesh_turn_requests_total', 'STUN/TURN requests handled.', (s) => s.turn.requests],
+];
+
+/** Families with one label. */
+const labelled: ReadonlyArray<
+  [name: string, help: string, label: string, type: 'gauge' | 'counter', read: ReadLabelled]
+> = [
+  [
+    'sigmesh_load_ratio',
+    'Load as a fraction: event-loop utilization (cpu), memory (mem), and the smoothed max the price follows.',
+    'kind',
+    'gauge',
+    (s) => ({ cpu: s.load.cpu, mem: s.load.mem, smoothed: s.load.smoothed }),
+  ],
+  [
+    'sigmesh_turn_relayed_bytes_total',
+    'Bytes relayed by TURN, by direction.',
+    'direction',
+    'counter',
+    (s) => s.turn.bytes,
+  ],
+  [
+    'sigmesh_turn_relayed_packets_total',
+    'Packets relayed by TURN, by direction.',
+    'direction',
+    'counter',
+    (s) => s.turn.packets,
+  ],
+  [
+    'sigmesh_turn_rejected_total',
+    'TURN requests and packets rejected, by sigmesh error code.',
+    'code',
+    'counter',
+    (s) => s.turn.rejected,
+  ],
+];
+
+/**
+ * A private registry for one node (several nodes run in one process in tests and testnets). Each
+ * metric's `collect()` copies from one snapshot taken per scrape: nothing runs between scrapes.
+ */
+export function createNodeMetrics(sources: MetricSources): NodeMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  let snapshot = takeSnapshot(sources);
+
+  new Gauge({
+    name: 'sigmesh_node_info',
+    help: 'Always 1; the node id and software version as labels.',
+    labelNames: ['id', 'version'],
+    registers,
+  }).set({ id: sources.identity.id, version: sources.version }, 1);
+  new Gauge({
+    name: 'sigmesh_start_time_seconds',
+    help: 'When the node started, Unix seconds.',
+    registers,
+  }).set(sources.startedAt / 1000);
+  for (const [name, help, read] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read(snapshot));
+      },
+    });
+  }
+  for (const [name, help, read] of counters) {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        // A counter has no set(): start from zero and add the node's own running total.
+        this.reset();
+        this.inc(read(snapshot));
+      },
+    });
+  }
+  for (const [name, help, label, type, read] of labelled) {
+    const labelNames = [label];
+    if (type === 'gauge')
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          for (const [value, n] of Object.entries(read(snapshot))) this.set({ [label]: value }, n);
+        },
+      });
+    else
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [value, n] of Object.entries(read(snapshot))) this.inc({ [label]: value }, n);
+        },
+      });
+  }
+
+  return {
+    contentType: registry.contentType,
+    async render() {
+      snapshot = takeSnapshot(sources);
+      const own = await registry.metrics();
+      return `${own}\n${await processMetricsRegistry().metrics()}`;
+    },
+  };
+}
