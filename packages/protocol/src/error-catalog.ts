@@ -5,6 +5,7 @@ import { roomErrors } from './errors-room.js';
 import { turnErrors } from './errors-turn.js';
 import { dhtErrors } from './errors-dht.js';
 import { meshErrors } from './errors-mesh.js';
+import { clientErrors } from './errors-client.js';
 
 /**
  * Every error code sigmesh nodes and clients use, with its HTTP status. `docs/errors.md` lists
@@ -17,6 +18,7 @@ export const errorCatalog = {
   ...turnErrors,
   ...dhtErrors,
   ...meshErrors,
+  ...clientErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable SCREAMING_SNAKE error code. */

@@ -7,13 +7,14 @@ import {
   parsePowWwwAuthenticate,
   sigmeshError,
   solve,
+  SseParser,
   utf8,
+  type SseEvent,
   type NodeInfo,
   type PowOffer,
   type RoomHash,
 } from '@sigmesh/protocol';
 import { nodeCryptoSearch } from '../pow/node-crypto-search.js';
-import { SseParser, type SseEvent } from './sse-parser.js';
 
 /** Solves an offer for `bound` with node:crypto; returns the token text. */
 export async function payOffer(

@@ -7,7 +7,7 @@ import {
   type RoomHash,
   type WelcomeEvent,
 } from '@sigmesh/protocol';
-import type { SseEvent } from '../../src/cli/sse-parser.js';
+import type { SseEvent } from '@sigmesh/protocol';
 import { openRoomStream, postWithPow } from '../../src/cli/node-api-client.js';
 
 /** A room member for tests: a real event stream plus helpers to post and await events. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SseParser } from '../../src/cli/sse-parser.js';
+import { SseParser } from '../src/sse-parser.js';
 
 test('events split across chunks, CRLF, comments and multi-line data', () => {
   const parser = new SseParser();

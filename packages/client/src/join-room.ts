@@ -1,0 +1,167 @@
+import { deriveRoomHash, sigmeshError } from '@sigmesh/protocol';
+import { hasTurn } from './ice-servers.js';
+import { NodeMemory, type NodeStorage } from './nodes/node-memory.js';
+import { NodePool } from './nodes/node-pool.js';
+import type { PeerConnectionFactory } from './peers/peer.js';
+import { createPowSolver } from './pow/pow-solver.js';
+import { Room } from './room.js';
+import { ClientIdentity } from './signaling/client-identity.js';
+import { RoomKey } from './signaling/room-key.js';
+import { RoomSignaling } from './signaling/room-signaling.js';
+
+/** Options of {@link joinRoom}. Only `appId`, `room` and `nodes` are required. */
+export interface JoinRoomOptions {
+  /** Your application's name: rooms of different apps never meet. */
+  readonly appId: string;
+  /** The room name; the room hash nodes see is derived from appId and room. */
+  readonly room: string;
+  /** Node URLs to start from (more are learned from their `/nodes` and remembered). */
+  readonly nodes: readonly string[];
+  /** Encrypts and authenticates every signaling payload end to end (AES-GCM, PBKDF2 key). */
+  readonly password?: string;
+  /** ICE servers to use besides the STUN/TURN servers of the joined nodes. */
+  readonly iceServers?: readonly RTCIceServer[];
+  /** `'relay'` forces every connection through TURN. Default `'all'`. */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
+  /** How many nodes to join at once (redundancy). Default 2. */
+  readonly k?: number;
+  /** Ask the joined nodes for TURN credentials (`POST /token`). Default true. */
+  readonly turn?: boolean;
+  /** The most proof-of-work (expected hashes) to pay per request. Default 4,194,304. */
+  readonly maxPowDifficulty?: number;
+  /** How long a node may take to answer a probe. Default 3000 ms. */
+  readonly probeTimeoutMs?: number;
+  /** How long joining one node may take (PoW included). Default 15000 ms. */
+  readonly joinTimeoutMs?: number;
+  /** Where known nodes are remembered. Default localStorage in browsers, memory elsewhere. */
+  readonly storage?: NodeStorage;
+  /** WebRTC outside browsers, e.g. `{ RTCPeerConnection }` from werift. */
+  readonly rtc?: { readonly RTCPeerConnection: unknown };
+  /** Extra RTCConfiguration fields for every connection (e.g. werift's `iceAdditionalHostAddresses`). */
+  readonly rtcConfiguration?: Readonly<Record<string, unknown>>;
+}
+
+export const joinRoomDefaults = {
+  k: 2,
+  maxPowDifficulty: 1 << 22,
+  probeTimeoutMs: 3000,
+  joinTimeoutMs: 15_000,
+  maxProbes: 8,
+} as const;
+
+let warnedUnencrypted = false;
+
+/**
+ * Joins a room through k nodes and resolves once at least one node accepted the client and the
+ * nodes' TURN credentials are in. Peers then connect by themselves: listen for `peer-join`.
+ * Rejects with a SigmeshError: NO_NODE_REACHABLE, POW_TOO_EXPENSIVE, ROOM_FULL, TURN_UNAVAILABLE
+ * (relay-only without a TURN server), CLIENT_OPTIONS_INVALID or WEBRTC_UNAVAILABLE.
+ */
+export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
+  const checked = checkOptions(options);
+  if (options.password === undefined && !warnedUnencrypted) {
+    warnedUnencrypted = true;
+    console.warn(
+      'sigmesh: this room has no password, so the nodes relaying its signaling can read and alter it (SDP, DTLS fingerprints). Pass `password` for end-to-end protection.',
+    );
+  }
+  const [identity, key] = await Promise.all([
+    ClientIdentity.create(),
+    options.password === undefined
+      ? undefined
+      : RoomKey.derive(options.password, options.appId, options.room),
+  ]);
+  const solver = createPowSolver();
+  const hash = deriveRoomHash(options.appId, options.room);
+  const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
+  const pool = new NodePool({
+    nodes: options.nodes,
+    memory: new NodeMemory(options.storage),
+    solver,
+    probeTimeoutMs: options.probeTimeoutMs ?? joinRoomDefaults.probeTimeoutMs,
+    maxProbes: joinRoomDefaults.maxProbes,
+    maxPowDifficulty,
+  });
+  const room = new Room({
+    hash,
+    selfId: identity.id,
+    encrypted: key !== undefined,
+    solver,
+    RTCPeerConnection: checked.RTCPeerConnection,
+    configuration: {
+      ...options.rtcConfiguration,
+      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    },
+    extraIceServers: options.iceServers ?? [],
+    fetchTurn: options.turn ?? true,
+  });
+  const joined: Array<Promise<void>> = [];
+  let starting = true;
+  const signaling = new RoomSignaling({
+    room: hash,
+    identity,
+    key,
+    pool,
+    solver,
+    k: checked.k,
+    joinTimeoutMs: options.joinTimeoutMs ?? joinRoomDefaults.joinTimeoutMs,
+    maxPowDifficulty,
+    handlers: {
+      ...room.signalingHandlers(),
+      joined: (node) => {
+        const fetched = room.addNodeIce(node);
+        // joinRoom resolves once the first nodes' TURN credentials are in.
+        if (starting) joined.push(fetched);
+      },
+    },
+  });
+  room.attach(signaling);
+  try {
+    await signaling.start();
+    await Promise.all(joined);
+  } catch (error) {
+    room.leave();
+    throw error;
+  } finally {
+    starting = false;
+  }
+  if (options.iceTransportPolicy === 'relay' && !hasTurn(room.iceServers)) {
+    room.leave();
+    throw sigmeshError(
+      'TURN_UNAVAILABLE',
+      'relay-only ICE was asked for, but no joined node handed out a TURN server',
+    );
+  }
+  room.markReady();
+  return room;
+}
+
+function checkOptions(options: JoinRoomOptions): {
+  k: number;
+  RTCPeerConnection: PeerConnectionFactory;
+} {
+  const invalid = (message: string): never => {
+    throw sigmeshError('CLIENT_OPTIONS_INVALID', message);
+  };
+  if (typeof options.appId !== 'string' || options.appId.length === 0 || options.appId.length > 256)
+    invalid('appId must be a string of 1 to 256 characters');
+  if (typeof options.room !== 'string' || options.room.length === 0 || options.room.length > 1024)
+    invalid('room must be a string of 1 to 1024 characters');
+  if (!Array.isArray(options.nodes)) invalid('nodes must be an array of node URLs');
+  if (
+    options.password !== undefined &&
+    (typeof options.password !== 'string' || options.password === '')
+  )
+    invalid('password must be a non-empty string');
+  const k = options.k ?? joinRoomDefaults.k;
+  if (!Number.isInteger(k) || k < 1 || k > 8) invalid('k must be an integer from 1 to 8');
+  const factory =
+    options.rtc?.RTCPeerConnection ??
+    (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection;
+  if (typeof factory !== 'function')
+    throw sigmeshError(
+      'WEBRTC_UNAVAILABLE',
+      'no RTCPeerConnection here: pass one with the rtc option',
+    );
+  return { k, RTCPeerConnection: factory as PeerConnectionFactory };
+}

@@ -1,0 +1,163 @@
+import {
+  parseNodeInfo,
+  parseNodeList,
+  sigmeshError,
+  type NodeInfo,
+  type SigmeshError,
+} from '@sigmesh/protocol';
+import type { PowSolver } from '../pow/pow-solver.js';
+import { normalizeNodeUrl, type NodeMemory } from './node-memory.js';
+import { readJson, request, timeoutSignal } from './node-http.js';
+
+/** A node that answered a probe, with what choosing it would cost. */
+export interface ProbedNode {
+  readonly url: string;
+  readonly info: NodeInfo;
+  readonly rttMs: number;
+  /** Round trip plus the expected time to pay its PoW at our hash rate, in ms. */
+  readonly costMs: number;
+}
+
+export interface NodePoolOptions {
+  readonly nodes: readonly string[];
+  readonly memory: NodeMemory;
+  readonly solver: PowSolver;
+  readonly probeTimeoutMs: number;
+  readonly maxProbes: number;
+  readonly maxPowDifficulty: number;
+  readonly now?: () => number;
+}
+
+/** How long a node that failed is passed over. */
+const AVOID_MS = 60_000;
+/** Configured nodes win unless another costs less than this fraction of theirs. */
+const CONFIGURED_PREFERENCE = 0.5;
+
+/**
+ * The nodes a client knows (configured, remembered, learned from `/nodes`), ranked by PoW price
+ * and round-trip time from probes of `/`. Nodes that fail are avoided for a minute.
+ */
+export class NodePool {
+  readonly #options: NodePoolOptions;
+  readonly #configured: string[];
+  readonly #learned = new Set<string>();
+  readonly #avoidUntil = new Map<string, number>();
+  readonly #now: () => number;
+
+  constructor(options: NodePoolOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#configured = options.nodes.map((text) => {
+      const url = normalizeNodeUrl(text);
+      if (url === undefined)
+        throw sigmeshError(
+          'CLIENT_OPTIONS_INVALID',
+          `nodes: ${JSON.stringify(text)} is not an http(s) URL`,
+        );
+      return url;
+    });
+  }
+
+  /** Passes over `url` for a while (it failed or refused us). */
+  avoid(url: string): void {
+    this.#avoidUntil.set(url, this.#now() + AVOID_MS);
+  }
+
+  /**
+   * Probes known nodes (and those they list at `/nodes`), and returns the reachable ones not in
+   * `exclude`, cheapest first. Rejects with NO_NODE_REACHABLE or POW_TOO_EXPENSIVE when none fit.
+   */
+  async rank(exclude: ReadonlySet<string>, signal?: AbortSignal): Promise<ProbedNode[]> {
+    const problems: string[] = [];
+    const probed = new Map<string, ProbedNode>();
+    const probe = async (urls: readonly string[]): Promise<void> => {
+      const fresh = urls
+        .filter((url) => !probed.has(url) && !exclude.has(url))
+        .slice(0, this.#options.maxProbes - probed.size);
+      await Promise.all(
+        fresh.map(async (url) => {
+          try {
+            probed.set(url, await this.#probe(url, signal));
+            this.#options.memory.remember(url);
+          } catch (error) {
+            signal?.throwIfAborted();
+            this.avoid(url);
+            problems.push(`${url}: ${(error as Error).message}`);
+          }
+        }),
+      );
+    };
+    const first = this.#candidates(exclude);
+    await Promise.all([probe(first), this.#learn(first, signal)]);
+    await probe(this.#candidates(exclude));
+
+    const affordable = [...probed.values()].filter(
+      (node) => node.info.pow.price <= this.#options.maxPowDifficulty,
+    );
+    if (affordable.length === 0) {
+      if (probed.size > 0)
+        throw sigmeshError(
+          'POW_TOO_EXPENSIVE',
+          `every reachable node asks more than ${this.#options.maxPowDifficulty} hashes (maxPowDifficulty)`,
+        );
+      throw noNode(problems);
+    }
+    const weight = (node: ProbedNode): number =>
+      this.#configured.includes(node.url) ? node.costMs * CONFIGURED_PREFERENCE : node.costMs;
+    return affordable.sort((a, b) => weight(a) - weight(b));
+  }
+
+  /** Known URLs worth probing, configured first, avoiding recent failures when possible. */
+  #candidates(exclude: ReadonlySet<string>): string[] {
+    const all = [
+      ...new Set([...this.#configured, ...this.#options.memory.list(), ...this.#learned]),
+    ].filter((url) => !exclude.has(url));
+    const now = this.#now();
+    const healthy = all.filter((url) => (this.#avoidUntil.get(url) ?? 0) <= now);
+    return healthy.length > 0 ? healthy : all;
+  }
+
+  async #probe(url: string, signal?: AbortSignal): Promise<ProbedNode> {
+    const started = performance.now();
+    const response = await request(`${url}/`, {
+      headers: { accept: 'application/json' },
+      signal: timeoutSignal(this.#options.probeTimeoutMs, signal),
+    });
+    const info = parseNodeInfo(await readJson(response));
+    const rttMs = performance.now() - started;
+    if (!info.ok) throw sigmeshError('NODE_UNREACHABLE', `not a sigmesh node: ${info.message}`);
+    const powMs = (info.value.pow.price / this.#options.solver.hashesPerSecond) * 1000;
+    return { url, info: info.value, rttMs, costMs: rttMs + powMs };
+  }
+
+  /** Adds the nodes the first answering candidates list at `/nodes`. */
+  async #learn(urls: readonly string[], signal?: AbortSignal): Promise<void> {
+    await Promise.all(
+      urls.slice(0, 3).map(async (url) => {
+        try {
+          const response = await request(`${url}/nodes`, {
+            headers: { accept: 'application/json' },
+            signal: timeoutSignal(this.#options.probeTimeoutMs, signal),
+          });
+          const list = parseNodeList(await readJson(response));
+          if (!list.ok) return;
+          for (const node of list.value.nodes) {
+            const normalized = normalizeNodeUrl(node.url);
+            if (normalized !== undefined && this.#learned.size < 256) this.#learned.add(normalized);
+          }
+        } catch {
+          // An unreachable node is reported by its probe.
+        }
+      }),
+    );
+  }
+}
+
+function noNode(problems: readonly string[]): SigmeshError {
+  return sigmeshError(
+    'NO_NODE_REACHABLE',
+    problems.length === 0
+      ? 'no sigmesh node is configured or known (pass nodes: [url, …])'
+      : `no sigmesh node answered: ${problems.join('; ')}`,
+  );
+}

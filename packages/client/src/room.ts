@@ -1,0 +1,318 @@
+import { sigmeshError, type ClientId, type RoomHash, type SigmeshError } from '@sigmesh/protocol';
+import { Emitter } from './emitter.js';
+import { fetchIceServers, type NodeIceServers } from './ice-servers.js';
+import type { ProbedNode } from './nodes/node-pool.js';
+import type { ConnectionRoute } from './peers/connection-route.js';
+import { Peer, type PeerConnectionFactory, type PeerHandlers } from './peers/peer.js';
+import type { PowSolver } from './pow/pow-solver.js';
+import type { RoomSignaling, SignalingHandlers } from './signaling/room-signaling.js';
+
+/** A remote peer as the room sees it. */
+export interface PeerInfo {
+  readonly id: ClientId;
+  /** `RTCPeerConnection.connectionState`. */
+  readonly connection: RTCPeerConnectionState;
+  /** Direct (host or server-reflexive) or through a TURN relay, once connected. */
+  readonly route: ConnectionRoute;
+  /** The data channel is open: `send` works. */
+  readonly open: boolean;
+}
+
+/** Events of a {@link Room}; subscribe with `room.on(name, listener)`. */
+export interface RoomEvents {
+  /** A peer's data channel opened: it can be sent to. */
+  'peer-join': (peerId: ClientId) => void;
+  /** A peer that had joined is gone (left, or its connection failed for good). */
+  'peer-leave': (peerId: ClientId) => void;
+  /** A message from a peer: the JSON value it sent, or a Uint8Array for bytes. */
+  message: (data: unknown, peerId: ClientId) => void;
+  /** The first track of a remote stream arrived. */
+  stream: (stream: MediaStream, peerId: ClientId, metadata: unknown) => void;
+  /** A remote track arrived (every track, including the first of each stream). */
+  track: (
+    track: MediaStreamTrack,
+    stream: MediaStream,
+    peerId: ClientId,
+    metadata: unknown,
+  ) => void;
+  /** The remote side removed every track of a stream. */
+  'stream-removed': (stream: MediaStream, peerId: ClientId) => void;
+  /** A peer's connection state or route changed. */
+  'peer-state': (peer: PeerInfo) => void;
+  /** The nodes this room is joined on changed (a node died, or a replacement joined). */
+  nodes: (urls: readonly string[]) => void;
+  /** Something went wrong that the room works around; `peerId` names the peer concerned. */
+  error: (error: SigmeshError | Error, peerId?: ClientId) => void;
+}
+
+export interface AddStreamOptions {
+  /** Send only to this peer (default: every peer, including those who join later). */
+  readonly peerId?: ClientId;
+  /** Any JSON value, given to the receiver's `stream` and `track` events (e.g. `{ kind: 'screen' }`). */
+  readonly metadata?: unknown;
+}
+
+export interface RoomParts {
+  readonly hash: RoomHash;
+  readonly selfId: ClientId;
+  readonly encrypted: boolean;
+  readonly solver: PowSolver;
+  readonly RTCPeerConnection: PeerConnectionFactory;
+  readonly configuration: RTCConfiguration;
+  readonly extraIceServers: readonly RTCIceServer[];
+  readonly fetchTurn: boolean;
+}
+
+interface SharedStream {
+  readonly stream: MediaStream;
+  readonly peerId: ClientId | undefined;
+  readonly metadata: unknown;
+}
+
+/**
+ * A joined room: its peers, their messages and media. Made by {@link joinRoom}; wired to a
+ * {@link RoomSignaling} that finds the peers and carries their first signals through the nodes.
+ */
+export class Room extends Emitter<RoomEvents> {
+  /** This client's id in the room, the same on every node. */
+  readonly selfId: ClientId;
+  /** The room hash nodes see. */
+  readonly hash: RoomHash;
+  /** Signaling is end-to-end encrypted (a password was given). */
+  readonly encrypted: boolean;
+  readonly #parts: RoomParts;
+  readonly #peers = new Map<ClientId, Peer>();
+  readonly #streams: SharedStream[] = [];
+  readonly #ice = new Map<string, NodeIceServers & { readonly node: ProbedNode }>();
+  readonly #refreshing = new Set<string>();
+  readonly #waiting = new Set<ClientId>();
+  #signaling: RoomSignaling | undefined;
+  #ready = false;
+  #left = false;
+  #refresh: ReturnType<typeof setInterval> | undefined;
+
+  constructor(parts: RoomParts) {
+    super();
+    this.#parts = parts;
+    this.selfId = parts.selfId;
+    this.hash = parts.hash;
+    this.encrypted = parts.encrypted;
+  }
+
+  /** URLs of the nodes the room is joined on now. */
+  get nodes(): readonly string[] {
+    return this.#signaling?.nodes ?? [];
+  }
+
+  /** The ICE servers new connections use: from the nodes' `/token`, plus the app's own. */
+  get iceServers(): RTCIceServer[] {
+    return [
+      ...[...this.#ice.values()].flatMap((entry) =>
+        entry.iceServers.map((server) => ({ ...server, urls: [...server.urls] })),
+      ),
+      ...this.#parts.extraIceServers,
+    ];
+  }
+
+  peers(): PeerInfo[] {
+    return [...this.#peers.values()].map(info);
+  }
+
+  /**
+   * Sends a JSON value or bytes to one peer, or to every open peer. Resolves when handed to the
+   * data channels (waiting while one is full: backpressure).
+   */
+  async send(data: unknown, peerId?: ClientId): Promise<void> {
+    this.#assertOpen();
+    if (peerId !== undefined) {
+      const peer = this.#peers.get(peerId);
+      if (peer?.opened !== true || peer.closed)
+        throw sigmeshError('PEER_NOT_CONNECTED', `peer ${peerId} has no open data channel`);
+      await peer.send(data);
+      return;
+    }
+    await Promise.all(
+      [...this.#peers.values()]
+        .filter((peer) => peer.opened && !peer.closed)
+        .map((peer) => peer.send(data)),
+    );
+  }
+
+  /** Shares a stream's tracks with one peer or all (later joiners too, until removed). */
+  addStream(stream: MediaStream, options: AddStreamOptions = {}): void {
+    this.#assertOpen();
+    this.#streams.push({ stream, peerId: options.peerId, metadata: options.metadata ?? null });
+    for (const peer of this.#peers.values())
+      if (peer.opened && (options.peerId === undefined || options.peerId === peer.id))
+        peer.addStream(stream, options.metadata ?? null);
+  }
+
+  /** Stops sending a stream (to one peer, or to all). The tracks keep running: stop them yourself. */
+  removeStream(stream: MediaStream, peerId?: ClientId): void {
+    for (let index = this.#streams.length - 1; index >= 0; index--) {
+      const shared = this.#streams[index]!;
+      if (shared.stream === stream && (peerId === undefined || shared.peerId === peerId))
+        this.#streams.splice(index, 1);
+    }
+    for (const peer of this.#peers.values())
+      if (peerId === undefined || peer.id === peerId) peer.removeStream(stream);
+  }
+
+  /** Leaves: says bye to every peer, closes connections and leaves every node. Idempotent. */
+  leave(): void {
+    if (this.#left) return;
+    this.#left = true;
+    clearInterval(this.#refresh);
+    for (const peer of this.#peers.values()) peer.close(true);
+    this.#peers.clear();
+    this.#signaling?.stop();
+    this.#parts.solver.close();
+  }
+
+  get left(): boolean {
+    return this.#left;
+  }
+
+  /** Called by joinRoom once the nodes are joined and the ICE servers are in. */
+  attach(signaling: RoomSignaling): void {
+    this.#signaling = signaling;
+  }
+
+  markReady(): void {
+    this.#ready = true;
+    for (const id of this.#waiting) this.#connect(id);
+    this.#waiting.clear();
+    this.#refresh = setInterval(() => this.#refreshIce(), 15_000);
+    (this.#refresh as { unref?: () => void }).unref?.();
+  }
+
+  /** Fetches `/token` from a node just joined. */
+  async addNodeIce(node: ProbedNode): Promise<void> {
+    if (!this.#parts.fetchTurn) return;
+    try {
+      this.#ice.set(node.url, { ...(await fetchIceServers(node, this.#parts.solver)), node });
+      this.#applyIce();
+    } catch (error) {
+      this.emit('error', error as Error);
+    }
+  }
+
+  /** The handlers a RoomSignaling reports to. */
+  signalingHandlers(): SignalingHandlers {
+    return {
+      clientSeen: (id) => {
+        if (this.#ready) this.#connect(id);
+        else this.#waiting.add(id);
+      },
+      clientGone: (id) => {
+        this.#waiting.delete(id);
+        const peer = this.#peers.get(id);
+        // An open connection outlives its signaling paths; one still connecting cannot finish.
+        if (peer !== undefined && !peer.opened) peer.close();
+      },
+      signals: (id, signals) => {
+        if (!this.#ready) this.#waiting.add(id);
+        (this.#peers.get(id) ?? (this.#ready ? this.#connect(id) : undefined))?.receive(signals);
+      },
+      nodesChanged: (urls) => {
+        for (const url of this.#ice.keys()) if (!urls.includes(url)) this.#ice.delete(url);
+        this.emit('nodes', urls);
+      },
+      joined: (node) => void this.addNodeIce(node),
+      error: (error) => this.#reportError(error),
+    };
+  }
+
+  #connect(id: ClientId): Peer | undefined {
+    if (this.#left) return undefined;
+    const existing = this.#peers.get(id);
+    if (existing !== undefined && !existing.closed) return existing;
+    const peer = new Peer({
+      id,
+      polite: this.selfId > id,
+      configuration: {
+        ...this.#parts.configuration,
+        iceServers: this.iceServers,
+      },
+      RTCPeerConnection: this.#parts.RTCPeerConnection,
+      handlers: this.#peerHandlers(),
+    });
+    this.#peers.set(id, peer);
+    return peer;
+  }
+
+  #peerHandlers(): PeerHandlers {
+    return {
+      open: (peer) => {
+        for (const shared of this.#streams)
+          if (shared.peerId === undefined || shared.peerId === peer.id)
+            peer.addStream(shared.stream, shared.metadata);
+        this.emit('peer-state', info(peer));
+        this.emit('peer-join', peer.id);
+      },
+      closed: (peer, error) => {
+        if (this.#peers.get(peer.id) === peer) this.#peers.delete(peer.id);
+        if (error !== undefined) this.#reportError(error, peer.id);
+        if (peer.opened && !this.#left) this.emit('peer-leave', peer.id);
+      },
+      message: (peer, data) => this.emit('message', data, peer.id),
+      track: (peer, track, stream, metadata) => {
+        this.emit('track', track, stream, peer.id, metadata);
+        if (stream.getTracks().length <= 1 || stream.getTracks()[0] === track)
+          this.emit('stream', stream, peer.id, metadata);
+      },
+      streamRemoved: (peer, stream) => this.emit('stream-removed', stream, peer.id),
+      stateChanged: (peer) => this.emit('peer-state', info(peer)),
+      sendViaRoom: async (peer, signals) => {
+        if (this.#signaling === undefined || this.#left) return;
+        await this.#signaling.sendSignals(peer.id, signals);
+      },
+      error: (peer, error) => this.#reportError(error, peer.id),
+    };
+  }
+
+  #applyIce(): void {
+    const iceServers = this.iceServers;
+    for (const peer of this.#peers.values()) {
+      try {
+        peer.pc.setConfiguration({ ...this.#parts.configuration, iceServers });
+      } catch {
+        // Implementations without setConfiguration keep their first servers.
+      }
+    }
+  }
+
+  /** Fetches fresh TURN credentials from each joined node before the old ones expire. */
+  #refreshIce(): void {
+    const now = Date.now();
+    for (const [url, entry] of this.#ice) {
+      if (entry.refreshAt > now || this.#refreshing.has(url)) continue;
+      this.#refreshing.add(url);
+      fetchIceServers(entry.node, this.#parts.solver, entry.next)
+        .then((fresh) => {
+          if (this.#ice.has(url)) this.#ice.set(url, { ...fresh, node: entry.node });
+          this.#applyIce();
+        })
+        .catch((error: unknown) => this.#reportError(error as Error))
+        .finally(() => this.#refreshing.delete(url));
+    }
+  }
+
+  #reportError(error: Error, peerId?: ClientId): void {
+    if (this.listens('error')) this.emit('error', error, peerId);
+    else console.warn(`sigmesh: ${error.message}`);
+  }
+
+  #assertOpen(): void {
+    if (this.#left) throw sigmeshError('ROOM_LEFT', 'this room was left');
+  }
+}
+
+function info(peer: Peer): PeerInfo {
+  return {
+    id: peer.id,
+    connection: peer.connectionState,
+    route: peer.route,
+    open: peer.opened && !peer.closed,
+  };
+}

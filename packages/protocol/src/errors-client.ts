@@ -1,0 +1,47 @@
+import type { ErrorSpec } from './error-spec.js';
+
+/**
+ * Errors the client library raises itself (never sent by a node). The status is the HTTP status
+ * the situation is closest to, so apps can treat them like node answers.
+ */
+export const clientErrors = {
+  NO_NODE_REACHABLE: {
+    status: 503,
+    summary:
+      'None of the configured, remembered or discovered nodes answered, or all refused the room.',
+  },
+  POW_TOO_EXPENSIVE: {
+    status: 503,
+    summary:
+      'Every reachable node asks more proof-of-work than the client will pay (`maxPowDifficulty`).',
+  },
+  ROOM_LEFT: { status: 410, summary: 'The room was left; it cannot send or add streams any more.' },
+  PEER_NOT_CONNECTED: {
+    status: 404,
+    summary: 'The addressed peer is not connected (no open data channel to it).',
+  },
+  PEER_MESSAGE_TOO_LARGE: {
+    status: 413,
+    summary:
+      'A message is larger than the peer connection carries in one piece (its SCTP max message size); split it.',
+  },
+  PEER_CONNECTION_FAILED: {
+    status: 502,
+    summary:
+      'WebRTC could not connect to a peer, even after an ICE restart: no route and no usable TURN relay.',
+  },
+  SIGNAL_UNAUTHENTIC: {
+    status: 400,
+    summary:
+      'A signaling payload failed to decrypt or verify: a wrong room password, or tampering on the way. It is dropped.',
+  },
+  CLIENT_OPTIONS_INVALID: {
+    status: 400,
+    summary: 'An option passed to the client library is missing or invalid; the message names it.',
+  },
+  WEBRTC_UNAVAILABLE: {
+    status: 501,
+    summary:
+      'No RTCPeerConnection: outside a browser pass one in (`rtc` option, e.g. from werift).',
+  },
+} as const satisfies Record<string, ErrorSpec>;
