@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Flags measured to work on these machines (TEST-ENVIRONMENT.md). */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+/** Why browser tests cannot run here, or false. */
+export const noChromium = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is not installed (scripts/test-all.sh installs it)`;
+
+const BUNDLE = new URL(
+  '../../packages/client/dist/browser/sigmesh-client.global.js',
+  import.meta.url,
+).pathname;
+
+/** One Chromium for the test (a fresh temporary profile), closed at the end. */
+export async function launchChromium(t: TestContext): Promise<Browser> {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  t.after(() => browser.close());
+  return browser;
+}
+
+/** What a test page records of its room. */
+export interface PageRoomLog {
+  readonly selfId: string;
+  readonly joined: string[];
+  readonly left: string[];
+  readonly messages: Array<{ data: unknown; from: string }>;
+  readonly errors: string[];
+  readonly nodes: string[];
+}
+
+/**
+ * A page in its own browser context on `origin` (a node URL: http://127.0.0.1 is a secure
+ * context) with the client bundle loaded; `window.sigmesh` is the library.
+ */
+export async function openClientPage(browser: Browser, origin: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${origin}/ip`);
+  await page.addScriptTag({ path: BUNDLE });
+  return page;
+}
+
+/** Joins a room in the page; the room and a log of its events live on `window`. */
+export async function joinInPage(page: Page, options: Record<string, unknown>): Promise<string> {
+  return page.evaluate(async (opts) => {
+    const w = window as unknown as {
+      sigmesh: typeof import('../../packages/client/src/index.js');
+      room: import('../../packages/client/src/index.js').Room;
+      log: PageRoomLog;
+    };
+    const room = await w.sigmesh.joinRoom(opts as never);
+    const log: PageRoomLog = {
+      selfId: room.selfId,
+      joined: [],
+      left: [],
+      messages: [],
+      errors: [],
+      nodes: [...room.nodes],
+    };
+    room.on('peer-join', (id) => log.joined.push(id));
+    room.on('peer-leave', (id) => log.left.push(id));
+    room.on('message', (data, from) => log.messages.push({ data, from }));
+    room.on('error', (error) =>
+      log.errors.push(`${(error as { code?: string }).code ?? ''} ${error.message}`),
+    );
+    room.on('nodes', (urls) => log.nodes.splice(0, log.nodes.length, ...urls));
+    w.room = room;
+    w.log = log;
+    return room.selfId;
+  }, options);
+}
+
+/** Reads the page's room log. */
+export function pageLog(page: Page): Promise<PageRoomLog> {
+  return page.evaluate(() => (window as unknown as { log: PageRoomLog }).log);
+}
+
+/** Waits until the page's room has `peerId` as a joined peer. */
+export async function waitForPeer(page: Page, peerId: string, timeout = 20_000): Promise<void> {
+  await page.waitForFunction(
+    (id) => (window as unknown as { log: PageRoomLog }).log.joined.includes(id),
+    peerId,
+    { timeout, polling: 50 },
+  );
+}
+
+/** Sends from the page to one peer. */
+export async function sendFromPage(page: Page, data: unknown, to: string): Promise<void> {
+  await page.evaluate(
+    async ({ value, peer }) =>
+      (window as unknown as { room: import('../../packages/client/src/index.js').Room }).room.send(
+        value,
+        peer as never,
+      ),
+    { value: data, peer: to },
+  );
+}
+
+/** Waits until the page received `data` from `from`. */
+export async function waitForMessage(
+  page: Page,
+  data: unknown,
+  from: string,
+  timeout = 10_000,
+): Promise<void> {
+  await page.waitForFunction(
+    ({ value, sender }) =>
+      (window as unknown as { log: PageRoomLog }).log.messages.some(
+        (message) =>
+          message.from === sender && JSON.stringify(message.data) === JSON.stringify(value),
+      ),
+    { value: data, sender: from },
+    { timeout, polling: 50 },
+  );
+}
