@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type * as SigmeshClient from '@sigmesh/client';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -64,8 +65,8 @@ export async function openClientPage(browser: Browser, origin: string): Promise<
 export async function joinInPage(page: Page, options: Record<string, unknown>): Promise<string> {
   return page.evaluate(async (opts) => {
     const w = window as unknown as {
-      sigmesh: typeof import('../../packages/client/src/index.js');
-      room: import('../../packages/client/src/index.js').Room;
+      sigmesh: typeof SigmeshClient;
+      room: SigmeshClient.Room;
       log: PageRoomLog;
     };
     const room = await w.sigmesh.joinRoom(opts as never);
@@ -108,10 +109,7 @@ export async function waitForPeer(page: Page, peerId: string, timeout = 20_000):
 export async function sendFromPage(page: Page, data: unknown, to: string): Promise<void> {
   await page.evaluate(
     async ({ value, peer }) =>
-      (window as unknown as { room: import('../../packages/client/src/index.js').Room }).room.send(
-        value,
-        peer as never,
-      ),
+      (window as unknown as { room: SigmeshClient.Room }).room.send(value, peer as never),
     { value: data, peer: to },
   );
 }
@@ -132,4 +130,28 @@ export async function waitForMessage(
     { value: data, sender: from },
     { timeout, polling: 50 },
   );
+}
+
+/** Every room post body a page sends (what the nodes relay), recorded from now on. */
+export function recordRoomPosts(page: Page): string[] {
+  const bodies: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname.startsWith('/room/'))
+      bodies.push(request.postData() ?? '');
+  });
+  return bodies;
+}
+
+/** The route of the page's connection to `peerId` once known ('direct' or 'relayed'). */
+export async function waitForRoute(page: Page, peerId: string, timeout = 10_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    (id) => {
+      const room = (window as unknown as { room: SigmeshClient.Room }).room;
+      const route = room.peers().find((peer) => peer.id === id)?.route;
+      return route === 'unknown' ? undefined : route;
+    },
+    peerId,
+    { timeout, polling: 100 },
+  );
+  return (await handle.jsonValue()) as string;
 }

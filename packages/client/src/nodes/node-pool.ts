@@ -30,8 +30,11 @@ export interface NodePoolOptions {
 
 /** How long a node that failed is passed over. */
 const AVOID_MS = 60_000;
-/** Configured nodes win unless another costs less than this fraction of theirs. */
-const CONFIGURED_PREFERENCE = 0.5;
+/** Round trips below this count as this: a few ms of loopback or LAN jitter is no reason to move. */
+const RTT_FLOOR_MS = 25;
+/** Nodes costing at most best × this + {@link EQUIVALENT_SLACK_MS} count as equally good. */
+const EQUIVALENT_FACTOR = 2;
+const EQUIVALENT_SLACK_MS = 50;
 
 /**
  * The nodes a client knows (configured, remembered, learned from `/nodes`), ranked by PoW price
@@ -102,9 +105,12 @@ export class NodePool {
         );
       throw noNode(problems);
     }
-    const weight = (node: ProbedNode): number =>
-      this.#configured.includes(node.url) ? node.costMs * CONFIGURED_PREFERENCE : node.costMs;
-    return affordable.sort((a, b) => weight(a) - weight(b));
+    // Among nodes about as good as the best, the app's configured ones come first.
+    const best = Math.min(...affordable.map((node) => node.costMs));
+    const rank = (node: ProbedNode): number =>
+      (node.costMs <= best * EQUIVALENT_FACTOR + EQUIVALENT_SLACK_MS ? 0 : 2) +
+      (this.#configured.includes(node.url) ? 0 : 1);
+    return affordable.sort((a, b) => rank(a) - rank(b) || a.costMs - b.costMs);
   }
 
   /** Known URLs worth probing, configured first, avoiding recent failures when possible. */
@@ -117,17 +123,25 @@ export class NodePool {
     return healthy.length > 0 ? healthy : all;
   }
 
+  /**
+   * `GET /` for the price, then `GET /ip` on the now warm connection: the round trip is the
+   * smaller of the two, so a cold connection or a busy page start does not count against a node.
+   */
   async #probe(url: string, signal?: AbortSignal): Promise<ProbedNode> {
-    const started = performance.now();
-    const response = await request(`${url}/`, {
-      headers: { accept: 'application/json' },
-      signal: timeoutSignal(this.#options.probeTimeoutMs, signal),
-    });
-    const info = parseNodeInfo(await readJson(response));
-    const rttMs = performance.now() - started;
+    const headers = { accept: 'application/json' };
+    const timeout = timeoutSignal(this.#options.probeTimeoutMs, signal);
+    let started = performance.now();
+    const info = parseNodeInfo(
+      await readJson(await request(`${url}/`, { headers, signal: timeout })),
+    );
+    let rttMs = performance.now() - started;
     if (!info.ok) throw sigmeshError('NODE_UNREACHABLE', `not a sigmesh node: ${info.message}`);
+    started = performance.now();
+    const second = await request(`${url}/ip`, { headers, signal: timeout }).catch(() => undefined);
+    await second?.arrayBuffer().catch(() => undefined);
+    if (second?.ok === true) rttMs = Math.min(rttMs, performance.now() - started);
     const powMs = (info.value.pow.price / this.#options.solver.hashesPerSecond) * 1000;
-    return { url, info: info.value, rttMs, costMs: rttMs + powMs };
+    return { url, info: info.value, rttMs, costMs: Math.max(rttMs, RTT_FLOOR_MS) + powMs };
   }
 
   /** Adds the nodes the first answering candidates list at `/nodes`. */
