@@ -44,6 +44,8 @@ const DISCONNECTED_RESTART_MS = 4000;
 /** Backpressure: `send` waits while the channel buffers more than this. */
 const HIGH_WATER_BYTES = 1 << 20;
 const LOW_WATER_BYTES = 256 * 1024;
+/** How long a closing peer waits for its bye to leave before closing the connection. */
+const BYE_FLUSH_MS = 250;
 /** Used when the connection does not say its SCTP max message size. */
 const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -138,11 +140,19 @@ export class Peer {
       if (sender.track !== null && tracks.has(sender.track)) this.pc.removeTrack(sender);
   }
 
-  /** Closes the connection; `bye` tells the other side it was on purpose. */
+  /**
+   * Closes the connection; `bye` tells the other side it was on purpose, so it can let go at once
+   * instead of trying an ICE restart. The connection itself closes once the bye is flushed.
+   */
   close(bye = false): void {
     if (this.#closed) return;
-    if (bye) this.#frame({ t: 'bye' });
-    this.#shutdown(undefined);
+    const channel = this.#channel;
+    if (!bye || channel?.readyState !== 'open') {
+      this.#shutdown(undefined);
+      return;
+    }
+    this.#frame({ t: 'bye' });
+    this.#shutdown(undefined, channel);
   }
 
   #wire(): void {
@@ -342,13 +352,17 @@ export class Peer {
     this.#timers.add(timer);
   }
 
-  #shutdown(error: Error | undefined): void {
+  #shutdown(error: Error | undefined, flushing?: RTCDataChannel): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#batcher.close();
-    this.#channel?.close();
-    this.pc.close();
+    const closeAll = (): void => {
+      this.#channel?.close();
+      this.pc.close();
+    };
+    if (flushing === undefined) closeAll();
+    else void Promise.race([drained(flushing, 0), delay(BYE_FLUSH_MS)]).then(closeAll);
     this.#handlers.closed(this, error);
   }
 }
@@ -360,10 +374,10 @@ function toBytes(data: unknown): Uint8Array | undefined {
   return undefined;
 }
 
-function drained(channel: RTCDataChannel): Promise<void> {
+function drained(channel: RTCDataChannel, below = LOW_WATER_BYTES): Promise<void> {
   return new Promise((resolve) => {
     const check = (): void => {
-      if (channel.readyState !== 'open' || channel.bufferedAmount <= LOW_WATER_BYTES) {
+      if (channel.readyState !== 'open' || channel.bufferedAmount <= below) {
         channel.onbufferedamountlow = null;
         clearInterval(poll);
         resolve();
@@ -373,6 +387,10 @@ function drained(channel: RTCDataChannel): Promise<void> {
     const poll = setInterval(check, 50);
     channel.onbufferedamountlow = check;
   });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function asError(error: unknown): Error {
