@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  checkSolution,
+  decodeChallenge,
+  encodeChallenge,
+  encodeChallengeFields,
+  parsePowToken,
+  utf8,
+  type PowOffer,
+} from '@sigmesh/protocol';
+import { createPowSolver } from '../src/pow/pow-solver.js';
+
+function offer(difficulty: number): PowOffer {
+  const signed = encodeChallengeFields({
+    version: 1,
+    issuedAt: 1_700_000_000,
+    ttl: 120,
+    difficulty,
+    scopeTag: new Uint8Array(8).fill(1),
+    nonce: crypto.getRandomValues(new Uint8Array(8)),
+  });
+  return { challenge: encodeChallenge(signed, new Uint8Array(16)), difficulty, scope: 'room-post' };
+}
+
+test('the worker solver pays offers with tokens the protocol accepts, and measures its rate', async (t) => {
+  const solver = createPowSolver();
+  t.after(() => solver.close());
+  for (const difficulty of [1, 500, 20_000]) {
+    const current = offer(difficulty);
+    const bound = utf8(`{"data":${difficulty}}`);
+    const token = parsePowToken(await solver.pay(current, bound));
+    assert.ok(token.ok);
+    const challenge = decodeChallenge(current.challenge);
+    assert.ok(challenge.ok);
+    assert.ok(checkSolution(challenge.value.bytes, difficulty, bound, token.value.counter));
+    assert.equal(
+      checkSolution(challenge.value.bytes, difficulty, utf8('another body'), token.value.counter) &&
+        difficulty > 1,
+      false,
+      'the proof is bound to the body',
+    );
+  }
+  assert.ok(solver.hashesPerSecond > 10_000, `${solver.hashesPerSecond} hashes/s`);
+});
+
+test('a payment is cancelled through its signal, and the solver keeps working', async (t) => {
+  const solver = createPowSolver();
+  t.after(() => solver.close());
+  const abort = new AbortController();
+  const paying = solver.pay(offer(2 ** 31), utf8('x'), abort.signal);
+  setTimeout(() => abort.abort(new Error('changed my mind')), 50);
+  await assert.rejects(paying, /changed my mind/);
+  assert.ok(parsePowToken(await solver.pay(offer(100), utf8('y'))).ok);
+});
