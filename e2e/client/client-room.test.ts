@@ -17,6 +17,7 @@ import {
   waitForPeer,
   waitForRoute,
 } from './client-pages.js';
+import type { Room } from '@sigmesh/client';
 import { startBrowserTestnet } from './mesh-testnet.js';
 
 test(
@@ -178,5 +179,45 @@ test(
     );
     assert.ok([n2!.url(), n3!.url()].includes(other));
     assert.deepEqual((await pageLog(a)).left, [], 'A never lost B');
+  },
+);
+
+test(
+  'a stream added after joining renegotiates over the data channel, not through the nodes',
+  { skip: noChromium, timeout: 90_000 },
+  async (t) => {
+    const testnet = await startBrowserTestnet(t);
+    const [n1, n2] = testnet.nodes;
+    const browser = await launchChromium(t);
+    const [a, b] = await Promise.all([
+      openClientPage(browser, n1!.url()),
+      openClientPage(browser, n2!.url()),
+    ]);
+    const aId = await joinInPage(a, { appId: 'e2e', room: 'media', nodes: [n1!.url()] });
+    const bId = await joinInPage(b, { appId: 'e2e', room: 'media', nodes: [n2!.url()] });
+    await Promise.all([waitForPeer(a, bId), waitForPeer(b, aId)]);
+    // Let the last candidate batches of the first negotiation go out, then count from zero.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const posts = [a, b].map(recordRoomPosts);
+    await b.evaluate(() => {
+      const w = window as unknown as { remote: Promise<[string, unknown]>; room: Room };
+      w.remote = new Promise((resolve) =>
+        w.room.on('stream', (stream, _peer, metadata) =>
+          resolve([stream.getVideoTracks()[0]?.kind ?? '', metadata]),
+        ),
+      );
+    });
+    await a.evaluate(async () => {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+      (window as unknown as { room: Room }).room.addStream(stream, {
+        metadata: { kind: 'camera' },
+      });
+    });
+    const [kind, metadata] = await b.evaluate(
+      () => (window as unknown as { remote: Promise<[string, unknown]> }).remote,
+    );
+    assert.equal(kind, 'video');
+    assert.deepEqual(metadata, { kind: 'camera' });
+    assert.deepEqual(posts.flat(), [], 'no signaling went through the nodes');
   },
 );
