@@ -3,28 +3,8 @@ import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type * as SigmeshClient from '@sigmesh/client';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Flags measured to work on these machines (TEST-ENVIRONMENT.md). */
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
-
-/** Why browser tests cannot run here, or false. */
-export const noChromium = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is not installed (scripts/test-all.sh installs it)`;
+export { CHROMIUM, CHROMIUM_FLAGS, noChromium } from '../../packages/node/test/helpers/chromium.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../packages/node/test/helpers/chromium.js';
 
 const BUNDLE = new URL(
   '../../packages/client/dist/browser/sigmesh-client.global.js',

@@ -5,7 +5,7 @@
  * Screenshots go to artifacts/ (not committed).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deriveRoomHash } from '@sigmesh/protocol';
@@ -13,19 +13,8 @@ import { chromium, type Page } from 'playwright-core';
 import { joinRoom } from '../helpers/room-client.js';
 import { startTestnet } from '../helpers/test-testnet.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS, noChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** The headless flags turn-chromium.test.ts uses, less the media ones. */
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = fileURLToPath(new URL('../../../../artifacts/', import.meta.url));
 const room = deriveRoomHash('status-page-test', 'lobby');
 
@@ -45,7 +34,7 @@ async function readMap(page: Page): Promise<{ nodes: Record<string, string>; lin
 test(
   'the status page draws the 3-node mesh live, this node highlighted, a stopped node greyed',
   {
-    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (scripts/test-all.sh)`,
+    skip: noChromium,
     timeout: 60_000,
   },
   async (t) => {

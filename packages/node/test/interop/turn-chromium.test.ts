@@ -5,31 +5,13 @@
  *   unshare -n sh -c 'ip link set lo up; node scripts/run-tests.mjs packages/node/test/interop/turn-chromium.test.ts'
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
 import { fetchToken } from '../helpers/fetch-token.js';
 import type { SigmeshNode } from '../../src/index.js';
 import { startTestNode } from '../helpers/test-node.js';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS, noChromium } from '../helpers/chromium.js';
 import { findBinary, freePort, startCoturn } from './turn-tools.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-/** The flags measured to work on these machines (TEST-ENVIRONMENT.md). */
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 /** Creates the page's peer connection and returns its complete local description (non-trickle). */
 async function describe(
@@ -119,10 +101,6 @@ async function relayBetweenPages(t: TestContext, node: SigmeshNode): Promise<voi
   });
   assert.deepEqual(pairTypes, ['relay', 'relay']);
 }
-
-const noChromium = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is not installed (scripts/test-all.sh installs it)`;
 
 test(
   'Chromium ↔ Chromium data channel relays through the node’s TURN with /token credentials',
