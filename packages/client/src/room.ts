@@ -86,6 +86,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly #ice = new Map<string, NodeIceServers & { readonly node: ProbedNode }>();
   readonly #refreshing = new Set<string>();
   readonly #waiting = new Set<ClientId>();
+  readonly #announcedStreams = new WeakSet<MediaStream>();
   #signaling: RoomSignaling | undefined;
   #ready = false;
   #left = false;
@@ -258,10 +259,15 @@ export class Room extends Emitter<RoomEvents> {
       message: (peer, data) => this.emit('message', data, peer.id),
       track: (peer, track, stream, metadata) => {
         this.emit('track', track, stream, peer.id, metadata);
-        if (stream.getTracks().length <= 1 || stream.getTracks()[0] === track)
+        if (!this.#announcedStreams.has(stream)) {
+          this.#announcedStreams.add(stream);
           this.emit('stream', stream, peer.id, metadata);
+        }
       },
-      streamRemoved: (peer, stream) => this.emit('stream-removed', stream, peer.id),
+      streamRemoved: (peer, stream) => {
+        this.#announcedStreams.delete(stream);
+        this.emit('stream-removed', stream, peer.id);
+      },
       stateChanged: (peer) => this.emit('peer-state', info(peer)),
       sendViaRoom: async (peer, signals) => {
         if (this.#signaling === undefined || this.#left) return;

@@ -61,6 +61,11 @@ export class NodePool {
     });
   }
 
+  /** True while `url` is passed over after a failure. */
+  avoided(url: string): boolean {
+    return (this.#avoidUntil.get(url) ?? 0) > this.#now();
+  }
+
   /** Passes over `url` for a while (it failed or refused us). */
   avoid(url: string): void {
     this.#avoidUntil.set(url, this.#now() + AVOID_MS);

@@ -71,8 +71,9 @@ export class NodeSession {
   }
 
   /**
-   * Pays the join PoW, opens the stream and resolves at `welcome`; events then flow to
-   * `handlers` until the stream ends. Rejects with the node's error (e.g. ROOM_FULL).
+   * Pays the join PoW (or uses a `prepaid` token for the probe's challenge), opens the stream
+   * and resolves at `welcome`; events then flow to `handlers` until the stream ends. Rejects
+   * with the node's error (e.g. ROOM_FULL).
    */
   static async open(
     node: ProbedNode,
@@ -80,6 +81,7 @@ export class NodeSession {
     solver: PowSolver,
     handlers: NodeSessionHandlers,
     timeoutMs: number,
+    prepaid?: string,
   ): Promise<NodeSession> {
     const abort = new AbortController();
     const timer = setTimeout(
@@ -94,7 +96,10 @@ export class NodeSession {
       };
       let response: Response;
       for (let attempt = 0; ; attempt++) {
-        const token = await solver.pay(offer, utf8(room), abort.signal);
+        const token =
+          attempt === 0 && prepaid !== undefined
+            ? prepaid
+            : await solver.pay(offer, utf8(room), abort.signal);
         response = await request(`${node.url}/room/${room}?pow=${encodeURIComponent(token)}`, {
           headers: { accept: 'text/event-stream' },
           signal: abort.signal,

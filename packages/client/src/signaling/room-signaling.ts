@@ -1,6 +1,7 @@
 import {
   parseRoomPayload,
   sigmeshError,
+  utf8,
   type ClientId,
   type MessageEvent,
   type PeerId,
@@ -49,6 +50,8 @@ const UNKNOWN_MEMBER_TTL_MS = 15_000;
 const UNKNOWN_MEMBER_MAX = 32;
 const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000, 30_000];
 const PRICE_CHECK_MS = 30_000;
+/** A pre-solved spare join is dropped this many seconds before its challenge expires. */
+const SPARE_MARGIN_S = 15;
 
 interface KnownMember {
   readonly client: ClientId;
@@ -77,6 +80,7 @@ export class RoomSignaling {
   #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
   #priceTimer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
+  #spare: { node: ProbedNode; token: Promise<string>; validUntil: number } | undefined;
 
   constructor(options: RoomSignalingOptions) {
     this.#options = options;
@@ -132,6 +136,15 @@ export class RoomSignaling {
   async #fill(): Promise<void> {
     const missing = this.#options.k - this.#sessions.size;
     if (missing <= 0 || this.#stopped) return;
+    const spare = await this.#takeSpare();
+    if (spare !== undefined) {
+      try {
+        await this.#join(spare.node, spare.token);
+        if (this.#sessions.size >= this.#options.k) return;
+      } catch {
+        this.#options.pool.avoid(spare.node.url);
+      }
+    }
     const ranked = await this.#options.pool.rank(new Set(this.#sessions.keys()));
     const refusals: SigmeshError[] = [];
     let next = 0;
@@ -147,6 +160,7 @@ export class RoomSignaling {
       }
     };
     await Promise.all(Array.from({ length: missing }, worker));
+    this.#prepareSpare(ranked.slice(next));
     if (this.#sessions.size === 0 && refusals.length > 0) {
       if (refusals.every((error) => error.code === 'ROOM_FULL'))
         throw sigmeshError('ROOM_FULL', 'every reachable node refused the room as full');
@@ -157,7 +171,38 @@ export class RoomSignaling {
     }
   }
 
-  async #join(node: ProbedNode): Promise<void> {
+  /**
+   * Pre-solves the join challenge of the best node not joined (from the probe just made), so a
+   * replacement join after a node dies costs no PoW and no probe while the challenge is valid.
+   */
+  #prepareSpare(candidates: readonly ProbedNode[]): void {
+    const node = candidates.find((candidate) => !this.#sessions.has(candidate.url));
+    if (node === undefined || this.#stopped) return;
+    const validUntil = Date.now() + Math.max(0, node.info.pow.ttl - SPARE_MARGIN_S) * 1000;
+    const offer = {
+      challenge: node.info.pow.challenges['room-join'],
+      difficulty: node.info.pow.price,
+      scope: 'room-join' as const,
+    };
+    const token = this.#options.solver.pay(offer, utf8(this.#options.room));
+    token.catch(() => undefined);
+    this.#spare = { node, token, validUntil };
+  }
+
+  async #takeSpare(): Promise<{ node: ProbedNode; token: string } | undefined> {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare === undefined || Date.now() > spare.validUntil) return undefined;
+    if (this.#sessions.has(spare.node.url) || this.#options.pool.avoided(spare.node.url))
+      return undefined;
+    try {
+      return { node: spare.node, token: await spare.token };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #join(node: ProbedNode, prepaid?: string): Promise<void> {
     const session = await NodeSession.open(
       node,
       this.#options.room,
@@ -169,6 +214,7 @@ export class RoomSignaling {
         closed: (closed, error) => this.#sessionClosed(closed, error),
       },
       this.#options.joinTimeoutMs,
+      prepaid,
     );
     if (this.#stopped) {
       session.close();

@@ -110,3 +110,38 @@ test('bytes arrive intact and in order, with backpressure on a 4 MB burst', asyn
     assert.equal(chunk[chunk.byteLength - 1], i % 256);
   });
 });
+
+test('when one of its nodes dies a client re-joins another and keeps its peers', async (t) => {
+  const testnet = await startMeshTestnet(t, 3);
+  const [n1, n2] = testnet.nodes;
+  const a = await joinWithWerift(t, {
+    appId: 'test',
+    room: 'churn',
+    nodes: [n1!.url()],
+    turn: false,
+  });
+  const aJoined = nextEvent(a, 'peer-join');
+  const b = await joinWithWerift(t, {
+    appId: 'test',
+    room: 'churn',
+    nodes: [n2!.url()],
+    turn: false,
+  });
+  await Promise.all([aJoined, nextEvent(b, 'peer-join')]);
+  const dead = n1!.url();
+  assert.ok(a.nodes.includes(dead));
+  const errors: string[] = [];
+  a.on('error', (error) => errors.push((error as { code?: string }).code ?? ''));
+  const replaced = new Promise<readonly string[]>((resolve) =>
+    a.on('nodes', (urls) => {
+      if (urls.length === 2) resolve(urls);
+    }),
+  );
+  await testnet.stopNode(0);
+  const urls = await replaced;
+  assert.ok(!urls.includes(dead), urls.join(' '));
+  assert.deepEqual(errors, ['NODE_UNREACHABLE'], 'the lost node is reported once');
+  const got = nextEvent(b, 'message');
+  await a.send('after the churn', b.selfId);
+  assert.deepEqual(await got, ['after the churn', a.selfId]);
+});
