@@ -58,9 +58,13 @@ export interface PaidAnswer {
   readonly next: PowOffer | undefined;
 }
 
+/** Payments per POST: the first, then fresh challenges after 401s (a price rising under load). */
+const MAX_PAYMENTS = 4;
+
 /**
- * POSTs `text` with proof-of-work over its exact bytes, paying `offer` first. After a 401 it pays
- * the fresh challenge from `WWW-Authenticate` and retries once.
+ * POSTs `text` with proof-of-work over its exact bytes, paying `offer` first. After a 401 (the
+ * challenge expired, was used, or the price rose meanwhile) it pays the fresh challenge from
+ * `WWW-Authenticate` and retries, up to {@link MAX_PAYMENTS} payments in all.
  */
 export async function postPaid(
   url: string,
@@ -88,7 +92,7 @@ export async function postPaid(
       response.status === 401
         ? parsePowWwwAuthenticate(response.headers.get('www-authenticate'))
         : undefined;
-    if (fresh === undefined || attempt === 1) {
+    if (fresh === undefined || attempt === MAX_PAYMENTS - 1) {
       const json = await readJson(response);
       return { json, next: nextOffer(json) };
     }

@@ -14,7 +14,7 @@ import {
   type WelcomeEvent,
 } from '@sigmesh/protocol';
 import type { PowSolver } from '../pow/pow-solver.js';
-import { errorFrom, postPaid, request } from './node-http.js';
+import { errorFrom, postPaid, request, timeoutSignal } from './node-http.js';
 import type { ProbedNode } from './node-pool.js';
 
 /** What a node's room stream tells its member. */
@@ -26,6 +26,10 @@ export interface NodeSessionHandlers {
   closed(session: NodeSession, error: Error | undefined): void;
 }
 
+/** Join payments: the probe's challenge, then fresh ones after 401s (the price rose meanwhile). */
+const MAX_JOIN_PAYMENTS = 4;
+/** A post (PoW included) not answered in this time fails, and the next one goes ahead. */
+const POST_TIMEOUT_MS = 10_000;
 /** Posts queued on one node beyond this are refused (the app is sending faster than PoW allows). */
 const MAX_QUEUED_POSTS = 256;
 
@@ -104,7 +108,7 @@ export class NodeSession {
           headers: { accept: 'text/event-stream' },
           signal: abort.signal,
         });
-        if (response.ok || response.status !== 401 || attempt === 1) break;
+        if (response.ok || response.status !== 401 || attempt === MAX_JOIN_PAYMENTS - 1) break;
         const fresh = await errorOffer(response);
         if (fresh === undefined) break;
         offer = fresh;
@@ -159,7 +163,7 @@ export class NodeSession {
           this.#solver,
           {
             headers: { 'sigmesh-session': this.#session },
-            signal: this.#abort.signal,
+            signal: timeoutSignal(POST_TIMEOUT_MS, this.#abort.signal),
           },
         );
         const result = parsePostResult(answer.json);

@@ -50,6 +50,8 @@ const UNKNOWN_MEMBER_TTL_MS = 15_000;
 const UNKNOWN_MEMBER_MAX = 32;
 const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000, 30_000];
 const PRICE_CHECK_MS = 30_000;
+/** Pauses before sending signals again when no route worked. */
+const SIGNAL_RETRY_MS = [500, 1000, 2000];
 /** A pre-solved spare join is dropped this many seconds before its challenge expires. */
 const SPARE_MARGIN_S = 15;
 
@@ -100,9 +102,33 @@ export class RoomSignaling {
     unref(this.#priceTimer);
   }
 
-  /** Sends signals to a client through the first route that works (same node first). */
+  /**
+   * Sends signals to a client through the first route that works (same node first). When none
+   * works, tries again after 0.5, 1 and 2 s (a node may be re-joining, a price settling), since a
+   * lost offer or answer would stall the negotiation.
+   */
   async sendSignals(id: ClientId, signals: readonly PeerSignal[]): Promise<void> {
     const payload: RoomPayload = { v: 1, kind: 'signal', id: this.#options.identity.id, signals };
+    let last: unknown;
+    for (const pause of [0, ...SIGNAL_RETRY_MS]) {
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      if (this.#stopped || !this.#clients.has(id)) break;
+      for (const [session, member] of this.#routes(id)) {
+        try {
+          await this.#post(session, payload, member);
+          return;
+        } catch (error) {
+          last = error;
+        }
+      }
+    }
+    throw last instanceof Error
+      ? last
+      : sigmeshError('ROOM_PEER_NOT_FOUND', `no route to client ${id}`);
+  }
+
+  /** (our session, their member) pairs that reach a client, those on one node first. */
+  #routes(id: ClientId): Array<[NodeSession, PeerId]> {
     const routes: Array<[NodeSession, PeerId]> = [];
     for (const member of this.#clients.get(id) ?? []) {
       const node = this.#members.get(member)?.node;
@@ -112,16 +138,7 @@ export class RoomSignaling {
         else routes.push([session, member]);
       }
     }
-    let last: unknown = sigmeshError('ROOM_PEER_NOT_FOUND', `no route to client ${id}`);
-    for (const [session, member] of routes) {
-      try {
-        await this.#post(session, payload, member);
-        return;
-      } catch (error) {
-        last = error;
-      }
-    }
-    throw last;
+    return routes;
   }
 
   stop(): void {
@@ -306,7 +323,7 @@ export class RoomSignaling {
     const payload = await this.#open(event.from, event.to, event.data);
     if (payload === undefined) return;
     if (payload.kind === 'hello') {
-      await this.#hello(event.from, payload);
+      await this.#hello(event.from, payload, event.to !== undefined);
       return;
     }
     if (payload.kind !== 'signal') return;
@@ -357,9 +374,17 @@ export class RoomSignaling {
     return payload.value;
   }
 
-  async #hello(from: PeerId, hello: Extract<RoomPayload, { kind: 'hello' }>): Promise<void> {
+  async #hello(
+    from: PeerId,
+    hello: Extract<RoomPayload, { kind: 'hello' }>,
+    addressed: boolean,
+  ): Promise<void> {
     if (hello.id === this.#options.identity.id) return;
-    if (this.#members.has(from)) return;
+    if (this.#members.has(from)) {
+      // A member we know asks who we are (it got our signals before our hello): answer it.
+      if (addressed && !hello.reply) void this.#helloTo(from, true);
+      return;
+    }
     if (!(await verifyHello(this.#options.room, from, hello))) {
       this.#reportUnauthentic(from, 'its hello signature does not verify');
       return;
@@ -378,7 +403,8 @@ export class RoomSignaling {
     for (const event of held?.messages ?? []) await this.#receive(event);
     if (!hello.reply && !this.#repliedTo.has(hello.id)) {
       this.#repliedTo.add(hello.id);
-      await this.#helloTo(from, true);
+      // Not awaited: incoming messages must never wait on a post (a slow node would stall them all).
+      void this.#helloTo(from, true);
     }
   }
 
