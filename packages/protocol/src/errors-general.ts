@@ -28,4 +28,9 @@ export const generalErrors = {
     status: 502,
     summary: 'A client could not reach the node (network error or non-sigmesh answer).',
   },
+  APP_NOT_BUILT: {
+    status: 503,
+    summary:
+      'This node serves no demo app at /app/: @sigmesh/demo was not built (or not installed) when the node started.',
+  },
 } as const satisfies Record<string, ErrorSpec>;

@@ -4,6 +4,7 @@ import { sigmeshError } from '@sigmesh/protocol';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { NodeContext } from '../node-context.js';
 import { sendError, toSigmeshError } from './error-reply.js';
+import { registerAppRoute } from './routes/app-route.js';
 import { registerDhtRoutes } from './routes/dht-routes.js';
 import { registerIpRoute } from './routes/ip-route.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
@@ -69,6 +70,7 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
   registerRoomStreamRoute(app, ctx);
   registerRoomPostRoute(app, ctx);
   registerTokenRoute(app, ctx);
+  await registerAppRoute(app, ctx.log);
   return app;
 }
 
