@@ -14,9 +14,10 @@ export async function launchDemoChromium(t: TestContext): Promise<Browser> {
   return browser;
 }
 
-/** What a page records outside the app: every local track it opened. */
+/** What a page records outside the app: every local track it opened, every CSP violation. */
 interface PageProbe {
   readonly tracks: MediaStreamTrack[];
+  readonly violations: string[];
 }
 
 const uncaught = new WeakMap<Page, string[]>();
@@ -33,18 +34,25 @@ export async function openApp(
 ): Promise<Page> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   await context.addInitScript(() => {
-    const probe: PageProbe = { tracks: [] };
+    const probe: PageProbe = { tracks: [], violations: [] };
     (window as unknown as { probe: PageProbe }).probe = probe;
+    document.addEventListener('securitypolicyviolation', (event) =>
+      probe.violations.push(`${event.effectiveDirective} ${event.blockedURI}`),
+    );
+    // No named inner functions here: tsx would wrap them in a `__name` helper the page lacks.
     const devices = navigator.mediaDevices;
-    const recording =
-      <Options>(open: (options?: Options) => Promise<MediaStream>) =>
-      async (options?: Options) => {
-        const stream = await open(options);
-        probe.tracks.push(...stream.getTracks());
-        return stream;
-      };
-    devices.getUserMedia = recording(devices.getUserMedia.bind(devices));
-    devices.getDisplayMedia = recording(devices.getDisplayMedia.bind(devices));
+    const userMedia = devices.getUserMedia.bind(devices);
+    const displayMedia = devices.getDisplayMedia.bind(devices);
+    devices.getUserMedia = async (constraints) => {
+      const stream = await userMedia(constraints);
+      probe.tracks.push(...stream.getTracks());
+      return stream;
+    };
+    devices.getDisplayMedia = async (options) => {
+      const stream = await displayMedia(options);
+      probe.tracks.push(...stream.getTracks());
+      return stream;
+    };
   });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -136,6 +144,11 @@ export function localTracks(
       enabled: track.enabled,
     })),
   );
+}
+
+/** What the page's CSP blocked so far (the app must need nothing it forbids). */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { probe: PageProbe }).probe.violations);
 }
 
 /** Uncaught errors and unhandled rejections on the page so far. */

@@ -14,6 +14,7 @@ import { startBrowserTestnet } from './client/mesh-testnet.js';
 import {
   ARTIFACTS,
   chatLines,
+  cspViolations,
   joinAs,
   launchDemoChromium,
   localTracks,
@@ -180,6 +181,7 @@ test(
     await status.screenshot({ path: `${ARTIFACTS}node-1-status.png`, fullPage: true });
     await status.close();
     assert.deepEqual([...pageErrors(alice), ...pageErrors(bob)], []);
+    assert.deepEqual([...(await cspViolations(alice)), ...(await cspViolations(bob))], []);
   },
 );
 
