@@ -76,13 +76,21 @@ export function pageLog(page: Page): Promise<PageRoomLog> {
   return page.evaluate(() => (window as unknown as { log: PageRoomLog }).log);
 }
 
-/** Waits until the page's room has `peerId` as a joined peer. */
+/** Waits until the page's room has `peerId` as a joined peer; on timeout, says what the page saw. */
 export async function waitForPeer(page: Page, peerId: string, timeout = 20_000): Promise<void> {
-  await page.waitForFunction(
-    (id) => (window as unknown as { log: PageRoomLog }).log.joined.includes(id),
-    peerId,
-    { timeout, polling: 50 },
-  );
+  try {
+    await page.waitForFunction(
+      (id) => (window as unknown as { log: PageRoomLog }).log.joined.includes(id),
+      peerId,
+      { timeout, polling: 50 },
+    );
+  } catch (error) {
+    const seen = await page.evaluate(() => {
+      const w = window as unknown as { log: PageRoomLog; room: SigmeshClient.Room };
+      return { log: w.log, peers: w.room.peers() };
+    });
+    throw new Error(`peer ${peerId} did not join: ${JSON.stringify(seen)}`, { cause: error });
+  }
 }
 
 /** Sends from the page to one peer. */

@@ -1,4 +1,10 @@
-import { sigmeshError, type ClientId, type RoomHash, type SigmeshError } from '@sigmesh/protocol';
+import {
+  sigmeshError,
+  type ClientId,
+  type PeerSignal,
+  type RoomHash,
+  type SigmeshError,
+} from '@sigmesh/protocol';
 import { Emitter } from './emitter.js';
 import { fetchIceServers, type NodeIceServers } from './ice-servers.js';
 import type { ProbedNode } from './nodes/node-pool.js';
@@ -6,6 +12,9 @@ import type { ConnectionRoute } from './peers/connection-route.js';
 import { Peer, type PeerConnectionFactory, type PeerHandlers } from './peers/peer.js';
 import type { PowSolver } from './pow/pow-solver.js';
 import type { RoomSignaling, SignalingHandlers } from './signaling/room-signaling.js';
+
+/** Signals kept per client while the room is still joining. */
+const MAX_WAITING_SIGNALS = 256;
 
 /** A remote peer as the room sees it. */
 export interface PeerInfo {
@@ -85,7 +94,8 @@ export class Room extends Emitter<RoomEvents> {
   readonly #streams: SharedStream[] = [];
   readonly #ice = new Map<string, NodeIceServers & { readonly node: ProbedNode }>();
   readonly #refreshing = new Set<string>();
-  readonly #waiting = new Set<ClientId>();
+  /** Clients seen while joinRoom still waits for TURN credentials, with the signals they sent. */
+  readonly #waiting = new Map<ClientId, PeerSignal[]>();
   readonly #announcedStreams = new WeakSet<MediaStream>();
   #signaling: RoomSignaling | undefined;
   #ready = false;
@@ -181,7 +191,10 @@ export class Room extends Emitter<RoomEvents> {
 
   markReady(): void {
     this.#ready = true;
-    for (const id of this.#waiting) this.#connect(id);
+    for (const [id, signals] of this.#waiting) {
+      const peer = this.#connect(id);
+      if (signals.length > 0) peer?.receive(signals);
+    }
     this.#waiting.clear();
     this.#refresh = setInterval(() => this.#refreshIce(), 15_000);
     (this.#refresh as { unref?: () => void }).unref?.();
@@ -203,7 +216,7 @@ export class Room extends Emitter<RoomEvents> {
     return {
       clientSeen: (id) => {
         if (this.#ready) this.#connect(id);
-        else this.#waiting.add(id);
+        else if (!this.#waiting.has(id)) this.#waiting.set(id, []);
       },
       clientGone: (id) => {
         this.#waiting.delete(id);
@@ -212,8 +225,14 @@ export class Room extends Emitter<RoomEvents> {
         if (peer !== undefined && !peer.opened) peer.close();
       },
       signals: (id, signals) => {
-        if (!this.#ready) this.#waiting.add(id);
-        (this.#peers.get(id) ?? (this.#ready ? this.#connect(id) : undefined))?.receive(signals);
+        if (this.#ready) {
+          (this.#peers.get(id) ?? this.#connect(id))?.receive(signals);
+          return;
+        }
+        // Kept, in order, until the peer can be made (an offer must not be lost).
+        const waiting = this.#waiting.get(id) ?? [];
+        if (waiting.length < MAX_WAITING_SIGNALS) waiting.push(...signals);
+        this.#waiting.set(id, waiting);
       },
       nodesChanged: (urls) => {
         for (const url of this.#ice.keys()) if (!urls.includes(url)) this.#ice.delete(url);
