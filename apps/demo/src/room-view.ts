@@ -165,7 +165,15 @@ export function renderRoomView(options: RoomViewOptions): HTMLElement {
         h('h1', {}, options.roomName),
         room.encrypted
           ? h('span', { class: 'badge', title: 'Signaling is end-to-end encrypted' }, 'password')
-          : null,
+          : h(
+              'span',
+              {
+                class: 'badge badge-open',
+                title:
+                  'No password: the nodes relaying this room could read or alter how peers connect. Use a password for private calls.',
+              },
+              'open room',
+            ),
         nodesLine,
       ),
       h('div', { class: 'topbar-actions' }, copy, leave),
