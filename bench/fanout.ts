@@ -4,7 +4,7 @@
 //
 //   node --conditions=source --import tsx bench/fanout.ts [--sizes 1000,10000] [--rounds 3]
 import { hrtime } from 'node:process';
-import type { EventLoopUtilization } from 'node:perf_hooks';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import {
   argument,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 
 /** A request/answer channel to a benchmark child over Node's IPC. */
 export interface BenchChild {
