@@ -19,14 +19,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createTestnet, type Testnet } from '@sigmesh/node';
 import { Server as TrackerServer } from 'bittorrent-tracker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { argument, cpuJiffies, cpuShares, median, round } from '../lib/bench-report.js';
+import { argument, cpuJiffies, cpuShares, round } from '../lib/bench-report.js';
 import { chromiumVersion, launchChromium } from './chromium.js';
-import { clientResultsFile, percentile, saveClientResults } from './client-results.js';
-import { summarizeTrials, type Trial } from './connect-timeline.js';
+import { clientResultsFile, saveClientResults } from './client-results.js';
+import { printSummary, summarizeTrials, trialStats, type Trial } from './connect-timeline.js';
 import { connectPages, instrumentScript } from './page-bundles.js';
 import { pageUrl, type PageConfig } from './pages/page-config.js';
 import type { PageMark, PageProbe } from './pages/page-marks.js';
@@ -232,49 +233,17 @@ async function main(): Promise<void> {
     await server.close();
   }
 
-  const stats = Object.fromEntries(
-    variants.map((variant) => {
-      const done = trials.filter((t) => t.variant === variant.name && t.ok).map((t) => t.ms);
-      return [
-        variant.name,
-        {
-          trials: trials.filter((t) => t.variant === variant.name).length,
-          failed: trials.filter((t) => t.variant === variant.name && !t.ok).length,
-          medianMs: round(median(done), 1),
-          p90Ms: round(percentile(done, 90), 1),
-          minMs: round(Math.min(...done), 1),
-          maxMs: round(Math.max(...done), 1),
-        },
-      ];
-    }),
-  );
-  const tracker = stats['bittorrent-tracker']!;
-  const ratios = Object.fromEntries(
-    variants
-      .filter((variant) => variant.name !== 'bittorrent-tracker')
-      .map((variant) => {
-        const s = stats[variant.name]!;
-        return [
-          `${variant.name} / tracker`,
-          {
-            median: round(s.medianMs / tracker.medianMs, 2),
-            p90: round(s.p90Ms / tracker.p90Ms, 2),
-          },
-        ];
-      }),
-  );
+  const { stats, ratios } = trialStats(trials);
   const breakdown = summarizeTrials(trials);
-  process.stdout.write(
-    `\n${JSON.stringify({ stats, ratios }, null, 2)}\n\nbreakdown (median ms from goto, all pages):\n`,
-  );
-  for (const [name, milestones] of Object.entries(breakdown))
-    process.stdout.write(
-      `${name}\n${milestones.map((m) => `  ${m.name.padEnd(42)} ${String(m.medianMs).padStart(7)}  (n=${m.pages})`).join('\n')}\n`,
-    );
+  printSummary(stats, ratios, breakdown);
 
-  // Every page's marks, one trial per line: the raw material for other breakdowns.
-  const marksFile = clientResultsFile().replace(/\.json$/, `-${sectionName}-marks.jsonl`);
-  writeFileSync(marksFile, trials.map((trial) => JSON.stringify(trial)).join('\n') + '\n');
+  // Every page's marks, one trial per line (gzipped: about 10 KB per trial in plain JSON), the
+  // raw material for other breakdowns: connect-report.ts reads it back.
+  const marksFile = clientResultsFile().replace(/\.json$/, `-${sectionName}-marks.jsonl.gz`);
+  writeFileSync(
+    marksFile,
+    gzipSync(`${trials.map((trial) => JSON.stringify(trial)).join('\n')}\n`),
+  );
   const file = saveClientResults(sectionName, {
     command: `node --conditions=source --import tsx bench/client/connect-time.ts --rounds ${rounds} --pow ${powPrices.join(',')} --tracker-offers ${trackerOffers}${altBundle === '' ? '' : ` --alt-bundle ${altBundle} --alt-label '${altLabel}'`}`,
     chromium: version,

@@ -79,13 +79,22 @@ export async function connectPages(altBundle?: string): Promise<Map<string, Stat
   ]);
 }
 
-/** The PoW page: the client bundle, then the page script with its raw-search worker inlined. */
+/**
+ * The PoW pages: `/pow.html` (the client bundle, then the page script with its raw-search worker
+ * inlined) and `/pow-cold.html` (the client bundle and a solver cold-start probe, nothing else).
+ */
 export async function powPages(): Promise<Map<string, StaticFile>> {
   const worker = await bundle('pow-raw-worker.ts');
   const page = await bundle('pow-page.ts', {
     define: { __RAW_WORKER__: JSON.stringify(worker) },
   });
+  const cold = await bundle('pow-cold-page.ts');
   return new Map([
+    [
+      '/pow-cold.html',
+      htmlPage('pow cold start', ['/sigmesh-client.global.js', '/pow-cold-page.js']),
+    ],
+    ['/pow-cold-page.js', js(cold)],
     ['/pow.html', htmlPage('pow', ['/sigmesh-client.global.js', '/pow-page.js'])],
     ['/sigmesh-client.global.js', js(sigmeshBundle())],
     ['/pow-page.js', js(page)],

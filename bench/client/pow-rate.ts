@@ -2,7 +2,8 @@
  * Proof-of-work hashes per second: the client's hash-wasm search in Debian Chromium (main thread,
  * a worker, and the real solver from the browser bundle) against native SHA-256 in the same run
  * (Node's node:crypto search, which the node and Node clients use, and OpenSSL's own speed test),
- * plus hash-wasm, @noble/hashes and node:crypto side by side in Node. Interleaved rounds (the
+ * plus hash-wasm, @noble/hashes and node:crypto side by side in Node, and how long a fresh
+ * solver takes to pay its first trivial challenge (worker start, hash-wasm compile). Interleaved rounds (the
  * order rotates each round), medians.
  *
  *   unshare -n sh -c 'ip link set lo up && node --conditions=source --import tsx bench/client/pow-rate.ts'
@@ -23,12 +24,13 @@ import {
   nobleSearch,
   type PowSearch,
 } from '@sigmesh/protocol';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createHashWasmSearch } from '../../packages/client/src/pow/hash-wasm-search.js';
 import { argument, median, round } from '../lib/bench-report.js';
 import { chromiumVersion, launchChromium } from './chromium.js';
 import { saveClientResults } from './client-results.js';
 import { powPages } from './page-bundles.js';
+import type { PowColdPageApi } from './pages/pow-cold-page.js';
 import type { PowPageApi } from './pages/pow-page.js';
 import { countAttempts, rateOf, type PowCount, type YieldMode } from './pow-count.js';
 import { startStaticServer } from './static-server.js';
@@ -108,6 +110,19 @@ function workerMeasure(page: Page, yieldMode: YieldMode): () => Promise<PowCount
     );
 }
 
+function mainThreadNobleMeasure(page: Page): () => Promise<PowCount> {
+  return () =>
+    page.evaluate(
+      ({ prefix, count, limit }) =>
+        (window as unknown as { benchPow: PowPageApi }).benchPow.mainThreadNoble(
+          prefix,
+          count,
+          limit,
+        ),
+      { prefix: [...randomBytes(POW_PREFIX_BYTES)], count: attempts / 4, limit: maxMs },
+    );
+}
+
 /** A well-formed challenge of `difficulty` (the solver checks form only; no node verifies it). */
 function benchChallenge(difficulty: number): string {
   const signed = encodeChallengeFields({
@@ -142,6 +157,23 @@ function solverMeasure(page: Page, difficulty: number, limit: number): () => Pro
   };
 }
 
+/** A fresh page (own context, nothing compiled yet) pays one trivial challenge: ms it took. */
+async function coldStart(browser: Browser, origin: string): Promise<number> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${origin}/pow-cold.html`);
+    await page.waitForFunction(() => 'benchCold' in window, undefined, { timeout: 10_000 });
+    return await page.evaluate(
+      ({ challenge, limit }) =>
+        (window as unknown as { benchCold: PowColdPageApi }).benchCold.coldStart(challenge, limit),
+      { challenge: benchChallenge(1), limit: solverMaxMs },
+    );
+  } finally {
+    await context.close();
+  }
+}
+
 async function main(): Promise<void> {
   const server = await startStaticServer(await powPages());
   const browser = await launchChromium();
@@ -163,6 +195,7 @@ async function main(): Promise<void> {
       'chromium worker, 8192-chunks + setTimeout(0)': workerMeasure(page, 'setTimeout'),
       'chromium worker, 8192-chunks + MessageChannel': workerMeasure(page, 'messageChannel'),
       'chromium main thread, raw search': mainThreadMeasure(page),
+      'chromium main thread, @noble/hashes search': mainThreadNobleMeasure(page),
       'node hash-wasm search': nodeMeasure(hashWasm),
       'node node:crypto search': nodeMeasure(nodeCryptoSearch),
       'node @noble/hashes search': nodeMeasure(nobleSearch),
@@ -178,8 +211,14 @@ async function main(): Promise<void> {
       await measures[name]!();
 
     const samples: Sample[] = [];
+    const coldStarts: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const order = names.map((_, i) => names[(i + r) % names.length]!);
+      // A fresh page's first solver payment (worker start, hash-wasm compile), in its own context.
+      coldStarts.push(round(await coldStart(browser, server.origin), 1));
+      process.stdout.write(
+        `round ${r + 1}/${rounds}  solver cold start: ${coldStarts.at(-1)} ms\n`,
+      );
       for (const name of order) {
         const count = await measures[name]!();
         const sample = { round: r, measure: name, ...count, rate: rateOf(count) };
@@ -236,6 +275,7 @@ async function main(): Promise<void> {
     process.stdout.write('ratios:\n');
     for (const [name, value] of Object.entries(ratios))
       process.stdout.write(`  ${name.padEnd(44)} ${value}\n`);
+    process.stdout.write(`solver cold start (median): ${round(median(coldStarts), 1)} ms\n`);
     if (pageErrors.length > 0) process.stdout.write(`page errors: ${pageErrors.join('; ')}\n`);
 
     const file = saveClientResults('powRate', {
@@ -245,6 +285,7 @@ async function main(): Promise<void> {
       options: { rounds, attempts, maxMs, solverDifficulty, solverMaxMs },
       medians,
       ratios,
+      solverColdStartMs: { median: round(median(coldStarts), 1), samples: coldStarts },
       samples,
       pageErrors,
     });

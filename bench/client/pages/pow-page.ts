@@ -1,6 +1,7 @@
 // The PoW page: the client's hash-wasm search on the page's main thread and in a worker, and the
 // client's real solver (createPowSolver from the browser bundle, loaded before this script).
 import type * as SigmeshClient from '@sigmesh/client';
+import { nobleSearch } from '@sigmesh/protocol';
 import { createHashWasmSearch } from '../../../packages/client/src/pow/hash-wasm-search.js';
 import { countAttempts, type PowCount, type YieldMode } from '../pow-count.js';
 import type { RawWorkerJob } from './pow-raw-worker.js';
@@ -19,6 +20,9 @@ export interface SolverRun {
 /** What the page offers the benchmark on `window.benchPow`. */
 export interface PowPageApi {
   mainThread(prefix: number[], attempts: number, maxMs: number): Promise<PowCount>;
+  /** The portable search (@noble/hashes, no WebAssembly to compile) on the main thread. */
+  mainThreadNoble(prefix: number[], attempts: number, maxMs: number): Promise<PowCount>;
+
   worker(
     prefix: number[],
     attempts: number,
@@ -39,6 +43,9 @@ let solver: SigmeshClient.PowSolver | undefined;
 const api: PowPageApi = {
   async mainThread(prefix, attempts, maxMs) {
     return countAttempts(await mainSearch, new Uint8Array(prefix), attempts, maxMs);
+  },
+  mainThreadNoble(prefix, attempts, maxMs) {
+    return Promise.resolve(countAttempts(nobleSearch, new Uint8Array(prefix), attempts, maxMs));
   },
   worker(prefix, attempts, maxMs, yieldMode, chunk) {
     return new Promise<PowCount>((resolve, reject) => {
