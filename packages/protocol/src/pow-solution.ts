@@ -99,6 +99,11 @@ export interface SolveOptions {
   readonly chunk?: number;
   /** Counter to start from (solvers running in parallel split the space). */
   readonly start?: number;
+  /**
+   * How to yield between chunks; defaults to `setTimeout(0)`. Browsers clamp nested timers to
+   * 4 ms, so workers pass a `MessageChannel` yield (a macrotask without the clamp).
+   */
+  readonly yieldToEventLoop?: () => Promise<void>;
 }
 
 /**
@@ -119,7 +124,7 @@ export async function solve(
     options.signal?.throwIfAborted();
     const found = search(prefix, target, start, Math.min(start + chunk, POW_MAX_COUNTER));
     if (found >= 0) return found;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await (options.yieldToEventLoop?.() ?? new Promise<void>((resolve) => setTimeout(resolve, 0)));
   }
   throw new RangeError('no solution in the counter space');
 }

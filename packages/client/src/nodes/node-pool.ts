@@ -46,6 +46,7 @@ export class NodePool {
   readonly #learned = new Set<string>();
   readonly #avoidUntil = new Map<string, number>();
   readonly #now: () => number;
+  #learning: Promise<void> | undefined;
 
   constructor(options: NodePoolOptions) {
     this.#options = options;
@@ -75,7 +76,11 @@ export class NodePool {
    * Probes known nodes (and those they list at `/nodes`), and returns the reachable ones not in
    * `exclude`, cheapest first. Rejects with NO_NODE_REACHABLE or POW_TOO_EXPENSIVE when none fit.
    */
-  async rank(exclude: ReadonlySet<string>, signal?: AbortSignal): Promise<ProbedNode[]> {
+  async rank(
+    exclude: ReadonlySet<string>,
+    signal?: AbortSignal,
+    quick = false,
+  ): Promise<ProbedNode[]> {
     const problems: string[] = [];
     const probed = new Map<string, ProbedNode>();
     const probe = async (urls: readonly string[]): Promise<void> => {
@@ -85,7 +90,7 @@ export class NodePool {
       await Promise.all(
         fresh.map(async (url) => {
           try {
-            probed.set(url, await this.#probe(url, signal));
+            probed.set(url, await this.#probe(url, signal, quick));
             this.#options.memory.remember(url);
           } catch (error) {
             signal?.throwIfAborted();
@@ -96,8 +101,14 @@ export class NodePool {
       );
     };
     const first = this.#candidates(exclude);
-    await Promise.all([probe(first), this.#learn(first, signal)]);
-    await probe(this.#candidates(exclude));
+    if (quick) {
+      this.#learning ??= this.#learn(first, signal);
+      await probe(first.filter((url) => this.#configured.includes(url)));
+    } else {
+      await Promise.all([probe(first), (this.#learning ??= this.#learn(first, signal))]);
+      this.#learning = undefined;
+      await probe(this.#candidates(exclude));
+    }
 
     const affordable = [...probed.values()].filter(
       (node) => node.info.pow.price <= this.#options.maxPowDifficulty,
@@ -132,7 +143,7 @@ export class NodePool {
    * `GET /` for the price, then `GET /ip` on the now warm connection: the round trip is the
    * smaller of the two, so a cold connection or a busy page start does not count against a node.
    */
-  async #probe(url: string, signal?: AbortSignal): Promise<ProbedNode> {
+  async #probe(url: string, signal?: AbortSignal, quick = false): Promise<ProbedNode> {
     const headers = { accept: 'application/json' };
     const timeout = timeoutSignal(this.#options.probeTimeoutMs, signal);
     let started = performance.now();
@@ -141,6 +152,10 @@ export class NodePool {
     );
     let rttMs = performance.now() - started;
     if (!info.ok) throw sigmeshError('NODE_UNREACHABLE', `not a sigmesh node: ${info.message}`);
+    if (quick) {
+      const powMs = (info.value.pow.price / this.#options.solver.hashesPerSecond) * 1000;
+      return { url, info: info.value, rttMs, costMs: Math.max(rttMs, RTT_FLOOR_MS) + powMs };
+    }
     started = performance.now();
     const second = await request(`${url}/ip`, { headers, signal: timeout }).catch(() => undefined);
     await second?.arrayBuffer().catch(() => undefined);

@@ -215,7 +215,8 @@ export class Peer {
     try {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
-      this.#pushDescription();
+      // A remote offer applied meanwhile replaced ours: do not send a stale one.
+      if (this.pc.signalingState === 'have-local-offer') this.#pushDescription();
     } catch (error) {
       this.#handlers.error(this, asError(error));
     } finally {

@@ -1,7 +1,7 @@
 import type { PeerSignal } from '@sigmesh/protocol';
 
 /** How long signals wait for company: an offer and its first candidates travel as one post. */
-export const SIGNAL_BATCH_MS = 25;
+export const SIGNAL_BATCH_MS = 5;
 
 /**
  * Collects outgoing signals and flushes them as one batch after a short delay, in order, one

@@ -1,6 +1,23 @@
 import { solve, type PowSearch } from '@sigmesh/protocol';
 import { createHashWasmSearch } from './hash-wasm-search.js';
 
+/**
+ * A macrotask yield without the 4 ms clamp browsers put on nested `setTimeout(0)` (it cost the
+ * solver a third of its rate: docs/performance.md § Client); cancels still get through.
+ */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof MessageChannel === 'undefined')
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /** A request to a PoW worker. */
 export type PowJobRequest =
   | {
@@ -24,7 +41,7 @@ export type PowJobResult =
 export function createPowJobRunner(post: (result: PowJobResult) => void): {
   handle(request: PowJobRequest): void;
 } {
-  let search: Promise<PowSearch> | undefined;
+  let search: Promise<PowSearch> | undefined = createHashWasmSearch();
   const running = new Map<number, AbortController>();
   return {
     handle(request) {
@@ -42,6 +59,7 @@ export function createPowJobRunner(post: (result: PowJobResult) => void): {
             search: hashSearch,
             signal: abort.signal,
             chunk: 8192,
+            yieldToEventLoop,
           }),
         )
         .then(

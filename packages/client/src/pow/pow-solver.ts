@@ -42,6 +42,7 @@ export function createPowSolver(): PowSolver {
   const connect = (): Promise<PowWorkerPort> =>
     (port ??= openPowWorker(onResult, () => void fallBack()).catch(fallBack));
 
+  void connect();
   return {
     get hashesPerSecond() {
       return rate;

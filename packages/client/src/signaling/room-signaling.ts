@@ -82,6 +82,7 @@ export class RoomSignaling {
   #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
   #priceTimer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
+  #firstJoined: (() => void) | undefined;
   #spare: { node: ProbedNode; token: Promise<string>; validUntil: number } | undefined;
 
   constructor(options: RoomSignalingOptions) {
@@ -96,7 +97,10 @@ export class RoomSignaling {
 
   /** Joins up to k nodes; resolves once at least one accepted us. */
   async start(): Promise<void> {
-    await this.#fill();
+    const filled = this.#fill();
+    filled.catch(() => undefined);
+    await Promise.race([filled, new Promise<void>((resolve) => (this.#firstJoined = resolve))]);
+    if (this.#sessions.size === 0) await filled;
     if (this.#sessions.size === 0) throw sigmeshError('NO_NODE_REACHABLE');
     this.#priceTimer = setInterval(() => this.#checkPrices(), PRICE_CHECK_MS);
     unref(this.#priceTimer);
@@ -162,11 +166,36 @@ export class RoomSignaling {
         this.#options.pool.avoid(spare.node.url);
       }
     }
-    const ranked = await this.#options.pool.rank(new Set(this.#sessions.keys()));
     const refusals: SigmeshError[] = [];
+    const joining = new Set(this.#sessions.keys());
+    let early: Promise<void> | undefined;
+    if (this.#sessions.size === 0 && this.#options.k > 0) {
+      const quick = await this.#options.pool.rank(joining, undefined, true).catch(() => []);
+      const first = quick[0];
+      if (first !== undefined) {
+        joining.add(first.url);
+        early = this.#join(first).catch((error: unknown) => {
+          this.#options.pool.avoid(first.url);
+          refusals.push(error as SigmeshError);
+        });
+      }
+    }
+    // With a join already under way, running out of other nodes is not a failure.
+    let ranked: ProbedNode[] = [];
+    try {
+      ranked = await this.#options.pool.rank(joining);
+    } catch (error) {
+      if (early === undefined) throw error;
+    }
+    let earlyPending = early !== undefined;
+    void early?.finally(() => (earlyPending = false));
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (this.#sessions.size < this.#options.k && next < ranked.length && !this.#stopped) {
+      while (
+        this.#sessions.size + (earlyPending ? 1 : 0) < this.#options.k &&
+        next < ranked.length &&
+        !this.#stopped
+      ) {
         const node = ranked[next++]!;
         try {
           await this.#join(node);
@@ -176,7 +205,10 @@ export class RoomSignaling {
         }
       }
     };
-    await Promise.all(Array.from({ length: missing }, worker));
+    await Promise.all([...Array.from({ length: missing - (early ? 1 : 0) }, worker), early]);
+    // The early join failed while no other join was running: try the ranked nodes too.
+    const short = this.#options.k - this.#sessions.size;
+    if (short > 0 && next < ranked.length) await Promise.all(Array.from({ length: short }, worker));
     this.#prepareSpare(ranked.slice(next));
     if (this.#sessions.size === 0 && refusals.length > 0) {
       if (refusals.every((error) => error.code === 'ROOM_FULL'))
@@ -220,6 +252,7 @@ export class RoomSignaling {
   }
 
   async #join(node: ProbedNode, prepaid?: string): Promise<void> {
+    this.#handlers.joined(node);
     const session = await NodeSession.open(
       node,
       this.#options.room,
@@ -239,7 +272,6 @@ export class RoomSignaling {
     }
     this.#sessions.set(session.url, session);
     this.#handlers.nodesChanged(this.nodes);
-    this.#handlers.joined(session.probe);
     const hello = await this.#options.identity.hello(
       this.#options.room,
       session.memberId,
@@ -247,6 +279,7 @@ export class RoomSignaling {
       false,
     );
     await this.#post(session, hello, undefined);
+    this.#firstJoined?.();
   }
 
   #sessionClosed(session: NodeSession, error: Error | undefined): void {
