@@ -1,7 +1,5 @@
 import {
-  parseRoomPayload,
   sigmeshError,
-  utf8,
   type ClientId,
   type MessageEvent,
   type PeerId,
@@ -14,7 +12,9 @@ import type { NodePool, ProbedNode } from '../nodes/node-pool.js';
 import { NodeSession } from '../nodes/node-session.js';
 import type { PowSolver } from '../pow/pow-solver.js';
 import { verifyHello, type ClientIdentity } from './client-identity.js';
-import { FragmentAssembler, splitPayload } from './fragments.js';
+import { MemberDirectory } from './member-directory.js';
+import { PayloadCodec } from './payload-codec.js';
+import { SpareJoin } from './spare-join.js';
 import type { RoomKey } from './room-key.js';
 import { SeenIds } from './seen-ids.js';
 
@@ -45,20 +45,10 @@ export interface RoomSignalingOptions {
   readonly handlers: SignalingHandlers;
 }
 
-/** Messages from a member that has not said hello yet wait this long, at most this many. */
-const UNKNOWN_MEMBER_TTL_MS = 15_000;
-const UNKNOWN_MEMBER_MAX = 32;
 const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000, 30_000];
 const PRICE_CHECK_MS = 30_000;
 /** Pauses before sending signals again when no route worked. */
 const SIGNAL_RETRY_MS = [500, 1000, 2000];
-/** A pre-solved spare join is dropped this many seconds before its challenge expires. */
-const SPARE_MARGIN_S = 15;
-
-interface KnownMember {
-  readonly client: ClientId;
-  readonly node: string;
-}
 
 /**
  * The client's presence in one room across k nodes: joins them, says a signed hello on each,
@@ -70,12 +60,10 @@ export class RoomSignaling {
   readonly #options: RoomSignalingOptions;
   readonly #handlers: SignalingHandlers;
   readonly #sessions = new Map<string, NodeSession>();
-  readonly #members = new Map<PeerId, KnownMember>();
-  readonly #clients = new Map<ClientId, Set<PeerId>>();
-  readonly #unknown = new Map<PeerId, { since: number; messages: MessageEvent[] }>();
+  readonly #directory = new MemberDirectory();
+  readonly #codec: PayloadCodec;
   readonly #repliedTo = new Set<ClientId>();
   readonly #seen = new SeenIds();
-  readonly #fragments = new FragmentAssembler();
   readonly #reported = new Set<PeerId>();
   #incoming: Promise<void> = Promise.resolve();
   #rejoinAttempt = 0;
@@ -83,11 +71,12 @@ export class RoomSignaling {
   #priceTimer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
   #firstJoined: (() => void) | undefined;
-  #spare: { node: ProbedNode; token: Promise<string>; validUntil: number } | undefined;
+  readonly #spare = new SpareJoin();
 
   constructor(options: RoomSignalingOptions) {
     this.#options = options;
     this.#handlers = options.handlers;
+    this.#codec = new PayloadCodec(options.room, options.key);
   }
 
   /** URLs of the nodes joined now. */
@@ -116,7 +105,7 @@ export class RoomSignaling {
     let last: unknown;
     for (const pause of [0, ...SIGNAL_RETRY_MS]) {
       if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
-      if (this.#stopped || !this.#clients.has(id)) break;
+      if (this.#stopped || !this.#directory.hasClient(id)) break;
       for (const [session, member] of this.#routes(id)) {
         try {
           await this.#post(session, payload, member);
@@ -134,8 +123,7 @@ export class RoomSignaling {
   /** (our session, their member) pairs that reach a client, those on one node first. */
   #routes(id: ClientId): Array<[NodeSession, PeerId]> {
     const routes: Array<[NodeSession, PeerId]> = [];
-    for (const member of this.#clients.get(id) ?? []) {
-      const node = this.#members.get(member)?.node;
+    for (const { member, node } of this.#directory.membersOf(id)) {
       for (const session of this.#sessions.values()) {
         if (session.closed) continue;
         if (session.nodeId === node) routes.unshift([session, member]);
@@ -157,7 +145,9 @@ export class RoomSignaling {
   async #fill(): Promise<void> {
     const missing = this.#options.k - this.#sessions.size;
     if (missing <= 0 || this.#stopped) return;
-    const spare = await this.#takeSpare();
+    const spare = await this.#spare.take(
+      (url) => !this.#sessions.has(url) && !this.#options.pool.avoided(url),
+    );
     if (spare !== undefined) {
       try {
         await this.#join(spare.node, spare.token);
@@ -209,7 +199,9 @@ export class RoomSignaling {
     // The early join failed while no other join was running: try the ranked nodes too.
     const short = this.#options.k - this.#sessions.size;
     if (short > 0 && next < ranked.length) await Promise.all(Array.from({ length: short }, worker));
-    this.#prepareSpare(ranked.slice(next));
+    const reserve = ranked.slice(next).find((node) => !this.#sessions.has(node.url));
+    if (reserve !== undefined && !this.#stopped)
+      this.#spare.prepare(reserve, this.#options.room, this.#options.solver);
     if (this.#sessions.size === 0 && refusals.length > 0) {
       if (refusals.every((error) => error.code === 'ROOM_FULL'))
         throw sigmeshError('ROOM_FULL', 'every reachable node refused the room as full');
@@ -217,37 +209,6 @@ export class RoomSignaling {
         'NO_NODE_REACHABLE',
         `no node let us join: ${refusals.map((error) => `${error.code ?? 'ERROR'} ${error.message}`).join('; ')}`,
       );
-    }
-  }
-
-  /**
-   * Pre-solves the join challenge of the best node not joined (from the probe just made), so a
-   * replacement join after a node dies costs no PoW and no probe while the challenge is valid.
-   */
-  #prepareSpare(candidates: readonly ProbedNode[]): void {
-    const node = candidates.find((candidate) => !this.#sessions.has(candidate.url));
-    if (node === undefined || this.#stopped) return;
-    const validUntil = Date.now() + Math.max(0, node.info.pow.ttl - SPARE_MARGIN_S) * 1000;
-    const offer = {
-      challenge: node.info.pow.challenges['room-join'],
-      difficulty: node.info.pow.price,
-      scope: 'room-join' as const,
-    };
-    const token = this.#options.solver.pay(offer, utf8(this.#options.room));
-    token.catch(() => undefined);
-    this.#spare = { node, token, validUntil };
-  }
-
-  async #takeSpare(): Promise<{ node: ProbedNode; token: string } | undefined> {
-    const spare = this.#spare;
-    this.#spare = undefined;
-    if (spare === undefined || Date.now() > spare.validUntil) return undefined;
-    if (this.#sessions.has(spare.node.url) || this.#options.pool.avoided(spare.node.url))
-      return undefined;
-    try {
-      return { node: spare.node, token: await spare.token };
-    } catch {
-      return undefined;
     }
   }
 
@@ -331,16 +292,7 @@ export class RoomSignaling {
 
   /** Seals (with a password) and splits a payload, then posts every part through `session`. */
   async #post(session: NodeSession, payload: RoomPayload, to: PeerId | undefined): Promise<void> {
-    let text = JSON.stringify(payload);
-    const key = this.#options.key;
-    if (key !== undefined)
-      text = JSON.stringify(await key.seal(text, this.#options.room, session.memberId, to));
-    const parts = splitPayload(text, session.maxMessageBytes);
-    if (parts === undefined)
-      throw sigmeshError(
-        'BODY_TOO_LARGE',
-        `a signaling payload does not fit ${session.url}'s posts`,
-      );
+    const parts = await this.#codec.encode(payload, session.memberId, to, session.maxMessageBytes);
     for (const part of parts) await session.post(part, to);
   }
 
@@ -353,58 +305,25 @@ export class RoomSignaling {
   async #receive(event: MessageEvent): Promise<void> {
     if (this.#isOwnMember(event.from)) return;
     if (event.to !== undefined && !this.#isOwnMember(event.to)) return;
-    const payload = await this.#open(event.from, event.to, event.data);
-    if (payload === undefined) return;
+    const opened = await this.#codec.decode(event.from, event.to, event.data);
+    if (opened === undefined) return;
+    if ('unauthentic' in opened) {
+      this.#reportUnauthentic(event.from, opened.unauthentic);
+      return;
+    }
+    const { payload } = opened;
     if (payload.kind === 'hello') {
       await this.#hello(event.from, payload, event.to !== undefined);
       return;
     }
     if (payload.kind !== 'signal') return;
-    const member = this.#members.get(event.from);
-    if (member === undefined) {
-      this.#holdUnknown(event);
+    const client = this.#directory.clientOf(event.from);
+    if (client === undefined) {
+      // A signal from a member we cannot place yet: keep it briefly and ask who it is.
+      if (this.#directory.hold(event)) void this.#helloTo(event.from, false);
       return;
     }
-    if (member.client === payload.id) this.#handlers.signals(member.client, payload.signals);
-  }
-
-  /** Reassembles, unseals and parses a payload; undefined when incomplete or not authentic. */
-  async #open(
-    from: PeerId,
-    to: PeerId | undefined,
-    data: unknown,
-  ): Promise<RoomPayload | undefined> {
-    let payload = parseRoomPayload(data);
-    if (!payload.ok) return undefined;
-    if (payload.value.kind === 'fragment') {
-      const whole = this.#fragments.add(`${from}>${to ?? '*'}`, payload.value);
-      if (whole === undefined) return undefined;
-      payload = parseRoomPayload(safeJson(whole));
-      if (!payload.ok || payload.value.kind === 'fragment') return undefined;
-    }
-    const key = this.#options.key;
-    if (payload.value.kind === 'sealed') {
-      const text =
-        key === undefined ? undefined : await key.open(payload.value, this.#options.room, from, to);
-      if (text === undefined) {
-        this.#reportUnauthentic(
-          from,
-          key === undefined
-            ? 'it uses a room password and we have none'
-            : 'wrong password or tampered',
-        );
-        return undefined;
-      }
-      const inner = parseRoomPayload(safeJson(text));
-      if (!inner.ok || inner.value.kind === 'sealed' || inner.value.kind === 'fragment')
-        return undefined;
-      return inner.value;
-    }
-    if (key !== undefined) {
-      this.#reportUnauthentic(from, 'it sent an unencrypted payload in a password-protected room');
-      return undefined;
-    }
-    return payload.value;
+    if (client === payload.id) this.#handlers.signals(client, payload.signals);
   }
 
   async #hello(
@@ -413,7 +332,7 @@ export class RoomSignaling {
     addressed: boolean,
   ): Promise<void> {
     if (hello.id === this.#options.identity.id) return;
-    if (this.#members.has(from)) {
+    if (this.#directory.has(from)) {
       // A member we know asks who we are (it got our signals before our hello): answer it.
       if (addressed && !hello.reply) void this.#helloTo(from, true);
       return;
@@ -422,18 +341,9 @@ export class RoomSignaling {
       this.#reportUnauthentic(from, 'its hello signature does not verify');
       return;
     }
-    this.#members.set(from, { client: hello.id, node: hello.node });
-    let members = this.#clients.get(hello.id);
-    const isNew = members === undefined;
-    if (members === undefined) {
-      members = new Set();
-      this.#clients.set(hello.id, members);
-    }
-    members.add(from);
-    if (isNew) this.#handlers.clientSeen(hello.id);
-    const held = this.#unknown.get(from);
-    this.#unknown.delete(from);
-    for (const event of held?.messages ?? []) await this.#receive(event);
+    const { newClient, held } = this.#directory.place(from, hello.id, hello.node);
+    if (newClient) this.#handlers.clientSeen(hello.id);
+    for (const event of held) await this.#receive(event);
     if (!hello.reply && !this.#repliedTo.has(hello.id)) {
       this.#repliedTo.add(hello.id);
       // Not awaited: incoming messages must never wait on a post (a slow node would stall them all).
@@ -456,34 +366,12 @@ export class RoomSignaling {
     );
   }
 
-  /** A signal from a member we cannot place yet: keep it briefly and ask the member who it is. */
-  #holdUnknown(event: MessageEvent): void {
-    const now = Date.now();
-    for (const [member, held] of this.#unknown)
-      if (now - held.since > UNKNOWN_MEMBER_TTL_MS) this.#unknown.delete(member);
-    let held = this.#unknown.get(event.from);
-    if (held === undefined) {
-      if (this.#unknown.size >= UNKNOWN_MEMBER_MAX) return;
-      held = { since: now, messages: [] };
-      this.#unknown.set(event.from, held);
-      void this.#helloTo(event.from, false);
-    }
-    if (held.messages.length < UNKNOWN_MEMBER_MAX) held.messages.push(event);
-  }
-
   #memberLeft(peerId: PeerId): void {
-    this.#unknown.delete(peerId);
-    this.#fragments.forget(`${peerId}>*`);
-    const member = this.#members.get(peerId);
-    if (member === undefined) return;
-    this.#members.delete(peerId);
-    const members = this.#clients.get(member.client);
-    members?.delete(peerId);
-    if (members?.size === 0) {
-      this.#clients.delete(member.client);
-      this.#repliedTo.delete(member.client);
-      this.#handlers.clientGone(member.client);
-    }
+    this.#codec.forget(peerId);
+    const gone = this.#directory.remove(peerId);
+    if (gone === undefined) return;
+    this.#repliedTo.delete(gone);
+    this.#handlers.clientGone(gone);
   }
 
   #isOwnMember(peerId: PeerId): boolean {
@@ -497,14 +385,6 @@ export class RoomSignaling {
     this.#handlers.error(
       sigmeshError('SIGNAL_UNAUTHENTIC', `dropped signaling from member ${from}: ${why}`),
     );
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 
