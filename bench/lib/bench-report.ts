@@ -96,29 +96,32 @@ export function machine(): Record<string, unknown> {
   };
 }
 
-/** `bench/results/node-core-<yyyy-mm-dd>.json` for today (UTC) unless SIGMESH_BENCH_RESULTS names another file. */
-export function resultsFile(): string {
+/**
+ * `bench/results/<area>-<yyyy-mm-dd>.json` for today (UTC) unless SIGMESH_BENCH_RESULTS names
+ * another file. Areas: `node-core` (the default), `mesh`, `client`.
+ */
+export function resultsFile(area = 'node-core'): string {
   const fromEnv = process.env.SIGMESH_BENCH_RESULTS;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   return fileURLToPath(
-    new URL(`../results/node-core-${new Date().toISOString().slice(0, 10)}.json`, import.meta.url),
+    new URL(`../results/${area}-${new Date().toISOString().slice(0, 10)}.json`, import.meta.url),
   );
 }
 
 /** The results file's current content (empty when there is none yet). */
-export function loadResults(): Record<string, unknown> {
+export function loadResults(area = 'node-core'): Record<string, unknown> {
   try {
-    return JSON.parse(readFileSync(resultsFile(), 'utf8')) as Record<string, unknown>;
+    return JSON.parse(readFileSync(resultsFile(area), 'utf8')) as Record<string, unknown>;
   } catch {
     return {};
   }
 }
 
 /** Merges `section` into the results file, so each benchmark script adds its own part. */
-export function saveResults(name: string, section: unknown): string {
-  const file = resultsFile();
+export function saveResults(name: string, section: unknown, area = 'node-core'): string {
+  const file = resultsFile(area);
   mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-  const all = loadResults();
+  const all = loadResults(area);
   all.machine = machine();
   all[name] = {
     measuredAt: new Date().toISOString(),
