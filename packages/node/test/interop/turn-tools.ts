@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
 import { StunMethod } from '../../src/turn/stun-message.js';
 import { request } from '../turn/turn-test-client.js';
@@ -53,13 +54,38 @@ export function run(
   });
 }
 
-/** A free UDP port on 127.0.0.1 (for a coturn to listen on). */
+/**
+ * A port on 127.0.0.1 free for both UDP and TCP (coturn listens on both), picked outside the
+ * kernel's ephemeral range (32768-60999) so an outgoing connection cannot take it before coturn
+ * binds it.
+ */
 export async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(resolve));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const udp = createSocket('udp4');
+    const tcp = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(port, '127.0.0.1', resolve);
+      });
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, '127.0.0.1', resolve);
+      });
+      return port;
+    } catch {
+      // taken: try another
+    } finally {
+      try {
+        udp.close();
+      } catch {
+        // never bound
+      }
+      tcp.close();
+    }
+  }
+  throw new Error('no port free for both UDP and TCP');
 }
 
 /** Starts coturn with TURN REST credentials on 127.0.0.1:port; resolves once it answers STUN; stops it after the test. */
