@@ -101,10 +101,14 @@ export async function openRoomStream(
         } else if (name === 'message') {
           const event = JSON.parse(data) as { from: string; data: unknown };
           stream.onMessage({ at, from: event.from, data: event.data });
-        } else if (name === 'join') {
-          stream.onJoin((JSON.parse(data) as { peerId: string }).peerId);
-        } else if (name === 'leave') {
-          stream.onLeave((JSON.parse(data) as { peerId: string }).peerId);
+        } else if (name === 'presence') {
+          const change = JSON.parse(data) as {
+            join?: string[];
+            leave?: string[];
+            members?: string[];
+          };
+          for (const peerId of change.leave ?? []) stream.onLeave(peerId);
+          for (const peerId of change.join ?? change.members ?? []) stream.onJoin(peerId);
         }
       }
     });

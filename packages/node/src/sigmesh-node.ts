@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { RoomHash } from '@sigmesh/protocol';
 import { resolveNodeConfig } from './config/resolve-config.js';
 import type { NodeConfig } from './config/node-options.js';
 import { createApp, packageVersion } from './http/create-app.js';
@@ -19,6 +20,7 @@ import type { Discovery, DiscoveryStatus } from './discovery/discovery-handle.js
 import type { DiscoveryLimits } from './discovery/discovery-limits.js';
 import { bridgeDiscovery } from './mesh/discovery-bridge.js';
 import { Mesh } from './mesh/mesh.js';
+import { meshTurnPeers } from './mesh/turn-mesh-peers.js';
 import { emptyMeshStats, type MeshStats } from './mesh/mesh-stats.js';
 import type { NodeContext } from './node-context.js';
 import { createTurnService } from './turn/turn-service.js';
@@ -55,6 +57,10 @@ export interface SigmeshNode {
   dhtStatus(): DiscoveryStatus;
   /** Dials another node's mesh endpoint directly (besides what discovery finds); resolves with its id. */
   connect(url: string): Promise<string>;
+  /** Closes the link to another node, if any (tests cutting links; operators). */
+  disconnect(id: string): boolean;
+  /** The remote members this node counts as present in a room (its mesh view). */
+  remoteMembers(room: string): string[];
 }
 
 /** Creates a node from options (validated against the option table; throws ConfigError listing every problem). */
@@ -114,6 +120,20 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     return `${config.tlsCert === '' ? 'http' : 'https'}://${host}:${bound.port}`;
   };
 
+  let turnPeersTimer: NodeJS.Timeout | undefined;
+  /**
+   * Other nodes' TURN relays are on their hosts: linked nodes the DHT verified, in the ranges the
+   * operator allowed, are TURN peers while linked (docs/security.md § TURN peers from links).
+   * Recomputed when links change and every few seconds, as nodes get verified.
+   */
+  const refreshTurnPeers = (): void => {
+    if (config.turnAllowMeshPeer.length === 0 || mesh === undefined) return;
+    const linked = mesh.links().map((link) => link.id);
+    turn.server?.setExtraAllowedPeers(
+      meshTurnPeers(linked, discovery?.knownNodes() ?? [], config.turnAllowMeshPeer),
+    );
+  };
+
   async function doStart(): Promise<void> {
     identity ??= await loadOrCreateIdentity(
       config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir,
@@ -127,9 +147,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       now,
       version,
       publicUrl: url,
-      // Other nodes' TURN relays are on their hosts: their members' relayed candidates must be
-      // reachable from ours even when those hosts are in ranges TURN refuses by default.
-      onLinksChanged: (addresses) => turn.server?.setExtraAllowedPeers(addresses),
+      onLinksChanged: () => refreshTurnPeers(),
     });
     const bootstrap = parseDhtBootstrap(config.dhtBootstrap);
     if (!bootstrap.ok) throw new Error('unreachable: the bootstrap option was validated');
@@ -180,13 +198,18 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     });
     sampler?.start();
     rooms.start();
-    mesh.start();
     await turn.start();
     await created.listen({ host: config.host, port: config.port });
     const address = created.server.address();
     if (address === null || typeof address === 'string')
       throw new Error('the HTTP server has no TCP address');
     bound = { host: address.address, port: address.port };
+    // Links carry our URL and dial static peers: only once we listen.
+    mesh.start();
+    if (config.turnAllowMeshPeer.length > 0) {
+      turnPeersTimer = setInterval(refreshTurnPeers, 5_000);
+      turnPeersTimer.unref();
+    }
     await discovery.start();
     const dht = discovery.status();
     log.info(
@@ -221,6 +244,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
         sampler?.stop();
         rooms.stop();
         bridge?.stop();
+        clearInterval(turnPeersTimer);
         mesh?.stop();
         await discovery?.stop();
         await app?.close();
@@ -249,6 +273,8 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       if (mesh === undefined) return Promise.reject(new Error('the node has not started'));
       return mesh.connect(target);
     },
+    disconnect: (id) => mesh?.disconnect(id) ?? false,
+    remoteMembers: (room) => mesh?.remoteMembers(room as RoomHash) ?? [],
   };
   return node;
 }

@@ -8,7 +8,7 @@ export const meshErrors = {
   MESH_HANDSHAKE_FAILED: {
     status: 401,
     summary:
-      'The other node did not prove its key: bad or missing signature, wrong id, or too slow (close 4001).',
+      'The other node did not prove its key or pay its admission work: bad or missing signature or proof-of-work, wrong id, another mesh protocol version, or too slow (close 4001).',
   },
   MESH_FRAME_INVALID: {
     status: 400,
@@ -26,7 +26,28 @@ export const meshErrors = {
   },
   MESH_LINK_LIMIT: {
     status: 503,
-    summary: 'This node holds --mesh-max-links links already (close 4003).',
+    summary:
+      'This node holds --mesh-max-links links that all share rooms, or --mesh-max-pending-links handshakes (close 4003, HTTP 503); or a link sharing no room was closed to make room for a newer one (close 4005).',
+  },
+  MESH_NODE_REFUSED: {
+    status: 403,
+    summary:
+      'The node (or, past 4× the points, its address) is refused for protocol violations until its points decay below --mesh-ban-points, or tried to link to itself (close 4004/4012, HTTP 403).',
+  },
+  MESH_LINK_SILENT: {
+    status: 504,
+    summary:
+      'Nothing (no frame, no pong) came from the linked node for --mesh-silence-ms: it is hung or gone (close 4011).',
+  },
+  MESH_PRESENCE_REFUSED: {
+    status: 400,
+    summary:
+      'An anchor, beat, roster or delta failed its check (owner signature, hash chain, budget of the link, owner or room) and was dropped; the sender loses reputation.',
+  },
+  MESH_MESSAGE_REFUSED: {
+    status: 403,
+    summary:
+      "A relayed message was dropped: its sender is not a member its owner lists, it came off the owner's route, or the owner's members passed --mesh-owner-messages-per-second.",
   },
   MESH_DUPLICATE_LINK: {
     status: 409,

@@ -13,6 +13,7 @@ export * from './messages.js';
 export * from './turn-token.js';
 export * from './dht-messages.js';
 export * from './mesh-frames.js';
+export * from './mesh-signing.js';
 export * from './sse-parser.js';
 export * from './status-messages.js';
 export * from './client-signals.js';

@@ -3,13 +3,33 @@ import { isRoomHash, type RoomHash } from './room-hash.js';
 import { isRecord, parsed, rejected, type ParseResult } from './parse-result.js';
 
 /**
- * Frames of the node-to-node mesh link (`/mesh`, WebSocket, one JSON object per text frame).
- * The link opens with `hello` both ways, then `auth` both ways: each side signs the transcript
- * of both nonces and both ids with its ed25519 key, so each proves it holds the key its id names
- * and neither signature can be replayed on another link. Only then do room frames flow.
+ * Frames of the node-to-node mesh link (`/mesh`, WebSocket, one JSON object per text frame),
+ * protocol version 2 (docs/protocol.md § Mesh). A link opens with `hello` both ways, then `auth`
+ * both ways: each side signs the transcript of both nonces and both ids with its ed25519 key, and
+ * a dialing node also pays the accepting node's admission proof-of-work. Then:
+ *
+ * - `interest` exchanges *blinded* room tokens (HMAC under a per-link key), so each side learns
+ *   only the rooms it has members in too.
+ * - Each node *owns* its members. It announces them per room as a `roster` (a snapshot) or a
+ *   `delta`, versioned and signed over the digest of the resulting member set, so any node can
+ *   pass them on and nobody but the owner can change them.
+ * - An owner proves it is alive with `beats`: the values of a hash chain whose end it signed in an
+ *   `anchor`. Checking a beat costs one SHA-256; forging the next one means inverting SHA-256. An
+ *   owner whose beats stop arriving is gone, with all its members, wherever it was.
+ * - `withdraw` tells a neighbour that the sender no longer reaches an owner; `want` asks for an
+ *   owner's anchor and rosters; `message` carries room messages.
  */
 export type MeshFrame =
-  HelloFrame | AuthFrame | InterestFrame | MembersFrame | PresenceFrame | RelayFrame;
+  | HelloFrame
+  | AuthFrame
+  | InterestFrame
+  | AnchorFrame
+  | BeatsFrame
+  | WithdrawFrame
+  | RosterFrame
+  | DeltaFrame
+  | WantFrame
+  | RelayFrame;
 
 /** First frame of each side. `node` is the hex ed25519 public key; `nonce` 32 random bytes, base64url. */
 export interface HelloFrame {
@@ -18,39 +38,101 @@ export interface HelloFrame {
   readonly nonce: string;
   readonly url: string;
   readonly version: string;
+  /** Mesh protocol version ({@link MESH_PROTOCOL_VERSION}). */
+  readonly proto: number;
+  /** Admission price the other side must pay in its `auth` (expected hashes; 0: none). */
+  readonly admit: number;
 }
 
-/** Signature over {@link meshTranscript}, base64url. */
+/** Signature over the transcript, base64url, and the admission proof when one was asked for. */
 export interface AuthFrame {
   readonly t: 'auth';
   readonly sig: string;
+  readonly work?: number;
 }
 
-/** Rooms the sender now has local members in (`add`) or no longer has (`remove`). */
+/** Blinded tokens of rooms the sender now has local members in (`add`) or no longer has. */
 export interface InterestFrame {
   readonly t: 'interest';
-  readonly add: readonly RoomHash[];
-  readonly remove: readonly RoomHash[];
+  readonly add: readonly string[];
+  readonly remove: readonly string[];
 }
 
-/** The peers the sender can reach in a room (sent when the other side declares interest). */
-export interface MembersFrame {
-  readonly t: 'members';
+/** The signed start of an owner's beat chain: `root` is the chain's end, H^length(seed). */
+export interface AnchorFrame {
+  readonly t: 'anchor';
+  readonly owner: string;
+  /** 8 random bytes, hex, fresh at every start of the owner: its rosters belong to one epoch. */
+  readonly epoch: string;
+  /** When the epoch started (Unix ms): a later epoch replaces an earlier one. */
+  readonly started: number;
+  /** Chain number within the epoch: a long-running owner starts chain 1, 2, … */
+  readonly chain: number;
+  readonly root: string;
+  readonly length: number;
+  /** Milliseconds between beats. */
+  readonly interval: number;
+  readonly sig: string;
+}
+
+/** One beat: chain value `i`, with H(h_i) = h_(i−1) and h_0 the anchor's root. */
+export interface Beat {
+  readonly owner: string;
+  readonly epoch: string;
+  readonly chain: number;
+  readonly i: number;
+  readonly h: string;
+}
+
+/** Beats of one or more owners, batched per link. */
+export interface BeatsFrame {
+  readonly t: 'beats';
+  readonly beats: readonly Beat[];
+}
+
+/** The sender no longer reaches these owners (it affects only routes through the sender). */
+export interface WithdrawFrame {
+  readonly t: 'withdraw';
+  readonly owners: readonly string[];
+}
+
+/** An owner's members in a room at version `ver` (a snapshot, possibly in parts). */
+export interface RosterFrame {
+  readonly t: 'roster';
   readonly room: RoomHash;
-  readonly peers: readonly PeerId[];
+  readonly owner: string;
+  readonly epoch: string;
+  readonly ver: number;
+  readonly members: readonly PeerId[];
+  /** This frame's part and the number of parts (a large roster spans several frames). */
+  readonly part: number;
+  readonly parts: number;
+  /** The owner's signature over the whole roster's digest at `ver`. */
+  readonly sig: string;
 }
 
-/** A peer joined or left a room somewhere in the mesh. Flooded like messages. */
-export interface PresenceFrame {
-  readonly t: 'presence';
-  readonly id: string;
+/** A change of an owner's members in a room, from version `base` to `ver`. */
+export interface DeltaFrame {
+  readonly t: 'delta';
   readonly room: RoomHash;
-  readonly peer: PeerId;
-  readonly joined: boolean;
-  readonly hops: number;
+  readonly owner: string;
+  readonly epoch: string;
+  readonly base: number;
+  readonly ver: number;
+  readonly add: readonly PeerId[];
+  readonly remove: readonly PeerId[];
+  /** The owner's signature over the digest of the member set at `ver`. */
+  readonly sig: string;
 }
 
-/** A room message, flooded to interested nodes (or routed toward `to`). */
+/** Asks the other side for an owner's anchor, latest beat and rosters (of `room`, or all shared). */
+export interface WantFrame {
+  readonly t: 'want';
+  readonly owner: string;
+  readonly room?: RoomHash;
+}
+
+/** A room message, flooded to the room's nodes (or routed toward `to`). */
 export interface RelayFrame {
   readonly t: 'message';
   readonly id: string;
@@ -64,122 +146,159 @@ export interface RelayFrame {
 const NODE_ID = /^[0-9a-f]{64}$/;
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
 const SIG = /^[A-Za-z0-9_-]{86}$/;
+const HASH32 = /^[A-Za-z0-9_-]{43}$/;
+const TOKEN = /^[A-Za-z0-9_-]{22}$/;
+const EPOCH = /^[0-9a-f]{16}$/;
 const FRAME_ID = /^[0-9a-f]{32}$/;
-/** Rooms in one interest frame (a node with more sends several). */
+/** Room tokens in one interest frame (a node with more sends several). */
 export const MESH_MAX_ROOMS_PER_FRAME = 256;
-/** Peers in one members frame. */
+/** Peers in one roster or delta frame. */
 export const MESH_MAX_PEERS_PER_FRAME = 1024;
+/** Beats or owners in one beats or withdraw frame. */
+export const MESH_MAX_OWNERS_PER_FRAME = 256;
 /** Most hops a flooded frame may still travel. */
 export const MESH_MAX_HOPS = 16;
-
-/** The bytes each side signs: context, then the other's nonce, own nonce, own id, other's id. */
-export function meshTranscript(
-  theirNonce: string,
-  myNonce: string,
-  myId: string,
-  theirId: string,
-): string {
-  return `sigmesh-mesh-v1\n${theirNonce}\n${myNonce}\n${myId}\n${theirId}`;
-}
+/** Longest beat chain an anchor may announce. */
+export const MESH_MAX_CHAIN_LENGTH = 100_000;
 
 /** True for a node id: 64 lowercase hex characters (a raw ed25519 public key). */
 export function isNodeId(value: unknown): value is string {
   return typeof value === 'string' && NODE_ID.test(value);
 }
 
+type FrameParser = (value: Record<string, unknown>) => MeshFrame | string;
+
+const parsers: { [T in MeshFrame['t']]: FrameParser } = {
+  hello: ({ node, nonce, url, version, proto, admit }) =>
+    isNodeId(node) &&
+    isText(nonce, NONCE) &&
+    typeof url === 'string' &&
+    url.length <= 512 &&
+    typeof version === 'string' &&
+    version.length <= 64 &&
+    isInt(proto, 0, 1000) &&
+    isInt(admit, 0, 0xffff_ffff)
+      ? { t: 'hello', node, nonce, url, version, proto, admit }
+      : 'bad hello',
+  auth: ({ sig, work }) =>
+    !isText(sig, SIG)
+      ? 'bad auth'
+      : work === undefined
+        ? { t: 'auth', sig }
+        : isInt(work, 0, Number.MAX_SAFE_INTEGER)
+          ? { t: 'auth', sig, work }
+          : 'bad admission work',
+  interest: ({ add, remove }) =>
+    isList(add, MESH_MAX_ROOMS_PER_FRAME, (x) => isText(x, TOKEN)) &&
+    isList(remove, MESH_MAX_ROOMS_PER_FRAME, (x) => isText(x, TOKEN))
+      ? { t: 'interest', add, remove }
+      : 'bad interest',
+  anchor: ({ owner, epoch, started, chain, root, length, interval, sig }) =>
+    isNodeId(owner) &&
+    isText(epoch, EPOCH) &&
+    isInt(started, 0, Number.MAX_SAFE_INTEGER) &&
+    isInt(chain, 0, 0x7fff_ffff) &&
+    isText(root, HASH32) &&
+    isInt(length, 1, MESH_MAX_CHAIN_LENGTH) &&
+    isInt(interval, 100, 60_000) &&
+    isText(sig, SIG)
+      ? { t: 'anchor', owner, epoch, started, chain, root, length, interval, sig }
+      : 'bad anchor',
+  beats: ({ beats }) =>
+    isList(beats, MESH_MAX_OWNERS_PER_FRAME, isBeat)
+      ? {
+          t: 'beats',
+          beats: beats.map(({ owner, epoch, chain, i, h }) => ({ owner, epoch, chain, i, h })),
+        }
+      : 'bad beats',
+  withdraw: ({ owners }) =>
+    isList(owners, MESH_MAX_OWNERS_PER_FRAME, isNodeId)
+      ? { t: 'withdraw', owners }
+      : 'bad withdraw',
+  roster: ({ room, owner, epoch, ver, members, part, parts, sig }) =>
+    isRoomHash(room) &&
+    isNodeId(owner) &&
+    isText(epoch, EPOCH) &&
+    isVersion(ver) &&
+    isList(members, MESH_MAX_PEERS_PER_FRAME, isPeerId) &&
+    isInt(parts, 1, 10_000) &&
+    isInt(part, 0, parts - 1) &&
+    isText(sig, SIG)
+      ? { t: 'roster', room, owner, epoch, ver, members, part, parts, sig }
+      : 'bad roster',
+  delta: ({ room, owner, epoch, base, ver, add, remove, sig }) =>
+    isRoomHash(room) &&
+    isNodeId(owner) &&
+    isText(epoch, EPOCH) &&
+    isVersion(base) &&
+    isVersion(ver) &&
+    ver > base &&
+    isList(add, MESH_MAX_PEERS_PER_FRAME, isPeerId) &&
+    isList(remove, MESH_MAX_PEERS_PER_FRAME, isPeerId) &&
+    isText(sig, SIG)
+      ? { t: 'delta', room, owner, epoch, base, ver, add, remove, sig }
+      : 'bad delta',
+  want: ({ owner, room }) =>
+    !isNodeId(owner)
+      ? 'bad want'
+      : room === undefined
+        ? { t: 'want', owner }
+        : isRoomHash(room)
+          ? { t: 'want', owner, room }
+          : 'bad want room',
+  message: (value) => {
+    const { id, room, from, to, hops } = value;
+    if (!isText(id, FRAME_ID) || !isRoomHash(room) || !isPeerId(from) || !isHops(hops))
+      return 'bad message';
+    if (!('data' in value)) return 'bad message data';
+    if (to === undefined) return { t: 'message', id, room, from, data: value.data, hops };
+    return isPeerId(to)
+      ? { t: 'message', id, room, from, to, data: value.data, hops }
+      : 'bad message recipient';
+  },
+};
+
 /** Parses one mesh frame from an untrusted node. */
 export function parseMeshFrame(value: unknown): ParseResult<MeshFrame> {
   if (!isRecord(value)) return bad('a frame is a JSON object');
-  switch (value.t) {
-    case 'hello':
-      if (!isNodeId(value.node) || typeof value.nonce !== 'string' || !NONCE.test(value.nonce))
-        return bad('bad hello');
-      if (
-        typeof value.url !== 'string' ||
-        value.url.length > 512 ||
-        typeof value.version !== 'string' ||
-        value.version.length > 64
-      ) {
-        return bad('bad hello url or version');
-      }
-      return parsed({
-        t: 'hello',
-        node: value.node,
-        nonce: value.nonce,
-        url: value.url,
-        version: value.version,
-      });
-    case 'auth':
-      return typeof value.sig === 'string' && SIG.test(value.sig)
-        ? parsed({ t: 'auth', sig: value.sig })
-        : bad('bad auth');
-    case 'interest': {
-      const { add, remove } = value;
-      if (!roomList(add) || !roomList(remove)) return bad('bad interest');
-      return parsed({ t: 'interest', add, remove });
-    }
-    case 'members': {
-      const { room, peers } = value;
-      if (
-        !isRoomHash(room) ||
-        !Array.isArray(peers) ||
-        peers.length > MESH_MAX_PEERS_PER_FRAME ||
-        !peers.every(isPeerId)
-      ) {
-        return bad('bad members');
-      }
-      return parsed({ t: 'members', room, peers });
-    }
-    case 'presence': {
-      const { id, room, peer, joined, hops } = value;
-      if (
-        !isFrameId(id) ||
-        !isRoomHash(room) ||
-        !isPeerId(peer) ||
-        typeof joined !== 'boolean' ||
-        !isHops(hops)
-      )
-        return bad('bad presence');
-      return parsed({ t: 'presence', id, room, peer, joined, hops });
-    }
-    case 'message': {
-      const { id, room, from, to, hops } = value;
-      if (
-        !isFrameId(id) ||
-        !isRoomHash(room) ||
-        !isPeerId(from) ||
-        !isHops(hops) ||
-        !('data' in value)
-      )
-        return bad('bad message');
-      if (to !== undefined && !isPeerId(to)) return bad('bad message recipient');
-      return parsed(
-        to === undefined
-          ? { t: 'message', id, room, from, data: value.data, hops }
-          : { t: 'message', id, room, from, to, data: value.data, hops },
-      );
-    }
-    default:
-      return bad('unknown frame type');
-  }
+  const type = value.t;
+  if (typeof type !== 'string' || !Object.hasOwn(parsers, type)) return bad('unknown frame type');
+  const result = parsers[type as MeshFrame['t']](value);
+  return typeof result === 'string' ? bad(result) : parsed(result);
 }
 
 function bad(message: string): ParseResult<never> {
   return rejected('MESH_FRAME_INVALID', message);
 }
 
-function roomList(value: unknown): value is RoomHash[] {
-  return (
-    Array.isArray(value) && value.length <= MESH_MAX_ROOMS_PER_FRAME && value.every(isRoomHash)
-  );
+function isText(value: unknown, pattern: RegExp): value is string {
+  return typeof value === 'string' && pattern.test(value);
 }
 
-function isFrameId(value: unknown): value is string {
-  return typeof value === 'string' && FRAME_ID.test(value);
+function isInt(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function isVersion(value: unknown): value is number {
+  return isInt(value, 0, Number.MAX_SAFE_INTEGER);
 }
 
 function isHops(value: unknown): value is number {
+  return isInt(value, 0, MESH_MAX_HOPS);
+}
+
+function isList<T>(value: unknown, max: number, item: (x: unknown) => x is T): value is T[] {
+  return Array.isArray(value) && value.length <= max && value.every(item);
+}
+
+function isBeat(value: unknown): value is Beat {
+  if (!isRecord(value)) return false;
+  const { owner, epoch, chain, i, h } = value;
   return (
-    typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MESH_MAX_HOPS
+    isNodeId(owner) &&
+    isText(epoch, EPOCH) &&
+    isInt(chain, 0, 0x7fff_ffff) &&
+    isInt(i, 1, MESH_MAX_CHAIN_LENGTH) &&
+    isText(h, HASH32)
   );
 }

@@ -86,10 +86,14 @@ export interface WelcomeEvent {
   readonly pow: PowOffer;
 }
 
-/** `event: join` and `event: leave`. */
-export interface PresenceEvent {
-  readonly peerId: PeerId;
-}
+/**
+ * `event: presence`: how the room's membership changed since this member's last presence event
+ * (or its welcome), as net joins and leaves — or, for a member that fell too far behind, the whole
+ * membership (`members`), which replaces what it knew.
+ */
+export type PresenceEvent =
+  | { readonly join: readonly PeerId[]; readonly leave: readonly PeerId[] }
+  | { readonly members: readonly PeerId[] };
 
 /** `event: message`. */
 export interface MessageEvent {
@@ -122,7 +126,7 @@ export interface PostResult {
 }
 
 /** SSE event names of a room stream. */
-export const roomEventNames = ['welcome', 'join', 'leave', 'message', 'heartbeat'] as const;
+export const roomEventNames = ['welcome', 'presence', 'message', 'heartbeat'] as const;
 export type RoomEventName = (typeof roomEventNames)[number];
 
 const MESSAGE_ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -214,11 +218,30 @@ export function parseWelcomeEvent(value: unknown): ParseResult<WelcomeEvent> {
   return parsed({ peerId, session, room, nodeId, members, heartbeatMs, pow: pow.value });
 }
 
-/** Parses the data of a `join` or `leave` event. */
+/** Parses the data of a `presence` event. */
 export function parsePresenceEvent(value: unknown): ParseResult<PresenceEvent> {
-  if (!isRecord(value) || !isPeerId(value.peerId))
-    return rejected('BAD_REQUEST', 'presence needs a peer id');
-  return parsed({ peerId: value.peerId });
+  if (!isRecord(value)) return rejected('BAD_REQUEST', 'presence must be an object');
+  const isPeerList = (list: unknown): list is PeerId[] =>
+    Array.isArray(list) && list.every(isPeerId);
+  if ('members' in value) {
+    return isPeerList(value.members)
+      ? parsed({ members: value.members })
+      : rejected('BAD_REQUEST', 'presence members must be peer ids');
+  }
+  if (!isPeerList(value.join) || !isPeerList(value.leave))
+    return rejected('BAD_REQUEST', 'presence needs join and leave lists of peer ids');
+  return parsed({ join: value.join, leave: value.leave });
+}
+
+/** Applies a presence event to a member set (what a client's view of the room becomes). */
+export function applyPresence(members: Set<PeerId>, event: PresenceEvent): void {
+  if ('members' in event) {
+    members.clear();
+    for (const peer of event.members) members.add(peer);
+    return;
+  }
+  for (const peer of event.leave) members.delete(peer);
+  for (const peer of event.join) members.add(peer);
 }
 
 /** Parses the data of a `message` event. */

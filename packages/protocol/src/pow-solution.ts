@@ -54,9 +54,9 @@ export function leadingUint32(digest: Uint8Array): number {
 
 /** One attempt: the leading uint32 of SHA-256(prefix ‖ counter). */
 export function attempt(prefix: Uint8Array, counter: number): number {
-  const input = new Uint8Array(POW_PREFIX_BYTES + 8);
+  const input = new Uint8Array(prefix.length + 8);
   input.set(prefix, 0);
-  writeCounter(input, POW_PREFIX_BYTES, counter);
+  writeCounter(input, prefix.length, counter);
   return leadingUint32(sha256(input));
 }
 
@@ -67,8 +67,17 @@ export function checkSolution(
   bound: Uint8Array,
   counter: number,
 ): boolean {
+  return checkPrefixSolution(solutionPrefix(challengeBytes, bound), difficulty, counter);
+}
+
+/** True when `counter` solves the puzzle over any prefix (the same math as {@link checkSolution}). */
+export function checkPrefixSolution(
+  prefix: Uint8Array,
+  difficulty: number,
+  counter: number,
+): boolean {
   if (!Number.isSafeInteger(counter) || counter < 0) return false;
-  return attempt(solutionPrefix(challengeBytes, bound), counter) <= powTarget(difficulty);
+  return attempt(prefix, counter) <= powTarget(difficulty);
 }
 
 /**
@@ -110,13 +119,21 @@ export interface SolveOptions {
  * Finds a counter solving the challenge for `bound`. Yields to the event loop every `chunk`
  * attempts so callers stay responsive and can cancel through `signal`.
  */
-export async function solve(
+export function solve(
   challengeBytes: Uint8Array,
   difficulty: number,
   bound: Uint8Array,
   options: SolveOptions = {},
 ): Promise<number> {
-  const prefix = solutionPrefix(challengeBytes, bound);
+  return solvePrefix(solutionPrefix(challengeBytes, bound), difficulty, options);
+}
+
+/** Finds a counter solving the puzzle over any prefix (see {@link solve}). */
+export async function solvePrefix(
+  prefix: Uint8Array,
+  difficulty: number,
+  options: SolveOptions = {},
+): Promise<number> {
   const target = powTarget(difficulty);
   const search = options.search ?? nobleSearch;
   const chunk = options.chunk ?? 16_384;

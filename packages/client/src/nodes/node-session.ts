@@ -2,6 +2,7 @@ import {
   parseMessageEvent,
   parsePowWwwAuthenticate,
   parsePostResult,
+  applyPresence,
   parsePresenceEvent,
   parseWelcomeEvent,
   sigmeshError,
@@ -205,15 +206,23 @@ export class NodeSession {
       if (event.event === 'message') {
         const message = parseMessageEvent(json);
         if (message.ok) handlers.message(message.value);
-      } else if (event.event === 'join' || event.event === 'leave') {
+      } else if (event.event === 'presence') {
         const presence = parsePresenceEvent(json);
         if (!presence.ok) return;
-        if (event.event === 'join') {
-          members.add(presence.value.peerId);
-          handlers.join(presence.value.peerId);
-        } else {
-          members.delete(presence.value.peerId);
-          handlers.leave(presence.value.peerId);
+        const change = presence.value;
+        if ('members' in change) {
+          // A resync: the whole list replaces ours; tell who came and went.
+          const before = new Set(members);
+          applyPresence(members, change);
+          for (const peerId of before) if (!members.has(peerId)) handlers.leave(peerId);
+          for (const peerId of members) if (!before.has(peerId)) handlers.join(peerId);
+          return;
+        }
+        for (const peerId of change.leave) if (members.delete(peerId)) handlers.leave(peerId);
+        for (const peerId of change.join) {
+          if (members.has(peerId)) continue;
+          members.add(peerId);
+          handlers.join(peerId);
         }
       }
     };

@@ -122,7 +122,14 @@ export async function postWithPow(
 
 async function request(url: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetch(url, init);
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      // A pooled keep-alive connection the server had already closed (a restarted node): a GET
+      // is safe to send once more on a fresh connection.
+      if (init.signal?.aborted || (init.method ?? 'GET') !== 'GET') throw error;
+      return await fetch(url, init);
+    }
   } catch (error) {
     if (init.signal?.aborted) throw error;
     throw sigmeshError('NODE_UNREACHABLE', `cannot reach ${url}: ${(error as Error).message}`, {

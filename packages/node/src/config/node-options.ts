@@ -17,6 +17,8 @@ export interface NodeConfig {
   readonly maxStreamsPerAddress: number;
   readonly memberQueueBytes: number;
   readonly heartbeatMs: number;
+  /** Presence changes a room keeps for members that cannot take them yet (further behind: a snapshot). */
+  readonly presenceBacklog: number;
   readonly powBaseDifficulty: number;
   readonly powMaxDifficulty: number;
   readonly powTtlSeconds: number;
@@ -38,10 +40,29 @@ export interface NodeConfig {
   readonly meshIdleCloseMs: number;
   readonly meshHandshakeTimeoutMs: number;
   readonly meshDedupeSize: number;
+  /** Node URLs to keep links to always (a private federation, or a fixed topology in tests). */
+  readonly meshPeers: readonly string[];
+  readonly meshMaxPendingLinks: number;
+  readonly meshAdmissionDifficulty: number;
+  readonly meshMaxAdmissionDifficulty: number;
+  readonly meshPingMs: number;
+  readonly meshSilenceMs: number;
+  readonly meshBeatMs: number;
+  readonly meshPresenceLeaseMs: number;
+  readonly meshMaxRoomsPerLink: number;
+  readonly meshMaxOwnersPerLink: number;
+  readonly meshMaxMembersPerLink: number;
+  readonly meshMaxMembersPerOwner: number;
+  readonly meshMaxRemoteMembersPerRoom: number;
+  readonly meshMaxRemoteMembers: number;
+  readonly meshOwnerMessagesPerSecond: number;
+  readonly meshBanPoints: number;
   /** Built-in STUN/TURN port (UDP and TCP); -1 turns it off. */
   readonly turnPort: number;
   /** CIDRs TURN may relay to although special-purpose (loopback, private…). */
   readonly turnAllowPeer: readonly string[];
+  /** CIDRs in which the addresses of linked, DHT-verified nodes become TURN peers (LAN meshes). */
+  readonly turnAllowMeshPeer: readonly string[];
   /** TURN REST secret(s), comma-separated; empty: random per process. */
   readonly turnSecret: string;
   /** `HOST:PORT` of an external TURN server (coturn) sharing --turn-secret. */
@@ -68,6 +89,7 @@ export const nodeDefaults: NodeConfig = {
   maxStreamsPerAddress: 20,
   memberQueueBytes: 64 * 1024,
   heartbeatMs: 15_000,
+  presenceBacklog: 1024,
   powBaseDifficulty: 2_000,
   powMaxDifficulty: 1 << 22,
   powTtlSeconds: 120,
@@ -86,10 +108,27 @@ export const nodeDefaults: NodeConfig = {
   meshFramesPerSecond: 20_000,
   meshMaxBufferedBytes: 1 << 20,
   meshIdleCloseMs: 30_000,
-  meshHandshakeTimeoutMs: 5_000,
+  meshHandshakeTimeoutMs: 10_000,
   meshDedupeSize: 100_000,
+  meshPeers: [],
+  meshMaxPendingLinks: 16,
+  meshAdmissionDifficulty: 4096,
+  meshMaxAdmissionDifficulty: 1 << 18,
+  meshPingMs: 2_000,
+  meshSilenceMs: 6_000,
+  meshBeatMs: 1_000,
+  meshPresenceLeaseMs: 4_000,
+  meshMaxRoomsPerLink: 10_000,
+  meshMaxOwnersPerLink: 1_000,
+  meshMaxMembersPerLink: 50_000,
+  meshMaxMembersPerOwner: 10_000,
+  meshMaxRemoteMembersPerRoom: 50_000,
+  meshMaxRemoteMembers: 200_000,
+  meshOwnerMessagesPerSecond: 200,
+  meshBanPoints: 100,
   turnPort: 3478,
   turnAllowPeer: [],
+  turnAllowMeshPeer: [],
   turnSecret: '',
   turnExternal: '',
   turnRelayIp: '',

@@ -1,3 +1,4 @@
+import { parseCidrList } from '../turn/cidr.js';
 import { readFileSync } from 'node:fs';
 import { parseDhtBootstrap } from '../discovery/bootstrap-option.js';
 import { validateTurnSettings } from '../turn/turn-service.js';
@@ -43,6 +44,15 @@ export function resolveNodeConfig(options: Partial<NodeConfig> = {}): NodeConfig
     problems.push('--pow-base-difficulty must not exceed --pow-max-difficulty');
   if (config.meshMaxFrameBytes < config.maxMessageBytes + 1024)
     problems.push('--mesh-max-frame-bytes must exceed --max-message-bytes by at least 1024');
+  for (const peer of config.meshPeers)
+    if (!isHttpUrl(peer)) problems.push(`meshPeers (--mesh-peers): not an http(s) URL: ${peer}`);
+  const meshPeerCidrs = parseCidrList(config.turnAllowMeshPeer).invalid;
+  if (meshPeerCidrs.length > 0)
+    problems.push(`--turn-allow-mesh-peer: not a CIDR: ${meshPeerCidrs.join(', ')}`);
+  if (config.meshSilenceMs <= config.meshPingMs)
+    problems.push('--mesh-silence-ms must exceed --mesh-ping-ms');
+  if (config.meshAdmissionDifficulty > config.meshMaxAdmissionDifficulty)
+    problems.push('--mesh-admission-difficulty must not exceed --mesh-max-admission-difficulty');
   const bootstrap = parseDhtBootstrap(config.dhtBootstrap);
   if (!bootstrap.ok)
     for (const problem of bootstrap.problems) problems.push(`--dht-bootstrap: ${problem.message}`);

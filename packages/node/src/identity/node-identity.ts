@@ -68,6 +68,15 @@ export function createEphemeralIdentity(): NodeIdentity {
 
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+/** The KeyObject of a raw 32-byte ed25519 public key (cache it: building one costs as much as a verify). */
+export function ed25519PublicKey(publicKeyRaw: Uint8Array): KeyObject {
+  return createPublicKey({
+    key: Buffer.concat([ED25519_SPKI_PREFIX, publicKeyRaw]),
+    format: 'der',
+    type: 'spki',
+  });
+}
+
 /** Verifies an ed25519 signature by a raw 32-byte public key. */
 export function verifyEd25519(
   publicKeyRaw: Uint8Array,
@@ -75,10 +84,5 @@ export function verifyEd25519(
   signature: Uint8Array,
 ): boolean {
   if (publicKeyRaw.length !== 32 || signature.length !== 64) return false;
-  const key = createPublicKey({
-    key: Buffer.concat([ED25519_SPKI_PREFIX, publicKeyRaw]),
-    format: 'der',
-    type: 'spki',
-  });
-  return verify(null, data, key, signature);
+  return verify(null, data, ed25519PublicKey(publicKeyRaw), signature);
 }

@@ -5,6 +5,8 @@ import type { MeshLink } from './mesh-link.js';
 interface DialTarget {
   readonly url: string;
   readonly rooms: Set<RoomHash>;
+  /** A static peer (--mesh-peers): wanted whatever the rooms. */
+  pinned: boolean;
   attempt: number;
   timer: NodeJS.Timeout | undefined;
   link: MeshLink | undefined;
@@ -15,7 +17,8 @@ const MAX_BACKOFF_MS = 30_000;
 /**
  * The node addresses the mesh wants links to, and their redial schedule: a target is dialed when
  * first wanted, redialed with exponential backoff (1 s doubling to 30 s, ±25 %) when its link
- * drops, and forgotten once none of its rooms has local members.
+ * drops, and forgotten once none of its rooms has local members — unless it is pinned (a static
+ * peer), which is wanted for as long as the mesh runs.
  */
 export class DialTargets {
   readonly #targets = new Map<string, DialTarget>();
@@ -30,16 +33,29 @@ export class DialTargets {
     this.#stillWanted = options.stillWanted;
   }
 
-  /** Wants `url` for `room`; dials now unless linked, dialing or waiting to redial. */
-  want(url: string, room: RoomHash): void {
+  /** Wants `url` for `room` (or always, for `'pinned'`); dials now unless linked, dialing or waiting to redial. */
+  want(url: string, room: RoomHash | 'pinned'): void {
     const key = url.replace(/\/$/, '');
     let target = this.#targets.get(key);
     if (target === undefined) {
-      target = { url: key, rooms: new Set(), attempt: 0, timer: undefined, link: undefined };
+      target = {
+        url: key,
+        rooms: new Set(),
+        pinned: false,
+        attempt: 0,
+        timer: undefined,
+        link: undefined,
+      };
       this.#targets.set(key, target);
     }
-    target.rooms.add(room);
+    if (room === 'pinned') target.pinned = true;
+    else target.rooms.add(room);
     if (target.link === undefined && target.timer === undefined) this.#dial(target);
+  }
+
+  /** True when `url` is a static peer. */
+  pinned(url: string | undefined): boolean {
+    return url !== undefined && this.#targets.get(url.replace(/\/$/, ''))?.pinned === true;
   }
 
   /** A link opened: its target's backoff starts over. */
@@ -52,12 +68,7 @@ export class DialTargets {
     for (const target of this.#targets.values()) {
       if (target.link !== link) continue;
       target.link = undefined;
-      if (!redial) continue;
-      const delay =
-        Math.min(MAX_BACKOFF_MS, 1000 * 2 ** target.attempt) * (0.75 + Math.random() / 2);
-      target.attempt++;
-      target.timer = setTimeout(() => this.#dial(target), delay);
-      target.timer.unref();
+      if (redial) this.#retry(target);
     }
   }
 
@@ -73,10 +84,22 @@ export class DialTargets {
 
   #dial(target: DialTarget): void {
     target.timer = undefined;
-    if (![...target.rooms].some((room) => this.#stillWanted(room))) {
+    if (!target.pinned && ![...target.rooms].some((room) => this.#stillWanted(room))) {
       this.#targets.delete(target.url);
       return;
     }
-    target.link = this.#connect(target.url);
+    try {
+      target.link = this.#connect(target.url);
+    } catch {
+      // Not dialable now (a URL the WebSocket client refuses): try again later.
+      this.#retry(target);
+    }
+  }
+
+  #retry(target: DialTarget): void {
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** target.attempt) * (0.75 + Math.random() / 2);
+    target.attempt++;
+    target.timer = setTimeout(() => this.#dial(target), delay);
+    target.timer.unref();
   }
 }

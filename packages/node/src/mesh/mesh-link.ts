@@ -1,18 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
+  MESH_PROTOCOL_VERSION,
+  admissionText,
+  checkPrefixSolution,
   fromBase64url,
   meshTranscript,
   parseMeshFrame,
+  solvePrefix,
   toBase64url,
   utf8,
   type MeshFrame,
-  type RoomHash,
 } from '@sigmesh/protocol';
 import type { WebSocket } from 'ws';
 import type { NodeIdentity } from '../identity/node-identity.js';
 import { verifyEd25519 } from '../identity/node-identity.js';
 import type { Logger } from '../log/create-logger.js';
+import { nodeCryptoSearch } from '../pow/node-crypto-search.js';
 import { TokenBucket } from '../turn/token-bucket.js';
+import { LinkInterests } from './link-interests.js';
 import { meshCloseCodes } from './mesh-close-codes.js';
 
 /** Limits of one link. */
@@ -20,26 +25,45 @@ export interface LinkLimits {
   readonly framesPerSecond: number;
   readonly maxBufferedBytes: number;
   readonly handshakeTimeoutMs: number;
+  /** Ping the other side when it was silent this long. */
+  readonly pingMs: number;
+  /** Cut the link when the other side was silent this long (a hung or vanished node). */
+  readonly silenceMs: number;
+  /** Admission work asked of a dialing node (accepting side only; 0: none). */
+  readonly admit: number;
+  /** Most admission work this node does to dial (dialing side). */
+  readonly maxAdmit: number;
 }
+
+/** The frames that flow once a link is open. */
+export type RoomFrame = Exclude<MeshFrame, { t: 'hello' } | { t: 'auth' }>;
 
 /** What a link reports to the mesh. */
 export interface LinkHandlers {
+  /** The other side's hello arrived: may this node link to us at all? (bans, self, version) */
+  admit(link: MeshLink, node: string): string | undefined;
   opened(link: MeshLink): void;
-  frame(link: MeshLink, frame: Exclude<MeshFrame, { t: 'hello' } | { t: 'auth' }>): void;
+  frame(link: MeshLink, frame: RoomFrame): void;
+  /** The other side broke a rule; `points` go to its reputation. */
+  violation(link: MeshLink, reason: string, points: number): void;
   closed(link: MeshLink, code: number, reason: string): void;
+}
+
+/** Names one chain of one owner run: its epoch and chain number. */
+export function chainKey(chain: { readonly epoch: string; readonly chain: number }): string {
+  return `${chain.epoch}/${chain.chain}`;
 }
 
 /** Window over which dropped frames are counted toward cutting the link. */
 const DROP_WINDOW_MS = 5_000;
-/** Invalid frames tolerated before the link is cut. */
-const MAX_INVALID_FRAMES = 10;
 
 /**
- * One WebSocket link to another node. Both sides send `hello` (id, fresh nonce, URL), then `auth`:
- * an ed25519 signature over both nonces and both ids ({@link meshTranscript}). The link opens only
- * when the other side's signature verifies under the key its id names; until then any other frame
- * cuts it. After that: a per-link frame rate, a bound on unsent bytes, and a tolerance for a few
- * invalid frames — a misbehaving node is cut, never allowed to crash or bloat us.
+ * One WebSocket link to another node. Both sides send `hello` (id, fresh nonce, URL, protocol
+ * version, the admission work they ask for), then `auth`: an ed25519 signature over both nonces
+ * and both ids ({@link meshTranscript}), plus, from a dialing node, the admission proof-of-work.
+ * The link opens only when the other side's signature (and work) verify; until then any other
+ * frame cuts it. After that: a per-link frame rate, a bound on unsent bytes, pings while the other
+ * side is silent and a cut when it stays silent — a hung node's link does not linger.
  */
 export class MeshLink {
   readonly dialed: boolean;
@@ -49,10 +73,17 @@ export class MeshLink {
   /** The other node's IP as our socket sees it. */
   remoteAddress: string | undefined;
   state: 'handshake' | 'open' | 'closed' = 'handshake';
-  /** Rooms the other node has local members in. */
-  readonly interests = new Set<RoomHash>();
+  /** Blinded room interests of both sides, and the rooms they share (set once open). */
+  interests: LinkInterests | undefined;
   /** When the link last shared a room with us (for idle close). */
   lastShared: number;
+  readonly openedAt: number;
+  /** Owners whose anchor this link has (as {@link chainKey}): it gets their beats. */
+  readonly anchorsSent = new Map<string, string>();
+  /** The roster version of each owner and room (`owner room`) this link has from us. */
+  readonly rostersSent = new Map<string, number>();
+  /** Owners we told this link we no longer reach (until we pass it a newer beat). */
+  readonly withdrawn = new Set<string>();
   /** Counters. */
   framesIn = 0;
   framesDropped = 0;
@@ -69,12 +100,15 @@ export class MeshLink {
   readonly #now: () => number;
   readonly #bucket: TokenBucket;
   readonly #expectedId: string | undefined;
+  readonly #solving = new AbortController();
   #theirNonce: string | undefined;
+  #authSent = false;
   #authReceived = false;
-  #invalid = 0;
   #dropWindowStart = 0;
   #dropsInWindow = 0;
+  #lastHeard: number;
   #timer: NodeJS.Timeout | undefined;
+  #pinger: NodeJS.Timeout | undefined;
 
   constructor(options: {
     ws: WebSocket;
@@ -97,7 +131,9 @@ export class MeshLink {
     this.#log = options.log;
     this.#now = options.now;
     this.#expectedId = options.expectedId;
-    this.lastShared = options.now();
+    this.openedAt = options.now();
+    this.lastShared = this.openedAt;
+    this.#lastHeard = this.openedAt;
     this.ready = new Promise<string>((resolve, reject) => (this.#settle = { resolve, reject }));
     this.ready.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
     this.#bucket = new TokenBucket(
@@ -111,6 +147,7 @@ export class MeshLink {
     );
     this.#timer.unref();
     this.#ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    this.#ws.on('pong', () => (this.#lastHeard = this.#now()));
     this.#ws.on('close', (code, reason) => this.#onClose(code, reason.toString()));
     this.#ws.on('error', (error) =>
       this.#log.debug({ err: error, peer: this.remoteId }, 'mesh link error'),
@@ -121,24 +158,26 @@ export class MeshLink {
       nonce: this.#nonce,
       url: options.publicUrl,
       version: options.version,
+      proto: MESH_PROTOCOL_VERSION,
+      admit: options.dialed ? 0 : options.limits.admit,
     });
     // A dialed socket is still connecting here: say hello once it opens.
-    if (this.#ws.readyState === this.#ws.OPEN) this.sendRaw(hello);
-    else this.#ws.once('open', () => this.sendRaw(hello));
+    if (this.#ws.readyState === this.#ws.OPEN) this.#write(hello);
+    else this.#ws.once('open', () => this.#write(hello));
   }
 
   /** Sends a frame already serialized (fan-out serializes once). Cuts a link that does not drain. */
   sendRaw(text: string): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
-    if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
-      this.close(meshCloseCodes.slow, 'link not draining');
-      return;
-    }
-    this.#ws.send(text);
+    if (this.state === 'open') this.#write(text);
   }
 
   send(frame: MeshFrame): void {
     this.sendRaw(JSON.stringify(frame));
+  }
+
+  /** Bytes queued toward the other side and not yet written to the socket. */
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
   }
 
   close(code: number, reason: string): void {
@@ -151,10 +190,21 @@ export class MeshLink {
     this.#onClose(code, reason);
   }
 
+  #write(text: string): boolean {
+    if (this.#ws.readyState !== this.#ws.OPEN) return false;
+    if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+      this.close(meshCloseCodes.slow, 'link not draining');
+      return false;
+    }
+    this.#ws.send(text);
+    return true;
+  }
+
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
     this.framesIn++;
     const now = this.#now();
+    this.#lastHeard = now;
     if (!this.#bucket.take(1, now)) {
       this.framesDropped++;
       // Cut only a sustained flood: more than one second's allowance dropped within one window.
@@ -164,44 +214,88 @@ export class MeshLink {
       }
       if (++this.#dropsInWindow === 1) {
         this.#log.debug({ code: 'MESH_RATE_LIMITED', peer: this.remoteId }, 'mesh frames dropped');
+        this.#handlers.violation(this, 'frame rate', 1);
       }
-      if (this.#dropsInWindow > this.#limits.framesPerSecond)
+      if (this.#dropsInWindow > this.#limits.framesPerSecond) {
+        this.#handlers.violation(this, 'sustained frame flood', 20);
         this.close(meshCloseCodes.rate, 'rate limit');
+      }
       return;
     }
     let frame: MeshFrame | undefined;
+    let reason = 'binary frame';
     if (!isBinary) {
       try {
         const result = parseMeshFrame(JSON.parse(data.toString('utf8')));
         if (result.ok) frame = result.value;
+        else reason = result.message;
       } catch {
-        // invalid JSON: counted below
+        reason = 'not JSON';
       }
     }
     if (frame === undefined) {
-      this.#invalidFrame('unparseable frame');
+      this.#log.debug(
+        { code: 'MESH_FRAME_INVALID', peer: this.remoteId, reason },
+        'invalid mesh frame',
+      );
+      if (this.state !== 'open') this.close(meshCloseCodes.handshake, reason);
+      else this.#handlers.violation(this, reason, 5);
       return;
     }
-    if (frame.t === 'hello') this.#onHello(frame.node, frame.nonce, frame.url);
-    else if (frame.t === 'auth') this.#onAuth(frame.sig);
+    if (frame.t === 'hello')
+      this.#onHello(frame.node, frame.nonce, frame.url, frame.proto, frame.admit);
+    else if (frame.t === 'auth') this.#onAuth(frame.sig, frame.work);
     else if (this.state !== 'open')
       this.close(meshCloseCodes.handshake, 'room frame before handshake');
     else this.#handlers.frame(this, frame);
   }
 
-  #onHello(node: string, nonce: string, url: string): void {
+  #onHello(node: string, nonce: string, url: string, proto: number, admit: number): void {
     if (this.#theirNonce !== undefined) return this.close(meshCloseCodes.handshake, 'second hello');
-    if (node === this.#identity.id) return this.close(meshCloseCodes.handshake, 'linked to itself');
+    if (proto !== MESH_PROTOCOL_VERSION)
+      return this.close(
+        meshCloseCodes.handshake,
+        `mesh protocol ${proto}, not ${MESH_PROTOCOL_VERSION}`,
+      );
     if (this.#expectedId !== undefined && node !== this.#expectedId)
       return this.close(meshCloseCodes.handshake, 'unexpected node id');
+    const refusal = this.#handlers.admit(this, node);
+    if (refusal !== undefined) return this.close(meshCloseCodes.refused, refusal);
     this.remoteId = node;
     this.remoteUrl = url;
     this.#theirNonce = nonce;
-    const transcript = meshTranscript(nonce, this.#nonce, this.#identity.id, node);
-    this.send({ t: 'auth', sig: toBase64url(this.#identity.sign(utf8(transcript))) });
+    if (!this.dialed) return this.#sendAuth(undefined);
+    if (admit === 0) return this.#sendAuth(undefined);
+    if (admit > this.#limits.maxAdmit)
+      return this.close(meshCloseCodes.handshake, `admission work ${admit} above our limit`);
+    const prefix = createHash('sha256').update(admissionText(nonce, this.#identity.id)).digest();
+    solvePrefix(prefix, admit, {
+      search: nodeCryptoSearch,
+      chunk: 4096,
+      signal: this.#solving.signal,
+      yieldToEventLoop: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    }).then(
+      (work) => this.#sendAuth(work),
+      () => undefined, // the link closed while solving
+    );
   }
 
-  #onAuth(sig: string): void {
+  #sendAuth(work: number | undefined): void {
+    if (this.state !== 'handshake' || this.#theirNonce === undefined || this.remoteId === undefined)
+      return;
+    const transcript = meshTranscript(
+      this.#theirNonce,
+      this.#nonce,
+      this.#identity.id,
+      this.remoteId,
+    );
+    const sig = toBase64url(this.#identity.sign(utf8(transcript)));
+    this.#write(JSON.stringify(work === undefined ? { t: 'auth', sig } : { t: 'auth', sig, work }));
+    this.#authSent = true;
+    this.#maybeOpen();
+  }
+
+  #onAuth(sig: string, work: number | undefined): void {
     if (this.remoteId === undefined || this.#theirNonce === undefined || this.#authReceived) {
       return this.close(meshCloseCodes.handshake, 'auth out of order');
     }
@@ -217,29 +311,47 @@ export class MeshLink {
       signature === undefined ||
       !verifyEd25519(Buffer.from(this.remoteId, 'hex'), utf8(transcript), signature)
     ) {
+      this.#handlers.violation(this, 'bad handshake signature', 20);
       return this.close(meshCloseCodes.handshake, 'bad signature');
     }
+    if (!this.dialed && this.#limits.admit > 0) {
+      const prefix = createHash('sha256')
+        .update(admissionText(this.#nonce, this.remoteId))
+        .digest();
+      if (work === undefined || !checkPrefixSolution(prefix, this.#limits.admit, work)) {
+        this.#handlers.violation(this, 'no admission work', 5);
+        return this.close(meshCloseCodes.handshake, 'admission work missing or wrong');
+      }
+    }
     this.#authReceived = true;
+    this.#maybeOpen();
+  }
+
+  #maybeOpen(): void {
+    if (!this.#authSent || !this.#authReceived || this.state !== 'handshake') return;
     clearTimeout(this.#timer);
     this.state = 'open';
-    this.#settle?.resolve(this.remoteId);
+    this.interests = new LinkInterests(this.#nonce, this.#theirNonce!);
+    this.#pinger = setInterval(() => this.#checkSilence(), Math.max(50, this.#limits.pingMs / 2));
+    this.#pinger.unref();
+    this.#settle?.resolve(this.remoteId!);
     this.#handlers.opened(this);
   }
 
-  #invalidFrame(reason: string): void {
-    this.#invalid++;
-    this.#log.debug(
-      { code: 'MESH_FRAME_INVALID', peer: this.remoteId, reason },
-      'invalid mesh frame',
-    );
-    if (this.state !== 'open') this.close(meshCloseCodes.handshake, reason);
-    else if (this.#invalid > MAX_INVALID_FRAMES)
-      this.close(meshCloseCodes.invalid, 'too many invalid frames');
+  #checkSilence(): void {
+    const silent = this.#now() - this.#lastHeard;
+    if (silent >= this.#limits.silenceMs) {
+      this.close(meshCloseCodes.silent, `silent for ${silent} ms`);
+      return;
+    }
+    if (silent >= this.#limits.pingMs && this.#ws.readyState === this.#ws.OPEN) this.#ws.ping();
   }
 
   #onClose(code: number, reason: string): void {
     if (this.state === 'closed') return;
     clearTimeout(this.#timer);
+    clearInterval(this.#pinger);
+    this.#solving.abort();
     this.state = 'closed';
     this.#settle?.reject(new Error(`mesh link closed (${code} ${reason})`));
     this.#handlers.closed(this, code, reason);

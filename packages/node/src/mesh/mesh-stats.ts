@@ -4,10 +4,21 @@ export interface MeshStats {
   framesRelayed: number;
   duplicatesDropped: number;
   linksRefused: number;
-  /** Room frames (presence, members, messages) received from linked nodes. */
+  /** Links closed to make room for another (strangers first). */
+  linksEvicted: number;
+  /** Room frames (presence, rosters, messages) received from linked nodes. */
   roomFramesReceived: number;
   /** Frames dropped by the per-link rate limit (MESH_RATE_LIMITED), over all links. */
   framesDropped: number;
+  /** Messages not taken: unknown member, off the owner's route, over the owner's allowance. */
+  messagesRefused: number;
+  /** Anchors, beats, rosters and deltas refused (bad signature, not in the chain, over budget). */
+  presenceRefused: number;
+  /** Protocol violations counted against other nodes' reputation. */
+  violations: number;
+  /** Remote owners known, and remote members held in all rooms. */
+  owners: number;
+  remoteMembers: number;
 }
 
 /** All counters at zero (a fresh mesh, or a node not started). */
@@ -17,7 +28,13 @@ export function emptyMeshStats(): MeshStats {
     framesRelayed: 0,
     duplicatesDropped: 0,
     linksRefused: 0,
+    linksEvicted: 0,
     roomFramesReceived: 0,
     framesDropped: 0,
+    messagesRefused: 0,
+    presenceRefused: 0,
+    violations: 0,
+    owners: 0,
+    remoteMembers: 0,
   };
 }

@@ -1,32 +1,30 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  MESH_MAX_ROOMS_PER_FRAME,
-  MESH_MAX_PEERS_PER_FRAME,
-  type MeshFrame,
-  type PeerId,
-  type PresenceFrame,
-  type RelayFrame,
-  type RoomHash,
-  type StatusLink,
-} from '@sigmesh/protocol';
+import { MESH_MAX_ROOMS_PER_FRAME, type RoomHash, type StatusLink } from '@sigmesh/protocol';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { NodeConfig } from '../config/node-options.js';
 import type { NodeIdentity } from '../identity/node-identity.js';
 import type { Logger } from '../log/create-logger.js';
+import { clientKey } from '../pow/client-key.js';
 import type { Member } from '../rooms/member.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { RoomMessage, RoomObserver } from '../rooms/room-observer.js';
-import { closeCodeError, meshCloseCodes } from './mesh-close-codes.js';
 import { DialTargets } from './dial-targets.js';
-import { MeshLink, type LinkHandlers } from './mesh-link.js';
+import { admissionPrice, evictionVictim } from './link-slots.js';
+import { closeCodeError, meshCloseCodes } from './mesh-close-codes.js';
+import { MeshLink, type LinkHandlers, type RoomFrame } from './mesh-link.js';
 import { emptyMeshStats, type MeshStats } from './mesh-stats.js';
-import { roomFrameHandlers, type RoomFrame, type RoomFrameContext } from './room-frames.js';
+import { MessageRelay } from './message-relay.js';
+import { OwnPresence } from './presence/own-presence.js';
+import { RemoteOwners } from './presence/remote-owners.js';
+import { PresenceSync } from './presence-sync.js';
+import { Reputation } from './reputation.js';
+import { roomFrameHandlers, type RoomFrameContext } from './room-frames.js';
 import { SeenIds } from './seen-ids.js';
 import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
 
-type MeshConfig = Pick<
+/** The mesh's options (docs/limits.md § Mesh links). */
+export type MeshConfig = Pick<
   NodeConfig,
   | 'meshMaxLinks'
   | 'meshHopLimit'
@@ -36,17 +34,41 @@ type MeshConfig = Pick<
   | 'meshIdleCloseMs'
   | 'meshHandshakeTimeoutMs'
   | 'meshDedupeSize'
+  | 'meshPeers'
+  | 'meshMaxPendingLinks'
+  | 'meshAdmissionDifficulty'
+  | 'meshMaxAdmissionDifficulty'
+  | 'meshPingMs'
+  | 'meshSilenceMs'
+  | 'meshBeatMs'
+  | 'meshPresenceLeaseMs'
+  | 'meshMaxRoomsPerLink'
+  | 'meshMaxOwnersPerLink'
+  | 'meshMaxMembersPerLink'
+  | 'meshMaxMembersPerOwner'
+  | 'meshMaxRemoteMembersPerRoom'
+  | 'meshMaxRemoteMembers'
+  | 'meshOwnerMessagesPerSecond'
+  | 'meshBanPoints'
 >;
 
 /** Verified nodes remembered for `/nodes`. */
 const MAX_VERIFIED = 1000;
+/** Handshakes in flight from one address. */
+const MAX_PENDING_PER_ADDRESS = 4;
+/** How often owners' leases and graces are checked. */
+const LIVENESS_TICK_MS = 250;
+/** Beats per chain: an hour at the default interval. */
+const CHAIN_SECONDS = 3600;
 
 /**
- * Node-to-node relay of rooms (DESIGN §3 mesh). Links are WebSockets at `/mesh`, one per node
- * pair, opened on demand toward nodes discovery found for a room, closed when no room is shared
- * any more, redialed with backoff while still wanted. Room frames flood to linked nodes that
- * declared interest in the room, with id dedupe and a hop limit, so full and partial meshes both
- * work; a message for one peer follows the route its presence came in on.
+ * Node-to-node relay of rooms (DESIGN §3 mesh; docs/protocol.md § Mesh, docs/security.md).
+ * Links are WebSockets at `/mesh`, one per node pair, opened toward nodes discovery found for a
+ * room (or static peers), closed when no room is shared any more, redialed with backoff while
+ * still wanted. Rooms are matched by blinded interests; each node owns its members and
+ * announces them as signed rosters kept alive by hash-chain beats ({@link PresenceSync}); room
+ * messages flood a room's links and are taken only along their owner's route
+ * ({@link MessageRelay}). Misbehaving nodes lose reputation and, at the threshold, their links.
  */
 export class Mesh implements RoomObserver {
   readonly #config: MeshConfig;
@@ -56,7 +78,7 @@ export class Mesh implements RoomObserver {
   readonly #now: () => number;
   readonly #version: string;
   readonly #publicUrl: () => string;
-  readonly #onLinksChanged: ((addresses: string[]) => void) | undefined;
+  readonly #onLinksChanged: ((ids: string[]) => void) | undefined;
   readonly #links = new Map<string, MeshLink>();
   readonly #pending = new Set<MeshLink>();
   readonly #targets: DialTargets;
@@ -65,8 +87,11 @@ export class Mesh implements RoomObserver {
   readonly #wss: WebSocketServer;
   readonly #handlers: LinkHandlers;
   readonly #stats: MeshStats = emptyMeshStats();
+  readonly #reputation: Reputation;
+  readonly #presence: PresenceSync;
+  readonly #relay: MessageRelay;
   readonly #frameContext: RoomFrameContext;
-  #sweep: NodeJS.Timeout | undefined;
+  readonly #timers: NodeJS.Timeout[] = [];
   #stopped = false;
 
   constructor(options: {
@@ -77,55 +102,129 @@ export class Mesh implements RoomObserver {
     now: () => number;
     version: string;
     publicUrl: () => string;
-    /** Called with {@link linkedAddresses} whenever a link opens or closes. */
-    onLinksChanged?: (addresses: string[]) => void;
+    /** Called with the ids of linked nodes whenever a link opens or closes. */
+    onLinksChanged?: (ids: string[]) => void;
   }) {
-    this.#config = options.config;
-    this.#identity = options.identity;
-    this.#rooms = options.rooms;
+    const { config, identity, rooms, now } = options;
+    this.#config = config;
+    this.#identity = identity;
+    this.#rooms = rooms;
     this.#log = options.log;
-    this.#now = options.now;
+    this.#now = now;
     this.#version = options.version;
     this.#publicUrl = options.publicUrl;
     this.#onLinksChanged = options.onLinksChanged;
-    this.#seen = new SeenIds(options.config.meshDedupeSize);
-    this.#frameContext = {
-      rooms: options.rooms,
+    this.#seen = new SeenIds(config.meshDedupeSize);
+    this.#reputation = new Reputation({
+      banPoints: config.meshBanPoints,
+      halfLifeMs: 10 * 60_000,
+      maxEntries: 10_000,
+      now,
+    });
+    const owners = new RemoteOwners({
+      limits: {
+        leaseMs: config.meshPresenceLeaseMs,
+        forgetMs: Math.max(60_000, config.meshPresenceLeaseMs * 4),
+        maxOwnersPerLink: config.meshMaxOwnersPerLink,
+        maxMembersPerLink: config.meshMaxMembersPerLink,
+        maxMembersPerOwner: config.meshMaxMembersPerOwner,
+        maxRemotePerRoom: config.meshMaxRemoteMembersPerRoom,
+        maxRemoteTotal: config.meshMaxRemoteMembers,
+        ownerMessagesPerSecond: config.meshOwnerMessagesPerSecond,
+        ownerMessageBurst: config.meshOwnerMessagesPerSecond * 2,
+      },
+      now,
+      onChange: (room, joined, left) => rooms.remoteChanged(room, joined, left),
+      onGone: (owner) => this.#presence.gone(owner),
+      onVisible: (owner) => this.#presence.visible(owner),
+    });
+    const sharing = (room: RoomHash): MeshLink[] =>
+      [...this.#links.values()].filter((link) => link.interests?.shared.has(room) === true);
+    this.#presence = new PresenceSync({
+      selfId: identity.id,
+      own: new OwnPresence({
+        identity,
+        now,
+        beatMs: config.meshBeatMs,
+        chainLength: Math.ceil((CHAIN_SECONDS * 1000) / config.meshBeatMs),
+      }),
+      owners,
+      host: {
+        links: () => this.#links.values(),
+        sharing,
+        violation: (link, reason, points) => this.#violation(link, reason, points),
+        stats: this.#stats,
+      },
+      now,
+    });
+    this.#relay = new MessageRelay({
+      rooms,
+      owners,
       seen: this.#seen,
       stats: this.#stats,
-      flood: (frame, from) => this.#flood(frame, from),
-      relay: (frame, from) => this.#relay(frame, from),
-      sendMembers: (link, room) => this.#sendMembers(link, room),
+      hopLimit: config.meshHopLimit,
+      host: {
+        sharing,
+        linkTo: (id, room) => {
+          const link = this.#links.get(id);
+          return link?.interests?.shared.has(room) === true ? link : undefined;
+        },
+        // A tenth of a point per message over the allowance: a burst is forgiven, a flood is not.
+        ownerOverRate: (owner) => {
+          if (this.#reputation.penalize([owner], 0.1))
+            this.#links.get(owner)?.close(meshCloseCodes.banned, 'banned: messages over allowance');
+        },
+      },
+    });
+    this.#frameContext = {
+      presence: this.#presence,
+      relay: this.#relay,
+      maxRoomsPerLink: config.meshMaxRoomsPerLink,
+      shared: (link, room) => {
+        link.lastShared = this.#now();
+        this.#presence.shared(link, room);
+      },
+      unshared: (link, room) => this.#presence.unshared(link, room),
+      violation: (link, reason, points) => this.#violation(link, reason, points),
     };
     this.#targets = new DialTargets({
       connect: (url) => this.#linkTo(url),
-      stillWanted: (room) => this.#rooms.localPeers(room).length > 0,
+      stillWanted: (room) => this.#rooms.hasLocalMembers(room),
     });
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: options.config.meshMaxFrameBytes,
-    });
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: config.meshMaxFrameBytes });
     this.#handlers = {
+      admit: (link, node) => this.#admit(link, node),
       opened: (link) => this.#onOpened(link),
       frame: (link, frame) => this.#onFrame(link, frame),
+      violation: (link, reason, points) => this.#violation(link, reason, points),
       closed: (link, code, reason) => this.#onClosed(link, code, reason),
     };
-    options.rooms.observe(this);
+    rooms.observe(this);
   }
 
   start(): void {
-    if (this.#sweep !== undefined) return;
-    this.#sweep = setInterval(
-      () => this.#closeIdle(),
-      Math.max(500, this.#config.meshIdleCloseMs / 2),
-    );
-    this.#sweep.unref();
+    if (this.#timers.length > 0 || this.#stopped) return;
+    const every = (ms: number, run: () => void): void => {
+      const timer = setInterval(run, ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(this.#config.meshBeatMs, () => this.#presence.beat());
+    every(LIVENESS_TICK_MS, () => this.#presence.owners.tick());
+    every(Math.max(500, this.#config.meshIdleCloseMs / 2), () => this.#closeIdle());
+    for (const url of this.#config.meshPeers) this.#targets.want(url, 'pinned');
   }
 
   stop(): void {
+    if (this.#stopped) return;
     this.#stopped = true;
-    clearInterval(this.#sweep);
+    for (const timer of this.#timers) clearInterval(timer);
     this.#targets.clear();
+    // Leave gracefully: every node that holds our members hears they are gone before the close.
+    for (const room of this.#rooms.localRooms())
+      for (const peer of this.#rooms.localPeers(room))
+        this.#presence.localChanged(room, peer, false);
+    this.#presence.flushOwn();
     for (const link of [...this.#links.values(), ...this.#pending])
       link.close(meshCloseCodes.normal, 'node stopping');
     this.#wss.close();
@@ -133,17 +232,25 @@ export class Mesh implements RoomObserver {
 
   /** Accepts an HTTP upgrade on `/mesh` (wired to the HTTP server's `upgrade` event). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#stopped || this.#links.size + this.#pending.size >= this.#config.meshMaxLinks) {
-      this.#stats.linksRefused++;
-      this.#log.debug({ code: 'MESH_LINK_LIMIT' }, 'mesh link refused');
-      socket.end(
-        'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
-      );
-      return;
-    }
     const address = request.socket.remoteAddress;
+    const refuse = (status: string, code: string): void => {
+      this.#stats.linksRefused++;
+      this.#log.debug({ code, address }, 'mesh link refused');
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const key = address === undefined ? '' : clientKey(address);
+    if (this.#reputation.points(`addr:${key}`) >= this.#config.meshBanPoints * 4)
+      return refuse('403 Forbidden', 'MESH_NODE_REFUSED');
+    const fromAddress = [...this.#pending].filter((link) => link.remoteAddress === address).length;
+    if (
+      this.#stopped ||
+      this.#pending.size >= this.#config.meshMaxPendingLinks ||
+      fromAddress >= MAX_PENDING_PER_ADDRESS
+    ) {
+      return refuse('503 Service Unavailable', 'MESH_LINK_LIMIT');
+    }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      this.#adopt(ws, false).remoteAddress = address;
+      this.#adopt(ws, false, address);
     });
   }
 
@@ -165,6 +272,13 @@ export class Mesh implements RoomObserver {
     return this.#open(url, expectedId).ready;
   }
 
+  /** Closes the link to node `id`, if any (tests and operators cutting a link). */
+  disconnect(id: string): boolean {
+    const link = this.#links.get(id);
+    link?.close(meshCloseCodes.normal, 'closed by the operator');
+    return link !== undefined;
+  }
+
   /** Nodes whose handshake completed within `maxAgeMs`, newest first. */
   verifiedNodes(maxAgeMs: number): VerifiedNode[] {
     return this.#verified.since(this.#now() - maxAgeMs);
@@ -175,54 +289,57 @@ export class Mesh implements RoomObserver {
     return [...this.#links].map(([id, link]) => ({ id, url: link.remoteUrl ?? '' }));
   }
 
+  /** The remote members this node counts as present in `room` (its view, for tests and status). */
+  remoteMembers(room: RoomHash): string[] {
+    return this.#presence.owners.members(room);
+  }
+
   stats(): Readonly<MeshStats> {
     let dropped = this.#stats.framesDropped;
     for (const link of [...this.#links.values(), ...this.#pending]) dropped += link.framesDropped;
-    return { ...this.#stats, links: this.#links.size, framesDropped: dropped };
+    let owners = 0;
+    for (const owner of this.#presence.owners.owners()) if (owner.visible) owners++;
+    return {
+      ...this.#stats,
+      links: this.#links.size,
+      framesDropped: dropped,
+      owners,
+      remoteMembers: this.#presence.owners.total,
+    };
   }
 
   // RoomObserver: what local rooms do, the mesh tells linked nodes.
 
   roomOpened(room: RoomHash): void {
-    this.#broadcast({ t: 'interest', add: [room], remove: [] });
+    this.#presence.owners.openRoom(room);
+    for (const link of this.#links.values()) {
+      const { token, shared } = link.interests!.addOurs(room);
+      link.send({ t: 'interest', add: [token], remove: [] });
+      if (shared) this.#frameContext.shared(link, room);
+    }
   }
 
   roomClosed(room: RoomHash): void {
-    this.#broadcast({ t: 'interest', add: [], remove: [room] });
+    // Our last member's leave goes out before we stop sharing the room.
+    this.#presence.flushOwn();
+    for (const link of this.#links.values()) {
+      const token = link.interests!.removeOurs(room);
+      if (token !== undefined) link.send({ t: 'interest', add: [], remove: [token] });
+    }
+    this.#presence.owners.closeRoom(room);
     this.#targets.roomClosed(room);
   }
 
   memberJoined(member: Member): void {
-    this.#flood(
-      {
-        t: 'presence',
-        id: newId(),
-        room: member.room,
-        peer: member.peerId,
-        joined: true,
-        hops: this.#config.meshHopLimit,
-      },
-      undefined,
-    );
+    this.#presence.localChanged(member.room, member.peerId, true);
   }
 
   memberLeft(member: Member): void {
-    this.#flood(
-      {
-        t: 'presence',
-        id: newId(),
-        room: member.room,
-        peer: member.peerId,
-        joined: false,
-        hops: this.#config.meshHopLimit,
-      },
-      undefined,
-    );
+    this.#presence.localChanged(member.room, member.peerId, false);
   }
 
   published(message: RoomMessage): void {
-    this.#seen.add(message.id);
-    this.#relay({ t: 'message', ...message, hops: this.#config.meshHopLimit }, undefined);
+    if (this.#links.size > 0) this.#relay.published(message);
   }
 
   /** A link toward `url`: the existing one when the node there already linked to us, else a dial. */
@@ -236,20 +353,18 @@ export class Mesh implements RoomObserver {
       maxPayload: this.#config.meshMaxFrameBytes,
       handshakeTimeout: this.#config.meshHandshakeTimeoutMs,
     });
-    const link = this.#adopt(ws, true, expectedId);
+    const link = this.#adopt(ws, true, undefined, expectedId);
     ws.once('upgrade', (response) => (link.remoteAddress = response.socket.remoteAddress));
     return link;
   }
 
-  /** IP addresses of the nodes we have open links to (their TURN relays may be our peers). */
-  linkedAddresses(): string[] {
-    const addresses = new Set<string>();
-    for (const link of this.#links.values())
-      if (link.remoteAddress !== undefined) addresses.add(link.remoteAddress);
-    return [...addresses];
-  }
-
-  #adopt(ws: WebSocket, dialed: boolean, expectedId?: string): MeshLink {
+  #adopt(
+    ws: WebSocket,
+    dialed: boolean,
+    address: string | undefined,
+    expectedId?: string,
+  ): MeshLink {
+    const taken = this.#links.size + this.#pending.size;
     const link = new MeshLink({
       ws,
       dialed,
@@ -261,13 +376,34 @@ export class Mesh implements RoomObserver {
         framesPerSecond: this.#config.meshFramesPerSecond,
         maxBufferedBytes: this.#config.meshMaxBufferedBytes,
         handshakeTimeoutMs: this.#config.meshHandshakeTimeoutMs,
+        pingMs: this.#config.meshPingMs,
+        silenceMs: this.#config.meshSilenceMs,
+        admit: admissionPrice(
+          taken,
+          this.#config.meshMaxLinks,
+          this.#config.meshAdmissionDifficulty,
+          this.#config.meshMaxAdmissionDifficulty,
+        ),
+        maxAdmit: this.#config.meshMaxAdmissionDifficulty,
       },
       log: this.#log,
       now: this.#now,
       ...(expectedId === undefined ? {} : { expectedId }),
     });
+    link.remoteAddress = address;
     this.#pending.add(link);
     return link;
+  }
+
+  /** Whether the node behind a hello may link to us; the reason when not. */
+  #admit(link: MeshLink, node: string): string | undefined {
+    if (node === this.#identity.id) return 'linked to itself';
+    if (this.#reputation.banned([node])) return 'banned for protocol violations';
+    if (!link.dialed && link.remoteAddress !== undefined) {
+      const points = this.#reputation.points(`addr:${clientKey(link.remoteAddress)}`);
+      if (points >= this.#config.meshBanPoints * 4) return 'address banned for protocol violations';
+    }
+    return undefined;
   }
 
   #onOpened(link: MeshLink): void {
@@ -282,23 +418,31 @@ export class Mesh implements RoomObserver {
         link.close(meshCloseCodes.duplicate, 'duplicate link');
         return;
       }
-      // Swap before closing, so the close does not drop the routes through this node.
+      // Swap before closing, so the close does not drop what this node reaches through it.
       this.#links.set(id, link);
       existing.close(meshCloseCodes.duplicate, 'duplicate link');
+    } else if (this.#links.size >= this.#config.meshMaxLinks) {
+      const victim = evictionVictim(this.#links.values(), (l) => this.#targets.pinned(l.remoteUrl));
+      if (victim === undefined) {
+        this.#stats.linksRefused++;
+        link.close(meshCloseCodes.linkLimit, 'link slots full');
+        return;
+      }
+      this.#stats.linksEvicted++;
+      victim.close(meshCloseCodes.evicted, 'evicted for a newer link');
     }
     this.#links.set(id, link);
-    this.#onLinksChanged?.(this.linkedAddresses());
+    this.#onLinksChanged?.([...this.#links.keys()]);
     this.#verified.record(id, link.remoteUrl ?? '', this.#now());
     this.#log.info({ peer: id, url: link.remoteUrl, dialed: link.dialed }, 'mesh link open');
     this.#targets.opened(link);
-    const rooms = this.#rooms.localRooms();
-    for (let i = 0; i < rooms.length || i === 0; i += MESH_MAX_ROOMS_PER_FRAME) {
-      link.send({ t: 'interest', add: rooms.slice(i, i + MESH_MAX_ROOMS_PER_FRAME), remove: [] });
-    }
+    const tokens = this.#rooms.localRooms().map((room) => link.interests!.addOurs(room).token);
+    for (let i = 0; i < tokens.length || i === 0; i += MESH_MAX_ROOMS_PER_FRAME)
+      link.send({ t: 'interest', add: tokens.slice(i, i + MESH_MAX_ROOMS_PER_FRAME), remove: [] });
   }
 
   #onFrame(link: MeshLink, frame: RoomFrame): void {
-    if (frame.t !== 'interest') this.#stats.roomFramesReceived++;
+    if (frame.t !== 'interest' && frame.t !== 'beats') this.#stats.roomFramesReceived++;
     (
       roomFrameHandlers[frame.t] as (
         ctx: RoomFrameContext,
@@ -314,81 +458,36 @@ export class Mesh implements RoomObserver {
     const error = closeCodeError(code);
     if (link.remoteId !== undefined && this.#links.get(link.remoteId) === link) {
       this.#links.delete(link.remoteId);
-      this.#onLinksChanged?.(this.linkedAddresses());
+      this.#onLinksChanged?.([...this.#links.keys()]);
       this.#log.info({ peer: link.remoteId, code, reason }, 'mesh link closed');
-      // Peers reached through this link are gone; tell local members and the rest of the mesh.
-      for (const { room, peerId } of this.#rooms.dropRoute(link.remoteId)) {
-        this.#flood(
-          {
-            t: 'presence',
-            id: newId(),
-            room,
-            peer: peerId,
-            joined: false,
-            hops: this.#config.meshHopLimit,
-          },
-          undefined,
-        );
-      }
+      // Whoever we reached through this link must now prove itself through another.
+      this.#presence.owners.linkClosed(link);
     } else if (error !== undefined) {
       this.#log.debug({ code: error, peer: link.remoteId, reason }, 'mesh link refused');
     }
     this.#targets.closed(link, !this.#stopped && code !== meshCloseCodes.duplicate);
   }
 
-  /** Sends the peers we can reach in `room` (split horizon: not those reached through `link`). */
-  #sendMembers(link: MeshLink, room: RoomHash): void {
-    const peers: PeerId[] = [
-      ...this.#rooms.localPeers(room),
-      ...this.#rooms.remotePeers(room, link.remoteId),
-    ];
-    for (let i = 0; i < peers.length; i += MESH_MAX_PEERS_PER_FRAME) {
-      link.send({ t: 'members', room, peers: peers.slice(i, i + MESH_MAX_PEERS_PER_FRAME) });
-    }
+  /** A protocol violation by the node behind `link`: reputation, and the link at the threshold. */
+  #violation(link: MeshLink, reason: string, points: number): void {
+    this.#stats.violations++;
+    this.#log.debug({ peer: link.remoteId, reason, points }, 'mesh protocol violation');
+    const keys = link.remoteId === undefined ? [] : [link.remoteId];
+    const address =
+      link.remoteAddress === undefined ? undefined : `addr:${clientKey(link.remoteAddress)}`;
+    this.#reputation.penalize(address === undefined ? [] : [address], points);
+    if (this.#reputation.penalize(keys, points))
+      link.close(meshCloseCodes.banned, `banned: ${reason}`);
   }
 
-  /** A message goes toward its addressee's route when known, else floods the room. */
-  #relay(frame: RelayFrame, from: MeshLink | undefined): void {
-    if (frame.to !== undefined) {
-      const route = this.#rooms.routeOf(frame.room, frame.to);
-      const link = route === undefined ? undefined : this.#links.get(route);
-      if (link !== undefined && link !== from) {
-        link.send(frame);
-        this.#stats.framesRelayed++;
-        return;
-      }
-    }
-    this.#flood(frame, from);
-  }
-
-  /** Sends a frame once to every linked node interested in its room, except where it came from. */
-  #flood(frame: PresenceFrame | RelayFrame, from: MeshLink | undefined): void {
-    let text: string | undefined;
-    for (const link of this.#links.values()) {
-      if (link === from || !link.interests.has(frame.room)) continue;
-      text ??= JSON.stringify(frame);
-      link.sendRaw(text);
-      this.#stats.framesRelayed++;
-    }
-  }
-
-  #broadcast(frame: MeshFrame): void {
-    const text = JSON.stringify(frame);
-    for (const link of this.#links.values()) link.sendRaw(text);
-  }
-
-  /** Closes links that have shared no room with us for meshIdleCloseMs. */
+  /** Closes links that have shared no room with us for meshIdleCloseMs (static peers stay). */
   #closeIdle(): void {
     const now = this.#now();
     for (const link of this.#links.values()) {
-      if ([...link.interests].some((room) => this.#rooms.localPeers(room).length > 0))
+      if ((link.interests?.shared.size ?? 0) > 0 || this.#targets.pinned(link.remoteUrl))
         link.lastShared = now;
       else if (now - link.lastShared >= this.#config.meshIdleCloseMs)
         link.close(meshCloseCodes.normal, 'no shared room');
     }
   }
-}
-
-function newId(): string {
-  return randomBytes(16).toString('hex');
 }

@@ -25,6 +25,11 @@ export class SeenIds {
     return true;
   }
 
+  /** True when `id` was recorded (without recording it). */
+  has(id: string): boolean {
+    return this.#current.has(id) || this.#previous.has(id);
+  }
+
   get size(): number {
     return this.#current.size + this.#previous.size;
   }

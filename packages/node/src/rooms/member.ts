@@ -17,4 +17,9 @@ export interface Member {
   readonly sink: MemberSink;
   /** Set once the member is cut or gone; nothing is written after. */
   closed: boolean;
+  /** How many of the room's presence entries this member has been told about. */
+  cursor: number;
+  /** Events queued this turn of the event loop, written together at its end. */
+  outbox: Buffer[];
+  outboxBytes: number;
 }

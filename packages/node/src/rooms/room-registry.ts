@@ -3,19 +3,28 @@ import { sigmeshError, type PeerId, type RoomHash } from '@sigmesh/protocol';
 import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Member, MemberSink } from './member.js';
+import { MemberWriter } from './member-writer.js';
+import { PresenceLog } from './presence-log.js';
 import type { RoomMessage, RoomObserver } from './room-observer.js';
 import { sseChunk } from './sse-chunk.js';
 
 type RoomLimits = Pick<
   NodeConfig,
-  'maxRooms' | 'maxMembersPerRoom' | 'maxStreamsPerAddress' | 'memberQueueBytes' | 'heartbeatMs'
+  | 'maxRooms'
+  | 'maxMembersPerRoom'
+  | 'maxStreamsPerAddress'
+  | 'memberQueueBytes'
+  | 'heartbeatMs'
+  | 'presenceBacklog'
 >;
 
 interface Room {
+  readonly hash: RoomHash;
   readonly members: Map<PeerId, Member>;
   readonly sessions: Map<string, Member>;
-  /** Peers on other nodes, by the id of the linked node they are reached through. */
-  readonly remote: Map<PeerId, string>;
+  /** Members on other nodes that the mesh counts as present. */
+  readonly remote: Set<PeerId>;
+  readonly log: PresenceLog;
 }
 
 /** Counters for /metrics and tests. */
@@ -28,20 +37,24 @@ export interface RoomStats {
 }
 
 /**
- * Local members per room, the remote peers linked nodes told us about, and fan-out to local
- * members. Each member's unsent bytes are bounded by `memberQueueBytes`: a write that would pass
- * it cuts the member instead (its stream is destroyed; the close handler then calls `leave`), so
- * a slow reader can never grow memory.
+ * Local members per room, the remote members the mesh reports, and fan-out to local members.
+ *
+ * Presence reaches members as one `presence` event per member per turn carrying the net joins and
+ * leaves since that member's cursor ({@link PresenceLog}), and only when the member's stream has
+ * nothing waiting: a burst of a thousand changes is one event, so a member that reads promptly
+ * is never cut for it. Messages are queued per member and written once per turn
+ * ({@link MemberWriter}); a member whose unsent bytes pass `memberQueueBytes` is cut.
  */
 export class RoomRegistry {
   readonly #rooms = new Map<RoomHash, Room>();
   readonly #streamsPerClient = new Map<string, number>();
   readonly #limits: RoomLimits;
-  readonly #log: Logger;
   readonly #now: () => number;
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #observers: Array<Partial<RoomObserver>> = [];
   readonly #random = new RandomPool();
+  readonly #writer: MemberWriter;
+  readonly #presencePending = new Set<Room>();
   readonly #stats: RoomStats = {
     rooms: 0,
     members: 0,
@@ -52,8 +65,13 @@ export class RoomRegistry {
 
   constructor(options: { limits: RoomLimits; log: Logger; now: () => number }) {
     this.#limits = options.limits;
-    this.#log = options.log;
     this.#now = options.now;
+    this.#writer = new MemberWriter({
+      queueBytes: options.limits.memberQueueBytes,
+      log: options.log,
+      cut: () => this.#stats.slowConsumersCut++,
+      beforeWrite: () => this.#flushPresence(),
+    });
   }
 
   /** Adds an observer (the mesh, discovery) told about local rooms, members and messages. */
@@ -95,13 +113,22 @@ export class RoomRegistry {
     }
   }
 
-  /** Adds a member with a fresh peer id and session token. Does not announce it yet. */
+  /**
+   * Adds a member with a fresh peer id and session token. Does not announce it yet; its presence
+   * cursor starts now, so what {@link peers} lists at this moment is its starting view.
+   */
   join(room: RoomHash, clientKey: string, sink: MemberSink): Member {
     this.checkJoin(room, clientKey);
     let entry = this.#rooms.get(room);
     const opened = entry === undefined;
     if (entry === undefined) {
-      entry = { members: new Map(), sessions: new Map(), remote: new Map() };
+      entry = {
+        hash: room,
+        members: new Map(),
+        sessions: new Map(),
+        remote: new Set(),
+        log: new PresenceLog(this.#limits.presenceBacklog),
+      };
       this.#rooms.set(room, entry);
       this.#stats.rooms = this.#rooms.size;
     }
@@ -112,6 +139,9 @@ export class RoomRegistry {
       clientKey,
       sink,
       closed: false,
+      cursor: entry.log.head,
+      outbox: [],
+      outboxBytes: 0,
     };
     entry.members.set(member.peerId, member);
     entry.sessions.set(member.session, member);
@@ -123,7 +153,9 @@ export class RoomRegistry {
 
   /** Tells the other members, here and on linked nodes, that `member` joined. */
   announceJoin(member: Member): void {
-    this.#fanOut(member.room, sseChunk('join', { peerId: member.peerId }), member.peerId);
+    const entry = this.#rooms.get(member.room);
+    if (entry?.members.get(member.peerId) !== member) return;
+    this.#presence(entry, member.peerId, true);
     for (const observer of this.#observers) observer.memberJoined?.(member);
   }
 
@@ -132,6 +164,7 @@ export class RoomRegistry {
     const entry = this.#rooms.get(member.room);
     if (entry?.members.get(member.peerId) !== member) return;
     member.closed = true;
+    this.#writer.forget(member);
     entry.members.delete(member.peerId);
     entry.sessions.delete(member.session);
     const streams = (this.#streamsPerClient.get(member.clientKey) ?? 1) - 1;
@@ -140,13 +173,26 @@ export class RoomRegistry {
     this.#stats.members--;
     for (const observer of this.#observers) observer.memberLeft?.(member);
     if (entry.members.size === 0) {
-      // Remote peers are tracked only for rooms with local members.
+      // Remote members are tracked only for rooms with local members.
       this.#rooms.delete(member.room);
+      this.#presencePending.delete(entry);
       this.#stats.rooms = this.#rooms.size;
       for (const observer of this.#observers) observer.roomClosed?.(member.room);
       return;
     }
-    this.#fanOut(member.room, sseChunk('leave', { peerId: member.peerId }), undefined);
+    this.#presence(entry, member.peerId, false);
+  }
+
+  /** The mesh's view of a room changed: remote members appeared or left. */
+  remoteChanged(room: RoomHash, joined: readonly PeerId[], left: readonly PeerId[]): void {
+    const entry = this.#rooms.get(room);
+    if (entry === undefined) return;
+    for (const peer of left) if (entry.remote.delete(peer)) this.#presence(entry, peer, false);
+    for (const peer of joined) {
+      if (entry.members.has(peer) || entry.remote.has(peer)) continue;
+      entry.remote.add(peer);
+      this.#presence(entry, peer, true);
+    }
   }
 
   /** The live member holding `session` in `room`, if any. */
@@ -158,7 +204,7 @@ export class RoomRegistry {
   peers(room: RoomHash, except?: PeerId): PeerId[] {
     const entry = this.#rooms.get(room);
     if (entry === undefined) return [];
-    return [...entry.members.keys(), ...entry.remote.keys()].filter((peerId) => peerId !== except);
+    return [...entry.members.keys(), ...entry.remote].filter((peerId) => peerId !== except);
   }
 
   /** Rooms with local members. */
@@ -187,51 +233,6 @@ export class RoomRegistry {
     return entry !== undefined && (entry.members.has(peerId) || entry.remote.has(peerId));
   }
 
-  /** The linked node a remote peer is reached through; undefined for local or unknown peers. */
-  routeOf(room: RoomHash, peerId: PeerId): string | undefined {
-    return this.#rooms.get(room)?.remote.get(peerId);
-  }
-
-  /** Records a peer on another node (reached via `via`) and tells local members it joined. */
-  addRemote(room: RoomHash, peerId: PeerId, via: string): boolean {
-    const entry = this.#rooms.get(room);
-    if (entry === undefined || entry.members.has(peerId)) return false;
-    const known = entry.remote.has(peerId);
-    entry.remote.set(peerId, via);
-    if (!known) this.#fanOut(room, sseChunk('join', { peerId }), undefined);
-    return !known;
-  }
-
-  /** Forgets a remote peer (only if reached via `via`, when given) and tells local members it left. */
-  removeRemote(room: RoomHash, peerId: PeerId, via?: string): boolean {
-    const entry = this.#rooms.get(room);
-    const current = entry?.remote.get(peerId);
-    if (entry === undefined || current === undefined || (via !== undefined && current !== via)) {
-      return false;
-    }
-    entry.remote.delete(peerId);
-    this.#fanOut(room, sseChunk('leave', { peerId }), undefined);
-    return true;
-  }
-
-  /** Forgets every peer reached through a node whose link closed; returns them by room. */
-  dropRoute(via: string): Array<{ room: RoomHash; peerId: PeerId }> {
-    const dropped: Array<{ room: RoomHash; peerId: PeerId }> = [];
-    for (const [room, entry] of this.#rooms) {
-      for (const [peerId, through] of entry.remote)
-        if (through === via) dropped.push({ room, peerId });
-    }
-    for (const { room, peerId } of dropped) this.removeRemote(room, peerId, via);
-    return dropped;
-  }
-
-  /** Remote peers of `room` not reached through `except` (split horizon for member lists). */
-  remotePeers(room: RoomHash, except?: string): PeerId[] {
-    const remote = this.#rooms.get(room)?.remote;
-    if (remote === undefined) return [];
-    return [...remote].filter(([, via]) => via !== except).map(([peerId]) => peerId);
-  }
-
   /**
    * Delivers a message from a local member to every other local member, or only to `to`, and
    * hands it to the mesh. Returns the message id and how many local members it was queued to.
@@ -258,59 +259,80 @@ export class RoomRegistry {
       to === undefined ? { id, from, data } : { id, from, to, data },
     );
     this.#stats.messages++;
+    const members = this.#rooms.get(message.room)?.members;
+    if (members === undefined) return 0;
     if (to !== undefined) {
-      const target = this.#rooms.get(message.room)?.members.get(to);
-      const delivered = target !== undefined && this.#send(target, chunk) ? 1 : 0;
+      const target = members.get(to);
+      const delivered = target !== undefined && this.#writer.enqueue(target, chunk) ? 1 : 0;
       this.#stats.deliveries += delivered;
       return delivered;
     }
-    return this.#fanOut(message.room, chunk, from);
+    let delivered = 0;
+    for (const member of members.values())
+      if (member.peerId !== from && this.#writer.enqueue(member, chunk)) delivered++;
+    this.#stats.deliveries += delivered;
+    return delivered;
   }
 
-  /** Writes one chunk to one member, cutting it if its queue would overflow. */
+  /** Queues one event to one member (cutting it if its queue would overflow). */
   send(member: Member, chunk: Buffer): boolean {
-    return this.#send(member, chunk);
+    return this.#writer.enqueue(member, chunk);
+  }
+
+  /** A member's stream drained: it can take the presence it was held back from. */
+  drained(member: Member): void {
+    const entry = this.#rooms.get(member.room);
+    if (entry === undefined || member.closed || member.cursor === entry.log.head) return;
+    this.#presencePending.add(entry);
+    this.#writer.schedule();
   }
 
   stats(): Readonly<RoomStats> {
     return { ...this.#stats };
   }
 
-  #fanOut(room: RoomHash, chunk: Buffer, except: PeerId | undefined): number {
-    const members = this.#rooms.get(room)?.members;
-    if (members === undefined) return 0;
-    let delivered = 0;
-    for (const member of members.values()) {
-      if (member.peerId !== except && this.#send(member, chunk)) delivered++;
-    }
-    this.#stats.deliveries += delivered;
-    return delivered;
+  #presence(entry: Room, peer: PeerId, joined: boolean): void {
+    entry.log.append(peer, joined);
+    this.#presencePending.add(entry);
+    this.#writer.schedule();
   }
 
-  #send(member: Member, chunk: Buffer): boolean {
-    if (member.closed) return false;
-    // Only a member with bytes already waiting can be slow: one event larger than the queue (a
-    // welcome listing a big room) still goes to a member that has kept up.
-    const queued = member.sink.writableLength;
-    if (queued > 0 && queued + chunk.length > this.#limits.memberQueueBytes) {
-      // Cut, do not buffer: the stream's close handler removes the member and tells the room.
-      member.closed = true;
-      this.#stats.slowConsumersCut++;
-      this.#log.debug(
-        { code: 'ROOM_SLOW_CONSUMER', peerId: member.peerId, room: member.room },
-        'cut slow room member',
-      );
-      member.sink.destroy();
-      return false;
+  /** Sends each member of the rooms with news its net presence change, when it can take it. */
+  #flushPresence(): void {
+    for (const entry of this.#presencePending) {
+      const head = entry.log.head;
+      let oldest = head;
+      for (const member of entry.members.values()) {
+        if (member.cursor !== head && !member.closed && member.sink.writableLength === 0)
+          this.#sendPresence(entry, member, head);
+        oldest = Math.min(oldest, member.cursor);
+      }
+      entry.log.trim(oldest);
     }
-    member.sink.write(chunk);
-    return true;
+    this.#presencePending.clear();
+  }
+
+  #sendPresence(entry: Room, member: Member, head: number): void {
+    const delta = entry.log.since(member.cursor);
+    member.cursor = head;
+    if (delta === undefined) {
+      // Too far behind for the backlog: the whole view instead.
+      this.#writer.enqueue(
+        member,
+        sseChunk('presence', { members: this.peers(entry.hash, member.peerId) }),
+      );
+      return;
+    }
+    const join = delta.join.filter((peer) => peer !== member.peerId);
+    const leave = delta.leave.filter((peer) => peer !== member.peerId);
+    if (join.length > 0 || leave.length > 0)
+      this.#writer.enqueue(member, sseChunk('presence', { join, leave }));
   }
 
   #beat(): void {
     const chunk = sseChunk('heartbeat', { ts: this.#now() });
     for (const { members } of this.#rooms.values()) {
-      for (const member of members.values()) this.#send(member, chunk);
+      for (const member of members.values()) this.#writer.enqueue(member, chunk);
     }
   }
 }

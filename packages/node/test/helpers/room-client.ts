@@ -1,9 +1,11 @@
 import {
+  applyPresence,
   parseMessageEvent,
   parsePresenceEvent,
   parseWelcomeEvent,
   type MessageEvent,
   type PeerId,
+  type PresenceEvent,
   type RoomHash,
   type WelcomeEvent,
 } from '@sigmesh/protocol';
@@ -19,8 +21,11 @@ export interface TestMember {
   /** Resolves with the next event of this name (already received ones count), or rejects after `ms`. */
   next(name: string, ms?: number): Promise<SseEvent>;
   messages(): MessageEvent[];
+  /** Peers in `presence` events' join (leave) lists, in order (resyncs not included). */
   joins(): PeerId[];
   leaves(): PeerId[];
+  /** The other members as this member's events tell them: welcome, then every join and leave. */
+  view(): Set<PeerId>;
   close(): void;
 }
 
@@ -88,16 +93,22 @@ export async function joinRoom(baseUrl: string, room: RoomHash): Promise<TestMem
       events
         .filter((e) => e.event === 'message')
         .map((e) => unwrap(parseMessageEvent(JSON.parse(e.data)))),
-    joins: () =>
-      events
-        .filter((e) => e.event === 'join')
-        .map((e) => unwrap(parsePresenceEvent(JSON.parse(e.data))).peerId),
+    joins: () => presenceChanges(events).flatMap((change) => ('join' in change ? change.join : [])),
     leaves: () =>
-      events
-        .filter((e) => e.event === 'leave')
-        .map((e) => unwrap(parsePresenceEvent(JSON.parse(e.data))).peerId),
+      presenceChanges(events).flatMap((change) => ('leave' in change ? change.leave : [])),
+    view() {
+      const members = new Set(welcome.value.members);
+      for (const change of presenceChanges(events)) applyPresence(members, change);
+      return members;
+    },
     close: () => controller.abort(),
   };
+}
+
+function presenceChanges(events: readonly SseEvent[]): PresenceEvent[] {
+  return events
+    .filter((event) => event.event === 'presence')
+    .map((event) => unwrap(parsePresenceEvent(JSON.parse(event.data))));
 }
 
 function unwrap<T>(result: { ok: true; value: T } | { ok: false; message: string }): T {

@@ -4,6 +4,7 @@ import type { SigmeshError } from '@sigmesh/protocol';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import { joinRoom } from '../helpers/room-client.js';
 import { startTestNode } from '../helpers/test-node.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const room = deriveRoomHash('test-app', 'lobby');
 const otherRoom = deriveRoomHash('test-app', 'elsewhere');
@@ -17,10 +18,8 @@ test('two members exchange broadcast and addressed messages; another room sees n
   t.after(() => [alice, bob, carol, outsider].forEach((m) => m.close()));
 
   assert.deepEqual(new Set(carol.welcome.members), new Set([alice.peerId, bob.peerId]));
-  assert.equal(
-    (JSON.parse((await alice.next('join')).data) as { peerId: string }).peerId,
-    bob.peerId,
-  );
+  await waitFor(() => alice.joins().includes(carol.peerId), 'carol’s join at alice');
+  assert.deepEqual(alice.joins(), [bob.peerId, carol.peerId], 'alice hears each join, once');
 
   await alice.post({ hello: 'everyone' });
   const atBob = JSON.parse((await bob.next('message')).data) as {
@@ -69,8 +68,8 @@ test('leave is announced when a member closes its stream', async (t) => {
   const bob = await joinRoom(node.url(), room);
   t.after(() => alice.close());
   bob.close();
-  const leave = JSON.parse((await alice.next('leave')).data) as { peerId: string };
-  assert.equal(leave.peerId, bob.peerId);
+  await waitFor(() => alice.leaves().includes(bob.peerId), 'bob’s leave at alice');
+  assert.deepEqual(alice.view(), new Set(), 'alice’s view is empty again');
   await assert.rejects(
     bob.post('after leaving'),
     (error: SigmeshError) => error.code === 'ROOM_SESSION_INVALID',

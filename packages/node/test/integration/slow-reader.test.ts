@@ -6,6 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { deriveRoomHash, utf8 } from '@sigmesh/protocol';
 import { challengeFor, solveToken } from '../helpers/raw-http.js';
 import { joinRoom } from '../helpers/room-client.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { startTestNode } from '../helpers/test-node.js';
 
 const room = deriveRoomHash('test-app', 'slow-reader');
@@ -77,8 +78,7 @@ test('a member that stops reading is cut once its queue is full, and node memory
     drained.destroy();
     stalled.destroy();
   });
-  await poster.next('join');
-  await poster.next('join');
+  await waitFor(() => poster.view().size === 2, 'both readers in the poster’s view');
   const before = await retainedBytes();
   const payload = 'x'.repeat(messageBytes - 20);
   const total = 700; // ≈ 42 MB pushed at the stalled member if it were never cut

@@ -1,28 +1,32 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setImmediate as turn } from 'node:timers/promises';
 import { pino } from 'pino';
-import { deriveRoomHash, type SigmeshError } from '@sigmesh/protocol';
+import { deriveRoomHash, type PeerId, type SigmeshError } from '@sigmesh/protocol';
 import type { MemberSink } from '../../src/rooms/member.js';
 import { RoomRegistry } from '../../src/rooms/room-registry.js';
 
 class FakeSink implements MemberSink {
-  chunks: string[] = [];
+  writes: string[] = [];
   writableLength = 0;
   destroyed = false;
   /** When true, written bytes stay queued (a reader that stopped reading). */
   stalled = false;
   write(chunk: Buffer): boolean {
-    this.chunks.push(chunk.toString());
+    this.writes.push(chunk.toString());
     if (this.stalled) this.writableLength += chunk.length;
     return true;
   }
   destroy(): void {
     this.destroyed = true;
   }
+  /** The data of every event of this name, across all writes. */
   events(name: string): unknown[] {
-    return this.chunks
-      .filter((c) => c.startsWith(`event: ${name}\n`))
-      .map((c) => JSON.parse(c.split('\ndata: ')[1]!) as unknown);
+    return this.writes
+      .join('')
+      .split('\n\n')
+      .filter((event) => event.startsWith(`event: ${name}\n`))
+      .map((event) => JSON.parse(event.split('\ndata: ')[1]!) as unknown);
   }
 }
 
@@ -32,32 +36,61 @@ const limits = {
   maxStreamsPerAddress: 5,
   memberQueueBytes: 1000,
   heartbeatMs: 1000,
+  presenceBacklog: 64,
 };
 const room = deriveRoomHash('unit', 'room');
-const registry = () => new RoomRegistry({ limits, log: pino({ level: 'silent' }), now: () => 0 });
+const registry = (overrides: Partial<typeof limits> = {}) =>
+  new RoomRegistry({
+    limits: { ...limits, ...overrides },
+    log: pino({ level: 'silent' }),
+    now: () => 0,
+  });
+const peer = (n: number): PeerId => n.toString(16).padStart(32, '0') as PeerId;
 
-test('broadcast reaches every other member; addressed reaches one', () => {
+test('broadcast reaches every other member; addressed reaches one', async () => {
   const rooms = registry();
   const [a, b, c] = [new FakeSink(), new FakeSink(), new FakeSink()];
   const ma = rooms.join(room, 'x', a);
   const mb = rooms.join(room, 'x', b);
   rooms.join(room, 'x', c);
   assert.equal(rooms.publish(room, ma.peerId, 'hi').delivered, 2);
-  assert.equal(a.events('message').length, 0);
   assert.equal(rooms.publish(room, ma.peerId, 'psst', mb.peerId).delivered, 1);
+  await turn();
+  assert.equal(a.events('message').length, 0);
   assert.equal(b.events('message').length, 2);
   assert.equal(c.events('message').length, 1);
 });
 
-test('a member whose queue would pass the limit is cut, once, and leaves on close', () => {
+test('everything queued for a member in one turn leaves in one write', async () => {
+  const rooms = registry();
+  const sender = rooms.join(room, 'x', new FakeSink());
+  const reader = new FakeSink();
+  rooms.join(room, 'x', reader);
+  await turn();
+  reader.writes = [];
+  for (let i = 0; i < 20; i++) rooms.publish(room, sender.peerId, i);
+  await turn();
+  assert.equal(reader.writes.length, 1, 'one write for twenty messages');
+  assert.deepEqual(
+    reader.events('message').map((m) => (m as { data: number }).data),
+    Array.from({ length: 20 }, (_, i) => i),
+    'in order',
+  );
+});
+
+test('a member whose queue would pass the limit is cut, once, and leaves on close', async () => {
   const rooms = registry();
   const fast = new FakeSink();
   const slow = new FakeSink();
   const sender = rooms.join(room, 'x', new FakeSink());
   rooms.join(room, 'x', fast);
   const slowMember = rooms.join(room, 'x', slow);
+  await turn();
   slow.stalled = true;
-  for (let i = 0; i < 50; i++) rooms.publish(room, sender.peerId, 'x'.repeat(100));
+  for (let i = 0; i < 50; i++) {
+    rooms.publish(room, sender.peerId, 'x'.repeat(100));
+    await turn();
+  }
   assert.ok(slow.destroyed);
   assert.ok(slow.writableLength <= limits.memberQueueBytes, 'never queued past the limit');
   assert.equal(fast.events('message').length, 50);
@@ -65,7 +98,59 @@ test('a member whose queue would pass the limit is cut, once, and leaves on clos
   rooms.leave(slowMember); // what the stream's close handler does
   rooms.leave(slowMember); // idempotent
   assert.equal(rooms.stats().members, 2);
-  assert.deepEqual(fast.events('leave'), [{ peerId: slowMember.peerId }]);
+  await turn();
+  assert.deepEqual(fast.events('presence').at(-1), { join: [], leave: [slowMember.peerId] });
+});
+
+test('a burst of 1,100 remote joins is one presence event for a prompt reader, who is not cut', async () => {
+  const rooms = registry({ memberQueueBytes: 64 * 1024, presenceBacklog: 4096 });
+  const sink = new FakeSink();
+  rooms.join(room, 'x', sink);
+  await turn();
+  const burst = Array.from({ length: 1100 }, (_, i) => peer(i + 1));
+  rooms.remoteChanged(room, burst, []);
+  await turn();
+  assert.equal(sink.destroyed, false);
+  assert.equal(rooms.stats().slowConsumersCut, 0);
+  const events = sink.events('presence') as Array<{ join: PeerId[]; leave: PeerId[] }>;
+  assert.equal(events.length, 1);
+  assert.deepEqual(new Set(events[0]!.join), new Set(burst));
+  // And all of them gone at once (a node holding them died): one event again.
+  rooms.remoteChanged(room, [], burst);
+  await turn();
+  assert.equal(sink.events('presence').length, 2);
+  assert.equal(sink.destroyed, false);
+});
+
+test('presence waits while a stream is full, then comes as the net change; too far behind, as the whole list', async () => {
+  const rooms = registry({ presenceBacklog: 16 });
+  const sink = new FakeSink();
+  const member = rooms.join(room, 'x', sink);
+  await turn();
+  sink.stalled = true;
+  sink.writableLength = 1; // the kernel has not taken everything: the reader is behind
+  rooms.remoteChanged(room, [peer(1), peer(2)], []);
+  rooms.remoteChanged(room, [], [peer(1)]); // came and went while we waited
+  await turn();
+  assert.equal(sink.events('presence').length, 0, 'nothing written while the stream is full');
+  sink.stalled = false;
+  sink.writableLength = 0;
+  rooms.drained(member);
+  await turn();
+  assert.deepEqual(sink.events('presence'), [{ join: [peer(2)], leave: [] }], 'the net change');
+
+  sink.writableLength = 1;
+  const many = Array.from({ length: 40 }, (_, i) => peer(100 + i));
+  rooms.remoteChanged(room, many, []);
+  await turn();
+  sink.writableLength = 0;
+  rooms.drained(member);
+  await turn();
+  assert.deepEqual(
+    new Set((sink.events('presence').at(-1) as { members: PeerId[] }).members),
+    new Set([peer(2), ...many]),
+    'past the backlog: the whole membership',
+  );
 });
 
 test('caps: members per room, rooms, streams per address', () => {
@@ -80,11 +165,7 @@ test('caps: members per room, rooms, streams per address', () => {
     () => rooms.join(deriveRoomHash('unit', 'third'), 'c9', new FakeSink()),
     (e: SigmeshError) => e.code === 'ROOM_LIMIT_REACHED',
   );
-  const crowded = new RoomRegistry({
-    limits: { ...limits, maxStreamsPerAddress: 1 },
-    log: pino({ level: 'silent' }),
-    now: () => 0,
-  });
+  const crowded = registry({ maxStreamsPerAddress: 1 });
   const first = crowded.join(room, 'same', new FakeSink());
   assert.throws(
     () => crowded.join(room, 'same', new FakeSink()),
@@ -103,11 +184,12 @@ test('the last member leaving removes the room; sessions die with their member',
   assert.equal(rooms.stats().rooms, 0);
 });
 
-test('one event larger than the queue still reaches a member that has kept up (a big welcome)', () => {
+test('one event larger than the queue still reaches a member that has kept up (a big welcome)', async () => {
   const rooms = registry();
   const sink = new FakeSink();
   const member = rooms.join(room, 'x', sink);
   assert.equal(rooms.send(member, Buffer.alloc(limits.memberQueueBytes * 3)), true);
+  await turn();
   assert.equal(sink.destroyed, false);
   sink.stalled = true;
   sink.writableLength = 10;

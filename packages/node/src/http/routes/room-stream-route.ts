@@ -33,6 +33,8 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
     });
     const member = ctx.rooms.join(room.value, key, res);
     res.on('close', () => ctx.rooms.leave(member));
+    // Presence held back while the stream was full goes out once it drains.
+    res.on('drain', () => ctx.rooms.drained(member));
     const welcome: WelcomeEvent = {
       peerId: member.peerId,
       session: member.session,

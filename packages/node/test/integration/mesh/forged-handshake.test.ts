@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { meshTranscript, toBase64url, utf8 } from '@sigmesh/protocol';
+import { MESH_PROTOCOL_VERSION, meshTranscript, toBase64url, utf8 } from '@sigmesh/protocol';
 import { WebSocket } from 'ws';
 import { createEphemeralIdentity } from '../../../src/index.js';
 import { startTestNode } from '../../helpers/test-node.js';
@@ -9,10 +9,13 @@ import { startTestNode } from '../../helpers/test-node.js';
 /** Opens a raw WebSocket to a node's /mesh and returns it with the node's hello. */
 async function rawLink(
   url: string,
-): Promise<{ ws: WebSocket; hello: { node: string; nonce: string } }> {
+): Promise<{ ws: WebSocket; hello: { node: string; nonce: string; admit: number } }> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/mesh`);
   const [data] = (await once(ws, 'message')) as [Buffer];
-  return { ws, hello: JSON.parse(data.toString()) as { node: string; nonce: string } };
+  return {
+    ws,
+    hello: JSON.parse(data.toString()) as { node: string; nonce: string; admit: number },
+  };
 }
 
 async function closeCode(ws: WebSocket): Promise<number> {
@@ -28,7 +31,15 @@ test('a node claiming a key it cannot sign for is refused; the node keeps servin
   assert.equal(hello.node, node.id());
   const nonce = toBase64url(new Uint8Array(32).fill(7));
   ws.send(
-    JSON.stringify({ t: 'hello', node: victim.id, nonce, url: 'http://127.0.0.1:1', version: 'x' }),
+    JSON.stringify({
+      t: 'hello',
+      node: victim.id,
+      nonce,
+      url: 'http://127.0.0.1:1',
+      version: 'x',
+      proto: MESH_PROTOCOL_VERSION,
+      admit: 0,
+    }),
   );
   const transcript = meshTranscript(hello.nonce, nonce, victim.id, node.id());
   ws.send(JSON.stringify({ t: 'auth', sig: toBase64url(attacker.sign(utf8(transcript))) }));
@@ -38,7 +49,15 @@ test('a node claiming a key it cannot sign for is refused; the node keeps servin
   // A signature replayed from another link (other nonces) fails the same way.
   const second = await rawLink(node.url());
   second.ws.send(
-    JSON.stringify({ t: 'hello', node: victim.id, nonce, url: 'http://127.0.0.1:1', version: 'x' }),
+    JSON.stringify({
+      t: 'hello',
+      node: victim.id,
+      nonce,
+      url: 'http://127.0.0.1:1',
+      version: 'x',
+      proto: MESH_PROTOCOL_VERSION,
+      admit: 0,
+    }),
   );
   const stale = meshTranscript(hello.nonce, nonce, victim.id, node.id()); // signed for the first link's nonce
   second.ws.send(JSON.stringify({ t: 'auth', sig: toBase64url(victim.sign(utf8(stale))) }));
@@ -59,6 +78,48 @@ test('room frames before the handshake, garbage and binary frames cut the link',
   const binary = await rawLink(node.url());
   binary.ws.send(Buffer.from([1, 2, 3]));
   assert.equal(await closeCode(binary.ws), 4001);
+});
+
+test('another protocol version, or a dialer without its admission work, is refused', async (t) => {
+  const node = await startTestNode(t);
+  const me = createEphemeralIdentity();
+  const nonce = toBase64url(new Uint8Array(32).fill(9));
+  const old = await rawLink(node.url());
+  old.ws.send(JSON.stringify({ t: 'hello', node: me.id, nonce, url: 'http://x', version: 'x' }));
+  assert.equal(await closeCode(old.ws), 4001, 'a v1 hello (no proto, no admit)');
+  const future = await rawLink(node.url());
+  future.ws.send(
+    JSON.stringify({
+      t: 'hello',
+      node: me.id,
+      nonce,
+      url: 'http://x',
+      version: 'x',
+      proto: 99,
+      admit: 0,
+    }),
+  );
+  assert.equal(await closeCode(future.ws), 4001, 'another version');
+
+  const unpaid = await rawLink(node.url());
+  assert.ok(unpaid.hello.admit > 0, 'the node asks dialers for admission work');
+  unpaid.ws.send(
+    JSON.stringify({
+      t: 'hello',
+      node: me.id,
+      nonce,
+      url: 'http://x',
+      version: 'x',
+      proto: MESH_PROTOCOL_VERSION,
+      admit: 0,
+    }),
+  );
+  const transcript = meshTranscript(unpaid.hello.nonce, nonce, me.id, node.id());
+  unpaid.ws.send(
+    JSON.stringify({ t: 'auth', sig: toBase64url(me.sign(utf8(transcript))), work: 1 }),
+  );
+  assert.equal(await closeCode(unpaid.ws), 4001, 'a valid signature without valid work');
+  assert.equal(node.meshStats().links, 0);
 });
 
 test('a genuine node completes the handshake and is linked once', async (t) => {

@@ -1,0 +1,106 @@
+import type { RelayFrame, RoomHash } from '@sigmesh/protocol';
+import type { RoomRegistry } from '../rooms/room-registry.js';
+import type { RoomMessage } from '../rooms/room-observer.js';
+import type { MeshLink } from './mesh-link.js';
+import type { MeshStats } from './mesh-stats.js';
+import type { RemoteOwners } from './presence/remote-owners.js';
+import type { SeenIds } from './seen-ids.js';
+
+/** What the relay needs from the mesh. */
+export interface RelayHost {
+  /** Open links sharing `room`. */
+  sharing(room: RoomHash): Iterable<MeshLink>;
+  /** The open link to node `id` when it shares `room`. */
+  linkTo(id: string, room: RoomHash): MeshLink | undefined;
+  /** An owner's members sent more than their allowance (the owner is penalized, not the relay). */
+  ownerOverRate(owner: string): void;
+}
+
+/**
+ * Room messages between nodes. A message from a remote member is taken only if its owner lists
+ * the member and it comes along the owner's route — over the direct link to the owner when there
+ * is one, else over a link that brings the owner's beats — within the owner's message allowance.
+ * Duplicates are dropped after that check, so a copy refused early does not shadow a good one.
+ * Broadcasts flood the room's links (never back to where they came from or to the owner);
+ * a message for one peer goes toward that peer's owner when a route is known.
+ */
+export class MessageRelay {
+  readonly #rooms: RoomRegistry;
+  readonly #owners: RemoteOwners;
+  readonly #seen: SeenIds;
+  readonly #stats: MeshStats;
+  readonly #hopLimit: number;
+  readonly #host: RelayHost;
+
+  constructor(options: {
+    rooms: RoomRegistry;
+    owners: RemoteOwners;
+    seen: SeenIds;
+    stats: MeshStats;
+    hopLimit: number;
+    host: RelayHost;
+  }) {
+    this.#rooms = options.rooms;
+    this.#owners = options.owners;
+    this.#seen = options.seen;
+    this.#stats = options.stats;
+    this.#hopLimit = options.hopLimit;
+    this.#host = options.host;
+  }
+
+  /** A local member published: the room's other nodes get it. */
+  published(message: RoomMessage): void {
+    this.#seen.add(message.id);
+    this.#send({ t: 'message', ...message, hops: this.#hopLimit }, undefined, undefined);
+  }
+
+  /** A message frame from `link`. */
+  received(link: MeshLink, frame: RelayFrame): void {
+    if (link.interests?.shared.has(frame.room) !== true) {
+      this.#stats.messagesRefused++;
+      return;
+    }
+    if (this.#seen.has(frame.id)) {
+      this.#stats.duplicatesDropped++;
+      return;
+    }
+    const owner = this.#owners.acceptMessage(frame.room, frame.from, link, (id) =>
+      this.#host.linkTo(id, frame.room),
+    );
+    if (typeof owner === 'string') {
+      this.#stats.messagesRefused++;
+      if (owner === 'owner-rate') {
+        const known = this.#owners.ownerOf(frame.room, frame.from);
+        if (known !== undefined) this.#host.ownerOverRate(known.id);
+      }
+      return;
+    }
+    this.#seen.add(frame.id);
+    const { id, room, from, to, data } = frame;
+    this.#rooms.deliver(to === undefined ? { id, room, from, data } : { id, room, from, to, data });
+    if (frame.hops === 0 || (to !== undefined && this.#rooms.isLocal(room, to))) return;
+    this.#send({ ...frame, hops: frame.hops - 1 }, link, owner.id);
+  }
+
+  #send(frame: RelayFrame, from: MeshLink | undefined, origin: string | undefined): void {
+    if (frame.to !== undefined) {
+      const target = this.#owners.ownerOf(frame.room, frame.to);
+      if (target !== undefined) {
+        const route =
+          this.#host.linkTo(target.id, frame.room) ?? (target.firstRoute as MeshLink | undefined);
+        if (route !== undefined && route !== from && route.state === 'open') {
+          route.sendRaw(JSON.stringify(frame));
+          this.#stats.framesRelayed++;
+          return;
+        }
+      }
+    }
+    let text: string | undefined;
+    for (const link of this.#host.sharing(frame.room)) {
+      if (link === from || link.remoteId === origin) continue;
+      text ??= JSON.stringify(frame);
+      link.sendRaw(text);
+      this.#stats.framesRelayed++;
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import {
+  MESH_MAX_PEERS_PER_FRAME,
+  anchorSigningText,
+  rosterSigningText,
+  toBase64url,
+  utf8,
+  type AnchorFrame,
+  type Beat,
+  type DeltaFrame,
+  type PeerId,
+  type RoomHash,
+  type RosterFrame,
+} from '@sigmesh/protocol';
+import type { NodeIdentity } from '../../identity/node-identity.js';
+import { BeatChain } from './hash-chain.js';
+import { rosterDigest } from './roster-digest.js';
+
+/** Our roster of one room: the signed state and the changes not yet announced. */
+interface OwnRoster {
+  ver: number;
+  members: Set<PeerId>;
+  sig: string;
+  readonly added: Set<PeerId>;
+  readonly removed: Set<PeerId>;
+}
+
+/**
+ * This node as an owner: its members per room, announced as signed, versioned rosters and deltas,
+ * and its liveness, announced as beats of a signed hash chain. Versions grow across rooms and
+ * restarts (they follow the clock), so a restarted node's rosters replace its old ones; the
+ * random epoch tells receivers that everything of the previous run is gone.
+ */
+export class OwnPresence {
+  readonly epoch = randomBytes(8).toString('hex');
+  readonly started: number;
+  readonly #identity: NodeIdentity;
+  readonly #now: () => number;
+  readonly #interval: number;
+  readonly #chainLength: number;
+  readonly #rooms = new Map<RoomHash, OwnRoster>();
+  #chainNumber = 0;
+  #chain: BeatChain;
+  #anchor: AnchorFrame;
+  #index = 0;
+  #lastVer = 0;
+
+  constructor(options: {
+    identity: NodeIdentity;
+    now: () => number;
+    /** Milliseconds between beats. */
+    beatMs: number;
+    /** Beats per chain (a new signed chain starts after this many). */
+    chainLength: number;
+  }) {
+    this.#identity = options.identity;
+    this.#now = options.now;
+    this.#interval = options.beatMs;
+    this.#chainLength = options.chainLength;
+    this.started = options.now();
+    this.#chain = new BeatChain(this.#chainLength);
+    this.#anchor = this.#signAnchor();
+  }
+
+  /** The anchor of the current chain. */
+  anchor(): AnchorFrame {
+    return this.#anchor;
+  }
+
+  /** The latest beat (the first one is revealed on first use, so an anchor never goes alone). */
+  currentBeat(): Beat {
+    if (this.#index === 0) this.#index = 1;
+    return this.#beat();
+  }
+
+  /** Reveals the next chain value; starts (and returns the anchor of) a new chain when one is used up. */
+  nextBeat(): { beat: Beat; anchor?: AnchorFrame } {
+    if (this.#index < this.#chain.length) {
+      this.#index++;
+      return { beat: this.#beat() };
+    }
+    this.#chainNumber++;
+    this.#chain = new BeatChain(this.#chainLength);
+    this.#anchor = this.#signAnchor();
+    this.#index = 1;
+    return { beat: this.#beat(), anchor: this.#anchor };
+  }
+
+  /** Notes a local member; announced by the next {@link flush}. */
+  joined(room: RoomHash, peer: PeerId): void {
+    const roster = this.#roster(room);
+    if (roster.removed.delete(peer)) return;
+    roster.added.add(peer);
+  }
+
+  /** Notes a local member gone; announced by the next {@link flush}. */
+  left(room: RoomHash, peer: PeerId): void {
+    const roster = this.#roster(room);
+    if (roster.added.delete(peer)) return;
+    roster.removed.add(peer);
+  }
+
+  /** True when changes wait to be announced. */
+  dirty(): boolean {
+    for (const roster of this.#rooms.values())
+      if (roster.added.size > 0 || roster.removed.size > 0) return true;
+    return false;
+  }
+
+  /**
+   * Signs the waiting changes: one delta per room (several when more than a frame's worth changed,
+   * each signed over its own resulting state). A room left empty is forgotten after its delta.
+   */
+  flush(): DeltaFrame[] {
+    const deltas: DeltaFrame[] = [];
+    for (const [room, roster] of this.#rooms) {
+      while (roster.added.size > 0 || roster.removed.size > 0) {
+        const add = take(roster.added, MESH_MAX_PEERS_PER_FRAME);
+        const remove = take(roster.removed, MESH_MAX_PEERS_PER_FRAME);
+        for (const peer of add) roster.members.add(peer);
+        for (const peer of remove) roster.members.delete(peer);
+        const base = roster.ver;
+        roster.ver = this.#nextVer();
+        roster.sig = this.#signRoster(room, roster);
+        deltas.push({
+          t: 'delta',
+          room,
+          owner: this.#identity.id,
+          epoch: this.epoch,
+          base,
+          ver: roster.ver,
+          add,
+          remove,
+          sig: roster.sig,
+        });
+      }
+      if (roster.members.size === 0) this.#rooms.delete(room);
+    }
+    return deltas;
+  }
+
+  /** True when we have announced members in `room`. */
+  has(room: RoomHash): boolean {
+    return (this.#rooms.get(room)?.ver ?? 0) > 0;
+  }
+
+  /** Our signed roster of `room` as snapshot frames (none when we have no members there). */
+  snapshot(room: RoomHash): RosterFrame[] {
+    const roster = this.#rooms.get(room);
+    if (roster === undefined || roster.ver === 0) return [];
+    return snapshotFrames(
+      room,
+      this.#identity.id,
+      this.epoch,
+      roster.ver,
+      roster.members,
+      roster.sig,
+    );
+  }
+
+  #roster(room: RoomHash): OwnRoster {
+    let roster = this.#rooms.get(room);
+    if (roster === undefined) {
+      roster = { ver: 0, members: new Set(), sig: '', added: new Set(), removed: new Set() };
+      this.#rooms.set(room, roster);
+    }
+    return roster;
+  }
+
+  #nextVer(): number {
+    this.#lastVer = Math.max(this.#lastVer + 1, this.#now());
+    return this.#lastVer;
+  }
+
+  #beat(): Beat {
+    return {
+      owner: this.#identity.id,
+      epoch: this.epoch,
+      chain: this.#chainNumber,
+      i: this.#index,
+      h: toBase64url(this.#chain.value(this.#index)),
+    };
+  }
+
+  #signAnchor(): AnchorFrame {
+    const fields = {
+      owner: this.#identity.id,
+      epoch: this.epoch,
+      started: this.started,
+      chain: this.#chainNumber,
+      root: toBase64url(this.#chain.root),
+      length: this.#chain.length,
+      interval: this.#interval,
+    };
+    const sig = toBase64url(this.#identity.sign(utf8(anchorSigningText(fields))));
+    return { t: 'anchor', ...fields, sig };
+  }
+
+  #signRoster(room: RoomHash, roster: OwnRoster): string {
+    const text = rosterSigningText(
+      room,
+      this.#identity.id,
+      this.epoch,
+      roster.ver,
+      rosterDigest(roster.members),
+    );
+    return toBase64url(this.#identity.sign(utf8(text)));
+  }
+}
+
+/** A roster as snapshot frames of at most a frame's worth of members each. */
+export function snapshotFrames(
+  room: RoomHash,
+  owner: string,
+  epoch: string,
+  ver: number,
+  members: Iterable<PeerId>,
+  sig: string,
+): RosterFrame[] {
+  const all = [...members];
+  const parts = Math.max(1, Math.ceil(all.length / MESH_MAX_PEERS_PER_FRAME));
+  return Array.from({ length: parts }, (_, part) => ({
+    t: 'roster',
+    room,
+    owner,
+    epoch,
+    ver,
+    members: all.slice(part * MESH_MAX_PEERS_PER_FRAME, (part + 1) * MESH_MAX_PEERS_PER_FRAME),
+    part,
+    parts,
+    sig,
+  }));
+}
+
+function take(set: Set<PeerId>, count: number): PeerId[] {
+  const out: PeerId[] = [];
+  for (const value of set) {
+    if (out.length === count) break;
+    out.push(value);
+  }
+  for (const value of out) set.delete(value);
+  return out;
+}

@@ -1,0 +1,419 @@
+import {
+  MESH_MAX_PEERS_PER_FRAME,
+  rosterSigningText,
+  type AnchorFrame,
+  type Beat,
+  type DeltaFrame,
+  type PeerId,
+  type RoomHash,
+  type RosterFrame,
+} from '@sigmesh/protocol';
+import { OwnerState, type HeldRoster } from './owner-state.js';
+import { rosterDigest } from './roster-digest.js';
+
+/** Limits and timings of remote presence (the mesh options, docs/limits.md § Mesh). */
+export interface PresenceLimits {
+  /** An owner whose beats stop is gone after this long. */
+  readonly leaseMs: number;
+  /** An invisible owner is forgotten (its rosters freed) after this long. */
+  readonly forgetMs: number;
+  /** Owners one link may introduce. */
+  readonly maxOwnersPerLink: number;
+  /** Members the rosters one link introduced may hold in all. */
+  readonly maxMembersPerLink: number;
+  /** Members one owner may list in one room. */
+  readonly maxMembersPerOwner: number;
+  /** Remote members of one room, all owners together. */
+  readonly maxRemotePerRoom: number;
+  /** Remote members of all rooms together. */
+  readonly maxRemoteTotal: number;
+  /** Messages per second (and burst) from the members of one owner. */
+  readonly ownerMessagesPerSecond: number;
+  readonly ownerMessageBurst: number;
+}
+
+/** What a presence frame did. `violation` is the sender's fault and costs it reputation. */
+export type PresenceOutcome =
+  | { readonly kind: 'accepted' }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'ignored'; readonly reason: string }
+  | { readonly kind: 'want' }
+  | { readonly kind: 'violation'; readonly reason: string };
+
+/** Why a message from a remote member is not taken. */
+export type MessageRefusal = 'unknown-member' | 'off-route' | 'owner-rate';
+
+const ACCEPTED: PresenceOutcome = { kind: 'accepted' };
+const DUPLICATE: PresenceOutcome = { kind: 'duplicate' };
+const WANT: PresenceOutcome = { kind: 'want' };
+
+/**
+ * Every remote owner we know, and from them the remote members of each room we hold. A member
+ * counts as present while its owner's roster lists it and the owner is *alive*: its beats keep
+ * advancing (within the lease) through some link, and, after a route to it was lost, a newer beat
+ * arrived within the grace. Views converge because each owner's roster is one versioned, signed
+ * value (the newest wins everywhere) and liveness is decided from the owner's own beats, never
+ * from what a neighbour says about it.
+ */
+export class RemoteOwners {
+  readonly #owners = new Map<string, OwnerState>();
+  /** Rooms we hold (local members): each remote member, by the owner that holds its claim. */
+  readonly #rooms = new Map<RoomHash, Map<PeerId, OwnerState>>();
+  readonly #held = new Map<RoomHash, number>();
+  readonly #linkUse = new Map<object, { owners: number; members: number }>();
+  #total = 0;
+  readonly #limits: PresenceLimits;
+  readonly #now: () => number;
+  readonly #onChange: (room: RoomHash, joined: PeerId[], left: PeerId[]) => void;
+  readonly #onGone: (owner: string) => void;
+  readonly #onVisible: (owner: OwnerState) => void;
+
+  constructor(options: {
+    limits: PresenceLimits;
+    now: () => number;
+    /** Remote members appeared in or left a room we hold. */
+    onChange: (room: RoomHash, joined: PeerId[], left: PeerId[]) => void;
+    /** An owner stopped counting as alive (the mesh withdraws it from its neighbours). */
+    onGone: (owner: string) => void;
+    /** An owner counts as alive (again): its rosters can be passed on. */
+    onVisible: (owner: OwnerState) => void;
+  }) {
+    this.#limits = options.limits;
+    this.#now = options.now;
+    this.#onChange = options.onChange;
+    this.#onGone = options.onGone;
+    this.#onVisible = options.onVisible;
+  }
+
+  /** We have local members in `room` now: track its remote members. */
+  openRoom(room: RoomHash): void {
+    if (!this.#rooms.has(room)) this.#rooms.set(room, new Map());
+  }
+
+  /** No local member left in `room`: forget every roster of it (nobody here needs them). */
+  closeRoom(room: RoomHash): void {
+    this.#rooms.delete(room);
+    for (const owner of this.#owners.values()) {
+      this.#setRoster(owner, room, undefined);
+      owner.partial.delete(room);
+      owner.refused.delete(room);
+    }
+  }
+
+  get(owner: string): OwnerState | undefined {
+    return this.#owners.get(owner);
+  }
+
+  owners(): IterableIterator<OwnerState> {
+    return this.#owners.values();
+  }
+
+  /** The owner holding `peer`'s claim in `room`, if the peer counts as present. */
+  ownerOf(room: RoomHash, peer: PeerId): OwnerState | undefined {
+    return this.#rooms.get(room)?.get(peer);
+  }
+
+  /** Remote members present in `room`. */
+  members(room: RoomHash): PeerId[] {
+    return [...(this.#rooms.get(room)?.keys() ?? [])];
+  }
+
+  /** How many remote members are held in all (for stats). */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** An anchor from `link`. Returns whether it is new to us (then it is passed on). */
+  anchor(link: object, frame: AnchorFrame): PresenceOutcome {
+    const existing = this.#owners.get(frame.owner);
+    const verdict = existing?.compare(frame);
+    if (verdict === 'same' || verdict === 'older') return DUPLICATE;
+    const key = OwnerState.verifyAnchor(frame, existing?.key);
+    if (key === undefined) return { kind: 'violation', reason: 'anchor signature' };
+    if (existing === undefined) {
+      const use = this.#use(link);
+      if (use.owners >= this.#limits.maxOwnersPerLink)
+        return { kind: 'violation', reason: 'owner budget of the link' };
+      const owner = new OwnerState(frame, key, this.#now(), this.#limits.ownerMessageBurst);
+      owner.introducer = link;
+      use.owners++;
+      this.#owners.set(frame.owner, owner);
+      return ACCEPTED;
+    }
+    if (verdict === 'next-chain') {
+      existing.nextChain(frame);
+      return ACCEPTED;
+    }
+    // A new epoch: the owner restarted, everything it held before is gone.
+    for (const room of [...existing.rosters.keys()]) this.#setRoster(existing, room, undefined);
+    existing.partial.clear();
+    existing.refused.clear();
+    existing.epoch = frame.epoch;
+    existing.started = frame.started;
+    existing.nextChain(frame);
+    existing.lastAdvanceAt = undefined;
+    this.#refresh(existing);
+    return ACCEPTED;
+  }
+
+  /** A beat from `link`: `accepted` when it moved the owner's chain (pass it on). */
+  beat(link: object, beat: Beat): PresenceOutcome {
+    const owner = this.#owners.get(beat.owner);
+    if (owner === undefined) return WANT;
+    const verdict = owner.beat(beat, link, this.#now(), owner.length);
+    switch (verdict) {
+      case 'invalid':
+        return { kind: 'violation', reason: 'beat not in the chain' };
+      case 'unknown-chain':
+        // A chain we have no anchor for yet: ask for it. One older than ours proves nothing.
+        return beat.epoch === owner.epoch && beat.chain < owner.chain
+          ? { kind: 'ignored', reason: 'beat of an old chain' }
+          : WANT;
+      case 'stale':
+        return { kind: 'ignored', reason: 'stale beat' };
+      case 'current':
+        this.#refresh(owner);
+        return DUPLICATE;
+      case 'new':
+        this.#refresh(owner);
+        return ACCEPTED;
+    }
+  }
+
+  /** A roster snapshot (part) from `link`. */
+  roster(link: object, frame: RosterFrame): PresenceOutcome {
+    const owner = this.#owners.get(frame.owner);
+    if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
+    if (!this.#rooms.has(frame.room)) return { kind: 'ignored', reason: 'room not held' };
+    if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
+    const held = owner.rosters.get(frame.room);
+    if (held !== undefined && frame.ver <= held.ver) return DUPLICATE;
+    if (frame.parts > Math.ceil(this.#limits.maxMembersPerOwner / MESH_MAX_PEERS_PER_FRAME))
+      return this.#refuse(owner, frame.room, 'roster larger than the owner budget');
+    let members: PeerId[];
+    if (frame.parts === 1) members = [...frame.members];
+    else {
+      let partial = owner.partial.get(frame.room);
+      if (partial === undefined || partial.ver !== frame.ver || partial.sig !== frame.sig) {
+        partial = { ver: frame.ver, sig: frame.sig, parts: frame.parts, got: new Map() };
+        owner.partial.set(frame.room, partial);
+      }
+      partial.got.set(frame.part, frame.members);
+      if (partial.got.size < partial.parts) return ACCEPTED;
+      owner.partial.delete(frame.room);
+      members = [...partial.got.values()].flat();
+    }
+    const next = new Set(members);
+    return this.#adopt(link, owner, frame.room, frame.ver, frame.sig, next, undefined);
+  }
+
+  /** A roster delta from `link`. */
+  delta(link: object, frame: DeltaFrame): PresenceOutcome {
+    const owner = this.#owners.get(frame.owner);
+    if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
+    if (!this.#rooms.has(frame.room)) return { kind: 'ignored', reason: 'room not held' };
+    if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
+    const held = owner.rosters.get(frame.room);
+    const ver = held?.ver ?? 0;
+    if (frame.ver <= ver) return DUPLICATE;
+    if (frame.base !== ver) return WANT;
+    const next = new Set(held?.members);
+    for (const peer of frame.remove) next.delete(peer);
+    for (const peer of frame.add) next.add(peer);
+    return this.#adopt(link, owner, frame.room, frame.ver, frame.sig, next, frame);
+  }
+
+  /** `link` no longer reaches `owner`. */
+  withdraw(link: object, ownerId: string): void {
+    const owner = this.#owners.get(ownerId);
+    if (owner?.dropRoute(link, this.#now(), this.#graceMs(owner)) === true) this.#refresh(owner);
+  }
+
+  /** A link closed: it is nobody's route any more, and its budget is freed. */
+  linkClosed(link: object): void {
+    const now = this.#now();
+    for (const owner of this.#owners.values()) {
+      if (owner.introducer === link) owner.introducer = undefined;
+      for (const roster of owner.rosters.values())
+        if (roster.introducer === link) roster.introducer = undefined;
+      if (owner.dropRoute(link, now, this.#graceMs(owner))) this.#refresh(owner);
+    }
+    this.#linkUse.delete(link);
+  }
+
+  /** The node behind `link` said it left `room`: its own roster there is empty now. */
+  roomUnshared(room: RoomHash, linkNode: string): void {
+    const owner = this.#owners.get(linkNode);
+    if (owner !== undefined) this.#setRoster(owner, room, undefined);
+  }
+
+  /** Applies the clock: owners whose lease or grace ran out are gone; long-gone ones forgotten. */
+  tick(): void {
+    const now = this.#now();
+    for (const owner of [...this.#owners.values()]) {
+      this.#refresh(owner);
+      if (!owner.visible && now - owner.invisibleSince > this.#limits.forgetMs) this.#forget(owner);
+    }
+  }
+
+  /**
+   * May a message from `owner`'s member come in over `link`? Only along the owner's route: over
+   * the direct link when there is one (`direct`), else over a link that brings its beats.
+   */
+  acceptMessage(
+    room: RoomHash,
+    from: PeerId,
+    link: object,
+    direct: (owner: string) => object | undefined,
+  ): OwnerState | MessageRefusal {
+    const owner = this.ownerOf(room, from);
+    if (owner === undefined) return 'unknown-member';
+    const directLink = direct(owner.id);
+    if (directLink !== undefined ? directLink !== link : !owner.freshRoutes().includes(link))
+      return 'off-route';
+    if (
+      !owner.takeMessage(
+        this.#now(),
+        this.#limits.ownerMessagesPerSecond,
+        this.#limits.ownerMessageBurst,
+      )
+    )
+      return 'owner-rate';
+    return owner;
+  }
+
+  #adopt(
+    link: object,
+    owner: OwnerState,
+    room: RoomHash,
+    ver: number,
+    sig: string,
+    next: Set<PeerId>,
+    delta: DeltaFrame | undefined,
+  ): PresenceOutcome {
+    if (next.size > this.#limits.maxMembersPerOwner)
+      return this.#refuse(owner, room, 'more members than one owner may list');
+    const text = rosterSigningText(room, owner.id, owner.epoch, ver, rosterDigest(next));
+    if (!owner.verify(text, sig)) return { kind: 'violation', reason: 'roster signature' };
+    const held = owner.rosters.get(room);
+    const growth = next.size - (held?.members.size ?? 0);
+    const introducer = held?.introducer ?? link;
+    if (growth > 0) {
+      const use = this.#use(introducer);
+      if (use.members + growth > this.#limits.maxMembersPerLink)
+        return this.#refuse(owner, room, 'member budget of the link');
+      if ((this.#held.get(room) ?? 0) + growth > this.#limits.maxRemotePerRoom)
+        return { kind: 'ignored', reason: 'room holds the most remote members allowed' };
+      if (this.#total + growth > this.#limits.maxRemoteTotal)
+        return { kind: 'ignored', reason: 'node holds the most remote members allowed' };
+    }
+    this.#setRoster(owner, room, { ver, members: next, sig, introducer }, delta);
+    return ACCEPTED;
+  }
+
+  #refuse(owner: OwnerState, room: RoomHash, reason: string): PresenceOutcome {
+    owner.refused.add(room);
+    owner.partial.delete(room);
+    this.#setRoster(owner, room, undefined);
+    return { kind: 'violation', reason };
+  }
+
+  /** Replaces an owner's roster of a room (undefined: none), keeping claims and budgets right. */
+  #setRoster(
+    owner: OwnerState,
+    room: RoomHash,
+    roster: HeldRoster | undefined,
+    delta?: DeltaFrame,
+  ): void {
+    const held = owner.rosters.get(room);
+    if (held === undefined && roster === undefined) return;
+    const size = (r: HeldRoster | undefined): number => r?.members.size ?? 0;
+    const change = size(roster) - size(held);
+    this.#total += change;
+    this.#held.set(room, (this.#held.get(room) ?? 0) + change);
+    if (this.#held.get(room) === 0) this.#held.delete(room);
+    if (held?.introducer !== undefined) this.#use(held.introducer).members -= size(held);
+    if (roster?.introducer !== undefined) this.#use(roster.introducer).members += size(roster);
+    if (roster === undefined) owner.rosters.delete(room);
+    else owner.rosters.set(room, roster);
+    if (!owner.visible) return;
+    if (delta !== undefined && held !== undefined) {
+      this.#claimChanges(owner, room, delta.add, delta.remove);
+      return;
+    }
+    const before = held?.members ?? new Set<PeerId>();
+    const after = roster?.members ?? new Set<PeerId>();
+    this.#claimChanges(
+      owner,
+      room,
+      [...after].filter((p) => !before.has(p)),
+      [...before].filter((p) => !after.has(p)),
+    );
+  }
+
+  /** Makes `owner`'s members present or absent after a liveness change. */
+  #refresh(owner: OwnerState): void {
+    const alive = owner.alive(this.#now(), this.#leaseMs(owner));
+    if (alive === owner.visible) return;
+    owner.visible = alive;
+    for (const [room, roster] of owner.rosters) {
+      if (alive) this.#claimChanges(owner, room, [...roster.members], []);
+      else this.#claimChanges(owner, room, [], [...roster.members]);
+    }
+    if (alive) {
+      this.#onVisible(owner);
+      return;
+    }
+    // Replaying what it said before never revives it: only a newer beat does.
+    owner.requireAdvance();
+    owner.invisibleSince = this.#now();
+    this.#onGone(owner.id);
+  }
+
+  #claimChanges(
+    owner: OwnerState,
+    room: RoomHash,
+    added: Iterable<PeerId>,
+    removed: Iterable<PeerId>,
+  ): void {
+    const claims = this.#rooms.get(room);
+    if (claims === undefined) return;
+    const joined: PeerId[] = [];
+    const left: PeerId[] = [];
+    for (const peer of removed) {
+      if (claims.get(peer) !== owner) continue;
+      claims.delete(peer);
+      left.push(peer);
+    }
+    for (const peer of added) {
+      // A member belongs to the first owner that listed it: another claim is ignored.
+      if (claims.has(peer)) continue;
+      claims.set(peer, owner);
+      joined.push(peer);
+    }
+    if (joined.length > 0 || left.length > 0) this.#onChange(room, joined, left);
+  }
+
+  #forget(owner: OwnerState): void {
+    for (const room of [...owner.rosters.keys()]) this.#setRoster(owner, room, undefined);
+    if (owner.introducer !== undefined) this.#use(owner.introducer).owners--;
+    this.#owners.delete(owner.id);
+  }
+
+  #use(link: object): { owners: number; members: number } {
+    let use = this.#linkUse.get(link);
+    if (use === undefined) {
+      use = { owners: 0, members: 0 };
+      this.#linkUse.set(link, use);
+    }
+    return use;
+  }
+
+  #leaseMs(owner: OwnerState): number {
+    return Math.max(this.#limits.leaseMs, owner.interval * 3);
+  }
+
+  #graceMs(owner: OwnerState): number {
+    return Math.round(owner.interval * 1.5) + 250;
+  }
+}

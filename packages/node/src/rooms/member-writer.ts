@@ -1,0 +1,93 @@
+import type { Logger } from '../log/create-logger.js';
+import type { Member } from './member.js';
+
+/**
+ * Writes members' events, once per turn of the event loop: everything queued for one member in
+ * a turn leaves in one write (one system call where there were many). The unsent bytes of a
+ * member are bounded: when its stream still holds bytes the kernel has not taken (it is not
+ * reading) and the new event would take them past `queueBytes`, the member is cut instead — its
+ * stream is destroyed, and the stream's close handler removes it from the room. A member that has
+ * kept up may get a burst larger than the queue in one turn (a big welcome, a thousand messages
+ * relayed at once), up to four times the queue.
+ */
+export class MemberWriter {
+  readonly #queueBytes: number;
+  readonly #burstBytes: number;
+  readonly #log: Logger;
+  readonly #cut: () => void;
+  readonly #beforeWrite: () => void;
+  readonly #pending = new Set<Member>();
+  #scheduled = false;
+
+  constructor(options: {
+    queueBytes: number;
+    log: Logger;
+    /** Counts a cut. */
+    cut: () => void;
+    /** Runs at the start of each write turn (presence is queued then). */
+    beforeWrite: () => void;
+  }) {
+    this.#queueBytes = options.queueBytes;
+    this.#burstBytes = options.queueBytes * 4;
+    this.#log = options.log;
+    this.#cut = options.cut;
+    this.#beforeWrite = options.beforeWrite;
+  }
+
+  /** Queues `chunk` for `member`; false when the member is gone or was cut for it. */
+  enqueue(member: Member, chunk: Buffer): boolean {
+    if (member.closed) return false;
+    const waiting = member.sink.writableLength;
+    const slow =
+      waiting > 0
+        ? waiting + member.outboxBytes + chunk.length > this.#queueBytes
+        : member.outboxBytes > 0 && member.outboxBytes + chunk.length > this.#burstBytes;
+    if (slow) {
+      this.#cutMember(member);
+      return false;
+    }
+    member.outbox.push(chunk);
+    member.outboxBytes += chunk.length;
+    this.#pending.add(member);
+    this.schedule();
+    return true;
+  }
+
+  /** Makes sure a write turn runs soon. */
+  schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** Drops what was queued for a member that is gone. */
+  forget(member: Member): void {
+    this.#pending.delete(member);
+    member.outbox = [];
+    member.outboxBytes = 0;
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    this.#beforeWrite();
+    for (const member of this.#pending) {
+      const { outbox } = member;
+      member.outbox = [];
+      member.outboxBytes = 0;
+      if (member.closed || outbox.length === 0) continue;
+      member.sink.write(outbox.length === 1 ? outbox[0]! : Buffer.concat(outbox));
+    }
+    this.#pending.clear();
+  }
+
+  #cutMember(member: Member): void {
+    member.closed = true;
+    this.forget(member);
+    this.#cut();
+    this.#log.debug(
+      { code: 'ROOM_SLOW_CONSUMER', peerId: member.peerId, room: member.room },
+      'cut slow room member',
+    );
+    member.sink.destroy();
+  }
+}

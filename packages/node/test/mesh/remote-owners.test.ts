@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { deriveRoomHash, type PeerId } from '@sigmesh/protocol';
+import { createEphemeralIdentity } from '../../src/index.js';
+import { OwnPresence } from '../../src/mesh/presence/own-presence.js';
+import { RemoteOwners, type PresenceLimits } from '../../src/mesh/presence/remote-owners.js';
+
+const room = deriveRoomHash('unit', 'presence');
+const peer = (n: number): PeerId => n.toString(16).padStart(32, '0') as PeerId;
+const limits: PresenceLimits = {
+  leaseMs: 4_000,
+  forgetMs: 60_000,
+  maxOwnersPerLink: 10,
+  maxMembersPerLink: 2_000,
+  maxMembersPerOwner: 1_500,
+  maxRemotePerRoom: 5_000,
+  maxRemoteTotal: 10_000,
+  ownerMessagesPerSecond: 10,
+  ownerMessageBurst: 20,
+};
+
+/** A remote-owner table on a fake clock, recording the views it reports. */
+function table(overrides: Partial<PresenceLimits> = {}) {
+  let now = 1_000_000;
+  const view = new Set<PeerId>();
+  const gone: string[] = [];
+  const owners = new RemoteOwners({
+    limits: { ...limits, ...overrides },
+    now: () => now,
+    onChange: (_room, joined, left) => {
+      for (const p of left) view.delete(p);
+      for (const p of joined) view.add(p);
+    },
+    onGone: (owner) => gone.push(owner),
+    onVisible: () => undefined,
+  });
+  owners.openRoom(room);
+  return {
+    owners,
+    view,
+    gone,
+    advance(ms: number) {
+      now += ms;
+      owners.tick();
+    },
+    now: () => now,
+  };
+}
+
+/** A real owner (its own signed frames) on the same fake clock. */
+function owner(now: () => number, identity = createEphemeralIdentity()) {
+  const own = new OwnPresence({
+    identity,
+    now,
+    beatMs: 1000,
+    chainLength: 100,
+  });
+  return {
+    own,
+    members(...peers: PeerId[]) {
+      for (const p of peers) own.joined(room, p);
+      return own.flush();
+    },
+    leave(...peers: PeerId[]) {
+      for (const p of peers) own.left(room, p);
+      return own.flush();
+    },
+  };
+}
+
+const linkA = {};
+const linkB = {};
+
+test('members count while their owner beats, leave when the beats stop, and come back with a newer beat', () => {
+  const t = table();
+  const o = owner(t.now);
+  assert.equal(t.owners.anchor(linkA, o.own.anchor()).kind, 'accepted');
+  assert.equal(t.owners.beat(linkA, o.own.currentBeat()).kind, 'accepted');
+  for (const delta of o.members(peer(1), peer(2))) t.owners.delta(linkA, delta);
+  assert.deepEqual(t.view, new Set([peer(1), peer(2)]));
+  t.advance(3_000);
+  assert.equal(t.view.size, 2, 'within the lease');
+  t.advance(1_500);
+  assert.equal(t.view.size, 0, 'the lease ran out');
+  assert.deepEqual(t.gone, [o.own.anchor().owner]);
+  assert.equal(
+    t.owners.beat(linkA, o.own.currentBeat()).kind,
+    'duplicate',
+    'the old beat proves nothing',
+  );
+  t.advance(100);
+  assert.equal(t.view.size, 0);
+  t.owners.beat(linkA, o.own.nextBeat().beat);
+  assert.equal(t.view.size, 2, 'a newer beat brings them back');
+});
+
+test('losing a route: a newer beat through another link keeps the owner; none within the grace, it is gone', () => {
+  const t = table();
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  t.owners.beat(linkB, o.own.currentBeat()); // the same beat relayed by another node
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  t.owners.linkClosed(linkA);
+  assert.equal(t.view.size, 1, 'still reachable through B for now');
+  t.advance(1_000);
+  t.owners.beat(linkB, o.own.nextBeat().beat);
+  t.advance(1_500);
+  assert.equal(t.view.size, 1, 'a newer beat came through B');
+
+  t.owners.withdraw(linkB, o.own.anchor().owner); // B no longer reaches it either
+  assert.equal(t.view.size, 0, 'no route left: gone at once');
+});
+
+test('the owner dies while a relay replays its last beat: gone after the grace, and never back', () => {
+  const t = table();
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  const last = o.own.currentBeat();
+  t.owners.beat(linkA, last);
+  t.owners.beat(linkB, last);
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  t.owners.linkClosed(linkA); // the owner's own link drops
+  for (let i = 0; i < 30; i++) {
+    t.owners.beat(linkB, last); // a replay, every 100 ms
+    t.advance(100);
+  }
+  assert.equal(t.view.size, 0);
+});
+
+test('deltas: a gap asks for the roster, a forged signature is a violation, an old version is a duplicate', () => {
+  const t = table();
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  const [first] = o.members(peer(1));
+  const [second] = o.members(peer(2));
+  assert.equal(t.owners.delta(linkA, second!).kind, 'want', 'the base is missing');
+  assert.equal(t.owners.delta(linkA, first!).kind, 'accepted');
+  const forged = { ...second!, add: [peer(3)] };
+  assert.equal(t.owners.delta(linkA, forged).kind, 'violation');
+  assert.equal(t.owners.delta(linkA, second!).kind, 'accepted');
+  assert.equal(t.owners.delta(linkA, first!).kind, 'duplicate');
+  assert.deepEqual(t.view, new Set([peer(1), peer(2)]));
+  const [snapshot] = o.own.snapshot(room);
+  assert.equal(t.owners.roster(linkB, snapshot!).kind, 'duplicate');
+  assert.equal(
+    t.owners.roster(linkB, { ...snapshot!, ver: snapshot!.ver + 1 }).kind,
+    'violation',
+    'a version the owner never signed',
+  );
+});
+
+test('budgets: members per owner, members and owners per link', () => {
+  const t = table({ maxMembersPerOwner: 3, maxMembersPerLink: 5, maxOwnersPerLink: 2 });
+  const [a, b, c] = [owner(t.now), owner(t.now), owner(t.now)];
+  for (const o of [a, b]) {
+    assert.equal(t.owners.anchor(linkA, o.own.anchor()).kind, 'accepted');
+    t.owners.beat(linkA, o.own.currentBeat());
+  }
+  assert.equal(
+    t.owners.anchor(linkA, c.own.anchor()).kind,
+    'violation',
+    'a third owner from one link',
+  );
+  assert.equal(t.owners.anchor(linkB, c.own.anchor()).kind, 'accepted', 'but fine from another');
+  const [tooMany] = a.members(peer(1), peer(2), peer(3), peer(4));
+  assert.equal(t.owners.delta(linkA, tooMany!).kind, 'violation');
+  assert.equal(
+    t.owners.delta(linkA, a.leave(peer(4))[0]!).kind,
+    'ignored',
+    'refused until a new epoch',
+  );
+  for (const delta of b.members(peer(5), peer(6), peer(7))) t.owners.delta(linkA, delta);
+  assert.equal(t.view.size, 3);
+  const [more] = b.members(peer(8));
+  assert.equal(t.owners.delta(linkA, more!).kind, 'violation', 'over the owner budget of 3');
+});
+
+test('a member claimed by two owners belongs to the first; a new epoch drops the old roster', () => {
+  const t = table();
+  const [a, b] = [owner(t.now), owner(t.now)];
+  for (const o of [a, b]) {
+    t.owners.anchor(linkA, o.own.anchor());
+    t.owners.beat(linkA, o.own.currentBeat());
+  }
+  for (const delta of a.members(peer(1))) t.owners.delta(linkA, delta);
+  for (const delta of b.members(peer(1), peer(2))) t.owners.delta(linkA, delta);
+  assert.equal(t.owners.ownerOf(room, peer(1))?.id, a.own.anchor().owner);
+  assert.equal(t.view.size, 2);
+
+  // An owner restarts (same key, a new epoch): its old members are gone until it says otherwise.
+  const bIdentity = createEphemeralIdentity();
+  const c = owner(t.now, bIdentity);
+  t.owners.anchor(linkA, c.own.anchor());
+  t.owners.beat(linkA, c.own.currentBeat());
+  for (const delta of c.members(peer(3))) t.owners.delta(linkA, delta);
+  t.advance(10);
+  const cAgain = owner(t.now, bIdentity);
+  assert.equal(t.owners.anchor(linkA, cAgain.own.anchor()).kind, 'accepted');
+  assert.ok(!t.view.has(peer(3)), 'the old epoch’s member is gone');
+  t.owners.beat(linkA, cAgain.own.currentBeat());
+  for (const delta of cAgain.members(peer(4))) t.owners.delta(linkA, delta);
+  assert.ok(t.view.has(peer(4)) && !t.view.has(peer(3)));
+  assert.equal(t.owners.anchor(linkA, c.own.anchor()).kind, 'duplicate', 'the old epoch is over');
+});
+
+test('messages: only along the owner’s route, only from listed members, within the allowance', () => {
+  const t = table();
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  t.owners.beat(linkB, o.own.currentBeat());
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  const noDirect = () => undefined;
+  assert.equal(t.owners.acceptMessage(room, peer(9), linkA, noDirect), 'unknown-member');
+  assert.equal(
+    typeof t.owners.acceptMessage(room, peer(1), linkB, noDirect),
+    'object',
+    'B relays its beats',
+  );
+  assert.equal(t.owners.acceptMessage(room, peer(1), {}, noDirect), 'off-route');
+  assert.equal(
+    t.owners.acceptMessage(room, peer(1), linkB, () => linkA),
+    'off-route',
+    'with a direct link to the owner, only that link',
+  );
+  let taken = 0;
+  for (let i = 0; i < 50; i++)
+    if (typeof t.owners.acceptMessage(room, peer(1), linkA, () => linkA) === 'object') taken++;
+  assert.equal(taken, 19, 'the burst (20, one already used)');
+});
