@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { deriveRoomHash, utf8 } from '@sigmesh/protocol';
-import { challengeFor, solveToken } from '../helpers/raw-http.js';
+import { deriveRoomHash } from '@sigmesh/protocol';
+import { joinRaw } from '../helpers/raw-member.js';
 import { joinRoom } from '../helpers/room-client.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startTestNode } from '../helpers/test-node.js';
@@ -28,41 +27,6 @@ async function retainedBytes(): Promise<number> {
   return usage.heapUsed + usage.arrayBuffers;
 }
 
-/**
- * Joins over a raw socket and reads the welcome; then either stops reading entirely (`stall`)
- * or keeps reading and throws everything away (so the test process retains nothing it received).
- */
-async function joinRaw(
-  baseUrl: string,
-  mode: 'stall' | 'drain',
-): Promise<{ peerId: string; destroy(): void }> {
-  const { challenge } = await challengeFor(baseUrl, 'room-join');
-  const token = await solveToken(challenge, utf8(room));
-  const { hostname, port } = new URL(baseUrl);
-  const socket = connect(Number(port), hostname);
-  socket.write(
-    `GET /room/${room}?pow=${encodeURIComponent(token)} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
-  );
-  // Not `for await`: leaving that loop would destroy the socket; we want it open and unread.
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const match = /event: welcome\ndata: (.*)\n\n/.exec(text);
-      if (!match) return;
-      socket.off('data', onData);
-      if (mode === 'stall') socket.pause();
-      else socket.on('data', () => undefined);
-      resolve({
-        peerId: (JSON.parse(match[1]!) as { peerId: string }).peerId,
-        destroy: () => socket.destroy(),
-      });
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
-}
-
 test('a member that stops reading is cut once its queue is full, and node memory stays flat', async (t) => {
   const messageBytes = 60_000;
   const node = await startTestNode(t, {
@@ -71,8 +35,8 @@ test('a member that stops reading is cut once its queue is full, and node memory
   });
   // The poster never receives its own broadcasts, so the test process keeps none of the 42 MB.
   const poster = await joinRoom(node.url(), room);
-  const drained = await joinRaw(node.url(), 'drain');
-  const stalled = await joinRaw(node.url(), 'stall');
+  const drained = await joinRaw(node.url(), room, 'drain');
+  const stalled = await joinRaw(node.url(), room, 'stall');
   t.after(() => {
     poster.close();
     drained.destroy();
