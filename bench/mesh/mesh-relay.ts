@@ -50,6 +50,8 @@ const cluster = await startMeshCluster({
   dhtNodes: 20,
   nodeOptions: {
     meshFramesPerSecond: meshFps,
+    // The owner allowance bounds unpaid injection; this bench measures raw relay capacity.
+    meshOwnerMessagesPerSecond: meshFps,
     ...(dedupeSize > 0 ? { meshDedupeSize: dedupeSize } : {}),
   },
 });

@@ -124,7 +124,7 @@ export const nodeDefaults: NodeConfig = {
   meshMaxMembersPerOwner: 10_000,
   meshMaxRemoteMembersPerRoom: 50_000,
   meshMaxRemoteMembers: 200_000,
-  meshOwnerMessagesPerSecond: 200,
+  meshOwnerMessagesPerSecond: 2_000,
   meshBanPoints: 100,
   turnPort: 3478,
   turnAllowPeer: [],

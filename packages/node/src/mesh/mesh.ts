@@ -88,6 +88,8 @@ export class Mesh implements RoomObserver {
   readonly #handlers: LinkHandlers;
   readonly #stats: MeshStats = emptyMeshStats();
   readonly #reputation: Reputation;
+  /** Addresses, at four times the points (many honest nodes may share one). */
+  readonly #addressReputation: Reputation;
   readonly #presence: PresenceSync;
   readonly #relay: MessageRelay;
   readonly #frameContext: RoomFrameContext;
@@ -117,6 +119,12 @@ export class Mesh implements RoomObserver {
     this.#seen = new SeenIds(config.meshDedupeSize);
     this.#reputation = new Reputation({
       banPoints: config.meshBanPoints,
+      halfLifeMs: 10 * 60_000,
+      maxEntries: 10_000,
+      now,
+    });
+    this.#addressReputation = new Reputation({
+      banPoints: config.meshBanPoints * 4,
       halfLifeMs: 10 * 60_000,
       maxEntries: 10_000,
       now,
@@ -169,9 +177,10 @@ export class Mesh implements RoomObserver {
           const link = this.#links.get(id);
           return link?.interests?.shared.has(room) === true ? link : undefined;
         },
-        // A tenth of a point per message over the allowance: a burst is forgiven, a flood is not.
+        // 20 points per five seconds' worth of allowance dropped: a burst over it is forgiven,
+        // a flood of several times the allowance is banned within seconds.
         ownerOverRate: (owner) => {
-          if (this.#reputation.penalize([owner], 0.1))
+          if (this.#reputation.penalize([owner], 4 / config.meshOwnerMessagesPerSecond))
             this.#links.get(owner)?.close(meshCloseCodes.banned, 'banned: messages over allowance');
         },
       },
@@ -238,8 +247,7 @@ export class Mesh implements RoomObserver {
       this.#log.debug({ code, address }, 'mesh link refused');
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const key = address === undefined ? '' : clientKey(address);
-    if (this.#reputation.points(`addr:${key}`) >= this.#config.meshBanPoints * 4)
+    if (address !== undefined && this.#addressReputation.banned([clientKey(address)]))
       return refuse('403 Forbidden', 'MESH_NODE_REFUSED');
     const fromAddress = [...this.#pending].filter((link) => link.remoteAddress === address).length;
     if (
@@ -399,10 +407,12 @@ export class Mesh implements RoomObserver {
   #admit(link: MeshLink, node: string): string | undefined {
     if (node === this.#identity.id) return 'linked to itself';
     if (this.#reputation.banned([node])) return 'banned for protocol violations';
-    if (!link.dialed && link.remoteAddress !== undefined) {
-      const points = this.#reputation.points(`addr:${clientKey(link.remoteAddress)}`);
-      if (points >= this.#config.meshBanPoints * 4) return 'address banned for protocol violations';
-    }
+    if (
+      !link.dialed &&
+      link.remoteAddress !== undefined &&
+      this.#addressReputation.banned([clientKey(link.remoteAddress)])
+    )
+      return 'address banned for protocol violations';
     return undefined;
   }
 

@@ -1,14 +1,15 @@
-/** A score that halves every `halfLifeMs`. */
+/** A score that halves every `halfLifeMs`, and the end of a ban it earned. */
 interface Score {
   points: number;
   at: number;
+  bannedUntil: number;
 }
 
 /**
  * Misbehaviour points per node id and per address. Every protocol violation adds points; points
- * halve every `halfLifeMs`; at `banPoints` the node (and its address, since fresh keys are free)
- * is refused links until enough points have decayed. Bounded: the least recently penalized entry
- * is forgotten first.
+ * halve every `halfLifeMs`; reaching `banPoints` bans the key for one half-life (at least), and
+ * for as long as its points stay at the threshold. Bounded: the least recently penalized entry is
+ * forgotten first.
  */
 export class Reputation {
   readonly #scores = new Map<string, Score>();
@@ -34,20 +35,27 @@ export class Reputation {
     let banned = false;
     const now = this.#now();
     for (const key of keys) {
-      const points0 = this.#current(key, now) + points;
+      const previous = this.#scores.get(key);
+      const total = this.#current(key, now) + points;
+      let bannedUntil = previous?.bannedUntil ?? 0;
+      if (total >= this.#banPoints) bannedUntil = Math.max(bannedUntil, now + this.#halfLifeMs);
       this.#scores.delete(key);
-      this.#scores.set(key, { points: points0, at: now });
+      this.#scores.set(key, { points: total, at: now, bannedUntil });
       if (this.#scores.size > this.#maxEntries)
         this.#scores.delete(this.#scores.keys().next().value!);
-      if (points0 >= this.#banPoints) banned = true;
+      if (bannedUntil > now) banned = true;
     }
     return banned;
   }
 
-  /** True when any key's points are at the ban threshold. */
+  /** True when any key is banned now. */
   banned(keys: readonly string[]): boolean {
     const now = this.#now();
-    return keys.some((key) => this.#current(key, now) >= this.#banPoints);
+    return keys.some(
+      (key) =>
+        (this.#scores.get(key)?.bannedUntil ?? 0) > now ||
+        this.#current(key, now) >= this.#banPoints,
+    );
   }
 
   /** A key's points now. */

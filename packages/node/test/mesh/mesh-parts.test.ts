@@ -30,12 +30,17 @@ test('blinded interests: two ends share exactly the rooms both have; tokens diff
   assert.deepEqual([...a.shared], []);
 });
 
-test('reputation: points add up to a ban and decay by half-lives', () => {
+test('reputation: points add up to a ban of at least a half-life, and decay', () => {
   let now = 0;
   const rep = new Reputation({ banPoints: 100, halfLifeMs: 1000, maxEntries: 2, now: () => now });
   assert.equal(rep.penalize(['n'], 60), false);
   assert.equal(rep.penalize(['n'], 60), true);
   assert.ok(rep.banned(['n']));
+  now = 999;
+  assert.ok(
+    rep.points('n') < 100 && rep.banned(['n']),
+    'a ban lasts a half-life however the points decay',
+  );
   now = 1000;
   assert.ok(!rep.banned(['n']), '120 → 60 after one half-life');
   assert.ok(Math.abs(rep.points('n') - 60) < 1e-9);
