@@ -13,6 +13,8 @@ export interface NodeProcess {
 export interface MeshCluster {
   readonly dht: BenchChild;
   readonly nodes: readonly NodeProcess[];
+  /** Starts one more node on the cluster's DHT (with the cluster's options). */
+  add(): Promise<NodeProcess>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export async function startMeshCluster(options: {
   const dht = await startChild('../mesh/dht-child.ts', [String(options.dhtNodes)]);
   const { bootstrap } = await dht.call<{ bootstrap: string[] }>({ type: 'bootstrap' });
   const nodes: NodeProcess[] = [];
-  for (let i = 0; i < options.nodes; i++) {
+  const add = async (): Promise<NodeProcess> => {
     const picked = [...bootstrap].sort(() => Math.random() - 0.5).slice(0, 3);
     const child = await startChild('../mesh/node-child.ts', [
       JSON.stringify({
@@ -42,11 +44,15 @@ export async function startMeshCluster(options: {
       } satisfies NodeOptions),
     ]);
     const { port, id } = await child.call<{ port: number; id: string }>({ type: 'port' });
-    nodes.push({ child, port, id });
-  }
+    const node = { child, port, id };
+    nodes.push(node);
+    return node;
+  };
+  for (let i = 0; i < options.nodes; i++) await add();
   return {
     dht,
     nodes,
+    add,
     async stop() {
       for (const node of nodes) await node.child.stop();
       await dht.stop();

@@ -22,9 +22,9 @@ export interface RoomStream {
   readonly session: string;
   /** Called for each `message` event; replace it to route arrivals. */
   onMessage: (arrival: Arrival) => void;
-  /** Called for each `join` event with the joining peer. */
+  /** Called for each peer a `presence` event says joined. */
   onJoin: (peerId: string) => void;
-  /** Called for each `leave` event with the leaving peer. */
+  /** Called for each peer a `presence` event says left. */
   onLeave: (peerId: string) => void;
   close(): void;
 }

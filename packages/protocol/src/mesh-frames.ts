@@ -158,8 +158,8 @@ export const MESH_MAX_PEERS_PER_FRAME = 1024;
 export const MESH_MAX_OWNERS_PER_FRAME = 256;
 /** Most hops a flooded frame may still travel. */
 export const MESH_MAX_HOPS = 16;
-/** Longest beat chain an anchor may announce. */
-export const MESH_MAX_CHAIN_LENGTH = 100_000;
+/** Longest beat chain an anchor may announce (checking a beat costs up to this many hashes). */
+export const MESH_MAX_CHAIN_LENGTH = 4096;
 
 /** True for a node id: 64 lowercase hex characters (a raw ed25519 public key). */
 export function isNodeId(value: unknown): value is string {

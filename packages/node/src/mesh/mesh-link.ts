@@ -54,6 +54,14 @@ export function chainKey(chain: { readonly epoch: string; readonly chain: number
   return `${chain.epoch}/${chain.chain}`;
 }
 
+/**
+ * Beat checking a link may cost us per second (a hash is about a microsecond): enough to follow a
+ * thousand owners and catch up on missed beats, not enough for a node to make us hash all day.
+ */
+const HASHES_PER_SECOND = 100_000;
+/** Rosters a link may ask for (`want`) per second; each may be thousands of member ids. */
+const WANTS_PER_SECOND = 20;
+
 /** Window over which dropped frames are counted toward cutting the link. */
 const DROP_WINDOW_MS = 5_000;
 
@@ -82,6 +90,9 @@ export class MeshLink {
   readonly anchorsSent = new Map<string, string>();
   /** The roster version of each owner and room (`owner room`) this link has from us. */
   readonly rostersSent = new Map<string, number>();
+  /** Hashes we spend per second checking the beats this link brings, and answers to its wants. */
+  readonly hashBudget: TokenBucket;
+  readonly wantBudget: TokenBucket;
   /** Owners we told this link we no longer reach (until we pass it a newer beat). */
   readonly withdrawn = new Set<string>();
   /** Counters. */
@@ -132,6 +143,8 @@ export class MeshLink {
     this.#now = options.now;
     this.#expectedId = options.expectedId;
     this.openedAt = options.now();
+    this.hashBudget = new TokenBucket(HASHES_PER_SECOND, HASHES_PER_SECOND * 2, this.openedAt);
+    this.wantBudget = new TokenBucket(WANTS_PER_SECOND, WANTS_PER_SECOND * 5, this.openedAt);
     this.lastShared = this.openedAt;
     this.#lastHeard = this.openedAt;
     this.ready = new Promise<string>((resolve, reject) => (this.#settle = { resolve, reject }));

@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { MESH_MAX_ROOMS_PER_FRAME, type RoomHash, type StatusLink } from '@sigmesh/protocol';
+import {
+  MESH_MAX_CHAIN_LENGTH,
+  MESH_MAX_ROOMS_PER_FRAME,
+  type RoomHash,
+  type StatusLink,
+} from '@sigmesh/protocol';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { NodeConfig } from '../config/node-options.js';
 import type { NodeIdentity } from '../identity/node-identity.js';
@@ -58,8 +63,8 @@ const MAX_VERIFIED = 1000;
 const MAX_PENDING_PER_ADDRESS = 4;
 /** How often owners' leases and graces are checked. */
 const LIVENESS_TICK_MS = 250;
-/** Beats per chain: an hour at the default interval. */
-const CHAIN_SECONDS = 3600;
+/** A chain lasts ten minutes: a receiver that missed beats checks at most 600 values (default). */
+const CHAIN_SECONDS = 600;
 
 /**
  * Node-to-node relay of rooms (DESIGN §3 mesh; docs/protocol.md § Mesh, docs/security.md).
@@ -154,7 +159,10 @@ export class Mesh implements RoomObserver {
         identity,
         now,
         beatMs: config.meshBeatMs,
-        chainLength: Math.ceil((CHAIN_SECONDS * 1000) / config.meshBeatMs),
+        chainLength: Math.min(
+          MESH_MAX_CHAIN_LENGTH,
+          Math.ceil((CHAIN_SECONDS * 1000) / config.meshBeatMs),
+        ),
       }),
       owners,
       host: {

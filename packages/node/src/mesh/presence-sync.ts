@@ -131,7 +131,9 @@ export class PresenceSync {
     const forward = new Map<MeshLink, Beat[]>();
     for (const beat of frame.beats) {
       if (beat.owner === this.#selfId) continue;
-      const outcome = this.owners.beat(link, beat);
+      const outcome = this.owners.beat(link, beat, (hashes) =>
+        link.hashBudget.take(hashes, this.#now()),
+      );
       if (!this.#settle(link, outcome, beat.owner)) continue;
       // The link follows this chain itself: it needs neither its anchor nor its beats from us.
       link.anchorsSent.set(beat.owner, chainKey(beat));
@@ -196,6 +198,7 @@ export class PresenceSync {
     for (const room of rooms) {
       const key = `${link.remoteId}\n${frame.owner}\n${room}`;
       if (now - (this.#wantsAnswered.get(key) ?? -Infinity) < WANT_INTERVAL_MS) continue;
+      if (!link.wantBudget.take(1, now)) return;
       this.#wantsAnswered.set(key, now);
       if (frame.owner === this.#selfId) this.#sendOwnSnapshot(link, room);
       else {

@@ -55,6 +55,16 @@ const gauges: ReadonlyArray<[name: string, help: string, read: Read]> = [
   ['sigmesh_members', 'Local room members (open room streams).', (s) => s.rooms.members],
   ['sigmesh_mesh_links', 'Open mesh links (signed handshake completed).', (s) => s.mesh.links],
   [
+    'sigmesh_mesh_owners',
+    'Other nodes whose members count as present here (beats arriving).',
+    (s) => s.mesh.owners,
+  ],
+  [
+    'sigmesh_mesh_remote_members',
+    'Members of other nodes held in rosters for rooms with local members.',
+    (s) => s.mesh.remoteMembers,
+  ],
+  [
     'sigmesh_pow_price_hashes',
     'Proof-of-work price for a quiet client now, in expected hashes per request.',
     (s) => s.price,
@@ -85,7 +95,7 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
   ],
   [
     'sigmesh_events_delivered_total',
-    'Room events (message, join, leave) queued to local members.',
+    'Room message events queued to local members.',
     (s) => s.rooms.deliveries,
   ],
   [
@@ -95,7 +105,7 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
   ],
   [
     'sigmesh_mesh_frames_received_total',
-    'Room frames (presence, members, messages) received from linked nodes.',
+    'Room frames (anchors, rosters, deltas, wants, withdraws, messages) received from linked nodes.',
     (s) => s.mesh.roomFramesReceived,
   ],
   [
@@ -115,8 +125,28 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
   ],
   [
     'sigmesh_mesh_links_refused_total',
-    'Incoming mesh links refused at --mesh-max-links.',
+    'Incoming mesh links refused: slots or handshakes full, or the address banned.',
     (s) => s.mesh.linksRefused,
+  ],
+  [
+    'sigmesh_mesh_links_evicted_total',
+    'Links sharing no room closed to make room for a newer link.',
+    (s) => s.mesh.linksEvicted,
+  ],
+  [
+    'sigmesh_mesh_messages_refused_total',
+    "Relayed messages dropped: unknown member, off the owner's route, or over its allowance.",
+    (s) => s.mesh.messagesRefused,
+  ],
+  [
+    'sigmesh_mesh_presence_refused_total',
+    'Anchors, beats, rosters or deltas refused: bad signature, not in the chain, over budget.',
+    (s) => s.mesh.presenceRefused,
+  ],
+  [
+    'sigmesh_mesh_violations_total',
+    'Protocol violations counted against other nodes (reputation).',
+    (s) => s.mesh.violations,
   ],
   ['sigmesh_turn_allocations_created_total', 'TURN allocations created.', (s) => s.turn.created],
   [

@@ -230,3 +230,24 @@ test('messages: only along the owner’s route, only from listed members, within
     if (typeof t.owners.acceptMessage(room, peer(1), linkA, () => linkA) === 'object') taken++;
   assert.equal(taken, 19, 'the burst (20, one already used)');
 });
+
+test('checking beats is charged to the link that brings them', () => {
+  const t = table();
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  for (let i = 0; i < 40; i++) o.own.nextBeat();
+  let budget = 30;
+  const spend = (hashes: number): boolean => {
+    if (hashes > budget) return false;
+    budget -= hashes;
+    return true;
+  };
+  const far = o.own.currentBeat(); // 40 steps from the root
+  assert.deepEqual(t.owners.beat(linkA, far, spend), {
+    kind: 'ignored',
+    reason: 'hash budget of the link spent',
+  });
+  budget = 40;
+  assert.equal(t.owners.beat(linkA, far, spend).kind, 'accepted');
+  assert.equal(budget, 0);
+});

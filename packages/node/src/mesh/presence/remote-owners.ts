@@ -156,10 +156,16 @@ export class RemoteOwners {
     return ACCEPTED;
   }
 
-  /** A beat from `link`: `accepted` when it moved the owner's chain (pass it on). */
-  beat(link: object, beat: Beat): PresenceOutcome {
+  /**
+   * A beat from `link`: `accepted` when it moved the owner's chain (pass it on). Checking a value
+   * n steps ahead costs n hashes: `spend(n)` charges them to the link's budget first.
+   */
+  beat(link: object, beat: Beat, spend: (hashes: number) => boolean = () => true): PresenceOutcome {
     const owner = this.#owners.get(beat.owner);
     if (owner === undefined) return WANT;
+    const steps = beat.i - owner.lastIndex;
+    if (steps > 0 && beat.epoch === owner.epoch && beat.chain === owner.chain && !spend(steps))
+      return { kind: 'ignored', reason: 'hash budget of the link spent' };
     const verdict = owner.beat(beat, link, this.#now(), owner.length);
     switch (verdict) {
       case 'invalid':
