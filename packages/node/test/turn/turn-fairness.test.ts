@@ -75,6 +75,8 @@ test('101 credentials from one address cannot take every allocation: another add
       if (s.allocate('198.51.100.7', credentials).error === undefined) granted++;
   }
   assert.ok(granted < 1000, `one address holds ${granted} allocations`);
+  assert.equal(granted, s.core.options.maxAllocationsPerAddress, 'the per-address share');
+  assert.ok(s.core.stats.rejected.TURN_QUOTA_EXCEEDED > 900, 'the rest were refused (486)');
   const newcomer = s.allocate('192.0.2.44', s.credentialsFor('192.0.2.44', 'newcomer'));
   assert.equal(newcomer.error, undefined, 'a newcomer from another address is served');
 });
@@ -100,4 +102,41 @@ test('allocations granted while the server is crowded are short: abandoned ones 
     undefined,
     'the newcomer gets an allocation after the short grants ran out',
   );
+});
+
+test('the per-address share is 486 for the address, counts an IPv6 /64 as one client, and frees with the allocation', () => {
+  const s = server({ maxAllocationsPerAddress: 2, maxAllocationsPerUsername: 10 });
+  const v6 = s.credentialsFor('2001:db8:1:2::1', 'v6');
+  const first = s.allocate('2001:db8:1:2::1', v6);
+  assert.equal(first.error, undefined);
+  assert.equal(s.allocate('2001:db8:1:2::1', v6).error, undefined);
+  const sameSubnet = s.credentialsFor('2001:db8:1:2:ffff::9', 'v6-neighbour');
+  assert.equal(s.allocate('2001:db8:1:2:ffff::9', sameSubnet).error, 486, 'same /64, same share');
+  const otherSubnet = s.credentialsFor('2001:db8:1:3::1', 'v6-other');
+  assert.equal(s.allocate('2001:db8:1:3::1', otherSubnet).error, undefined, 'another /64');
+  s.core.deleteAllocation(s.core.state.allocations.get(first.tuple.key)!);
+  assert.equal(s.allocate('2001:db8:1:2:ffff::9', sameSubnet).error, undefined, 'freed share');
+});
+
+test('while crowded, Allocate and Refresh grant at most crowdedLifetimeSeconds; a client that refreshes keeps its allocation', () => {
+  const s = server({ maxAllocations: 10, crowdedPercent: 50, crowdedLifetimeSeconds: 120 });
+  const early = s.credentialsFor('198.51.100.1', 'early');
+  const lifetimes = Array.from({ length: 6 }, () => s.allocate('198.51.100.1', early).lifetime);
+  assert.deepEqual(lifetimes, [3600, 3600, 3600, 3600, 3600, 120], 'short from 50 % full');
+  const keptCredentials = s.credentialsFor('198.51.100.2', 'kept');
+  const kept = s.allocate('198.51.100.2', keptCredentials);
+  assert.equal(kept.lifetime, 120);
+  for (let minute = 0; minute < 10; minute++) {
+    s.advance(60_000);
+    s.core.sweep();
+    s.core.handleStun(
+      kept.tuple,
+      request(StunMethod.refresh, [a(lifetime, 3600)], keptCredentials).bytes,
+    );
+    const refreshed = s.actions.lastStun();
+    assert.equal(refreshed.cls, 'success');
+    assert.deepEqual(readAttribute(refreshed, lifetime), { ok: true, value: 120 });
+  }
+  assert.ok(s.core.state.allocations.has(kept.tuple.key), 'refreshed every minute, still alive');
+  assert.equal(s.core.state.allocations.size, 6, 'the unrefreshed crowded grant expired');
 });
