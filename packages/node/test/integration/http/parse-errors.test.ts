@@ -79,3 +79,14 @@ test("the router's refusals are catalog errors: a path parameter over 100 charac
   );
   assertCatalogAnswer(badEscape, 'BAD_REQUEST', 'bad percent escape');
 });
+
+test('a connection that sends no request head within --headers-timeout-ms gets 408 REQUEST_TIMEOUT and is closed', async (t) => {
+  const node = await startTestNode(t, { headersTimeoutMs: 1000 });
+  const started = Date.now();
+  const idle = await exchange(node.address().port, '');
+  const waited = Date.now() - started;
+  assertCatalogAnswer(idle, 'REQUEST_TIMEOUT', 'idle connection');
+  assert.ok(waited >= 900 && waited < 2900, `closed after ${waited} ms`);
+  const slow = await exchange(node.address().port, 'GET / HTTP/1.1\r\nHost: x\r\n');
+  assertCatalogAnswer(slow, 'REQUEST_TIMEOUT', 'unfinished request head');
+});

@@ -1,21 +1,42 @@
 /**
- * Issue 11, finding 1: idle TCP connections (no bytes, no PoW) used to exhaust the node's file
- * descriptors and crash it (EMFILE thrown from the load sampler). The node runs in its own
- * process under `ulimit -n 256`.
+ * Issue 11, finding 1: idle TCP connections (no bytes, no PoW) and TURN allocations used to
+ * exhaust the node's file descriptors and crash it (EMFILE thrown from the load sampler's
+ * `process.memoryUsage()`). The node runs in its own process under `ulimit -n 256`, sizes its
+ * caps from that limit, refuses what is over them and keeps serving what it holds.
  */
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseErrorBody } from '@sigmesh/protocol';
 import { fetchToken } from '../../helpers/fetch-token.js';
-import { openIdleConnections } from '../../helpers/idle-flood.js';
-import { spawnNodeProcess } from '../../helpers/node-process.js';
+import { openIdleConnections, type IdleFlood } from '../../helpers/idle-flood.js';
+import { spawnNodeProcess, type NodeProcess } from '../../helpers/node-process.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { TurnUdpClient } from '../../helpers/turn-udp-client.js';
 
 const json = { accept: 'application/json' };
 
+/** The caps the node logged at start (its `resource caps` line). */
+function loggedCaps(node: NodeProcess): { maxConnections: number; turnMaxAllocations: number } {
+  const line = node.logs.find((entry) => entry.msg === 'resource caps');
+  assert.ok(line, 'the node logs its resource caps');
+  return line as unknown as { maxConnections: number; turnMaxAllocations: number };
+}
+
+/** The catalog codes in what a flood's refused connections were told. */
+function refusalCodes(flood: IdleFlood): Set<string | undefined> {
+  return new Set(
+    flood.answers().map((text) => parseErrorBody(JSON.parse(text.split('\r\n\r\n')[1]!))?.code),
+  );
+}
+
 test('under ulimit -n 256, 300 idle connections from one address neither crash the node nor starve another address', async (t) => {
   const node = await spawnNodeProcess(t, { nofile: 256, args: ['--load-sample-ms', '50'] });
+  assert.ok(
+    node.logs.some((entry) => entry.level === 40 && /open-file limit 256/.test(String(entry.msg))),
+    'one start-up warning says the limit is below what the default caps need',
+  );
   const flood = await openIdleConnections({
     port: node.port,
     count: 300,
@@ -25,17 +46,73 @@ test('under ulimit -n 256, 300 idle connections from one address neither crash t
   // The load sampler runs every 50 ms: 20 samples in which a missing descriptor could kill it.
   await sleep(1000);
   assert.ok(node.alive(), `the node died:\n${node.stderr()}`);
+  assert.equal(flood.held(), 64, 'the address holds --max-connections-per-address');
+  assert.equal(flood.closedByServer(), 236);
+  assert.deepEqual(refusalCodes(flood), new Set(['TOO_MANY_CONNECTIONS']));
+
   const other = await rawRequest(`${node.url}/`, { headers: json, localAddress: '127.0.0.2' });
-  assert.equal(other.status, 200);
-  assert.ok(node.openFds() < 256, `open descriptors ${node.openFds()}`);
+  assert.equal(other.status, 200, 'another address is served');
+  const started = Date.now();
+  const same = await rawRequest(`${node.url}/`, { headers: json, localAddress: '127.0.0.1' });
+  const refusedIn = Date.now() - started;
+  assert.equal(same.status, 429);
+  assert.equal((same.json() as { code: string }).code, 'TOO_MANY_CONNECTIONS');
+  assert.equal(same.headers['retry-after'], '10');
+  const fds = node.openFds();
+  assert.ok(fds < 256, `open descriptors ${fds}`);
+  t.diagnostic(
+    `held 64 of 300 from one address; ${fds} descriptors open; refused in ${refusedIn} ms`,
+  );
   assert.ok(node.alive());
 });
 
-test('under ulimit -n 256, TURN allocations cannot use up the descriptors HTTP needs', async (t) => {
+test('under ulimit -n 256, connections from many addresses stop at --max-connections; held connections keep being served', async (t) => {
+  const node = await spawnNodeProcess(t, { nofile: 256, args: ['--load-sample-ms', '50'] });
+  const { maxConnections } = loggedCaps(node);
+  assert.ok(maxConnections > 10 && maxConnections < 256, `derived cap ${maxConnections}`);
+  // A client that connected before the flood, on a keep-alive connection.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, localAddress: '127.0.0.2' });
+  t.after(() => agent.destroy());
+  const viaAgent = () =>
+    fetchStatus(`${node.url}/`, agent).catch((error: unknown) => `failed: ${String(error)}`);
+  assert.equal(await viaAgent(), 200);
+
+  const floods: IdleFlood[] = [];
+  t.after(() => floods.forEach((flood) => flood.close()));
+  for (let i = 0; i < 8; i++)
+    floods.push(
+      await openIdleConnections({
+        port: node.port,
+        count: 30,
+        localAddress: `127.0.0.${10 + i}`,
+        settleMs: 50,
+      }),
+    );
+  await sleep(500);
+  assert.ok(node.alive(), `the node died:\n${node.stderr()}`);
+  const held = floods.reduce((sum, flood) => sum + flood.held(), 0);
+  assert.equal(held, maxConnections - 1, 'the flood holds every slot but the client’s');
+  assert.ok(floods.some((flood) => refusalCodes(flood).has('CONNECTION_LIMIT')));
+  const newcomer = await rawRequest(`${node.url}/`, { headers: json, localAddress: '127.0.0.30' });
+  assert.equal(newcomer.status, 503);
+  assert.equal((newcomer.json() as { code: string }).code, 'CONNECTION_LIMIT');
+  assert.equal(await viaAgent(), 200, 'the connection held before the flood is still served');
+  const fds = node.openFds();
+  assert.ok(fds < 256, `open descriptors ${fds}`);
+  t.diagnostic(`cap ${maxConnections}: flood holds ${held}; ${fds} descriptors open`);
+
+  floods.forEach((flood) => flood.close());
+  await sleep(300);
+  const after = await rawRequest(`${node.url}/`, { headers: json, localAddress: '127.0.0.30' });
+  assert.equal(after.status, 200, 'served again once the flood is gone');
+});
+
+test('under ulimit -n 256, TURN allocations stop at their derived cap and leave the descriptors HTTP needs', async (t) => {
   const node = await spawnNodeProcess(t, {
     nofile: 256,
     args: ['--load-sample-ms', '50', '--pow-base-difficulty', '16', '--pow-free-messages', '1000'],
   });
+  const { turnMaxAllocations } = loggedCaps(node);
   const tokens = await Promise.all(Array.from({ length: 30 }, () => fetchToken(node.url)));
   const turnUrl = tokens[0]!.iceServers.flatMap((s) => s.urls).find((u) => u.startsWith('turn:'))!;
   const turnPort = Number(/:(\d+)\?/.exec(turnUrl)![1]);
@@ -75,7 +152,9 @@ test('under ulimit -n 256, TURN allocations cannot use up the descriptors HTTP n
   await sleep(500);
   assert.ok(node.alive(), `the node died:\n${node.stderr()}`);
   const granted = outcomes.filter((o) => o === 'granted').length;
-  assert.ok(granted > 0, 'some allocations were granted');
+  assert.equal(granted, turnMaxAllocations, 'allocations up to the derived cap');
+  assert.ok(outcomes.includes(508), 'the rest get 508');
+  assert.ok(!outcomes.includes('unanswered'), 'every Allocate is answered');
   const served = await rawRequest(`${node.url}/`, { headers: json, localAddress: '127.0.0.2' });
   assert.equal(served.status, 200, 'HTTP is still served');
   const flood = await openIdleConnections({
@@ -84,10 +163,26 @@ test('under ulimit -n 256, TURN allocations cannot use up the descriptors HTTP n
     localAddress: '127.0.0.3',
   });
   t.after(() => flood.close());
-  await sleep(200);
+  assert.equal(flood.held(), 10);
   assert.ok(node.alive(), `the node died:\n${node.stderr()}`);
   assert.equal(
     (await rawRequest(`${node.url}/`, { headers: json, localAddress: '127.0.0.4' })).status,
     200,
   );
+  const fds = node.openFds();
+  assert.ok(fds < 256, `open descriptors ${fds}`);
+  t.diagnostic(`${granted} allocations granted of 300 asked; ${fds} descriptors open`);
 });
+
+/** GET through a given agent; resolves with the status. */
+async function fetchStatus(url: string, agent: Agent): Promise<number> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers: json }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
