@@ -261,7 +261,9 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
         bridge?.stop();
         mesh?.stop();
         await discovery?.stop();
-        await app?.close();
+        const closing = app?.close();
+        connections.destroyAll();
+        await closing;
         await turn.stop();
         bound = undefined;
         log.info('sigmesh node stopped');
@@ -332,7 +334,9 @@ function logResources(log: Logger, host: HostResources, config: NodeConfig): voi
       fdLimit: plan.fdLimit ?? 'unknown',
       fdReserve: plan.fdReserve,
       maxConnections: plan.maxConnections,
-      maxConnectionsPerAddress: config.trustProxy ? 'off (trust proxy)' : config.maxConnectionsPerAddress,
+      maxConnectionsPerAddress: config.trustProxy
+        ? 'off (trust proxy)'
+        : config.maxConnectionsPerAddress,
       turnMaxAllocations: plan.turnMaxAllocations,
       turnMaxTcpConnections: plan.turnMaxTcpConnections,
     },

@@ -382,7 +382,8 @@ export const nodeOptionTable = {
     group: 'resources',
     min: 1,
     max: 1_000_000,
-    description: 'TURN TCP connections per client address, IPv6 per /64; further ones are closed at accept.',
+    description:
+      'TURN TCP connections per client address, IPv6 per /64; further ones are closed at accept.',
   },
   turnTcpAuthTimeoutSeconds: {
     flag: 'turn-tcp-auth-timeout-seconds',

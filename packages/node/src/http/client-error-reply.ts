@@ -30,7 +30,10 @@ export function clientErrorReply(log: Logger): (error: Error, socket: Duplex) =>
     if (text === 'ECONNRESET' || socket.destroyed) return;
     const reply = clientErrorFor(text);
     log.debug({ code: reply.code, cause: text }, reply.message);
-    if (socket.writable) socket.write(rawErrorResponse(reply));
+    // Like Node's own handler: never write into a response already under way (a room stream
+    // whose socket failed), it would corrupt what the client is reading.
+    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (socket.writable && inFlight?.headersSent !== true) socket.write(rawErrorResponse(reply));
     socket.destroy();
   };
 }

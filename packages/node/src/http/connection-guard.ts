@@ -45,6 +45,7 @@ export class ConnectionGuard {
   readonly #plainHttp: boolean;
   readonly #log: Logger;
   readonly #perAddress = new Map<string, number>();
+  readonly #sockets = new Set<Socket>();
   readonly #acceptWarning = new ThrottledWarning(60_000);
   readonly #tooMany: Buffer;
   readonly #full: Buffer;
@@ -91,6 +92,15 @@ export class ConnectionGuard {
     });
   }
 
+  /**
+   * Destroys every admitted connection, at stop. The HTTP server's own force-close only knows
+   * connections that reached it as HTTP: a TLS connection still in its handshake would keep the
+   * server from closing until the handshake timeout.
+   */
+  destroyAll(): void {
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
   stats(): ConnectionStats {
     return {
       open: this.#open,
@@ -120,7 +130,9 @@ export class ConnectionGuard {
     }
     this.#open++;
     this.#perAddress.set(key, held + 1);
+    this.#sockets.add(socket);
     socket.once('close', () => {
+      this.#sockets.delete(socket);
       this.#open--;
       const left = (this.#perAddress.get(key) ?? 1) - 1;
       if (left <= 0) this.#perAddress.delete(key);

@@ -44,18 +44,18 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendError(request, reply, toSigmeshError(error, ctx.log), ctx.log),
   };
-  const app = (
-    config.tlsCert === ''
-      ? Fastify({ ...common, http: timeouts })
-      : Fastify({
-          ...common,
-          https: {
-            cert: readFileSync(config.tlsCert),
-            key: readFileSync(config.tlsKey),
-            ...timeouts,
-          },
-        })
-  ) as unknown as FastifyInstance;
+  const app = (config.tlsCert === ''
+    ? Fastify({ ...common, http: timeouts })
+    : Fastify({
+        ...common,
+        https: {
+          cert: readFileSync(config.tlsCert),
+          key: readFileSync(config.tlsKey),
+          ...timeouts,
+          // A TLS handshake gets the same time as a request head (Node's default is 120 s).
+          handshakeTimeout: config.headersTimeoutMs,
+        },
+      })) as unknown as FastifyInstance;
   ctx.connections.attach(app.server);
 
   await app.register(cors, {

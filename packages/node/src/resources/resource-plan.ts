@@ -6,11 +6,12 @@
  * listening sockets, outgoing mesh links and lookups, files the static routes read, stdio).
  *
  * A cap given as 0 is derived: the reserve is an eighth of the limit (32–256) plus one
- * descriptor per mesh link; of the rest, HTTP connections get half and TURN allocations and TURN
- * TCP connections a quarter each (all of it goes to HTTP when no built-in TURN server runs), up
- * to {@link RESOURCE_CEILINGS}. A cap given explicitly is used as given; when the caps together
- * need more descriptors or ports than there are, the plan says so in `shortfalls`, which the node
- * logs once at start-up as a warning.
+ * descriptor per mesh link; what is left after the reserve and the caps given explicitly is
+ * shared by the derived caps in proportion to their ceilings ({@link RESOURCE_CEILINGS}, TURN
+ * allocations also at most half the ephemeral ports), each getting its full ceiling when there is
+ * room for all. A cap given explicitly is used as given; when the caps together need more
+ * descriptors or ports than there are, the plan says so in `shortfalls`, which the node logs once
+ * at start-up as a warning, as it does when the limit holds the derived caps below their ceilings.
  */
 
 /** The largest derived caps: what the defaults allow on a host with descriptors to spare. */
@@ -49,7 +50,7 @@ export interface ResourcePlan {
   readonly turnMaxTcpConnections: number;
   /** Descriptors the caps can take together, the reserve included. */
   readonly fdNeeded: number;
-  /** The open-file limit at which every derived cap reaches its ceiling. */
+  /** The open-file limit at which every derived cap reaches its ceiling (explicit caps as given). */
   readonly fdRecommended: number;
   /** Problems to report once at start-up; empty when everything fits. */
   readonly shortfalls: readonly string[];
@@ -69,32 +70,35 @@ export function planResources(input: ResourcePlanInput): ResourcePlan {
     input.fdLimit === undefined || !Number.isFinite(input.fdLimit) ? undefined : input.fdLimit;
   const fdReserve = input.fdReserve > 0 ? input.fdReserve : autoReserve(limit, input.meshMaxLinks);
   const usable = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - fdReserve);
-  const httpShare = input.builtInTurn ? 0.5 : 1;
-  const derive = (explicit: number, share: number, ceiling: number, other = ceiling): number =>
-    explicit > 0 ? explicit : Math.max(1, Math.min(ceiling, other, Math.floor(usable * share)));
-
-  const maxConnections = derive(
-    input.maxConnections,
-    httpShare,
-    RESOURCE_CEILINGS.maxConnections,
-  );
   const portBound =
     input.relayPorts === undefined ? Number.POSITIVE_INFINITY : Math.floor(input.relayPorts / 2);
-  const turnMaxAllocations = input.builtInTurn
-    ? derive(input.turnMaxAllocations, 0.25, RESOURCE_CEILINGS.turnMaxAllocations, portBound)
-    : 0;
-  const turnMaxTcpConnections = input.builtInTurn
-    ? derive(input.turnMaxTcpConnections, 0.25, RESOURCE_CEILINGS.turnMaxTcpConnections)
-    : 0;
+  const caps = [
+    { given: input.maxConnections, ceiling: RESOURCE_CEILINGS.maxConnections, used: true },
+    {
+      given: input.turnMaxAllocations,
+      ceiling: Math.min(RESOURCE_CEILINGS.turnMaxAllocations, portBound),
+      used: input.builtInTurn,
+    },
+    {
+      given: input.turnMaxTcpConnections,
+      ceiling: RESOURCE_CEILINGS.turnMaxTcpConnections,
+      used: input.builtInTurn,
+    },
+  ];
+  const explicit = caps.reduce((sum, cap) => sum + (cap.used ? cap.given : 0), 0);
+  const derivedCeilings = caps.reduce(
+    (sum, cap) => sum + (cap.used && cap.given === 0 ? cap.ceiling : 0),
+    0,
+  );
+  const scale = Math.min(1, Math.max(0, usable - explicit) / Math.max(1, derivedCeilings));
+  const [maxConnections, turnMaxAllocations, turnMaxTcpConnections] = caps.map((cap) =>
+    !cap.used ? 0 : cap.given > 0 ? cap.given : Math.max(1, Math.floor(cap.ceiling * scale)),
+  ) as [number, number, number];
 
   const fdNeeded = fdReserve + maxConnections + turnMaxAllocations + turnMaxTcpConnections;
   const fdRecommended =
     fdReserve +
-    Math.max(input.maxConnections, RESOURCE_CEILINGS.maxConnections) +
-    (input.builtInTurn
-      ? Math.max(input.turnMaxAllocations, RESOURCE_CEILINGS.turnMaxAllocations) +
-        Math.max(input.turnMaxTcpConnections, RESOURCE_CEILINGS.turnMaxTcpConnections)
-      : 0);
+    caps.reduce((sum, cap) => sum + (!cap.used ? 0 : cap.given > 0 ? cap.given : cap.ceiling), 0);
   const shortfalls: string[] = [];
   if (limit !== undefined && fdNeeded > limit) {
     shortfalls.push(
@@ -104,13 +108,13 @@ export function planResources(input: ResourcePlanInput): ResourcePlan {
           : '') +
         `) but the open-file limit is ${limit}: raise it (ulimit -n, systemd LimitNOFILE=) to at least ${fdNeeded}, or lower the caps`,
     );
-  } else if (limit !== undefined && fdRecommended > limit) {
+  } else if (limit !== undefined && scale < 1 && derivedCeilings > 0) {
     shortfalls.push(
-      `the open-file limit ${limit} is below the ${fdRecommended} the default caps need, so this node holds at most ${maxConnections} connections` +
+      `the open-file limit ${limit} is below the ${fdRecommended} the caps need at their ceilings, so this node holds at most ${maxConnections} connections` +
         (input.builtInTurn
           ? `, ${turnMaxAllocations} TURN allocations and ${turnMaxTcpConnections} TURN TCP connections`
           : '') +
-        `: raise it (ulimit -n, systemd LimitNOFILE=) to ${fdRecommended} for the full defaults`,
+        `: raise it (ulimit -n, systemd LimitNOFILE=) to ${fdRecommended} for the full caps`,
     );
   }
   if (input.builtInTurn && input.relayPorts !== undefined && turnMaxAllocations > portBound) {

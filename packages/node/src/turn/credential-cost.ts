@@ -35,8 +35,7 @@ export interface CredentialHolding {
 /** The multiple of the base price one credential costs; an integer ≥ 1. */
 export function credentialPriceFactor(holding: CredentialHolding): number {
   const allocationSeconds =
-    holding.allocationsPerCredential *
-    (holding.credentialTtlSeconds + holding.maxLifetimeSeconds);
+    holding.allocationsPerCredential * (holding.credentialTtlSeconds + holding.maxLifetimeSeconds);
   const hold = Math.max(1, allocationSeconds / REFERENCE_ALLOCATION_SECONDS);
   const fill =
     holding.allocations === undefined || holding.maxAllocations === undefined
@@ -47,6 +46,7 @@ export function credentialPriceFactor(holding: CredentialHolding): number {
   const crowd =
     fill <= CREDENTIAL_FILL_KNEE
       ? 1
-      : 2 ** ((CREDENTIAL_FILL_DOUBLINGS * (fill - CREDENTIAL_FILL_KNEE)) / (1 - CREDENTIAL_FILL_KNEE));
+      : 2 **
+        ((CREDENTIAL_FILL_DOUBLINGS * (fill - CREDENTIAL_FILL_KNEE)) / (1 - CREDENTIAL_FILL_KNEE));
   return Math.ceil(hold * crowd);
 }
