@@ -23,6 +23,7 @@ import { emptyMeshStats, type MeshStats } from './mesh/mesh-stats.js';
 import type { NodeContext } from './node-context.js';
 import { createTurnService } from './turn/turn-service.js';
 import { ConnectionGuard, type ConnectionStats } from './http/connection-guard.js';
+import { dispatchUpgrades } from './http/upgrade-dispatch.js';
 import { hostResources, type HostLimits, type HostResources } from './resources/host-resources.js';
 import type { ResourcePlan } from './resources/resource-plan.js';
 
@@ -210,12 +211,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     };
     const created = await createApp(ctx);
     app = created;
-    const meshForUpgrades = mesh;
-    created.server.on('upgrade', (request, socket, head) => {
-      if (new URL(request.url ?? '/', 'http://x').pathname === '/mesh')
-        meshForUpgrades.handleUpgrade(request, socket, head);
-      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    });
+    created.server.on('upgrade', dispatchUpgrades(mesh, log));
     sampler?.start();
     rooms.start();
     mesh.start();
