@@ -321,7 +321,7 @@ export const nodeOptionTable = {
     min: 0,
     max: 10_000_000,
     description:
-      'HTTP(S) connections at once, streams and mesh links included; further ones get 503 CONNECTION_LIMIT (0: half of the open-file limit after the reserve, at most 10000; all of it without built-in TURN).',
+      'HTTP(S) connections at once, streams and mesh links included; further ones get 503 CONNECTION_LIMIT (0: derived from the open-file limit, at most 10000; see docs/limits.md).',
   },
   maxConnectionsPerAddress: {
     flag: 'max-connections-per-address',
@@ -357,7 +357,7 @@ export const nodeOptionTable = {
     min: 0,
     max: 1_000_000,
     description:
-      'TURN allocations (one relay socket and port each) on the built-in server; further ones get 508 (0: a quarter of the open-file limit after the reserve, at most 1000 and half the ephemeral ports).',
+      'TURN allocations (one relay socket and port each) on the built-in server; further ones get 508 (0: derived from the open-file limit, at most 1000 and half the ephemeral ports).',
   },
   turnMaxAllocationsPerAddress: {
     flag: 'turn-max-allocations-per-address',
@@ -374,7 +374,7 @@ export const nodeOptionTable = {
     min: 0,
     max: 1_000_000,
     description:
-      'TURN client connections over TCP; further ones are closed at accept (0: a quarter of the open-file limit after the reserve, at most 1000).',
+      'TURN client connections over TCP; further ones are closed at accept (0: derived from the open-file limit, at most 1000).',
   },
   turnMaxTcpConnectionsPerAddress: {
     flag: 'turn-max-tcp-connections-per-address',
