@@ -18,7 +18,8 @@ export const connectionErrors = {
   },
   REQUEST_TIMEOUT: {
     status: 408,
-    summary: 'The request head did not arrive within --headers-timeout-ms of the connection.',
+    summary:
+      'The request head did not arrive within --headers-timeout-ms, or the whole request within --request-timeout-ms.',
   },
   URL_TOO_LONG: {
     status: 414,

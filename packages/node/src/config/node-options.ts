@@ -57,6 +57,8 @@ export interface NodeConfig {
   readonly maxConnectionsPerAddress: number;
   /** Time a connection has to deliver a complete request head. */
   readonly headersTimeoutMs: number;
+  /** Time a request has to arrive whole, body included. */
+  readonly requestTimeoutMs: number;
   /** File descriptors kept for the node's own use when deriving caps (0: derived). */
   readonly fdReserve: number;
   /** TURN allocations on the built-in server (0: derived). */
@@ -120,6 +122,7 @@ export const nodeDefaults: NodeConfig = {
   maxConnections: 0,
   maxConnectionsPerAddress: 64,
   headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
   fdReserve: 0,
   turnMaxAllocations: 0,
   turnMaxAllocationsPerAddress: 32,

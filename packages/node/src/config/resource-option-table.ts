@@ -35,6 +35,15 @@ export const resourceOptionTable = {
     description:
       'Time a connection has to send a complete request head; slower ones get 408 REQUEST_TIMEOUT and are closed.',
   },
+  requestTimeoutMs: {
+    flag: 'request-timeout-ms',
+    kind: 'integer',
+    group: 'resources',
+    min: 1000,
+    max: 3_600_000,
+    description:
+      'Time a request has to arrive whole, body included (not the response: room streams stay open); then 408 REQUEST_TIMEOUT. At least --headers-timeout-ms.',
+  },
   fdReserve: {
     flag: 'fd-reserve',
     kind: 'integer',

@@ -39,6 +39,9 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
     bodyLimit: config.maxMessageBytes,
     // Room streams are long-lived: on close, cut them rather than wait for them.
     forceCloseConnections: true,
+    // A body trickled in a byte at a time holds a connection too; this bounds the whole request
+    // (never the response, so room streams are not affected).
+    requestTimeout: config.requestTimeoutMs,
     // What Node's parser and the router refuse before any route runs is a catalog error too.
     clientErrorHandler: clientErrorReply(ctx.log),
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { errorCatalog, parseErrorBody } from '@sigmesh/protocol';
+import { deriveRoomHash, errorCatalog, parseErrorBody } from '@sigmesh/protocol';
+import { joinRoom } from '../../helpers/room-client.js';
 import { startTestNode } from '../../helpers/test-node.js';
 
 /** Writes `bytes`, reads until the server closes (at most 3 s); returns status, headers, body. */
@@ -89,4 +90,20 @@ test('a connection that sends no request head within --headers-timeout-ms gets 4
   assert.ok(waited >= 900 && waited < 2900, `closed after ${waited} ms`);
   const slow = await exchange(node.address().port, 'GET / HTTP/1.1\r\nHost: x\r\n');
   assertCatalogAnswer(slow, 'REQUEST_TIMEOUT', 'unfinished request head');
+});
+
+test('a request body that does not arrive whole within --request-timeout-ms gets 408; room streams outlive it', async (t) => {
+  const node = await startTestNode(t, { headersTimeoutMs: 1000, requestTimeoutMs: 1500 });
+  const started = Date.now();
+  const trickle = await exchange(
+    node.address().port,
+    'POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+  );
+  const waited = Date.now() - started;
+  assertCatalogAnswer(trickle, 'REQUEST_TIMEOUT', 'trickled body');
+  assert.ok(waited >= 1400 && waited < 3900, `closed after ${waited} ms`);
+  const member = await joinRoom(node.url(), deriveRoomHash('timeouts', 'lobby'));
+  t.after(() => member.close());
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.equal(node.stats().members, 1, 'the room stream is still open after the request timeout');
 });
