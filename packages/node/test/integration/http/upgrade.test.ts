@@ -25,7 +25,7 @@ test('an upgrade to an unknown path gets 404 NOT_FOUND from the catalog; resets 
   socket.write(upgrade);
   let text = '';
   socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  await once(socket, 'close');
+  await once(socket, 'close', { signal: AbortSignal.timeout(5000) });
   assert.match(text, /^HTTP\/1\.1 404 /);
   assert.equal(parseErrorBody(JSON.parse(text.split('\r\n\r\n')[1] ?? 'null'))?.code, 'NOT_FOUND');
 
