@@ -21,6 +21,14 @@ if [ ${#apt_needed[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_needed[@]}" >/dev/null
 fi
 
+# A node sizes its connection and TURN caps from its open-file limit and warns when the limit is
+# below what the defaults need (12,320; docs/limits.md); test nodes fail on any warning. Raise the
+# hard limit where it is lower (root may; Node lifts the soft limit to it by itself).
+hard_nofile="$(ulimit -Hn)"
+if [ "$hard_nofile" != unlimited ] && [ "$hard_nofile" -lt 65536 ]; then
+  ulimit -n 65536 2>/dev/null || echo "test-all: open-file limit $hard_nofile; tests need 12320 (ulimit -n)" >&2
+fi
+
 npm ci --no-audit --no-fund          # also builds (prepare)
 npm run typecheck
 npm run lint

@@ -76,7 +76,7 @@ try {
     if (kind === 'hang') process.kill(victim.child.pid, 'SIGCONT');
     await victim.child.stop();
     nodes[index] = await cluster.add();
-    watchers[index] = await watch(nodes[index]!.port);
+    watchers[index] = await watch(nodes[index].port);
     await sleep(500);
   }
 } finally {
@@ -88,7 +88,7 @@ try {
 const summary = (values: number[]) => ({
   trials: values.length,
   medianMs: median(values),
-  p95Ms: percentile(values, 0.95),
+  p95Ms: percentile(values, 95),
   maxMs: Math.max(...values),
 });
 const section = {

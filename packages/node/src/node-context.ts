@@ -1,4 +1,6 @@
 import type { NodeConfig } from './config/node-options.js';
+import type { ConnectionGuard } from './http/connection-guard.js';
+import type { ResourcePlan } from './resources/resource-plan.js';
 import type { Discovery } from './discovery/discovery-handle.js';
 import type { Mesh } from './mesh/mesh.js';
 import type { NodeIdentity } from './identity/node-identity.js';
@@ -24,6 +26,10 @@ export interface NodeContext {
   /** STUN/TURN: the built-in server or an external one; mints `/token` credentials. */
   readonly turn: TurnService;
   readonly now: () => number;
+  /** The caps sized from the host's limits (open files, ephemeral ports). */
+  readonly resources: ResourcePlan;
+  /** Admission of HTTP connections (caps per address and in total); attached by createApp. */
+  readonly connections: ConnectionGuard;
   /** When the node started (Unix ms, from `now`): uptime on `/`, `/status` and `/metrics`. */
   readonly startedAt: number;
   /** The URL clients reach this node under (known once it listens). */

@@ -24,6 +24,10 @@ import { meshTurnPeers } from './mesh/turn-mesh-peers.js';
 import { emptyMeshStats, type MeshStats } from './mesh/mesh-stats.js';
 import type { NodeContext } from './node-context.js';
 import { createTurnService } from './turn/turn-service.js';
+import { ConnectionGuard, type ConnectionStats } from './http/connection-guard.js';
+import { dispatchUpgrades } from './http/upgrade-dispatch.js';
+import { hostResources, type HostLimits, type HostResources } from './resources/host-resources.js';
+import type { ResourcePlan } from './resources/resource-plan.js';
 
 /** Options of {@link createNode}: any config field, plus injected dependencies for tests and embedders. */
 export interface NodeOptions extends Partial<NodeConfig> {
@@ -36,6 +40,8 @@ export interface NodeOptions extends Partial<NodeConfig> {
   readonly load?: LoadSource;
   /** Discovery intervals and timeouts (tests and testnets shorten them). */
   readonly discoveryLimits?: Partial<DiscoveryLimits>;
+  /** The host's open-file limit and ephemeral ports, instead of reading them (tests). */
+  readonly hostLimits?: HostLimits;
 }
 
 /** A running (or stopped) node. `start()` and `stop()` are idempotent; stop while starting works. */
@@ -61,6 +67,15 @@ export interface SigmeshNode {
   disconnect(id: string): boolean;
   /** The remote members this node counts as present in a room (its mesh view). */
   remoteMembers(room: string): string[];
+  /** The caps sized from the host's limits, and what is held and refused now. */
+  resources(): NodeResourceStatus;
+}
+
+/** {@link SigmeshNode.resources}: the plan and the live counts behind it. */
+export interface NodeResourceStatus {
+  readonly plan: ResourcePlan;
+  readonly connections: ConnectionStats;
+  readonly turn: { readonly allocations: number; readonly tcpConnections: number };
 }
 
 /** Creates a node from options (validated against the option table; throws ConfigError listing every problem). */
@@ -71,10 +86,22 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     now = Date.now,
     load: givenLoad,
     discoveryLimits,
+    hostLimits,
     ...configOptions
   } = options;
   const config = resolveNodeConfig(configOptions);
   const log = logger ?? createLogger(config.logLevel);
+  const host = hostResources(config, hostLimits);
+  const plan = host.plan;
+  const connections = new ConnectionGuard({
+    limits: {
+      maxConnections: plan.maxConnections,
+      // Behind a trusted proxy every connection comes from the proxy: only the total applies.
+      maxPerAddress: config.trustProxy ? 0 : config.maxConnectionsPerAddress,
+    },
+    plainHttp: config.tlsCert === '',
+    log,
+  });
   const sampler =
     givenLoad === undefined
       ? new LoadSampler({ intervalMs: config.loadSampleMs, memoryLimitBytes: totalmem() })
@@ -95,7 +122,16 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     now,
   });
   const rooms = new RoomRegistry({ limits: config, log, now });
-  const turn = createTurnService({ settings: config, host: config.host, log, now });
+  const turn = createTurnService({
+    settings: {
+      ...config,
+      turnMaxAllocations: plan.turnMaxAllocations,
+      turnMaxTcpConnections: plan.turnMaxTcpConnections,
+    },
+    host: config.host,
+    log,
+    now,
+  });
 
   let app: FastifyInstance | undefined;
   let mesh: Mesh | undefined;
@@ -135,6 +171,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
   };
 
   async function doStart(): Promise<void> {
+    logResources(log, host, config);
     identity ??= await loadOrCreateIdentity(
       config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir,
     );
@@ -184,18 +221,15 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       mesh,
       discovery,
       turn,
+      resources: plan,
+      connections,
       now,
       startedAt: now(),
       publicUrl: url,
     };
     const created = await createApp(ctx);
     app = created;
-    const meshForUpgrades = mesh;
-    created.server.on('upgrade', (request, socket, head) => {
-      if (new URL(request.url ?? '/', 'http://x').pathname === '/mesh')
-        meshForUpgrades.handleUpgrade(request, socket, head);
-      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    });
+    created.server.on('upgrade', dispatchUpgrades(mesh, log));
     sampler?.start();
     rooms.start();
     await turn.start();
@@ -247,7 +281,9 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
         clearInterval(turnPeersTimer);
         mesh?.stop();
         await discovery?.stop();
-        await app?.close();
+        const closing = app?.close();
+        connections.destroyAll();
+        await closing;
         await turn.stop();
         bound = undefined;
         log.info('sigmesh node stopped');
@@ -275,6 +311,14 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     },
     disconnect: (id) => mesh?.disconnect(id) ?? false,
     remoteMembers: (room) => mesh?.remoteMembers(room as RoomHash) ?? [],
+    resources() {
+      const stats = turn.server?.stats();
+      return {
+        plan,
+        connections: connections.stats(),
+        turn: { allocations: stats?.allocations ?? 0, tcpConnections: stats?.tcpConnections ?? 0 },
+      };
+    },
   };
   return node;
 }
@@ -289,4 +333,36 @@ export async function startNode(options: NodeOptions = {}): Promise<SigmeshNode>
     throw error;
   }
   return node;
+}
+
+/**
+ * One info line with the caps, and a warning per shortfall: the operator learns once, at start,
+ * when the host's limits are too low for what the node is configured to hold (issue 11).
+ */
+function logResources(log: Logger, host: HostResources, config: NodeConfig): void {
+  const { plan, raise } = host;
+  if (raise?.outcome === 'raised')
+    log.info(
+      { before: raise.before?.soft, after: raise.after?.soft },
+      'raised the open-file soft limit to the hard limit',
+    );
+  else if (raise?.outcome === 'failed')
+    log.warn(
+      { soft: raise.before?.soft, hard: raise.before?.hard, detail: raise.detail },
+      'could not raise the open-file soft limit to the hard limit (prlimit)',
+    );
+  log.info(
+    {
+      fdLimit: plan.fdLimit ?? 'unknown',
+      fdReserve: plan.fdReserve,
+      maxConnections: plan.maxConnections,
+      maxConnectionsPerAddress: config.trustProxy
+        ? 'off (trust proxy)'
+        : config.maxConnectionsPerAddress,
+      turnMaxAllocations: plan.turnMaxAllocations,
+      turnMaxTcpConnections: plan.turnMaxTcpConnections,
+    },
+    'resource caps',
+  );
+  for (const shortfall of plan.shortfalls) log.warn({ fdLimit: plan.fdLimit }, shortfall);
 }

@@ -6,6 +6,7 @@ import { turnErrors } from './errors-turn.js';
 import { dhtErrors } from './errors-dht.js';
 import { meshErrors } from './errors-mesh.js';
 import { clientErrors } from './errors-client.js';
+import { connectionErrors } from './errors-connection.js';
 
 /**
  * Every error code sigmesh nodes and clients use, with its HTTP status. `docs/errors.md` lists
@@ -19,6 +20,7 @@ export const errorCatalog = {
   ...dhtErrors,
   ...meshErrors,
   ...clientErrors,
+  ...connectionErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable SCREAMING_SNAKE error code. */

@@ -39,7 +39,7 @@ export const turnErrors = {
   TURN_QUOTA_EXCEEDED: {
     status: 429,
     summary:
-      'An allocation, permission or channel quota is used up, per credential or for the whole node (STUN 300, 486, 508).',
+      'An allocation, permission or channel quota is used up, per credential, per client address or for the whole node (STUN 300, 486, 508); also counted for TCP connections refused over the per-address or total cap.',
   },
   TURN_RATE_LIMITED: {
     status: 429,

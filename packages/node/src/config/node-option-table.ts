@@ -1,5 +1,6 @@
 import type { NodeConfig } from './node-options.js';
 import type { OptionSpec } from './option-spec.js';
+import { resourceOptionTable } from './resource-option-table.js';
 
 /**
  * The one option table: flags, env vars, validation and --help all come from here.
@@ -459,4 +460,5 @@ export const nodeOptionTable = {
     group: 'server',
     description: 'Serve Prometheus metrics at GET /metrics (--no-metrics turns it off).',
   },
+  ...resourceOptionTable,
 } as const satisfies Record<keyof NodeConfig, OptionSpec>;

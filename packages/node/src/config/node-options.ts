@@ -71,6 +71,31 @@ export interface NodeConfig {
   readonly turnRelayIp: string;
   /** Serve Prometheus metrics at `GET /metrics` (no PoW: firewall it if it must stay private). */
   readonly metrics: boolean;
+  // Resources (issue 11); 0 on a derived cap means "size it from the open-file limit".
+  /** HTTP(S) connections at once (0: derived). */
+  readonly maxConnections: number;
+  /** HTTP(S) connections per client address, IPv6 per /64 (0: no cap). */
+  readonly maxConnectionsPerAddress: number;
+  /** Time a connection has to deliver a complete request head. */
+  readonly headersTimeoutMs: number;
+  /** Time a request has to arrive whole, body included. */
+  readonly requestTimeoutMs: number;
+  /** File descriptors kept for the node's own use when deriving caps (0: derived). */
+  readonly fdReserve: number;
+  /** TURN allocations on the built-in server (0: derived). */
+  readonly turnMaxAllocations: number;
+  /** TURN allocations per client address. */
+  readonly turnMaxAllocationsPerAddress: number;
+  /** TURN TCP client connections (0: derived). */
+  readonly turnMaxTcpConnections: number;
+  /** TURN TCP client connections per client address. */
+  readonly turnMaxTcpConnectionsPerAddress: number;
+  /** Silence after which a TURN TCP connection without an allocation is closed. */
+  readonly turnTcpAuthTimeoutSeconds: number;
+  /** TURN fill in percent from which lifetimes are short. */
+  readonly turnCrowdedPercent: number;
+  /** Longest lifetime granted while TURN is crowded. */
+  readonly turnCrowdedLifetimeSeconds: number;
 }
 
 /** Defaults: safe for a public node on a small VPS. */
@@ -133,4 +158,16 @@ export const nodeDefaults: NodeConfig = {
   turnExternal: '',
   turnRelayIp: '',
   metrics: true,
+  maxConnections: 0,
+  maxConnectionsPerAddress: 64,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  fdReserve: 0,
+  turnMaxAllocations: 0,
+  turnMaxAllocationsPerAddress: 32,
+  turnMaxTcpConnections: 0,
+  turnMaxTcpConnectionsPerAddress: 16,
+  turnTcpAuthTimeoutSeconds: 10,
+  turnCrowdedPercent: 50,
+  turnCrowdedLifetimeSeconds: 120,
 };

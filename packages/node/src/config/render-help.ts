@@ -7,6 +7,7 @@ const groupTitles: Record<OptionSpec['group'], string> = {
   limits: 'Limits (see docs/limits.md)',
   pow: 'Proof-of-work pricing',
   mesh: 'Mesh and DHT discovery',
+  resources: 'Connections, descriptors and TURN shares (0 = derived from the open-file limit)',
 };
 
 /** `sigmesh start --help`, generated from the option table. */

@@ -42,6 +42,8 @@ export function resolveNodeConfig(options: Partial<NodeConfig> = {}): NodeConfig
     problems.push(`publicUrl (--public-url): not an http(s) URL: ${config.publicUrl}`);
   if (config.powBaseDifficulty > config.powMaxDifficulty)
     problems.push('--pow-base-difficulty must not exceed --pow-max-difficulty');
+  if (config.requestTimeoutMs < config.headersTimeoutMs)
+    problems.push('--request-timeout-ms must be at least --headers-timeout-ms');
   if (config.meshMaxFrameBytes < config.maxMessageBytes + 1024)
     problems.push('--mesh-max-frame-bytes must exceed --max-message-bytes by at least 1024');
   for (const peer of config.meshPeers)

@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import { sigmeshError } from '@sigmesh/protocol';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { NodeContext } from '../node-context.js';
+import { clientErrorReply } from './client-error-reply.js';
 import { sendError, toSigmeshError } from './error-reply.js';
 import { registerAppRoute } from './routes/app-route.js';
 import { registerDhtRoutes } from './routes/dht-routes.js';
@@ -19,11 +25,13 @@ import { registerTokenRoute } from './routes/token-route.js';
 /** Builds the node's Fastify app: CORS open for the public API, raw JSON bodies, one error path. */
 export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
   const { config } = ctx;
-  const https =
-    config.tlsCert === ''
-      ? null
-      : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
-  const app = Fastify({
+  // A connection must deliver its request head in time, or its descriptor goes back (issue 11);
+  // Node checks that at connectionsCheckingInterval, so the check runs several times per timeout.
+  const timeouts = {
+    headersTimeout: config.headersTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.floor(config.headersTimeoutMs / 4)),
+  };
+  const common = {
     loggerInstance: ctx.log,
     // Per-request lines would drown the log of a busy node; errors are logged by sendError.
     logController: new LogController({ disableRequestLogging: true }),
@@ -31,8 +39,27 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
     bodyLimit: config.maxMessageBytes,
     // Room streams are long-lived: on close, cut them rather than wait for them.
     forceCloseConnections: true,
-    https,
-  }) as unknown as FastifyInstance;
+    // A body trickled in a byte at a time holds a connection too; this bounds the whole request
+    // (never the response, so room streams are not affected).
+    requestTimeout: config.requestTimeoutMs,
+    // What Node's parser and the router refuse before any route runs is a catalog error too.
+    clientErrorHandler: clientErrorReply(ctx.log),
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendError(request, reply, toSigmeshError(error, ctx.log), ctx.log),
+  };
+  const app = (config.tlsCert === ''
+    ? Fastify({ ...common, http: timeouts })
+    : Fastify({
+        ...common,
+        https: {
+          cert: readFileSync(config.tlsCert),
+          key: readFileSync(config.tlsKey),
+          ...timeouts,
+          // A TLS handshake gets the same time as a request head (Node's default is 120 s).
+          handshakeTimeout: config.headersTimeoutMs,
+        },
+      })) as unknown as FastifyInstance;
+  ctx.connections.attach(app.server);
 
   await app.register(cors, {
     origin: '*',

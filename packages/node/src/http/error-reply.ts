@@ -11,6 +11,10 @@ const fastifyCodes: Record<string, SigmeshError['code']> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  // The router's own refusals (Fastify's frameworkErrors): a bad %-escape, a path parameter over
+  // its 100-character limit.
+  FST_ERR_BAD_URL: 'BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'URL_TOO_LONG',
 };
 
 /** Turns anything thrown in a handler into a SigmeshError; unknown failures become INTERNAL_ERROR. */

@@ -15,6 +15,8 @@ export type MetricSources = Pick<
   | 'load'
   | 'turn'
   | 'discovery'
+  | 'resources'
+  | 'connections'
 >;
 
 /** One node's Prometheus metrics. */
@@ -28,7 +30,10 @@ export interface NodeMetrics {
 /** Everything one scrape reports, read once so the scrape shows one consistent state. */
 function takeSnapshot(sources: MetricSources) {
   const turn = sources.turn.server?.stats();
+  const connections = sources.connections.stats();
   return {
+    resources: sources.resources,
+    connections,
     rooms: sources.rooms.stats(),
     mesh: sources.mesh.stats(),
     price: sources.pricing.basePrice().price,
@@ -42,6 +47,9 @@ function takeSnapshot(sources: MetricSources) {
       bytes: { to_peer: turn?.bytesToPeer ?? 0, to_client: turn?.bytesToClient ?? 0 },
       packets: { to_peer: turn?.packetsToPeer ?? 0, to_client: turn?.packetsToClient ?? 0 },
       rejected: turn?.rejected ?? zeroTurnCounts(),
+      tcpConnections: turn?.tcpConnections ?? 0,
+      peersRevoked: turn?.peersRevoked ?? 0,
+      tcpUnauthenticatedClosed: turn?.tcpUnauthenticatedClosed ?? 0,
     },
   };
 }
@@ -83,6 +91,16 @@ const gauges: ReadonlyArray<[name: string, help: string, read: Read]> = [
     'sigmesh_turn_allocations',
     'Live TURN allocations on the built-in server.',
     (s) => s.turn.allocations,
+  ],
+  [
+    'sigmesh_http_connections',
+    'Open HTTP(S) connections (room streams and incoming mesh links included).',
+    (s) => s.connections.open,
+  ],
+  [
+    'sigmesh_turn_tcp_connections',
+    'Open TURN client connections over TCP.',
+    (s) => s.turn.tcpConnections,
   ],
 ];
 
@@ -155,6 +173,16 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
     (s) => s.turn.expired,
   ],
   ['sigmesh_turn_requests_total', 'STUN/TURN requests handled.', (s) => s.turn.requests],
+  [
+    'sigmesh_turn_peers_revoked_total',
+    'TURN permissions and channels ended because their peer stopped being an allowed mesh node.',
+    (s) => s.turn.peersRevoked,
+  ],
+  [
+    'sigmesh_turn_tcp_unauthenticated_closed_total',
+    'TURN TCP connections closed for idling without an allocation.',
+    (s) => s.turn.tcpUnauthenticatedClosed,
+  ],
 ];
 
 /** Families with one label. */
@@ -167,6 +195,30 @@ const labelled: ReadonlyArray<
     'kind',
     'gauge',
     (s) => ({ cpu: s.load.cpu, mem: s.load.mem, smoothed: s.load.smoothed }),
+  ],
+  [
+    'sigmesh_resource_limit',
+    'Caps the node runs with, sized from its open-file limit (fd_limit: the soft limit; -1 unknown).',
+    'resource',
+    'gauge',
+    (s) => ({
+      fd_limit: s.resources.fdLimit ?? -1,
+      fd_reserve: s.resources.fdReserve,
+      http_connections: s.resources.maxConnections,
+      turn_allocations: s.resources.turnMaxAllocations,
+      turn_tcp_connections: s.resources.turnMaxTcpConnections,
+    }),
+  ],
+  [
+    'sigmesh_http_connections_refused_total',
+    'HTTP(S) connections refused at accept: over the per-address cap, over the total cap, or not acceptable at all (no descriptor left).',
+    'reason',
+    'counter',
+    (s) => ({
+      per_address: s.connections.refusedPerAddress,
+      total: s.connections.refusedTotal,
+      accept_error: s.connections.acceptErrors,
+    }),
   ],
   [
     'sigmesh_turn_relayed_bytes_total',

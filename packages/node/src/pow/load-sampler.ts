@@ -28,10 +28,19 @@ export class LoadSampler implements LoadSource {
   readonly #intervalMs: number;
   readonly #memoryLimit: number;
   readonly #heapLimit = getHeapStatistics().heap_size_limit;
+  readonly #memoryUsage: () => Pick<NodeJS.MemoryUsage, 'heapUsed' | 'rss'>;
+  /** RSS / memory limit from the last sample that could read it. */
+  #rssRatio = 0;
 
-  constructor(options: { intervalMs: number; memoryLimitBytes: number }) {
+  constructor(options: {
+    intervalMs: number;
+    memoryLimitBytes: number;
+    /** Where memory is read; defaults to `process.memoryUsage` (tests inject failures). */
+    memoryUsage?: () => Pick<NodeJS.MemoryUsage, 'heapUsed' | 'rss'>;
+  }) {
     this.#intervalMs = options.intervalMs;
     this.#memoryLimit = options.memoryLimitBytes;
+    this.#memoryUsage = options.memoryUsage ?? (() => process.memoryUsage());
   }
 
   start(): void {
@@ -46,13 +55,25 @@ export class LoadSampler implements LoadSource {
     this.#timer = undefined;
   }
 
-  /** Takes one sample now (the interval calls this). */
+  /**
+   * Takes one sample now (the interval calls this). Never throws: it runs in a timer, where an
+   * exception ends the process. `process.memoryUsage()` reads RSS from /proc and so needs a free
+   * file descriptor; when there is none (EMFILE, issue 11) the heap — read without one — and the
+   * last RSS reading stand in.
+   */
   sample(): void {
     const elu = performance.eventLoopUtilization(this.#last);
     this.#last = performance.eventLoopUtilization();
-    const memory = process.memoryUsage();
+    let heapUsed: number;
+    try {
+      const memory = this.#memoryUsage();
+      heapUsed = memory.heapUsed;
+      this.#rssRatio = memory.rss / this.#memoryLimit;
+    } catch {
+      heapUsed = getHeapStatistics().used_heap_size;
+    }
     const cpu = clamp(elu.utilization);
-    const mem = clamp(Math.max(memory.heapUsed / this.#heapLimit, memory.rss / this.#memoryLimit));
+    const mem = clamp(Math.max(heapUsed / this.#heapLimit, this.#rssRatio));
     const smoothed = clamp(this.#reading.smoothed * 0.7 + Math.max(cpu, mem) * 0.3);
     this.#reading = { cpu, mem, smoothed };
   }

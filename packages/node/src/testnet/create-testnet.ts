@@ -64,6 +64,11 @@ export async function createTestnet(options: TestnetOptions): Promise<Testnet> {
           logger: pino({ level: 'warn' }),
           // Many nodes on one host: every port is picked by the system.
           turnPort: 0,
+          // Every node, link and client of a testnet shares 127.0.0.1: per-address caps would
+          // count them all as one client.
+          maxConnectionsPerAddress: 0,
+          turnMaxAllocationsPerAddress: 1_000_000,
+          turnMaxTcpConnectionsPerAddress: 1_000_000,
           ...options.nodeOptions,
           host: '127.0.0.1',
           port: 0,

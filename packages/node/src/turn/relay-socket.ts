@@ -35,6 +35,8 @@ function bindOnce(family: 4 | 6, host: string): Promise<Socket> {
     socket.once('error', onError);
     socket.bind({ address: host, port: 0, exclusive: true }, () => {
       socket.off('error', onError);
+      // Until its owner listens for errors, an unheard 'error' event would end the process.
+      socket.on('error', () => undefined);
       resolve(socket);
     });
   });

@@ -4,6 +4,7 @@
  * {@link TurnActions}, which the UDP/TCP adapters implement (and tests record).
  */
 import { zeroTurnCounts, type TurnErrorCode } from './turn-error-code.js';
+import type { AddressCounts } from './address-share.js';
 import type { Allocation, ClientTuple } from './allocation.js';
 import type { TransportAddress } from './ip-address.js';
 import type { NonceMinter } from './stateless-nonce.js';
@@ -47,6 +48,10 @@ export interface PendingAllocation {
 export interface TurnStats {
   allocationsCreated: number;
   allocationsExpired: number;
+  /** Permissions and channels ended because their peer address stopped being allowed. */
+  peersRevoked: number;
+  /** TCP connections closed for idling without an allocation (`tcpAuthTimeoutSeconds`). */
+  tcpUnauthenticatedClosed: number;
   requests: number;
   packetsToPeer: number;
   bytesToPeer: number;
@@ -60,6 +65,8 @@ export function emptyTurnStats(): TurnStats {
   return {
     allocationsCreated: 0,
     allocationsExpired: 0,
+    peersRevoked: 0,
+    tcpUnauthenticatedClosed: 0,
     requests: 0,
     packetsToPeer: 0,
     bytesToPeer: 0,
@@ -77,6 +84,8 @@ export interface TurnState {
   readonly pending: Map<string, PendingAllocation>;
   /** Live and pending allocations per credential username. */
   readonly perUsername: Map<string, number>;
+  /** Live and pending allocations per client address share (IPv6 per /64, see address-share.ts). */
+  readonly perAddress: AddressCounts;
 }
 
 /** A STUN request or indication from a client. */
@@ -97,8 +106,8 @@ export interface TurnContext {
   readonly relayFamily: 4 | 6;
   now(): number;
   nextId(): number;
-  /** Decrement the allocation count of a username (allocation gone or never made). */
-  releaseUsername(username: string): void;
+  /** Decrement the allocation counts of a username and a client address (allocation gone or never made). */
+  releaseShares(username: string, clientAddress: string): void;
   /** Count and debug-log a peer-caused problem (no reply). */
   reject(code: TurnErrorCode, tuple: ClientTuple, detail: string): void;
   /** Reply with success, signed with `key` when the request was authenticated. */

@@ -3,6 +3,7 @@
  * adapters demultiplex (RFC 7983 §7: first byte 0–3 STUN, 64–79 ChannelData) and call in; tests
  * call in directly with a recording sink and an injected clock.
  */
+import { AddressCounts, addressShareKey } from './address-share.js';
 import { unknownAttributes } from './attributes/unknown-attributes.js';
 import { unknownRequiredTypes } from './attributes/known-attributes.js';
 import type { Allocation, ClientTuple } from './allocation.js';
@@ -64,6 +65,7 @@ export class TurnCore implements TurnContext {
     allocations: new Map(),
     pending: new Map(),
     perUsername: new Map(),
+    perAddress: new AddressCounts(),
   };
   readonly stats: TurnStats = emptyTurnStats();
   private readonly limiter: SourceRateLimiter;
@@ -132,10 +134,11 @@ export class TurnCore implements TurnContext {
     );
   }
 
-  releaseUsername(username: string): void {
+  releaseShares(username: string, clientAddress: string): void {
     const count = (this.state.perUsername.get(username) ?? 1) - 1;
     if (count <= 0) this.state.perUsername.delete(username);
     else this.state.perUsername.set(username, count);
+    this.state.perAddress.remove(addressShareKey(clientAddress));
   }
 
   deleteAllocation(allocation: Allocation): void {
@@ -143,8 +146,30 @@ export class TurnCore implements TurnContext {
     allocation.closed = true;
     if (this.state.allocations.get(allocation.tuple.key) === allocation)
       this.state.allocations.delete(allocation.tuple.key);
-    this.releaseUsername(allocation.username);
+    this.releaseShares(allocation.username, allocation.tuple.client.address);
     this.actions.closeRelay(allocation);
+  }
+
+  /**
+   * Replaces the extra allowed peers and ends, at once, every permission and channel whose peer
+   * is no longer allowed (issue 11): policy decides what may be relayed now, not what was
+   * allowed when the permission was made. Refreshing them is refused by the same policy (403).
+   */
+  setExtraAllowedPeers(entries: Iterable<string>): void {
+    this.policy.setExtraAllowed(entries);
+    for (const allocation of this.state.allocations.values()) {
+      for (const ip of [...allocation.permissions.keys()]) {
+        if (this.policy.check(ip) === 'allowed') continue;
+        allocation.permissions.delete(ip);
+        this.stats.peersRevoked++;
+      }
+      for (const channel of [...allocation.channelsByNumber.values()]) {
+        if (this.policy.check(channel.peer.address) === 'allowed') continue;
+        allocation.channelsByNumber.delete(channel.number);
+        allocation.channelsByPeer.delete(channel.peerKey);
+        this.stats.peersRevoked++;
+      }
+    }
   }
 
   /** A STUN message from a client (first byte 0–3). Never throws on bad input. */
@@ -246,8 +271,13 @@ export class TurnCore implements TurnContext {
     const pending = this.state.pending.get(tupleKey);
     if (pending !== undefined) {
       this.state.pending.delete(tupleKey);
-      this.releaseUsername(pending.username);
+      this.releaseShares(pending.username, pending.request.tuple.client.address);
     }
+  }
+
+  /** True when the 5-tuple holds an allocation (or one is opening): its client authenticated. */
+  hasAllocation(tupleKey: string): boolean {
+    return this.state.allocations.has(tupleKey) || this.state.pending.has(tupleKey);
   }
 
   /** Expires allocations, permissions and channels; call about once a second. */
@@ -269,6 +299,7 @@ export class TurnCore implements TurnContext {
       this.deleteAllocation(allocation);
     this.state.pending.clear();
     this.state.perUsername.clear();
+    this.state.perAddress.clear();
     this.limiter.clear();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Options of the STUN/TURN server. Every limit is a named option with a safe default
- * (docs/limits-turn.md lists them). `resolveTurnOptions` validates everything at once and throws
+ * (docs/limits.md lists them). `resolveTurnOptions` validates everything at once and throws
  * one error naming every problem.
  */
 
@@ -64,6 +64,16 @@ export interface TurnServerOptions {
   readonly maxTcpConnections?: number;
   /** TCP connections idle this long are closed (s, default 900). */
   readonly tcpIdleTimeoutSeconds?: number;
+  /** Allocations (live and opening) per client address, IPv6 per /64 (default 32). */
+  readonly maxAllocationsPerAddress?: number;
+  /** TCP client connections per client address, IPv6 per /64 (default 16). */
+  readonly maxTcpConnectionsPerAddress?: number;
+  /** A TCP connection without an allocation, idle this long, is closed (s, default 10). */
+  readonly tcpAuthTimeoutSeconds?: number;
+  /** Fill (allocations as a percentage of `maxAllocations`) from which lifetimes are short (default 50). */
+  readonly crowdedPercent?: number;
+  /** Longest lifetime granted by Allocate or Refresh while the server is crowded (s, default 120). */
+  readonly crowdedLifetimeSeconds?: number;
   /** SOFTWARE attribute in responses (default `sigmesh`; empty string leaves it out). */
   readonly software?: string;
   /** Clock in milliseconds since the epoch (default `Date.now`). */
@@ -99,6 +109,11 @@ export const TURN_LIMIT_DEFAULTS = {
   maxTrackedSources: 10_000,
   maxTcpConnections: 1000,
   tcpIdleTimeoutSeconds: 900,
+  maxAllocationsPerAddress: 32,
+  maxTcpConnectionsPerAddress: 16,
+  tcpAuthTimeoutSeconds: 10,
+  crowdedPercent: 50,
+  crowdedLifetimeSeconds: 120,
 } as const;
 
 /** True for `0.0.0.0` and `::`, the "every interface" addresses. */
@@ -124,6 +139,9 @@ export function resolveTurnOptions(options: TurnServerOptions): ResolvedTurnOpti
     problems.push('secrets must hold at least one non-empty secret');
   if (numbers.maxLifetimeSeconds < numbers.defaultLifetimeSeconds)
     problems.push('maxLifetimeSeconds must be ≥ defaultLifetimeSeconds');
+  if (numbers.crowdedPercent > 100) problems.push('crowdedPercent must be 0–100');
+  if (numbers.crowdedLifetimeSeconds < 1 || numbers.tcpAuthTimeoutSeconds < 1)
+    problems.push('crowdedLifetimeSeconds and tcpAuthTimeoutSeconds must be at least 1');
   if (
     options.alternateServer !== undefined &&
     !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(options.alternateServer)

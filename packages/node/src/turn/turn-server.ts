@@ -5,6 +5,7 @@
  */
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { Allocation } from './allocation.js';
+import { ThrottledWarning } from '../log/throttled-warning.js';
 import { ipFamily } from './ip-address.js';
 import { advertisedRelayIp, interfaceAddresses, openRelaySocket } from './relay-socket.js';
 import { TcpTransport } from './tcp-transport.js';
@@ -40,9 +41,14 @@ export interface TurnServer {
   /** The IP put into XOR-RELAYED-ADDRESS once started. */
   relayAddress(): string | undefined;
   /** Counters (a snapshot), and the number of live allocations. */
-  stats(): TurnStats & { readonly allocations: number };
-  /** Replaces the extra allow list (e.g. relay addresses of other mesh nodes). */
+  stats(): TurnStats & { readonly allocations: number; readonly tcpConnections: number };
+  /**
+   * Replaces the extra allow list (e.g. relay addresses of other mesh nodes). Permissions and
+   * channels to an address that is no longer allowed end at once, in both directions.
+   */
   setExtraAllowedPeers(entries: readonly string[]): void;
+  /** The resolved options (limits with their defaults filled in). */
+  readonly options: ResolvedTurnOptions;
   /** Runs the expiry sweep now (normally every second). */
   sweep(): void;
 }
@@ -70,6 +76,7 @@ export function createTurnServer(options: TurnServerOptions): TurnServer {
   let stopRequested = false;
 
   const relaySockets = new WeakMap<Allocation, UdpSocket>();
+  const relayFailures = new ThrottledWarning(60_000);
 
   async function listen(): Promise<{ udp: UdpTransport; tcp: TcpTransport; port: number }> {
     const addresses = isWildcard(resolved.host)
@@ -78,11 +85,12 @@ export function createTurnServer(options: TurnServerOptions): TurnServer {
     let lastError: unknown;
     for (let attempt = 0; attempt < (resolved.port === 0 ? PORT_RETRIES : 1); attempt++) {
       const udp = new UdpTransport(logger);
-      const tcp = new TcpTransport(
-        logger,
-        resolved.maxTcpConnections,
-        resolved.tcpIdleTimeoutSeconds * 1000,
-      );
+      const tcp = new TcpTransport(logger, {
+        maxConnections: resolved.maxTcpConnections,
+        maxPerAddress: resolved.maxTcpConnectionsPerAddress,
+        idleTimeoutMs: resolved.tcpIdleTimeoutSeconds * 1000,
+        authTimeoutMs: resolved.tcpAuthTimeoutSeconds * 1000,
+      });
       try {
         const port = await udp.bind(addresses, resolved.port);
         await tcp.listen(resolved.host, port);
@@ -120,10 +128,17 @@ export function createTurnServer(options: TurnServerOptions): TurnServer {
       },
     };
     const core = new TurnCore(resolved, actions, relayFamily);
-    core.policy.setExtraAllowed(extraAllowed);
+    core.setExtraAllowedPeers(extraAllowed);
     udp.attach(core);
     tcp.attach(core);
-    const timer = setInterval(() => core.sweep(), SWEEP_INTERVAL_MS);
+    // A timer callback that throws would end the process: the sweep must never take it down.
+    const timer = setInterval(() => {
+      try {
+        core.sweep();
+      } catch (error) {
+        logger.error({ err: error }, 'turn: bug in the expiry sweep');
+      }
+    }, SWEEP_INTERVAL_MS);
     timer.unref();
     running = { core, udp, tcp, timer, address: { address: resolved.host, port }, relayIp };
     logger.info({ host: resolved.host, port, relay: relayIp }, 'turn: listening');
@@ -139,7 +154,10 @@ export function createTurnServer(options: TurnServerOptions): TurnServer {
     try {
       socket = await openRelaySocket(family, resolved.relayHost, request.evenPort);
     } catch (error) {
-      logger.warn({ err: error }, 'turn: could not open a relay socket');
+      // Out of descriptors or ports: the client gets 508, the operator one line a minute.
+      const held = relayFailures.occurred();
+      if (held !== undefined)
+        logger.warn({ err: error, suppressed: held }, 'turn: could not open a relay socket');
       core.relayFailed(request.id, request.tuple.key);
       return;
     }
@@ -199,21 +217,23 @@ export function createTurnServer(options: TurnServerOptions): TurnServer {
       });
       return stopping;
     },
+    options: resolved,
     address: () => running?.address,
     relayAddress: () => running?.relayIp,
     stats() {
       const core = running?.core;
-      if (core === undefined) {
-        return { ...emptyTurnStats(), allocations: 0 };
+      if (core === undefined || running === undefined) {
+        return { ...emptyTurnStats(), allocations: 0, tcpConnections: 0 };
       }
       return {
         ...core.stats,
         rejected: { ...core.stats.rejected },
         allocations: core.state.allocations.size,
+        tcpConnections: running.tcp.connectionCount(),
       };
     },
     setExtraAllowedPeers(entries) {
-      running?.core.policy.setExtraAllowed(entries);
+      running?.core.setExtraAllowedPeers(entries);
       extraAllowed = [...entries];
     },
     sweep() {

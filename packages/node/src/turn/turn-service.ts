@@ -9,7 +9,8 @@ import { buildIceServers, type IceServerList } from './ice-servers.js';
 import { canonicalIp } from './ip-address.js';
 import { mintTurnCredentials } from './rest-credentials.js';
 import { createTurnServer, type TurnServer } from './turn-server.js';
-import type { TurnLogger } from './turn-options.js';
+import { TURN_LIMIT_DEFAULTS, type TurnLogger } from './turn-options.js';
+import { credentialPriceFactor } from './credential-cost.js';
 
 /** The node options the service reads (flags `--turn-port`, `--turn-allow-peer`, …). */
 export interface TurnSettings {
@@ -25,6 +26,20 @@ export interface TurnSettings {
   readonly turnRelayIp?: string;
   /** Seconds minted credentials stay valid. */
   readonly turnCredentialTtlSeconds?: number;
+  /** Allocations on the built-in server (already derived from the host's limits; 0: the server's default). */
+  readonly turnMaxAllocations?: number;
+  /** Allocations per client address. */
+  readonly turnMaxAllocationsPerAddress?: number;
+  /** TCP client connections (already derived; 0: the server's default). */
+  readonly turnMaxTcpConnections?: number;
+  /** TCP client connections per client address. */
+  readonly turnMaxTcpConnectionsPerAddress?: number;
+  /** Silence after which a TCP connection without an allocation is closed. */
+  readonly turnTcpAuthTimeoutSeconds?: number;
+  /** Fill in percent from which lifetimes are short. */
+  readonly turnCrowdedPercent?: number;
+  /** Longest lifetime granted while crowded. */
+  readonly turnCrowdedLifetimeSeconds?: number;
 }
 
 /** Inputs of {@link createTurnService}. */
@@ -47,6 +62,12 @@ export interface TurnService {
    * (used for the built-in server). `undefined` when TURN is off.
    */
   iceServers(clientId: string, requestHost: string): IceServerList | undefined;
+  /**
+   * How many base prices one `/token` credential costs now (≥ 1): what it can hold, and how full
+   * the built-in server is (credential-cost.ts). An external server's fill is unknown; its
+   * quota per credential is assumed to be ours (docs/operations.md sets coturn's user-quota so).
+   */
+  credentialPriceFactor(): number;
 }
 
 const DEFAULT_TTL_SECONDS = 3600;
@@ -101,6 +122,15 @@ export function createTurnService(input: TurnServiceInput): TurnService {
       : settings.turnSecret.split(',').map((s) => s.trim());
   const external = settings.turnExternal === '' ? undefined : parseHostPort(settings.turnExternal);
   const ttlSeconds = settings.turnCredentialTtlSeconds ?? DEFAULT_TTL_SECONDS;
+  const limits = {
+    maxAllocations: settings.turnMaxAllocations,
+    maxAllocationsPerAddress: settings.turnMaxAllocationsPerAddress,
+    maxTcpConnections: settings.turnMaxTcpConnections,
+    maxTcpConnectionsPerAddress: settings.turnMaxTcpConnectionsPerAddress,
+    tcpAuthTimeoutSeconds: settings.turnTcpAuthTimeoutSeconds,
+    crowdedPercent: settings.turnCrowdedPercent,
+    crowdedLifetimeSeconds: settings.turnCrowdedLifetimeSeconds,
+  };
   const server =
     external === undefined && settings.turnPort >= 0
       ? createTurnServer({
@@ -108,6 +138,9 @@ export function createTurnService(input: TurnServiceInput): TurnService {
           port: settings.turnPort,
           secrets,
           allowedPeerCidrs: settings.turnAllowPeer,
+          ...Object.fromEntries(
+            Object.entries(limits).filter(([, value]) => value !== undefined && value > 0),
+          ),
           ...(settings.turnRelayIp === undefined || settings.turnRelayIp === ''
             ? {}
             : { relayAddress: settings.turnRelayIp }),
@@ -131,6 +164,17 @@ export function createTurnService(input: TurnServiceInput): TurnService {
       const address = server?.address();
       if (address === undefined) return undefined;
       return buildIceServers({ host: hostOnly(requestHost), port: address.port, credentials });
+    },
+    credentialPriceFactor() {
+      const options = server?.options;
+      return credentialPriceFactor({
+        allocationsPerCredential:
+          options?.maxAllocationsPerUsername ?? TURN_LIMIT_DEFAULTS.maxAllocationsPerUsername,
+        credentialTtlSeconds: ttlSeconds,
+        maxLifetimeSeconds: options?.maxLifetimeSeconds ?? TURN_LIMIT_DEFAULTS.maxLifetimeSeconds,
+        allocations: server?.stats().allocations,
+        maxAllocations: options?.maxAllocations,
+      });
     },
   };
 }

@@ -25,6 +25,8 @@ function bindSocket(address: string, port: number): Promise<Socket> {
     socket.once('error', onError);
     socket.bind({ address, port, exclusive: true }, () => {
       socket.off('error', onError);
+      // Until attach() adds the logging listener, an unheard 'error' would end the process.
+      socket.on('error', () => undefined);
       resolve(socket);
     });
   });

@@ -14,6 +14,7 @@ function fakeSources(id: string) {
       allocations: number;
     },
     turnOn: true,
+    connections: { open: 0, refusedPerAddress: 0, refusedTotal: 0, acceptErrors: 0 },
   };
   const sources = {
     identity: { id },
@@ -29,6 +30,14 @@ function fakeSources(id: string) {
       },
     },
     discovery: { status: () => ({ bootstrapped: true, routingTableSize: 7 }) },
+    resources: {
+      fdLimit: 1024,
+      fdReserve: 192,
+      maxConnections: 693,
+      turnMaxAllocations: 69,
+      turnMaxTcpConnections: 69,
+    },
+    connections: { stats: () => ({ ...state.connections }) },
   } as unknown as MetricSources;
   return { state, sources };
 }
@@ -40,7 +49,15 @@ test('each node has its own registry; values are read from the node’s counters
   const [ma, mb] = [createNodeMetrics(a.sources), createNodeMetrics(b.sources)];
   a.state.rooms = { rooms: 2, members: 5, messages: 11, deliveries: 40, slowConsumersCut: 1 };
   a.state.mesh = { ...a.state.mesh, links: 3, framesRelayed: 9, roomFramesReceived: 4 };
-  a.state.turn = { ...a.state.turn, allocations: 2, bytesToPeer: 1500, bytesToClient: 700 };
+  a.state.turn = {
+    ...a.state.turn,
+    allocations: 2,
+    bytesToPeer: 1500,
+    bytesToClient: 700,
+    peersRevoked: 3,
+    tcpUnauthenticatedClosed: 4,
+  };
+  a.state.connections = { open: 17, refusedPerAddress: 5, refusedTotal: 6, acceptErrors: 1 };
 
   const scrapeA = parsePrometheusText(await ma.render());
   const expected: Array<[string, Record<string, string>, number]> = [
@@ -62,6 +79,15 @@ test('each node has its own registry; values are read from the node’s counters
     ['sigmesh_turn_relayed_bytes_total', { direction: 'to_peer' }, 1500],
     ['sigmesh_turn_relayed_bytes_total', { direction: 'to_client' }, 700],
     ['sigmesh_turn_rejected_total', { code: 'TURN_PEER_FORBIDDEN' }, 0],
+    ['sigmesh_turn_peers_revoked_total', {}, 3],
+    ['sigmesh_turn_tcp_unauthenticated_closed_total', {}, 4],
+    ['sigmesh_http_connections', {}, 17],
+    ['sigmesh_http_connections_refused_total', { reason: 'per_address' }, 5],
+    ['sigmesh_http_connections_refused_total', { reason: 'total' }, 6],
+    ['sigmesh_http_connections_refused_total', { reason: 'accept_error' }, 1],
+    ['sigmesh_resource_limit', { resource: 'fd_limit' }, 1024],
+    ['sigmesh_resource_limit', { resource: 'http_connections' }, 693],
+    ['sigmesh_resource_limit', { resource: 'turn_allocations' }, 69],
   ];
   for (const [name, labels, value] of expected)
     assert.equal(sampleValue(scrapeA, name, labels), value, `${name} ${JSON.stringify(labels)}`);

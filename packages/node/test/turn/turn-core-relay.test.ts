@@ -284,3 +284,33 @@ test('garbage from a client is counted and never throws', () => {
   }
   assert.ok(t.core.stats.rejected.TURN_MALFORMED > 0);
 });
+
+test('peer port 0 is refused for ChannelBind (400) and dropped for Send: the relay socket cannot send there', () => {
+  const t = setup();
+  const credentials = t.credentials();
+  t.allocate(credentials);
+  const zero = { ...PEER, port: 0 };
+  t.core.handleStun(
+    t.tuple,
+    request(StunMethod.createPermission, [a(xorPeerAddress, PEER)], credentials).bytes,
+  );
+  assert.equal(t.actions.lastStun().cls, 'success');
+  t.core.handleStun(
+    t.tuple,
+    request(
+      StunMethod.channelBind,
+      [a(channelNumber, 0x4003), a(xorPeerAddress, zero)],
+      credentials,
+    ).bytes,
+  );
+  assert.equal(errorOf(t.actions.lastStun()), 400);
+  const malformed = t.core.stats.rejected.TURN_MALFORMED;
+  t.core.handleStun(
+    t.tuple,
+    request(StunMethod.send, [a(xorPeerAddress, zero), a(data, Uint8Array.of(1))], undefined, {
+      cls: 'indication',
+    }).bytes,
+  );
+  assert.equal(t.actions.toPeers.length, 0, 'nothing was sent to port 0');
+  assert.equal(t.core.stats.rejected.TURN_MALFORMED, malformed + 1);
+});

@@ -7,7 +7,7 @@ import { requestPowToken } from '../request-pow-token.js';
 
 /**
  * `POST /token`: TURN credentials as an RTCIceServer list, for proof-of-work (scope `token`, bound
- * to the exact body bytes, usually `{}`). The credentials are for this node's own TURN server,
+ * to the exact body bytes, usually `{}`; any JSON, anything else is BAD_JSON). The credentials are for this node's own TURN server,
  * or for the external one configured with `--turn-external`. Answers with the next challenge.
  */
 export function registerTokenRoute(app: FastifyInstance, ctx: NodeContext): void {
@@ -15,6 +15,16 @@ export function registerTokenRoute(app: FastifyInstance, ctx: NodeContext): void
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const key = clientKey(request.ip);
     ctx.pow.check(requestPowToken(request), 'token', key, body);
+    // The body is paid for but not read: it must still be JSON (usually `{}`), as documented, so
+    // it can carry fields later without old nodes accepting garbage (issue 11). An empty body is
+    // refused by Fastify first (BAD_JSON); a request without a body and content type passes.
+    if (body.length > 0) {
+      try {
+        JSON.parse(body.toString('utf8'));
+      } catch {
+        throw sigmeshError('BAD_JSON', 'the body is not valid JSON (send {})');
+      }
+    }
     // The id part of the REST username only has to be unique-ish and free of ':'; a random one
     // does not leak the client's address into the TURN server's logs.
     const list = ctx.turn.iceServers(randomBytes(6).toString('hex'), request.host);

@@ -2,8 +2,9 @@
  * Allocate (RFC 8656 §7.2): after authentication, a retransmission on the 5-tuple gets the
  * cached success; a new transaction gets 437. Then REQUESTED-TRANSPORT must be UDP (442), no
  * DONT-FRAGMENT (handled as an unknown attribute: 420), no reservations (508), an IPv4 family
- * unless the relay is IPv6 (440), and quotas per username (486) and per server (508, or 300 to an
- * alternate server). The relay socket is opened by the adapter; {@link completeAllocate} answers.
+ * unless the relay is IPv6 (440), and quotas per username and per client address (486) and per
+ * server (508, or 300 to an alternate server). The lifetime is short while the server is crowded
+ * (lifetime-grant.ts). The relay socket is opened by the adapter; {@link completeAllocate} answers.
  */
 import { requestedAddressFamily } from '../attributes/requested-address-family.js';
 import { PROTOCOL_UDP, requestedTransport } from '../attributes/requested-transport.js';
@@ -15,8 +16,10 @@ import { xorRelayedAddress } from '../attributes/xor-relayed-address.js';
 import { alternateServer } from '../attributes/alternate-server.js';
 import { attr, readAttribute } from '../attribute-reader.js';
 import { authenticate } from '../authenticate.js';
+import { addressShareKey } from '../address-share.js';
 import { Allocation } from '../allocation.js';
 import { canonicalIp, ipFamily, type TransportAddress } from '../ip-address.js';
+import { grantLifetime } from '../lifetime-grant.js';
 import { successResponse } from '../stun-responses.js';
 import type { PendingAllocation, TurnContext, TurnHandler } from '../turn-context.js';
 
@@ -135,6 +138,20 @@ export const handleAllocate: TurnHandler = (context, request) => {
     );
     return;
   }
+  // Credentials are cheap to mint in bulk; the client's address is not (RFC 8656 §7.2 lets the
+  // server cap allocations "per client" with 486 as well as per username).
+  const share = addressShareKey(tuple.client.address);
+  const fromAddress = state.perAddress.get(share);
+  if (fromAddress >= options.maxAllocationsPerAddress) {
+    context.sendError(
+      request,
+      486,
+      'TURN_QUOTA_EXCEEDED',
+      `address ${share} has ${fromAddress} allocations`,
+      auth.key,
+    );
+    return;
+  }
   if (state.allocations.size + state.pending.size >= options.maxAllocations) {
     const alternate =
       options.alternateServer === undefined ? undefined : parseHostPort(options.alternateServer);
@@ -159,10 +176,7 @@ export const handleAllocate: TurnHandler = (context, request) => {
     }
     return;
   }
-  const seconds = Math.min(
-    options.maxLifetimeSeconds,
-    Math.max(options.defaultLifetimeSeconds, requested?.value ?? 0),
-  );
+  const seconds = grantLifetime(context, requested?.value);
   const entry: PendingAllocation = {
     request: { id: context.nextId(), tuple, family: relayFamily, evenPort: even !== undefined },
     message,
@@ -173,6 +187,7 @@ export const handleAllocate: TurnHandler = (context, request) => {
   };
   state.pending.set(tuple.key, entry);
   state.perUsername.set(auth.username, used + 1);
+  state.perAddress.add(share);
   context.actions.openRelay(entry.request);
 };
 
@@ -187,7 +202,7 @@ export function completeAllocate(
   state.pending.delete(tuple.key);
   const request = { tuple, message: entry.message };
   if (relayed === undefined) {
-    context.releaseUsername(entry.username);
+    context.releaseShares(entry.username, tuple.client.address);
     context.sendError(request, 508, 'TURN_UNAVAILABLE', 'could not open a relay socket', entry.key);
     return undefined;
   }

@@ -45,6 +45,11 @@ export const handleChannelBind: TurnHandler = (context, request) => {
     return;
   }
   const peer = vetted.peer;
+  if (peer.port === 0) {
+    // Port 0 cannot be sent to (the socket layer throws); a channel to it could never carry data.
+    context.sendError(request, 400, 'TURN_MALFORMED', 'peer port 0', auth.key);
+    return;
+  }
   const key = peerKey(peer.address, peer.port);
   const now = context.now();
   allocation.prune(now);

@@ -19,11 +19,12 @@ export const handleSendIndication: TurnHandler = (context, request) => {
   }
   const peer = readAttribute(request.message, xorPeerAddress);
   const payload = readAttribute(request.message, data);
-  if (peer?.ok !== true || payload?.ok !== true) {
+  // Port 0 is not a destination: the relay socket would throw on it.
+  if (peer?.ok !== true || payload?.ok !== true || peer.value.port === 0) {
     context.reject(
       'TURN_MALFORMED',
       request.tuple,
-      'Send indication without XOR-PEER-ADDRESS and DATA',
+      'Send indication without XOR-PEER-ADDRESS (port 1–65535) and DATA',
     );
     return;
   }

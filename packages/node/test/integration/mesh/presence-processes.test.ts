@@ -13,7 +13,8 @@ const room = deriveRoomHash('presence-test', 'lobby');
 async function meshOf(t: TestContext, count: number): Promise<NodeProcess[]> {
   const { bootstrap } = await startProcessDht(t, 5);
   const nodes: NodeProcess[] = [];
-  for (let i = 0; i < count; i++) nodes.push(await spawnNode(t, ['--dht-bootstrap', bootstrap]));
+  for (let i = 0; i < count; i++)
+    nodes.push(await spawnNode(t, { args: ['--dht-bootstrap', bootstrap] }));
   return nodes;
 }
 

@@ -56,16 +56,13 @@ async function chain(
       nodes.map((n) => n.url),
     );
     nodes.push(
-      await spawnNode(
-        t,
-        [...fast, ...(peers.length > 0 ? ['--mesh-peers', peers.join(',')] : [])],
-        {
-          dataDir,
-        },
-      ),
+      await spawnNode(t, {
+        args: [...fast, ...(peers.length > 0 ? ['--mesh-peers', peers.join(',')] : [])],
+        dataDir,
+      }),
     );
   }
-  return { nodes, dirs, ports: nodes.map((n) => Number(new URL(n.url).port)) };
+  return { nodes, dirs, ports: nodes.map((n) => n.port) };
 }
 
 test('a line of 4 processes: presence crosses the middle; a killed middle node splits and heals', async (t) => {
@@ -95,7 +92,8 @@ test('a line of 4 processes: presence crosses the middle; a killed middle node s
     ]),
     'each side sees only what it still reaches',
   );
-  const restarted = await spawnNode(t, [...fast, '--mesh-peers', nodes[0]!.url], {
+  const restarted = await spawnNode(t, {
+    args: [...fast, '--mesh-peers', nodes[0]!.url],
     dataDir: dirs[1]!,
     port: ports[1]!,
   });

@@ -1,0 +1,31 @@
+/** Issue 11, finding 5: `POST /token` takes a JSON body (usually `{}`) and refuses anything else. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { utf8 } from '@sigmesh/protocol';
+import { challengeFor, rawRequest, solveToken } from '../../helpers/raw-http.js';
+import { startTestNode } from '../../helpers/test-node.js';
+
+async function paidToken(baseUrl: string, body: string) {
+  const { challenge } = await challengeFor(baseUrl, 'token');
+  return rawRequest(`${baseUrl}/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      authorization: `PoW ${await solveToken(challenge, utf8(body))}`,
+    },
+    body,
+  });
+}
+
+test('POST /token refuses a body that is not JSON with BAD_JSON, and answers a JSON one', async (t) => {
+  const node = await startTestNode(t);
+  for (const body of ['hello', '{"a":', '\u0000']) {
+    const refused = await paidToken(node.url(), body);
+    assert.equal(refused.status, 400, body);
+    assert.equal((refused.json() as { code: string }).code, 'BAD_JSON', body);
+  }
+  const answered = await paidToken(node.url(), '{}');
+  assert.equal(answered.status, 200);
+  assert.ok(Array.isArray((answered.json() as { iceServers: unknown }).iceServers));
+});
