@@ -251,3 +251,18 @@ test('checking beats is charged to the link that brings them', () => {
   assert.equal(t.owners.beat(linkA, far, spend).kind, 'accepted');
   assert.equal(budget, 0);
 });
+
+test('the beat an owner sent just before dying, arriving late through a relay, does not keep it', () => {
+  const t = table();
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  t.owners.beat(linkB, o.own.currentBeat());
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  const last = o.own.nextBeat().beat; // sent to B, but it dies before writing it to A
+  t.owners.linkClosed(linkA);
+  t.advance(10);
+  assert.equal(t.owners.beat(linkB, last).kind, 'accepted', 'a real, newer beat');
+  t.advance(2_000);
+  assert.equal(t.view.size, 0, 'but it came too soon after the loss to prove the owner alive');
+});

@@ -55,8 +55,13 @@ export class OwnerState {
   readonly routes = new Map<object, number>();
   /** The link that delivered the newest beat first: the way toward this owner. */
   firstRoute: object | undefined;
-  /** After losing a route: the owner must beat past this index by `suspectUntil`, or it is gone. */
+  /**
+   * After losing a route: the owner must beat past this index by `suspectUntil`, or it is gone.
+   * Only a beat arriving half an interval after the loss (`suspectSince`) counts: copies of the
+   * beat the owner sent just before it died may still be on their way through other nodes.
+   */
   suspectIndex: number | undefined;
+  suspectSince = 0;
   suspectUntil = 0;
   visible = false;
   invisibleSince: number;
@@ -134,7 +139,11 @@ export class OwnerState {
       this.lastAdvanceAt = now;
       this.firstRoute = link;
       this.routes.set(link, beat.i);
-      if (this.suspectIndex !== undefined && beat.i > this.suspectIndex)
+      if (
+        this.suspectIndex !== undefined &&
+        beat.i > this.suspectIndex &&
+        now >= this.suspectSince + this.interval / 2
+      )
         this.suspectIndex = undefined;
       return 'new';
     }
@@ -172,13 +181,20 @@ export class OwnerState {
     if (this.firstRoute === link) this.firstRoute = this.freshRoutes()[0];
     // The owner may still be reachable another way, or it may be dead: believe the other routes
     // only if a newer beat comes through them soon.
-    this.suspectIndex ??= this.lastIndex;
-    this.suspectUntil = now + graceMs;
+    // The deadline is set when the doubt starts: more losses (a neighbour's withdraw) never
+    // extend it, or a cascade of withdraws would each add a grace period.
+    if (this.suspectIndex === undefined) {
+      this.suspectIndex = this.lastIndex;
+      this.suspectSince = now;
+      this.suspectUntil = now + graceMs;
+    }
     return true;
   }
 
   /** From now on only a beat newer than the last one brings the owner back (it was found gone). */
-  requireAdvance(): void {
+  requireAdvance(now: number): void {
+    // After a lost route the wait for late copies stands; after a lapsed lease none can be late.
+    if (this.suspectIndex === undefined) this.suspectSince = now - this.interval;
     this.suspectIndex = this.lastIndex;
     this.suspectUntil = 0;
   }

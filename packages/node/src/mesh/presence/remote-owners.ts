@@ -371,7 +371,7 @@ export class RemoteOwners {
       return;
     }
     // Replaying what it said before never revives it: only a newer beat does.
-    owner.requireAdvance();
+    owner.requireAdvance(this.#now());
     owner.invisibleSince = this.#now();
     this.#onGone(owner.id);
   }
