@@ -13,6 +13,8 @@ export type MetricSources = Pick<
   | 'mesh'
   | 'pricing'
   | 'load'
+  | 'unpaid'
+  | 'refusedWork'
   | 'turn'
   | 'discovery'
 >;
@@ -33,6 +35,8 @@ function takeSnapshot(sources: MetricSources) {
     mesh: sources.mesh.stats(),
     price: sources.pricing.basePrice().price,
     load: sources.load.current(),
+    unpaidRefused: sources.unpaid.refused,
+    refusedShare: sources.refusedWork.share(),
     dht: sources.discovery.status(),
     turn: {
       allocations: turn?.allocations ?? 0,
@@ -125,6 +129,11 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
     (s) => s.turn.expired,
   ],
   ['sigmesh_turn_requests_total', 'STUN/TURN requests handled.', (s) => s.turn.requests],
+  [
+    'sigmesh_unpaid_refused_total',
+    'Requests without proof-of-work refused past their address allowance (UNPAID_RATE_LIMITED).',
+    (s) => s.unpaidRefused,
+  ],
 ];
 
 /** Families with one label. */
@@ -133,10 +142,15 @@ const labelled: ReadonlyArray<
 > = [
   [
     'sigmesh_load_ratio',
-    'Load as a fraction: event-loop utilization (cpu), memory (mem), and the smoothed max the price follows.',
+    'Load as a fraction: event-loop utilization (cpu), memory (mem), their smoothed max (smoothed), and the smoothed share spent refusing unpaid requests (refused), which the price leaves out.',
     'kind',
     'gauge',
-    (s) => ({ cpu: s.load.cpu, mem: s.load.mem, smoothed: s.load.smoothed }),
+    (s) => ({
+      cpu: s.load.cpu,
+      mem: s.load.mem,
+      smoothed: s.load.smoothed,
+      refused: s.refusedShare,
+    }),
   ],
   [
     'sigmesh_turn_relayed_bytes_total',

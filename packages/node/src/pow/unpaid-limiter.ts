@@ -22,6 +22,7 @@ export class UnpaidLimiter {
   readonly #burst: number;
   readonly #maxClients: number;
   readonly #now: () => number;
+  #refused = 0;
 
   constructor(options: {
     /** Tokens added per second. */
@@ -65,10 +66,16 @@ export class UnpaidLimiter {
       bucket.tokens -= 1;
       return { ok: true };
     }
+    this.#refused++;
     return { ok: false, retryAfterMs: ((1 - bucket.tokens) * 1000) / this.#rate };
   }
 
   get size(): number {
     return this.#buckets.size;
+  }
+
+  /** Requests refused since the node started (for /metrics). */
+  get refused(): number {
+    return this.#refused;
   }
 }
