@@ -90,7 +90,7 @@ export class NodePool {
 
   /**
    * Probes known nodes (and those they list at `/nodes`), and returns the reachable ones not in
-   * `exclude`, cheapest first. Rejects with NO_NODE_REACHABLE or POW_TOO_EXPENSIVE when none fit.
+   * `exclude`, cheapest first. Rejects (see joinFailure) with NO_NODE_REACHABLE, JOIN_REFUSED or POW_TOO_EXPENSIVE when none fit.
    */
   async rank(
     exclude: ReadonlySet<string>,

@@ -68,20 +68,24 @@ export class PowGate {
   /**
    * Verifies `token` (`<challenge>.<counter>`, or undefined when absent) for a request of
    * `scope` by `payer` over `bound` (the body, or the room hash for a join). Throws a
-   * SigmeshError: a PowRejection carrying a fresh offer for the 401s, `UNPAID_RATE_LIMITED`
-   * instead once the address has had its allowance of failed proofs, or RATE_LIMITED /
-   * NODE_OVERLOADED with a truthful Retry-After when the price is over the cap. On success
-   * counts the request for the payer.
+   * SigmeshError: a PowRejection carrying a fresh offer for the 401s, or RATE_LIMITED /
+   * NODE_OVERLOADED with a truthful Retry-After when the price is over the cap; any of these
+   * becomes `UNPAID_RATE_LIMITED` once the address has used its allowance of unpaid requests.
+   * On success counts the request for the payer.
    */
   check(token: string | undefined, scope: PowScope, payer: Payer, bound: Uint8Array): void {
     const { pricing, replay, now, ttlSeconds, priceTolerance } = this.#options;
-    const quote = pricing.quote(payer);
-    if (quote.over !== undefined) throw overCapRefusal(quote);
-    const reject = (code: Parameters<typeof sigmeshError>[0], message: string): SigmeshError => {
-      // A failed proof bought nothing, and answering it costs a fresh challenge (an HMAC):
-      // it is charged to the address like any other unpaid request.
+    // Every refusal here bought nothing and costs an answer (a failed proof also a fresh
+    // challenge, an HMAC): each is charged to the address like any other unpaid request.
+    const unpaid = (): SigmeshError | undefined => {
       const allowance = this.#options.unpaid.take(payer.address);
-      if (!allowance.ok) return unpaidRefusal(allowance.retryAfterMs);
+      return allowance.ok ? undefined : unpaidRefusal(allowance.retryAfterMs);
+    };
+    const quote = pricing.quote(payer);
+    if (quote.over !== undefined) throw unpaid() ?? overCapRefusal(quote);
+    const reject = (code: Parameters<typeof sigmeshError>[0], message: string): SigmeshError => {
+      const refused = unpaid();
+      if (refused !== undefined) return refused;
       return new PowRejection(code, message, {
         challenge: this.#issue(scope, payer.address, quote.price),
         difficulty: quote.price,
