@@ -16,7 +16,8 @@ export interface BenchServer {
  * hash (setup stays cheap; verification costs the same at any price: one HMAC, one SHA-256).
  * The price is kept flat for the whole run — no rise with this client's rate (everything comes
  * from 127.0.0.1) and none with load — so tokens solved before a timed window still pass in it.
- * Room, connection and per-address caps are lifted because every member shares one address. Heartbeats
+ * Room, connection and per-address caps (streams, connections, requests without PoW, paid
+ * requests) are lifted because every member shares one address. Heartbeats
  * are slowed to once per 10 minutes on both servers so they do not land inside timed windows.
  * The member queue is 1 MiB on both servers: the `welcome` event lists every member (35 bytes
  * each), and with the default 64 KiB a member joining a room of ~1,800 or more is cut at once.
@@ -35,6 +36,11 @@ export const sigmeshBenchOptions: NodeOptions = {
   // checks that the child's open-file limit holds the run (the derived cap would stop at 10,000).
   maxConnections: 1_000_000,
   maxConnectionsPerAddress: 0,
+  // Every bench client shares 127.0.0.1 and fetches its challenges from GET /: lift the
+  // per-address allowances (requests without PoW, paid requests of one address).
+  unpaidRequestsPerSecond: 1_000_000,
+  unpaidBurst: 10_000_000,
+  powAddressFreeMessages: 10_000_000,
 };
 
 /** Starts one server child (`--expose-gc` so memory can be read after full collections). */

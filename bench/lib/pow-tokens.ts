@@ -20,7 +20,9 @@ export async function solvedToken(
 ): Promise<string> {
   const info = parseNodeInfo(await connection.getJson('/'));
   if (!info.ok) throw new Error(`GET / is not a sigmesh node answer: ${info.message}`);
-  const text = info.value.pow.challenges[scope];
+  const text = info.value.pow.challenges?.[scope];
+  if (text === undefined)
+    throw new Error(`GET / quotes no challenge: refused ${JSON.stringify(info.value.pow.refused)}`);
   const challenge = decodeChallenge(text);
   if (!challenge.ok) throw new Error(challenge.message);
   const counter = await solve(challenge.value.bytes, challenge.value.difficulty, bound, {

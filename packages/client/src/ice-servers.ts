@@ -4,8 +4,9 @@ import {
   type PowOffer,
   type TurnIceServer,
 } from '@sigmesh/protocol';
-import { postPaid } from './nodes/node-http.js';
-import type { ProbedNode } from './nodes/node-pool.js';
+import type { NodeSession } from './nodes/node-session.js';
+import { probedOffer } from './nodes/node-pool.js';
+import { postPaid } from './nodes/paid-request.js';
 import type { PowSolver } from './pow/pow-solver.js';
 
 /** TURN credentials from one node, and when to fetch new ones. */
@@ -18,28 +19,30 @@ export interface NodeIceServers {
   readonly next: PowOffer;
 }
 
-/** `POST /token` on a node, paying its PoW: its STUN and TURN servers with fresh credentials. */
+/**
+ * `POST /token` on a node we are a member of, paying its PoW: its STUN and TURN servers with
+ * fresh credentials. The member's session goes along (`?room=` and `Sigmesh-Session`), so the
+ * node charges this member's own allowance rather than only our address's, which every tab
+ * behind the same NAT shares. A raised price is re-paid and a Retry-After waited out until
+ * `timeoutMs` (see paidRequest).
+ */
 export async function fetchIceServers(
-  node: ProbedNode,
+  session: NodeSession,
   solver: PowSolver,
-  offer: PowOffer = {
-    challenge: node.info.pow.challenges.token,
-    difficulty: node.info.pow.price,
-    scope: 'token',
-  },
-  signal?: AbortSignal,
+  timeoutMs: number,
+  offer: PowOffer | undefined = probedOffer(session.probe, 'token'),
 ): Promise<NodeIceServers> {
-  const answer = await postPaid(
-    `${node.url}/token`,
-    '{}',
-    offer,
-    solver,
-    signal === undefined ? {} : { signal },
-  );
+  const url = `${session.url}/token?room=${session.room}`;
+  const answer = await postPaid(url, '{}', offer, solver, {
+    headers: { 'sigmesh-session': session.sessionToken },
+    deadline: Date.now() + timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
+    maxDifficulty: Number.MAX_SAFE_INTEGER,
+  });
   const result = parseTokenResult(answer.json);
-  if (!result.ok) throw sigmeshError('NODE_UNREACHABLE', `${node.url}/token: ${result.message}`);
+  if (!result.ok) throw sigmeshError('NODE_UNREACHABLE', `${url}: ${result.message}`);
   return {
-    url: node.url,
+    url: session.url,
     iceServers: result.value.iceServers,
     refreshAt: Date.now() + result.value.ttl * 800,
     next: result.value.next,

@@ -54,8 +54,10 @@ let warnedUnencrypted = false;
 /**
  * Joins a room through k nodes and resolves once at least one node accepted the client and the
  * nodes' TURN credentials are in. Peers then connect by themselves: listen for `peer-join`.
- * Rejects with a SigmeshError: NO_NODE_REACHABLE, POW_TOO_EXPENSIVE, ROOM_FULL, TURN_UNAVAILABLE
- * (relay-only without a TURN server), CLIENT_OPTIONS_INVALID or WEBRTC_UNAVAILABLE.
+ * Rejects with a SigmeshError: NO_NODE_REACHABLE (no node answered), JOIN_REFUSED (nodes
+ * answered but none let us in within joinTimeoutMs; `retryAfter` says when one would),
+ * POW_TOO_EXPENSIVE, ROOM_FULL, TURN_UNAVAILABLE (relay-only without a TURN server),
+ * CLIENT_OPTIONS_INVALID or WEBRTC_UNAVAILABLE.
  */
 export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
   const checked = checkOptions(options);
@@ -94,6 +96,7 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
     },
     extraIceServers: options.iceServers ?? [],
     fetchTurn: options.turn ?? true,
+    tokenTimeoutMs: options.joinTimeoutMs ?? joinRoomDefaults.joinTimeoutMs,
   });
   const joined: Array<Promise<void>> = [];
   let starting = true;
@@ -108,8 +111,8 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
     maxPowDifficulty,
     handlers: {
       ...room.signalingHandlers(),
-      joined: (node) => {
-        const fetched = room.addNodeIce(node);
+      joined: (session) => {
+        const fetched = room.addNodeIce(session);
         // joinRoom resolves once the first nodes' TURN credentials are in.
         if (starting) joined.push(fetched);
       },

@@ -7,7 +7,7 @@ import {
 } from '@sigmesh/protocol';
 import { Emitter } from './emitter.js';
 import { fetchIceServers, type NodeIceServers } from './ice-servers.js';
-import type { ProbedNode } from './nodes/node-pool.js';
+import type { NodeSession } from './nodes/node-session.js';
 import type { ConnectionRoute } from './peers/connection-route.js';
 import { Peer, type PeerConnectionFactory, type PeerHandlers } from './peers/peer.js';
 import type { PowSolver } from './pow/pow-solver.js';
@@ -70,6 +70,8 @@ export interface RoomParts {
   readonly configuration: RTCConfiguration;
   readonly extraIceServers: readonly RTCIceServer[];
   readonly fetchTurn: boolean;
+  /** How long fetching one node's TURN credentials may take (re-payments included). */
+  readonly tokenTimeoutMs: number;
 }
 
 interface SharedStream {
@@ -92,7 +94,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly #parts: RoomParts;
   readonly #peers = new Map<ClientId, Peer>();
   readonly #streams: SharedStream[] = [];
-  readonly #ice = new Map<string, NodeIceServers & { readonly node: ProbedNode }>();
+  readonly #ice = new Map<string, NodeIceServers & { readonly session: NodeSession }>();
   readonly #refreshing = new Set<string>();
   /** Clients seen while joinRoom still waits for TURN credentials, with the signals they sent. */
   readonly #waiting = new Map<ClientId, PeerSignal[]>();
@@ -200,11 +202,18 @@ export class Room extends Emitter<RoomEvents> {
     (this.#refresh as { unref?: () => void }).unref?.();
   }
 
-  /** Fetches `/token` from a node just joined. */
-  async addNodeIce(node: ProbedNode): Promise<void> {
+  /** Fetches `/token` from a node just joined, as its member. */
+  async addNodeIce(session: NodeSession): Promise<void> {
     if (!this.#parts.fetchTurn) return;
     try {
-      this.#ice.set(node.url, { ...(await fetchIceServers(node, this.#parts.solver)), node });
+      const fetched = await fetchIceServers(
+        session,
+        this.#parts.solver,
+        this.#parts.tokenTimeoutMs,
+      );
+      // The node may have been lost while the credentials were on their way.
+      if (session.closed) return;
+      this.#ice.set(session.url, { ...fetched, session });
       this.#applyIce();
     } catch (error) {
       this.emit('error', error as Error);
@@ -238,7 +247,7 @@ export class Room extends Emitter<RoomEvents> {
         for (const url of this.#ice.keys()) if (!urls.includes(url)) this.#ice.delete(url);
         this.emit('nodes', urls);
       },
-      joined: (node) => void this.addNodeIce(node),
+      joined: (session) => void this.addNodeIce(session),
       error: (error) => this.#reportError(error),
     };
   }
@@ -313,9 +322,9 @@ export class Room extends Emitter<RoomEvents> {
     for (const [url, entry] of this.#ice) {
       if (entry.refreshAt > now || this.#refreshing.has(url)) continue;
       this.#refreshing.add(url);
-      fetchIceServers(entry.node, this.#parts.solver, entry.next)
+      fetchIceServers(entry.session, this.#parts.solver, this.#parts.tokenTimeoutMs, entry.next)
         .then((fresh) => {
-          if (this.#ice.has(url)) this.#ice.set(url, { ...fresh, node: entry.node });
+          if (this.#ice.has(url)) this.#ice.set(url, { ...fresh, session: entry.session });
           this.#applyIce();
         })
         .catch((error: unknown) => this.#reportError(error as Error))

@@ -8,6 +8,8 @@ import type { Logger } from './log/create-logger.js';
 import type { LoadSource } from './pow/load-sampler.js';
 import type { PowGate } from './pow/pow-gate.js';
 import type { PowPricing } from './pow/pow-pricing.js';
+import type { RefusedWork } from './pow/refused-work.js';
+import type { UnpaidLimiter } from './pow/unpaid-limiter.js';
 import type { RoomRegistry } from './rooms/room-registry.js';
 import type { TurnService } from './turn/turn-service.js';
 
@@ -20,6 +22,10 @@ export interface NodeContext {
   readonly load: LoadSource;
   readonly pricing: PowPricing;
   readonly pow: PowGate;
+  /** Per-address allowance of requests without proof-of-work. */
+  readonly unpaid: UnpaidLimiter;
+  /** Time spent refusing unpaid requests past their allowance (left out of the price's load). */
+  readonly refusedWork: RefusedWork;
   readonly rooms: RoomRegistry;
   readonly mesh: Mesh;
   readonly discovery: Discovery;

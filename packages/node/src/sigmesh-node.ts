@@ -9,10 +9,12 @@ import { createApp, packageVersion } from './http/create-app.js';
 import { loadOrCreateIdentity, type NodeIdentity } from './identity/node-identity.js';
 import { createLogger, type Logger } from './log/create-logger.js';
 import { LoadSampler, type LoadSource } from './pow/load-sampler.js';
-import { MessageCounter } from './pow/message-counter.js';
 import { PowGate } from './pow/pow-gate.js';
 import { PowPricing } from './pow/pow-pricing.js';
+import { PricedLoad } from './pow/priced-load.js';
+import { RefusedWork } from './pow/refused-work.js';
 import { ReplaySet } from './pow/replay-set.js';
+import { UnpaidLimiter } from './pow/unpaid-limiter.js';
 import { RoomRegistry, type RoomStats } from './rooms/room-registry.js';
 import { parseDhtBootstrap } from './discovery/bootstrap-option.js';
 import { createDiscovery } from './discovery/discovery.js';
@@ -107,18 +109,26 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       ? new LoadSampler({ intervalMs: config.loadSampleMs, memoryLimitBytes: totalmem() })
       : undefined;
   const load: LoadSource = givenLoad ?? sampler!;
-  const counter = new MessageCounter({ maxClients: config.maxTrackedClients, now });
-  const pricing = new PowPricing(config, load, counter);
+  const refusedWork = new RefusedWork({ intervalMs: config.loadSampleMs, now });
+  const unpaid = new UnpaidLimiter({
+    perSecond: config.unpaidRequestsPerSecond,
+    burst: config.unpaidBurst,
+    maxClients: config.maxTrackedClients,
+    now,
+  });
+  // The price follows the load less what refusing unpaid floods costs (see PricedLoad).
+  const pricing = new PowPricing(config, new PricedLoad(load, refusedWork), now);
   const pow = new PowGate({
     secret: randomBytes(32),
     ttlSeconds: config.powTtlSeconds,
     pricing,
-    counter,
     replay: new ReplaySet({
       generationMs: config.powTtlSeconds * 1000,
       maxPerGeneration: config.powReplayMax,
       now,
     }),
+    unpaid,
+    priceTolerance: config.powPriceTolerance,
     now,
   });
   const rooms = new RoomRegistry({ limits: config, log, now });
@@ -217,6 +227,8 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       load,
       pricing,
       pow,
+      unpaid,
+      refusedWork,
       rooms,
       mesh,
       discovery,

@@ -44,4 +44,10 @@ export const clientErrors = {
     summary:
       'No RTCPeerConnection: outside a browser pass one in (`rtc` option, e.g. from werift).',
   },
+  // Prices and fairness (issue 11).
+  JOIN_REFUSED: {
+    status: 503,
+    summary:
+      'Nodes answered but none let the client join within joinTimeoutMs (rate limit, overload, price still rising, room limits); `retryAfter` is the earliest a node said it would accept.',
+  },
 } as const satisfies Record<string, ErrorSpec>;

@@ -13,7 +13,7 @@ export const generalErrors = {
   RATE_LIMITED: {
     status: 429,
     summary:
-      "This client's recent message rate priced it above the node's cap; wait for Retry-After seconds.",
+      "This client's recent paid requests priced it above the node's cap; the same request is accepted after Retry-After seconds.",
   },
   NODE_OVERLOADED: {
     status: 503,
@@ -32,5 +32,16 @@ export const generalErrors = {
     status: 503,
     summary:
       'This node serves no demo app at /app/: @sigmesh/demo was not built (or not installed) when the node started.',
+  },
+  // Prices and fairness (issue 11).
+  UNPAID_RATE_LIMITED: {
+    status: 429,
+    summary:
+      'Too many requests without proof-of-work from this address; the next is accepted after Retry-After seconds.',
+  },
+  BAD_UTF8: {
+    status: 400,
+    summary:
+      'The request body is not valid UTF-8 (JSON must be UTF-8); the node relays no repaired text.',
   },
 } as const satisfies Record<string, ErrorSpec>;

@@ -12,12 +12,14 @@ import { isRecord, parsed, rejected, type ParseResult } from './parse-result.js'
 export interface NodeInfo {
   readonly node: { readonly id: string; readonly version: string; readonly publicUrl: string };
   readonly pow: {
-    /** Expected hashes per request for the asking client right now. */
+    /** Expected hashes per request for the asking client right now (at most the node's cap). */
     readonly price: number;
     /** Seconds a challenge stays valid. */
     readonly ttl: number;
-    /** One fresh challenge per scope, priced for the asking client. */
-    readonly challenges: Readonly<Record<PowScope, string>>;
+    /** One fresh challenge per scope, priced for the asking client; absent while `refused`. */
+    readonly challenges?: Readonly<Record<PowScope, string>>;
+    /** Present while the node would refuse the asking client's paid requests (price over its cap). */
+    readonly refused?: PowRefusal;
   };
   readonly load: { readonly cpu: number; readonly mem: number; readonly smoothed: number };
   readonly limits: { readonly maxMessageBytes: number };
@@ -28,6 +30,18 @@ export interface NodeInfo {
     readonly routingTableSize: number;
   };
   readonly mesh?: { readonly links: number };
+}
+
+/**
+ * Why a node refuses the asking client's paid requests right now (its price is over the node's
+ * cap), and when they will be accepted again: `GET /` says so instead of quoting a challenge the
+ * client could not use.
+ */
+export interface PowRefusal {
+  /** `RATE_LIMITED`: this client's recent requests; `NODE_OVERLOADED`: the node's own load. */
+  readonly code: 'RATE_LIMITED' | 'NODE_OVERLOADED';
+  /** Seconds after which the same request is accepted (for the load: re-measured), ≥ 1. */
+  readonly retryAfter: number;
 }
 
 /** One entry of `GET /nodes`: a node this node verified (signed descriptor and mesh handshake). */
@@ -178,24 +192,46 @@ export function parseNodeInfo(value: unknown): ParseResult<NodeInfo> {
   ) {
     return rejected('BAD_REQUEST', 'bad node section');
   }
-  if (!isCount(pow.price) || !isCount(pow.ttl) || !isRecord(pow.challenges))
-    return rejected('BAD_REQUEST', 'bad pow section');
-  const challenges: Partial<Record<PowScope, string>> = {};
-  for (const scope of powScopes) {
-    const text = pow.challenges[scope];
-    if (typeof text !== 'string' || !decodeChallenge(text).ok)
-      return rejected('BAD_REQUEST', `bad ${scope} challenge`);
-    challenges[scope] = text;
+  if (!isCount(pow.price) || !isCount(pow.ttl)) return rejected('BAD_REQUEST', 'bad pow section');
+  const refused = parsePowRefusal(pow.refused);
+  if (refused === 'invalid') return rejected('BAD_REQUEST', 'bad pow refusal');
+  let challenges: Partial<Record<PowScope, string>> | undefined;
+  if (refused === undefined) {
+    if (!isRecord(pow.challenges)) return rejected('BAD_REQUEST', 'bad pow section');
+    challenges = {};
+    for (const scope of powScopes) {
+      const text = pow.challenges[scope];
+      if (typeof text !== 'string' || !decodeChallenge(text).ok)
+        return rejected('BAD_REQUEST', `bad ${scope} challenge`);
+      challenges[scope] = text;
+    }
   }
   if (!isFraction(load.cpu) || !isFraction(load.mem) || !isFraction(load.smoothed))
     return rejected('BAD_REQUEST', 'bad load section');
   if (!isCount(limits.maxMessageBytes)) return rejected('BAD_REQUEST', 'bad limits section');
   return parsed({
     node: { id: node.id, version: node.version, publicUrl: node.publicUrl },
-    pow: { price: pow.price, ttl: pow.ttl, challenges: challenges as Record<PowScope, string> },
+    pow: {
+      price: pow.price,
+      ttl: pow.ttl,
+      ...(refused === undefined
+        ? { challenges: challenges as Record<PowScope, string> }
+        : { refused }),
+    },
     load: { cpu: load.cpu, mem: load.mem, smoothed: load.smoothed },
     limits: { maxMessageBytes: limits.maxMessageBytes },
   });
+}
+
+/** A `refused` section: absent, valid, or 'invalid'. */
+function parsePowRefusal(value: unknown): PowRefusal | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) return 'invalid';
+  const { code, retryAfter } = value;
+  if ((code !== 'RATE_LIMITED' && code !== 'NODE_OVERLOADED') || !isCount(retryAfter))
+    return 'invalid';
+  if (retryAfter < 1) return 'invalid';
+  return { code, retryAfter };
 }
 
 /** Parses the data of a `welcome` event. */

@@ -3,19 +3,35 @@ import {
   parseNodeList,
   sigmeshError,
   type NodeInfo,
-  type SigmeshError,
+  type PowOffer,
+  type PowScope,
 } from '@sigmesh/protocol';
 import type { PowSolver } from '../pow/pow-solver.js';
+import { asSigmeshError, joinFailure, type NodeFailure } from './join-failure.js';
 import { normalizeNodeUrl, type NodeMemory } from './node-memory.js';
-import { readJson, request, timeoutSignal } from './node-http.js';
+import { errorFrom, readJson, request, timeoutSignal } from './node-http.js';
 
 /** A node that answered a probe, with what choosing it would cost. */
 export interface ProbedNode {
   readonly url: string;
   readonly info: NodeInfo;
   readonly rttMs: number;
-  /** Round trip plus the expected time to pay its PoW at our hash rate, in ms. */
+  /**
+   * Round trip plus the expected time to pay its PoW at our hash rate, plus the wait it asked
+   * for when it refuses us for now (`info.pow.refused`), in ms.
+   */
   readonly costMs: number;
+}
+
+/**
+ * The challenge a probe quoted for `scope`, or undefined when the node refuses this client for
+ * now (its `Retry-After` is in `info.pow.refused`): the request then asks for a fresh one.
+ */
+export function probedOffer(node: ProbedNode, scope: PowScope): PowOffer | undefined {
+  const challenge = node.info.pow.challenges?.[scope];
+  return challenge === undefined
+    ? undefined
+    : { challenge, difficulty: node.info.pow.price, scope };
 }
 
 export interface NodePoolOptions {
@@ -74,14 +90,14 @@ export class NodePool {
 
   /**
    * Probes known nodes (and those they list at `/nodes`), and returns the reachable ones not in
-   * `exclude`, cheapest first. Rejects with NO_NODE_REACHABLE or POW_TOO_EXPENSIVE when none fit.
+   * `exclude`, cheapest first. Rejects (see joinFailure) with NO_NODE_REACHABLE, JOIN_REFUSED or POW_TOO_EXPENSIVE when none fit.
    */
   async rank(
     exclude: ReadonlySet<string>,
     signal?: AbortSignal,
     quick = false,
   ): Promise<ProbedNode[]> {
-    const problems: string[] = [];
+    const problems: NodeFailure[] = [];
     const probed = new Map<string, ProbedNode>();
     const probe = async (urls: readonly string[]): Promise<void> => {
       const fresh = urls
@@ -95,7 +111,7 @@ export class NodePool {
           } catch (error) {
             signal?.throwIfAborted();
             this.avoid(url);
-            problems.push(`${url}: ${(error as Error).message}`);
+            problems.push({ url, error: asSigmeshError(error) });
           }
         }),
       );
@@ -119,7 +135,7 @@ export class NodePool {
           'POW_TOO_EXPENSIVE',
           `every reachable node asks more than ${this.#options.maxPowDifficulty} hashes (maxPowDifficulty)`,
         );
-      throw noNode(problems);
+      throw joinFailure(problems);
     }
     // Among nodes about as good as the best, the app's configured ones come first.
     const best = Math.min(...affordable.map((node) => node.costMs));
@@ -142,26 +158,44 @@ export class NodePool {
   /**
    * `GET /` for the price, then `GET /ip` on the now warm connection: the round trip is the
    * smaller of the two, so a cold connection or a busy page start does not count against a node.
+   * A node that refuses the probe itself (UNPAID_RATE_LIMITED: too many requests from our
+   * address) is asked again after its Retry-After when that fits in the probe timeout.
    */
   async #probe(url: string, signal?: AbortSignal, quick = false): Promise<ProbedNode> {
     const headers = { accept: 'application/json' };
+    const deadline = Date.now() + this.#options.probeTimeoutMs;
     const timeout = timeoutSignal(this.#options.probeTimeoutMs, signal);
     let started = performance.now();
-    const info = parseNodeInfo(
-      await readJson(await request(`${url}/`, { headers, signal: timeout })),
-    );
+    let response = await request(`${url}/`, { headers, signal: timeout });
+    for (;;) {
+      if (response.status !== 429) break;
+      const refusal = await errorFrom(response);
+      const waitMs = (refusal.retryAfter ?? Number.NaN) * 1000;
+      if (refusal.code !== 'UNPAID_RATE_LIMITED' || !(Date.now() + waitMs < deadline))
+        throw refusal;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      started = performance.now();
+      response = await request(`${url}/`, { headers, signal: timeout });
+    }
+    const info = parseNodeInfo(await readJson(response));
     let rttMs = performance.now() - started;
     if (!info.ok) throw sigmeshError('NODE_UNREACHABLE', `not a sigmesh node: ${info.message}`);
-    if (quick) {
-      const powMs = (info.value.pow.price / this.#options.solver.hashesPerSecond) * 1000;
-      return { url, info: info.value, rttMs, costMs: Math.max(rttMs, RTT_FLOOR_MS) + powMs };
+    if (!quick) {
+      started = performance.now();
+      const second = await request(`${url}/ip`, { headers, signal: timeout }).catch(
+        () => undefined,
+      );
+      await second?.arrayBuffer().catch(() => undefined);
+      if (second?.ok === true) rttMs = Math.min(rttMs, performance.now() - started);
     }
-    started = performance.now();
-    const second = await request(`${url}/ip`, { headers, signal: timeout }).catch(() => undefined);
-    await second?.arrayBuffer().catch(() => undefined);
-    if (second?.ok === true) rttMs = Math.min(rttMs, performance.now() - started);
     const powMs = (info.value.pow.price / this.#options.solver.hashesPerSecond) * 1000;
-    return { url, info: info.value, rttMs, costMs: Math.max(rttMs, RTT_FLOOR_MS) + powMs };
+    const waitMs = (info.value.pow.refused?.retryAfter ?? 0) * 1000;
+    return {
+      url,
+      info: info.value,
+      rttMs,
+      costMs: Math.max(rttMs, RTT_FLOOR_MS) + powMs + waitMs,
+    };
   }
 
   /** Adds the nodes the first answering candidates list at `/nodes`. */
@@ -185,13 +219,4 @@ export class NodePool {
       }),
     );
   }
-}
-
-function noNode(problems: readonly string[]): SigmeshError {
-  return sigmeshError(
-    'NO_NODE_REACHABLE',
-    problems.length === 0
-      ? 'no sigmesh node is configured or known (pass nodes: [url, …])'
-      : `no sigmesh node answered: ${problems.join('; ')}`,
-  );
 }

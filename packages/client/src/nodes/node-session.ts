@@ -1,6 +1,5 @@
 import {
   parseMessageEvent,
-  parsePowWwwAuthenticate,
   parsePostResult,
   applyPresence,
   parsePresenceEvent,
@@ -12,11 +11,13 @@ import {
   type PeerId,
   type PowOffer,
   type RoomHash,
+  type SigmeshError,
   type WelcomeEvent,
 } from '@sigmesh/protocol';
 import type { PowSolver } from '../pow/pow-solver.js';
-import { errorFrom, postPaid, request, timeoutSignal } from './node-http.js';
-import type { ProbedNode } from './node-pool.js';
+import { request, timeoutSignal } from './node-http.js';
+import { paidRequest, postPaid } from './paid-request.js';
+import { probedOffer, type ProbedNode } from './node-pool.js';
 
 /** What a node's room stream tells its member. */
 export interface NodeSessionHandlers {
@@ -27,8 +28,16 @@ export interface NodeSessionHandlers {
   closed(session: NodeSession, error: Error | undefined): void;
 }
 
-/** Join payments: the probe's challenge, then fresh ones after 401s (the price rose meanwhile). */
-const MAX_JOIN_PAYMENTS = 4;
+/** How one node is joined. */
+export interface JoinOptions {
+  /** The whole join (PoW, re-payments, waits for Retry-After) must be done within this. */
+  readonly timeoutMs: number;
+  /** The most expected hashes to pay for one request. */
+  readonly maxDifficulty: number;
+  /** A token already paid for the probe's room-join challenge (a pre-solved spare). */
+  readonly prepaid?: string;
+}
+
 /** A post (PoW included) not answered in this time fails, and the next one goes ahead. */
 const POST_TIMEOUT_MS = 10_000;
 /** Posts queued on one node beyond this are refused (the app is sending faster than PoW allows). */
@@ -76,45 +85,63 @@ export class NodeSession {
   }
 
   /**
-   * Pays the join PoW (or uses a `prepaid` token for the probe's challenge), opens the stream
-   * and resolves at `welcome`; events then flow to `handlers` until the stream ends. Rejects
-   * with the node's error (e.g. ROOM_FULL).
+   * Pays the join PoW (or uses a `prepaid` token for the probe's challenge), re-paying a price
+   * that rose and waiting out a Retry-After that fits, within `options.timeoutMs`; opens the
+   * stream and resolves at `welcome`; events then flow to `handlers` until the stream ends.
+   * Rejects with the node's refusal (e.g. ROOM_FULL, or the last one it answered when time ran
+   * out), or NODE_UNREACHABLE when it did not answer at all.
    */
   static async open(
     node: ProbedNode,
     room: RoomHash,
     solver: PowSolver,
     handlers: NodeSessionHandlers,
-    timeoutMs: number,
-    prepaid?: string,
+    options: JoinOptions,
   ): Promise<NodeSession> {
     const abort = new AbortController();
-    const timer = setTimeout(
-      () => abort.abort(new Error(`no welcome from ${node.url}`)),
-      timeoutMs,
-    );
+    let timedOut = false;
+    let lastRefusal: SigmeshError | undefined;
+    let paying: number | undefined;
+    // Knowing whether time ran out while paying tells a price too high for our hash rate from
+    // a node that stopped answering.
+    const payer: PowSolver = {
+      get hashesPerSecond() {
+        return solver.hashesPerSecond;
+      },
+      close: () => solver.close(),
+      pay: async (offer, bound, signal) => {
+        paying = offer.difficulty;
+        try {
+          return await solver.pay(offer, bound, signal);
+        } finally {
+          paying = undefined;
+        }
+      },
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort(new Error(`no welcome from ${node.url}`));
+    }, options.timeoutMs);
     try {
-      let offer: PowOffer = {
-        challenge: node.info.pow.challenges['room-join'],
-        difficulty: node.info.pow.price,
-        scope: 'room-join',
-      };
-      let response: Response;
-      for (let attempt = 0; ; attempt++) {
-        const token =
-          attempt === 0 && prepaid !== undefined
-            ? prepaid
-            : await solver.pay(offer, utf8(room), abort.signal);
-        response = await request(`${node.url}/room/${room}?pow=${encodeURIComponent(token)}`, {
-          headers: { accept: 'text/event-stream' },
+      const response = await paidRequest(
+        (token) =>
+          request(
+            `${node.url}/room/${room}${token === undefined ? '' : `?pow=${encodeURIComponent(token)}`}`,
+            { headers: { accept: 'text/event-stream' }, signal: abort.signal },
+          ),
+        utf8(room),
+        probedOffer(node, 'room-join'),
+        payer,
+        {
+          deadline: Date.now() + options.timeoutMs,
           signal: abort.signal,
-        });
-        if (response.ok || response.status !== 401 || attempt === MAX_JOIN_PAYMENTS - 1) break;
-        const fresh = await errorOffer(response);
-        if (fresh === undefined) break;
-        offer = fresh;
-      }
-      if (!response.ok || response.body === null) throw await errorFrom(response);
+          maxDifficulty: options.maxDifficulty,
+          onRefusal: (error) => (lastRefusal = error),
+          ...(options.prepaid === undefined ? {} : { prepaid: options.prepaid }),
+        },
+      );
+      if (response.body === null)
+        throw sigmeshError('NODE_UNREACHABLE', `${node.url} sent no room stream`);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       const parser = new SseParser(64 * 1024);
       const pending: Array<{ event: string; data: string }> = [];
@@ -138,7 +165,23 @@ export class NodeSession {
     } catch (error) {
       clearTimeout(timer);
       abort.abort();
-      throw error;
+      if (!timedOut) throw error;
+      // Out of time: say what the node last answered (it is not unreachable if it answered).
+      if (paying !== undefined)
+        throw sigmeshError(
+          'POW_TOO_EXPENSIVE',
+          `${paying} hashes for ${node.url} could not be paid within ${options.timeoutMs} ms${lastRefusal === undefined ? '' : ` (it last said ${lastRefusal.code})`}`,
+        );
+      if (lastRefusal !== undefined)
+        throw sigmeshError(
+          lastRefusal.code,
+          `${lastRefusal.message} (still so after ${options.timeoutMs} ms)`,
+          lastRefusal.retryAfter === undefined ? {} : { retryAfter: lastRefusal.retryAfter },
+        );
+      throw sigmeshError(
+        'NODE_UNREACHABLE',
+        `${node.url} did not answer the join within ${options.timeoutMs} ms`,
+      );
     }
   }
 
@@ -165,6 +208,8 @@ export class NodeSession {
           {
             headers: { 'sigmesh-session': this.#session },
             signal: timeoutSignal(POST_TIMEOUT_MS, this.#abort.signal),
+            deadline: Date.now() + POST_TIMEOUT_MS,
+            maxDifficulty: Number.MAX_SAFE_INTEGER,
           },
         );
         const result = parsePostResult(answer.json);
@@ -175,6 +220,19 @@ export class NodeSession {
     });
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** The room this session is a member of. */
+  get room(): RoomHash {
+    return this.#room;
+  }
+
+  /**
+   * The secret binding requests to this member: sent as `Sigmesh-Session` with posts, and with
+   * `/token` so the node charges this member's own allowance, not only its address's.
+   */
+  get sessionToken(): string {
+    return this.#session;
   }
 
   /** The difficulty this node asks of our next post: how expensive it has become for us. */
@@ -243,9 +301,4 @@ export class NodeSession {
         handlers.closed(this, wasOpen ? error : undefined);
       });
   }
-}
-
-async function errorOffer(response: Response): Promise<PowOffer | undefined> {
-  await response.body?.cancel();
-  return parsePowWwwAuthenticate(response.headers.get('www-authenticate'));
 }

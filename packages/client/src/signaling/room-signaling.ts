@@ -8,6 +8,7 @@ import {
   type RoomPayload,
   type SigmeshError,
 } from '@sigmesh/protocol';
+import { asSigmeshError, joinFailure, type NodeFailure } from '../nodes/join-failure.js';
 import type { NodePool, ProbedNode } from '../nodes/node-pool.js';
 import { NodeSession } from '../nodes/node-session.js';
 import type { PowSolver } from '../pow/pow-solver.js';
@@ -26,8 +27,8 @@ export interface SignalingHandlers {
   clientGone(id: ClientId): void;
   signals(id: ClientId, signals: readonly PeerSignal[]): void;
   nodesChanged(urls: readonly string[]): void;
-  /** A node accepted us (its probe has the challenges for its other routes). */
-  joined(node: ProbedNode): void;
+  /** A node accepted us: `session` is our membership there (its probe has the other challenges). */
+  joined(session: NodeSession): void;
   error(error: SigmeshError): void;
 }
 
@@ -90,7 +91,7 @@ export class RoomSignaling {
     filled.catch(() => undefined);
     await Promise.race([filled, new Promise<void>((resolve) => (this.#firstJoined = resolve))]);
     if (this.#sessions.size === 0) await filled;
-    if (this.#sessions.size === 0) throw sigmeshError('NO_NODE_REACHABLE');
+    if (this.#sessions.size === 0) throw joinFailure([]);
     this.#priceTimer = setInterval(() => this.#checkPrices(), PRICE_CHECK_MS);
     unref(this.#priceTimer);
   }
@@ -156,7 +157,11 @@ export class RoomSignaling {
         this.#options.pool.avoid(spare.node.url);
       }
     }
-    const refusals: SigmeshError[] = [];
+    const failures: NodeFailure[] = [];
+    const failed = (url: string, error: unknown): void => {
+      this.#options.pool.avoid(url);
+      failures.push({ url, error: asSigmeshError(error) });
+    };
     const joining = new Set(this.#sessions.keys());
     let early: Promise<void> | undefined;
     if (this.#sessions.size === 0 && this.#options.k > 0) {
@@ -164,10 +169,7 @@ export class RoomSignaling {
       const first = quick[0];
       if (first !== undefined) {
         joining.add(first.url);
-        early = this.#join(first).catch((error: unknown) => {
-          this.#options.pool.avoid(first.url);
-          refusals.push(error as SigmeshError);
-        });
+        early = this.#join(first).catch((error: unknown) => failed(first.url, error));
       }
     }
     // With a join already under way, running out of other nodes is not a failure.
@@ -190,8 +192,7 @@ export class RoomSignaling {
         try {
           await this.#join(node);
         } catch (error) {
-          this.#options.pool.avoid(node.url);
-          refusals.push(error as SigmeshError);
+          failed(node.url, error);
         }
       }
     };
@@ -202,18 +203,10 @@ export class RoomSignaling {
     const reserve = ranked.slice(next).find((node) => !this.#sessions.has(node.url));
     if (reserve !== undefined && !this.#stopped)
       this.#spare.prepare(reserve, this.#options.room, this.#options.solver);
-    if (this.#sessions.size === 0 && refusals.length > 0) {
-      if (refusals.every((error) => error.code === 'ROOM_FULL'))
-        throw sigmeshError('ROOM_FULL', 'every reachable node refused the room as full');
-      throw sigmeshError(
-        'NO_NODE_REACHABLE',
-        `no node let us join: ${refusals.map((error) => `${error.code ?? 'ERROR'} ${error.message}`).join('; ')}`,
-      );
-    }
+    if (this.#sessions.size === 0 && failures.length > 0) throw joinFailure(failures);
   }
 
   async #join(node: ProbedNode, prepaid?: string): Promise<void> {
-    this.#handlers.joined(node);
     const session = await NodeSession.open(
       node,
       this.#options.room,
@@ -224,8 +217,11 @@ export class RoomSignaling {
         message: (event) => this.#enqueue(event),
         closed: (closed, error) => this.#sessionClosed(closed, error),
       },
-      this.#options.joinTimeoutMs,
-      prepaid,
+      {
+        timeoutMs: this.#options.joinTimeoutMs,
+        maxDifficulty: this.#options.maxPowDifficulty,
+        ...(prepaid === undefined ? {} : { prepaid }),
+      },
     );
     if (this.#stopped) {
       session.close();
@@ -233,6 +229,8 @@ export class RoomSignaling {
     }
     this.#sessions.set(session.url, session);
     this.#handlers.nodesChanged(this.nodes);
+    // TURN credentials are fetched as this member, while the hello is posted.
+    this.#handlers.joined(session);
     const hello = await this.#options.identity.hello(
       this.#options.room,
       session.memberId,
@@ -282,10 +280,14 @@ export class RoomSignaling {
       if (session.price > this.#options.maxPowDifficulty / 4 && this.#sessions.size > 0) {
         this.#options.pool.avoid(session.url);
         session.close();
-        this.#sessionClosed(
-          session,
-          new Error(`its price rose to ${session.price} hashes per post`),
+        // Still answering, only expensive: reported as such, not as unreachable.
+        this.#handlers.error(
+          sigmeshError(
+            'POW_TOO_EXPENSIVE',
+            `left ${session.url}: its price rose to ${session.price} hashes per post`,
+          ),
         );
+        this.#sessionClosed(session, undefined);
       }
     }
   }

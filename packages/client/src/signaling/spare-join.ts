@@ -1,5 +1,5 @@
 import { utf8, type RoomHash } from '@sigmesh/protocol';
-import type { ProbedNode } from '../nodes/node-pool.js';
+import { probedOffer, type ProbedNode } from '../nodes/node-pool.js';
 import type { PowSolver } from '../pow/pow-solver.js';
 
 /** A pre-solved spare join is dropped this many seconds before its challenge expires. */
@@ -12,16 +12,14 @@ const SPARE_MARGIN_S = 15;
 export class SpareJoin {
   #spare: { node: ProbedNode; token: Promise<string>; validUntil: number } | undefined;
 
-  /** Pays the join of `node` (from a probe just made) in the background. */
+  /**
+   * Pays the join of `node` (from a probe just made) in the background; nothing when the node
+   * quoted no challenge (it refuses us for now).
+   */
   prepare(node: ProbedNode, room: RoomHash, solver: PowSolver): void {
-    const token = solver.pay(
-      {
-        challenge: node.info.pow.challenges['room-join'],
-        difficulty: node.info.pow.price,
-        scope: 'room-join',
-      },
-      utf8(room),
-    );
+    const offer = probedOffer(node, 'room-join');
+    if (offer === undefined) return;
+    const token = solver.pay(offer, utf8(room));
     token.catch(() => undefined);
     const validUntil = Date.now() + Math.max(0, node.info.pow.ttl - SPARE_MARGIN_S) * 1000;
     this.#spare = { node, token, validUntil };

@@ -12,6 +12,7 @@ import {
   type SseEvent,
   type NodeInfo,
   type PowOffer,
+  type PowScope,
   type RoomHash,
 } from '@sigmesh/protocol';
 import { nodeCryptoSearch } from '../pow/node-crypto-search.js';
@@ -44,6 +45,23 @@ export async function fetchNodeInfo(baseUrl: string, signal?: AbortSignal): Prom
 }
 
 /**
+ * The challenge `GET /` quoted for `scope`. When the node said it refuses this client for now,
+ * its refusal (RATE_LIMITED or NODE_OVERLOADED, with the Retry-After it gave).
+ */
+export function quotedOffer(info: NodeInfo, scope: PowScope): PowOffer {
+  const { refused, challenges } = info.pow;
+  if (refused !== undefined || challenges === undefined) {
+    const retryAfter = refused?.retryAfter ?? 1;
+    throw sigmeshError(
+      refused?.code ?? 'NODE_OVERLOADED',
+      `the node refuses this client's paid requests for ${retryAfter} s`,
+      { retryAfter },
+    );
+  }
+  return { challenge: challenges[scope], difficulty: info.pow.price, scope };
+}
+
+/**
  * Opens the room's event stream after paying the join PoW, and yields its events until the
  * stream ends or `signal` aborts. Retries once with the node's fresh challenge after a 401.
  */
@@ -53,11 +71,7 @@ export async function* openRoomStream(
   signal: AbortSignal,
 ): AsyncGenerator<SseEvent> {
   const info = await fetchNodeInfo(baseUrl, signal);
-  let offer: PowOffer = {
-    challenge: info.pow.challenges['room-join'],
-    difficulty: info.pow.price,
-    scope: 'room-join',
-  };
+  let offer = quotedOffer(info, 'room-join');
   let response: Response | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     const token = await payOffer(offer, utf8(room), signal);

@@ -1,7 +1,7 @@
 import { parseTokenResult, sigmeshError } from '@sigmesh/protocol';
 import type { CliIo } from './cli-io.js';
 import { describe } from './listen-command.js';
-import { fetchNodeInfo, postWithPow } from './node-api-client.js';
+import { fetchNodeInfo, postWithPow, quotedOffer } from './node-api-client.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { nodeUrlFromArgument } from './room-argument.js';
 
@@ -28,11 +28,7 @@ export async function tokenCommand(argv: readonly string[], io: CliIo): Promise<
   }
   try {
     const info = await fetchNodeInfo(base, io.signal);
-    const offer = {
-      challenge: info.pow.challenges.token,
-      difficulty: info.pow.price,
-      scope: 'token' as const,
-    };
+    const offer = quotedOffer(info, 'token');
     const answer = parseTokenResult(await postWithPow(`${base}/token`, {}, offer));
     if (!answer.ok) throw sigmeshError(answer.code, answer.message);
     io.out(JSON.stringify({ iceServers: answer.value.iceServers, ttl: answer.value.ttl }));

@@ -149,7 +149,8 @@ export const nodeOptionTable = {
     group: 'pow',
     min: 0,
     max: 1_000_000,
-    description: 'Requests per minute a client makes at the base price before its price rises.',
+    description:
+      'Paid requests per minute one client (its room session) makes at the base price before its price rises.',
   },
   powMessagesPerDoubling: {
     flag: 'pow-messages-per-doubling',
@@ -157,7 +158,8 @@ export const nodeOptionTable = {
     group: 'pow',
     min: 1,
     max: 1_000_000,
-    description: "Each this many further requests in the last minute double a client's price.",
+    description:
+      'Each this many further requests by one client (its room session) in the last minute double its price.',
   },
   powLoadKnee: {
     flag: 'pow-load-knee',
@@ -461,4 +463,50 @@ export const nodeOptionTable = {
     description: 'Serve Prometheus metrics at GET /metrics (--no-metrics turns it off).',
   },
   ...resourceOptionTable,
+  // Prices and fairness (issue 11).
+  powAddressFreeMessages: {
+    flag: 'pow-address-free-messages',
+    kind: 'integer',
+    group: 'pow',
+    min: 0,
+    max: 10_000_000,
+    description:
+      'Paid requests per minute from one client address (all its clients together) before the price of everyone behind it rises.',
+  },
+  powAddressMessagesPerDoubling: {
+    flag: 'pow-address-messages-per-doubling',
+    kind: 'integer',
+    group: 'pow',
+    min: 1,
+    max: 10_000_000,
+    description:
+      'Each this many further requests from one address in the last minute double the price behind it.',
+  },
+  powPriceTolerance: {
+    flag: 'pow-price-tolerance',
+    kind: 'number',
+    group: 'pow',
+    min: 0,
+    max: 0.9,
+    description:
+      "A challenge whose difficulty is at most this fraction below the client's current price is still accepted (the price moves between quote and payment).",
+  },
+  unpaidRequestsPerSecond: {
+    flag: 'unpaid-requests-per-second',
+    kind: 'number',
+    group: 'limits',
+    min: 0.1,
+    max: 1_000_000,
+    description:
+      'Requests without proof-of-work (GET /, /nodes, /status, app files, failed proofs…) per second per address; the excess gets 429.',
+  },
+  unpaidBurst: {
+    flag: 'unpaid-burst',
+    kind: 'integer',
+    group: 'limits',
+    min: 1,
+    max: 10_000_000,
+    description:
+      'Requests without proof-of-work one address may make at once before the rate applies.',
+  },
 } as const satisfies Record<keyof NodeConfig, OptionSpec>;

@@ -96,6 +96,17 @@ export interface NodeConfig {
   readonly turnCrowdedPercent: number;
   /** Longest lifetime granted while TURN is crowded. */
   readonly turnCrowdedLifetimeSeconds: number;
+  // Prices and fairness (issue 11).
+  /** Paid requests per minute from one address (all its members together) at the base price. */
+  readonly powAddressFreeMessages: number;
+  /** Each this many further requests from the address double the price of everyone behind it. */
+  readonly powAddressMessagesPerDoubling: number;
+  /** How far below the current price (a fraction) a challenge's difficulty may be and still pass. */
+  readonly powPriceTolerance: number;
+  /** Requests per second without proof-of-work one address may make (token bucket rate). */
+  readonly unpaidRequestsPerSecond: number;
+  /** Burst of requests without proof-of-work one address may make. */
+  readonly unpaidBurst: number;
 }
 
 /** Defaults: safe for a public node on a small VPS. */
@@ -121,7 +132,9 @@ export const nodeDefaults: NodeConfig = {
   powFreeMessages: 10,
   powMessagesPerDoubling: 10,
   powLoadKnee: 0.5,
-  powLoadDoublings: 10,
+  // 2000 × 2¹² = 8,192,000 > the cap 4,194,304: a node near saturation (smoothed load ≥ 0.96)
+  // answers 503 NODE_OVERLOADED; with 10 doublings full load priced 2,048,000 and it never did.
+  powLoadDoublings: 12,
   powReplayMax: 500_000,
   maxTrackedClients: 100_000,
   loadSampleMs: 1_000,
@@ -170,4 +183,10 @@ export const nodeDefaults: NodeConfig = {
   turnTcpAuthTimeoutSeconds: 10,
   turnCrowdedPercent: 50,
   turnCrowdedLifetimeSeconds: 120,
+  // One address is allowed what about 20 busy clients would use (tabs, an office, a CGNAT).
+  powAddressFreeMessages: 200,
+  powAddressMessagesPerDoubling: 100,
+  powPriceTolerance: 0.25,
+  unpaidRequestsPerSecond: 20,
+  unpaidBurst: 200,
 };

@@ -21,6 +21,7 @@ import { registerRootRoute } from './routes/root-route.js';
 import { registerStatusRoute } from './routes/status-route.js';
 import { registerStatusScriptRoute } from './routes/status-script-route.js';
 import { registerTokenRoute } from './routes/token-route.js';
+import { registerUnpaidLimit } from './unpaid-limit.js';
 
 /** Builds the node's Fastify app: CORS open for the public API, raw JSON bodies, one error path. */
 export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
@@ -61,6 +62,8 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
       })) as unknown as FastifyInstance;
   ctx.connections.attach(app.server);
 
+  // Before CORS: preflights are unpaid requests too (the CORS hook answers them itself).
+  registerUnpaidLimit(app, ctx);
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'POST'],

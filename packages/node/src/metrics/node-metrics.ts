@@ -13,6 +13,8 @@ export type MetricSources = Pick<
   | 'mesh'
   | 'pricing'
   | 'load'
+  | 'unpaid'
+  | 'refusedWork'
   | 'turn'
   | 'discovery'
   | 'resources'
@@ -38,6 +40,8 @@ function takeSnapshot(sources: MetricSources) {
     mesh: sources.mesh.stats(),
     price: sources.pricing.basePrice().price,
     load: sources.load.current(),
+    unpaidRefused: sources.unpaid.refused,
+    refusedShare: sources.refusedWork.share(),
     dht: sources.discovery.status(),
     turn: {
       allocations: turn?.allocations ?? 0,
@@ -183,6 +187,11 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
     'TURN TCP connections closed for idling without an allocation.',
     (s) => s.turn.tcpUnauthenticatedClosed,
   ],
+  [
+    'sigmesh_unpaid_refused_total',
+    'Requests without proof-of-work refused past their address allowance (UNPAID_RATE_LIMITED).',
+    (s) => s.unpaidRefused,
+  ],
 ];
 
 /** Families with one label. */
@@ -191,10 +200,15 @@ const labelled: ReadonlyArray<
 > = [
   [
     'sigmesh_load_ratio',
-    'Load as a fraction: event-loop utilization (cpu), memory (mem), and the smoothed max the price follows.',
+    'Load as a fraction: event-loop utilization (cpu), memory (mem), their smoothed max (smoothed), and the smoothed share spent refusing unpaid requests (refused), which the price leaves out.',
     'kind',
     'gauge',
-    (s) => ({ cpu: s.load.cpu, mem: s.load.mem, smoothed: s.load.smoothed }),
+    (s) => ({
+      cpu: s.load.cpu,
+      mem: s.load.mem,
+      smoothed: s.load.smoothed,
+      refused: s.refusedShare,
+    }),
   ],
   [
     'sigmesh_resource_limit',

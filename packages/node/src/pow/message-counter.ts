@@ -50,12 +50,23 @@ export class MessageCounter {
     return entry.counts.reduce((sum, value) => sum + value, 0);
   }
 
-  /** Milliseconds until the oldest counted slot leaves the window (when the count next falls). */
-  msUntilDecay(key: string): number {
+  /**
+   * Milliseconds until `key`'s count is at most `limit`, if it makes no further requests: the
+   * moment the slot holding the request that puts it over `limit` leaves the one-minute window.
+   * 0 when it is at most `limit` already. This is what `Retry-After` promises.
+   */
+  msUntilAtMost(key: string, limit: number): number {
     const entry = this.#entries.get(key);
     if (entry === undefined) return 0;
     const now = this.#now();
-    return SLOT_MS - (now % SLOT_MS);
+    advance(entry, Math.floor(now / SLOT_MS));
+    let remaining = entry.counts.reduce((sum, value) => sum + value, 0);
+    // Oldest slot first: slot s is counted until (s + SLOTS) × SLOT_MS.
+    for (let slot = entry.slot - SLOTS + 1; remaining > limit && slot <= entry.slot; slot++) {
+      remaining -= entry.counts[((slot % SLOTS) + SLOTS) % SLOTS]!;
+      if (remaining <= limit) return (slot + SLOTS) * SLOT_MS - now;
+    }
+    return 0;
   }
 
   get size(): number {

@@ -8,17 +8,17 @@ import {
   sigmeshError,
   type PowOffer,
   type PowScope,
+  type SigmeshError,
 } from '@sigmesh/protocol';
-import type { MessageCounter } from './message-counter.js';
-import type { PowPricing } from './pow-pricing.js';
+import type { Payer, PowPricing } from './pow-pricing.js';
 import { PowRejection } from './pow-rejection.js';
 import type { ReplaySet } from './replay-set.js';
+import type { UnpaidLimiter } from './unpaid-limiter.js';
+import { overCapRefusal, retryAfterSeconds, unpaidRefusal } from './refusals.js';
 import { RandomPool } from '../random-pool.js';
 
 /** Seconds a challenge may claim to be from the future (clock steps on the node itself). */
 const ALLOWED_SKEW_S = 5;
-/** Retry-After when the node's load is above the cap. */
-const OVERLOAD_RETRY_S = 5;
 /** Cached scope tags (scope × client address) before the cache starts over. */
 const SCOPE_TAG_CACHE = 10_000;
 
@@ -26,8 +26,15 @@ export interface PowGateOptions {
   readonly secret: Uint8Array;
   readonly ttlSeconds: number;
   readonly pricing: PowPricing;
-  readonly counter: MessageCounter;
   readonly replay: ReplaySet;
+  /** Charged for every request whose proof fails: each one costs the node a fresh challenge. */
+  readonly unpaid: UnpaidLimiter;
+  /**
+   * A challenge is still accepted when its difficulty is at most this fraction below the
+   * client's current price (the price follows the smoothed load and moves between quote and
+   * payment; see powPriceTolerance).
+   */
+  readonly priceTolerance: number;
   readonly now: () => number;
 }
 
@@ -49,34 +56,42 @@ export class PowGate {
     this.#key = createSecretKey(options.secret);
   }
 
-  /** A fresh challenge for `scope`, priced for this client. */
-  offer(scope: PowScope, clientKey: string): PowOffer {
-    const { price } = this.#options.pricing.quote(clientKey);
-    return { challenge: this.#issue(scope, clientKey, price), difficulty: price, scope };
+  /**
+   * A fresh challenge for `scope`, priced for this payer. Over the cap it is priced at the cap:
+   * usable once the refusal's Retry-After has passed, while it is still valid.
+   */
+  offer(scope: PowScope, payer: Payer): PowOffer {
+    const { price } = this.#options.pricing.quote(payer);
+    return { challenge: this.#issue(scope, payer.address, price), difficulty: price, scope };
   }
 
   /**
    * Verifies `token` (`<challenge>.<counter>`, or undefined when absent) for a request of
-   * `scope` by `clientKey` over `bound` (the body, or the room hash for a join). Throws a
-   * SigmeshError: a PowRejection carrying a fresh offer for the 401s, or a plain error with
-   * Retry-After when the price is over the cap. On success counts the request for this client.
+   * `scope` by `payer` over `bound` (the body, or the room hash for a join). Throws a
+   * SigmeshError: a PowRejection carrying a fresh offer for the 401s, or RATE_LIMITED /
+   * NODE_OVERLOADED with a truthful Retry-After when the price is over the cap; any of these
+   * becomes `UNPAID_RATE_LIMITED` once the address has used its allowance of unpaid requests.
+   * On success counts the request for the payer.
    */
-  check(token: string | undefined, scope: PowScope, clientKey: string, bound: Uint8Array): void {
-    const { pricing, counter, replay, now, ttlSeconds } = this.#options;
-    const quote = pricing.quote(clientKey);
-    if (quote.over === 'load')
-      throw sigmeshError('NODE_OVERLOADED', undefined, { retryAfter: OVERLOAD_RETRY_S });
-    if (quote.over === 'rate') {
-      throw sigmeshError('RATE_LIMITED', undefined, {
-        retryAfter: Math.max(1, Math.ceil(counter.msUntilDecay(clientKey) / 1000)),
-      });
-    }
-    const reject = (code: Parameters<typeof sigmeshError>[0], message: string): PowRejection =>
-      new PowRejection(code, message, {
-        challenge: this.#issue(scope, clientKey, quote.price),
+  check(token: string | undefined, scope: PowScope, payer: Payer, bound: Uint8Array): void {
+    const { pricing, replay, now, ttlSeconds, priceTolerance } = this.#options;
+    // Every refusal here bought nothing and costs an answer (a failed proof also a fresh
+    // challenge, an HMAC): each is charged to the address like any other unpaid request.
+    const unpaid = (): SigmeshError | undefined => {
+      const allowance = this.#options.unpaid.take(payer.address);
+      return allowance.ok ? undefined : unpaidRefusal(allowance.retryAfterMs);
+    };
+    const quote = pricing.quote(payer);
+    if (quote.over !== undefined) throw unpaid() ?? overCapRefusal(quote);
+    const reject = (code: Parameters<typeof sigmeshError>[0], message: string): SigmeshError => {
+      const refused = unpaid();
+      if (refused !== undefined) return refused;
+      return new PowRejection(code, message, {
+        challenge: this.#issue(scope, payer.address, quote.price),
         difficulty: quote.price,
         scope,
       });
+    };
 
     if (token === undefined || token === '')
       throw reject('POW_REQUIRED', 'this request needs proof-of-work');
@@ -95,13 +110,13 @@ export class PowGate {
     ) {
       throw reject('POW_EXPIRED', 'the challenge has expired');
     }
-    if (!timingSafeEqual(this.#scopeTag(scope, clientKey), challenge.scopeTag)) {
+    if (!timingSafeEqual(this.#scopeTag(scope, payer.address), challenge.scopeTag)) {
       throw reject(
         'POW_WRONG_SCOPE',
         `the challenge was issued for another route or client, not ${scope}`,
       );
     }
-    if (challenge.difficulty < quote.price) {
+    if (challenge.difficulty < quote.price * (1 - priceTolerance)) {
       throw reject(
         'POW_UNDERPRICED',
         `difficulty ${challenge.difficulty} is below the current price ${quote.price}`,
@@ -115,11 +130,16 @@ export class PowGate {
     }
     const replayed = replay.add(Buffer.from(challenge.nonce).toString('latin1'));
     if (replayed === 'replayed') throw reject('POW_REPLAYED', 'this challenge was already used');
-    if (replayed === 'full')
-      throw sigmeshError('NODE_OVERLOADED', 'the replay set is full', {
-        retryAfter: OVERLOAD_RETRY_S,
-      });
-    counter.record(clientKey);
+    if (replayed === 'full') {
+      // Truthful: once the set rotates, its current generation is empty again.
+      const retryAfter = retryAfterSeconds(replay.msUntilRotation());
+      throw sigmeshError(
+        'NODE_OVERLOADED',
+        `the replay set is full until it rotates in ${retryAfter} s`,
+        { retryAfter },
+      );
+    }
+    pricing.record(payer);
   }
 
   #issue(scope: PowScope, clientKey: string, difficulty: number): string {

@@ -1,13 +1,32 @@
 import type { NodeConfig } from '../config/node-options.js';
 import type { LoadSource } from './load-sampler.js';
-import type { MessageCounter } from './message-counter.js';
+import { MessageCounter } from './message-counter.js';
 
-/** A client's price right now, and whether it is over the cap (and why). */
+/**
+ * Who pays for a request. Rates are counted per identity that was itself paid for — the member
+ * session of a room stream (its join was paid) — so clients behind one address (tabs, an office
+ * NAT, a carrier's CGNAT) each have their own allowance. The address is counted too, but only
+ * against a much larger allowance: a coarse cap on everyone behind it together.
+ */
+export interface Payer {
+  /** The client address key (IPv4, or the IPv6 /64; see clientKey). */
+  readonly address: string;
+  /** The peer id of the member whose live session the request names; absent for joins etc. */
+  readonly member?: string;
+}
+
+/** A client's price right now, and whether it is over the cap (and why, and until when). */
 export interface PriceQuote {
   /** Expected hashes per request, ≥ 1, capped at powMaxDifficulty. */
   readonly price: number;
   /** Set when the uncapped price exceeds the cap: the node refuses instead of pricing. */
   readonly over: 'load' | 'rate' | undefined;
+  /**
+   * When over: milliseconds after which the same request will be accepted. For 'rate' exact
+   * (when enough counted requests leave the one-minute window, if the client sends no more);
+   * for 'load' the time until the load is measured again. 0 when not over.
+   */
+  readonly retryAfterMs: number;
 }
 
 type PricingConfig = Pick<
@@ -16,27 +35,35 @@ type PricingConfig = Pick<
   | 'powMaxDifficulty'
   | 'powFreeMessages'
   | 'powMessagesPerDoubling'
+  | 'powAddressFreeMessages'
+  | 'powAddressMessagesPerDoubling'
   | 'powLoadKnee'
   | 'powLoadDoublings'
+  | 'loadSampleMs'
+  | 'maxTrackedClients'
 >;
 
 /**
- * price = base × f(load) × g(messages in the last minute), capped (DESIGN §6).
+ * price = base × f(load) × max(g_member(n), g_address(m)), capped (DESIGN §6).
  *
  * f(L) = 1 below the knee, then 2^(doublings × (L − knee) / (1 − knee)): flat while the node is
- * comfortable, steep as it nears saturation. g(n) = 2^(max(0, n − free) / perDoubling): a quiet
- * client pays the base price, a chatty one pays exponentially more. Linear PoW makes the price
- * the expected work, so these are directly "hashes per request".
+ * comfortable, steep as it nears saturation. g(n) = 2^(max(0, n − free) / perDoubling) over the
+ * paid requests of the last minute: the member's own with the per-client allowance, and its
+ * address's (every member and session-less request behind it) with the address allowance.
+ * Requests without a member (joins, /token without a session, DHT) pay only g_address. Linear
+ * PoW makes the price the expected work, so these are directly "hashes per request".
  */
 export class PowPricing {
   readonly #config: PricingConfig;
   readonly #load: LoadSource;
-  readonly #counter: MessageCounter;
+  readonly #members: MessageCounter;
+  readonly #addresses: MessageCounter;
 
-  constructor(config: PricingConfig, load: LoadSource, counter: MessageCounter) {
+  constructor(config: PricingConfig, load: LoadSource, now: () => number) {
     this.#config = config;
     this.#load = load;
-    this.#counter = counter;
+    this.#members = new MessageCounter({ maxClients: config.maxTrackedClients, now });
+    this.#addresses = new MessageCounter({ maxClients: config.maxTrackedClients, now });
   }
 
   /** The load factor f(L) for a smoothed load in [0, 1]. */
@@ -46,30 +73,83 @@ export class PowPricing {
     return 2 ** ((doublings * (Math.min(load, 1) - knee)) / (1 - knee));
   }
 
-  /** The rate factor g(n) for n requests in the last minute. */
-  rateFactor(messages: number): number {
-    return (
-      2 **
-      (Math.max(0, messages - this.#config.powFreeMessages) / this.#config.powMessagesPerDoubling)
-    );
+  /** The rate factor g(n) for n requests in the last minute against an allowance. */
+  rateFactor(requests: number, free: number, perDoubling: number): number {
+    return 2 ** (Math.max(0, requests - free) / perDoubling);
   }
 
-  /** The node-wide price, what a quiet client pays (published at `/` and `/nodes`). */
+  /** base × f(load): what a quiet client pays now (published at `/status` and `/nodes`). */
   basePrice(): PriceQuote {
-    const raw = this.#config.powBaseDifficulty * this.loadFactor(this.#load.current().smoothed);
-    return this.#cap(raw, raw);
+    return this.quote(undefined);
   }
 
-  /** The price for one client. */
-  quote(clientKey: string): PriceQuote {
+  /** The price for one payer (undefined: a quiet client with no history). */
+  quote(payer: Payer | undefined): PriceQuote {
+    const { powMaxDifficulty: cap } = this.#config;
     const loadPrice =
       this.#config.powBaseDifficulty * this.loadFactor(this.#load.current().smoothed);
-    return this.#cap(loadPrice, loadPrice * this.rateFactor(this.#counter.count(clientKey)));
+    if (loadPrice > cap)
+      return { price: cap, over: 'load', retryAfterMs: this.#config.loadSampleMs };
+    const rate = payer === undefined ? 1 : Math.max(...this.#limits(payer).map(rateOf));
+    const raw = loadPrice * rate;
+    if (raw <= cap) return { price: Math.max(1, Math.ceil(raw)), over: undefined, retryAfterMs: 0 };
+    const retryAfterMs = Math.max(
+      ...this.#limits(payer!).map(({ counter, key, free, perDoubling }) =>
+        counter.msUntilAtMost(key, maxRequests(loadPrice, cap, free, perDoubling)),
+      ),
+    );
+    return { price: cap, over: 'rate', retryAfterMs };
   }
 
-  #cap(loadPrice: number, raw: number): PriceQuote {
-    const cap = this.#config.powMaxDifficulty;
-    const over = loadPrice > cap ? 'load' : raw > cap ? 'rate' : undefined;
-    return { price: Math.max(1, Math.min(cap, Math.ceil(raw))), over };
+  /** Counts one paid request (after its proof-of-work verified). */
+  record(payer: Payer): void {
+    for (const { counter, key } of this.#limits(payer)) counter.record(key);
   }
+
+  /** Clients whose rate is tracked now, by kind (for /metrics and tests). */
+  tracked(): { members: number; addresses: number } {
+    return { members: this.#members.size, addresses: this.#addresses.size };
+  }
+
+  /** The counters a payer is priced against, each with its allowance. */
+  #limits(payer: Payer): RateLimit[] {
+    const address: RateLimit = {
+      counter: this.#addresses,
+      key: payer.address,
+      free: this.#config.powAddressFreeMessages,
+      perDoubling: this.#config.powAddressMessagesPerDoubling,
+    };
+    if (payer.member === undefined) return [address];
+    return [
+      address,
+      {
+        counter: this.#members,
+        key: payer.member,
+        free: this.#config.powFreeMessages,
+        perDoubling: this.#config.powMessagesPerDoubling,
+      },
+    ];
+  }
+}
+
+interface RateLimit {
+  readonly counter: MessageCounter;
+  readonly key: string;
+  readonly free: number;
+  readonly perDoubling: number;
+}
+
+function rateOf({ counter, key, free, perDoubling }: RateLimit): number {
+  return 2 ** (Math.max(0, counter.count(key) - free) / perDoubling);
+}
+
+/** The most requests in the window at which loadPrice × g(n) is still within the cap. */
+function maxRequests(loadPrice: number, cap: number, free: number, perDoubling: number): number {
+  const within = (n: number): boolean =>
+    loadPrice * 2 ** (Math.max(0, n - free) / perDoubling) <= cap;
+  let n = Math.max(0, Math.floor(free + perDoubling * Math.log2(cap / loadPrice)));
+  // The logarithm is exact only up to rounding: settle on the integer boundary.
+  while (n > 0 && !within(n)) n--;
+  while (within(n + 1)) n++;
+  return n;
 }

@@ -28,6 +28,11 @@ export class ReplaySet {
     return 'added';
   }
 
+  /** Milliseconds until the next rotation empties the current generation. */
+  msUntilRotation(): number {
+    return Math.max(0, this.#rotatedAt + this.#generationMs - this.#now());
+  }
+
   get size(): number {
     return this.#current.size + this.#previous.size;
   }

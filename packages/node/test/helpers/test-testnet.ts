@@ -21,6 +21,8 @@ export async function startTestnet(t: TestContext, options: TestnetOptions): Pro
       logger: pino({ level: 'warn' }, sink),
       powBaseDifficulty: 16,
       powFreeMessages: 1000,
+      // Every test client shares 127.0.0.1: the address's own allowance is lifted as well.
+      powAddressFreeMessages: 100_000,
       ...options.nodeOptions,
     },
   });

@@ -114,14 +114,40 @@ test('a counter that does not solve the challenge for this request is refused', 
 test('a challenge priced before the client’s rate rose is refused as underpriced', async (t) => {
   const node = await startTestNode(t, {
     powBaseDifficulty: 16,
-    powFreeMessages: 0,
-    powMessagesPerDoubling: 1,
+    powAddressFreeMessages: 0,
+    powAddressMessagesPerDoubling: 1,
   });
   const early = await challengeFor(node.url(), 'room-join');
-  const member = await joinRoom(node.url(), room); // one paid request: this client's price doubles
+  // One paid request from this address: the price of its next join doubles (16 → 32), past
+  // the default tolerance (25 %).
+  const member = await joinRoom(node.url(), room);
   t.after(() => member.close());
   assertRefused(
     await join(node.url(), await solveToken(early.challenge, utf8(room))),
+    'POW_UNDERPRICED',
+  );
+});
+
+test('a challenge within --pow-price-tolerance of the current price is still accepted', async (t) => {
+  // Each paid request raises this address's price by 2^(1/4) ≈ 19 %: within the tolerance.
+  const options = {
+    powBaseDifficulty: 16,
+    powAddressFreeMessages: 0,
+    powAddressMessagesPerDoubling: 4,
+  };
+  const lenient = await startTestNode(t, options);
+  const early = await challengeFor(lenient.url(), 'room-join');
+  const first = await joinRoom(lenient.url(), room);
+  t.after(() => first.close());
+  const second = await join(lenient.url(), await solveToken(early.challenge, utf8(room)));
+  assert.equal(second.status, 200, 'a price that moved 19 % since the quote is honoured');
+
+  const strict = await startTestNode(t, { ...options, powPriceTolerance: 0 });
+  const stale = await challengeFor(strict.url(), 'room-join');
+  const other = await joinRoom(strict.url(), room);
+  t.after(() => other.close());
+  assertRefused(
+    await join(strict.url(), await solveToken(stale.challenge, utf8(room))),
     'POW_UNDERPRICED',
   );
 });

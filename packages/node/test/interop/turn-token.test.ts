@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { parseErrorBody, parseTokenResult } from '@sigmesh/protocol';
 import { runCli } from '../../src/cli/run-cli.js';
-import { fetchNodeInfo, payOffer } from '../../src/cli/node-api-client.js';
+import { fetchNodeInfo, payOffer, quotedOffer } from '../../src/cli/node-api-client.js';
 import { readConfigSources, resolveNodeConfig } from '../../src/config/resolve-config.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { startTestNode } from '../helpers/test-node.js';
@@ -41,20 +41,14 @@ test('POST /token needs proof-of-work for scope token, and answers with the next
   assert.equal(unpaid.status, 401);
   assert.equal(parseErrorBody(await unpaid.json())?.code, 'POW_REQUIRED');
   const info = await fetchNodeInfo(node.url());
-  const wrongScope = await payOffer(
-    { challenge: info.pow.challenges['room-post'], difficulty: info.pow.price, scope: 'room-post' },
-    new TextEncoder().encode('{}'),
-  );
+  const wrongScope = await payOffer(quotedOffer(info, 'room-post'), new TextEncoder().encode('{}'));
   const refused = await fetch(`${node.url()}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `PoW ${wrongScope}` },
     body: '{}',
   });
   assert.equal(parseErrorBody(await refused.json())?.code, 'POW_WRONG_SCOPE');
-  const paid = await payOffer(
-    { challenge: info.pow.challenges.token, difficulty: info.pow.price, scope: 'token' },
-    new TextEncoder().encode('{}'),
-  );
+  const paid = await payOffer(quotedOffer(info, 'token'), new TextEncoder().encode('{}'));
   const ok = await fetch(`${node.url()}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `PoW ${paid}` },

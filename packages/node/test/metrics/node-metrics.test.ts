@@ -24,6 +24,8 @@ function fakeSources(id: string) {
     mesh: { stats: () => ({ ...state.mesh }) },
     pricing: { basePrice: () => ({ price: 2000, over: undefined }) },
     load: { current: () => ({ cpu: 0.25, mem: 0.5, smoothed: 0.375 }) },
+    unpaid: { refused: 42 },
+    refusedWork: { share: () => 0.125 },
     turn: {
       get server() {
         return state.turnOn ? { stats: () => ({ ...state.turn }) } : undefined;
@@ -73,6 +75,8 @@ test('each node has its own registry; values are read from the node’s counters
     ['sigmesh_mesh_frames_received_total', {}, 4],
     ['sigmesh_pow_price_hashes', {}, 2000],
     ['sigmesh_load_ratio', { kind: 'mem' }, 0.5],
+    ['sigmesh_load_ratio', { kind: 'refused' }, 0.125],
+    ['sigmesh_unpaid_refused_total', {}, 42],
     ['sigmesh_dht_bootstrapped', {}, 1],
     ['sigmesh_dht_routing_table_nodes', {}, 7],
     ['sigmesh_turn_allocations', {}, 2],

@@ -23,7 +23,7 @@ export function registerDhtRoutes(app: FastifyInstance, ctx: NodeContext): void 
     const bound = utf8(
       `${typeof k === 'string' ? k : ''}\n${typeof salt === 'string' ? salt : ''}`,
     );
-    ctx.pow.check(requestPowToken(request), 'dht-get', clientKey(request.ip), bound);
+    ctx.pow.check(requestPowToken(request), 'dht-get', { address: clientKey(request.ip) }, bound);
     const query = parseDhtGetQuery(request.query);
     if (!query.ok) throw sigmeshError(query.code, query.message);
     const result: DhtGetResult = await ctx.discovery.dhtGet(query.value.k, query.value.salt);
@@ -33,7 +33,7 @@ export function registerDhtRoutes(app: FastifyInstance, ctx: NodeContext): void 
   // A full item is ~1.6 KB of JSON (996-byte value in base64url, hex key and signature).
   app.post('/dht-put', { bodyLimit: 4096 }, async (request) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    ctx.pow.check(requestPowToken(request), 'dht-put', clientKey(request.ip), body);
+    ctx.pow.check(requestPowToken(request), 'dht-put', { address: clientKey(request.ip) }, body);
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));

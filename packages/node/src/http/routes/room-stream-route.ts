@@ -15,7 +15,8 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
     const room = parseRoomHash(request.params.hash);
     if (!room.ok) throw sigmeshError(room.code, room.message);
     const key = clientKey(request.ip);
-    ctx.pow.check(requestPowToken(request), 'room-join', key, utf8(room.value));
+    // No member exists yet: a join is priced for its address (against the address allowance).
+    ctx.pow.check(requestPowToken(request), 'room-join', { address: key }, utf8(room.value));
     ctx.rooms.checkJoin(room.value, key);
 
     reply.hijack();
@@ -42,7 +43,7 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
       nodeId: ctx.identity.id,
       members: ctx.rooms.peers(room.value, member.peerId),
       heartbeatMs: ctx.config.heartbeatMs,
-      pow: ctx.pow.offer('room-post', key),
+      pow: ctx.pow.offer('room-post', { address: key, member: member.peerId }),
     };
     ctx.rooms.send(member, sseChunk('welcome', welcome));
     ctx.rooms.announceJoin(member);

@@ -1,4 +1,5 @@
 import { powScopes, type NodeInfo, type PowScope } from '@sigmesh/protocol';
+import { retryAfterSeconds } from '../../pow/refusals.js';
 import type { FastifyInstance } from 'fastify';
 import { clientKey } from '../../pow/client-key.js';
 import type { NodeContext } from '../../node-context.js';
@@ -24,21 +25,31 @@ const STATUS_PAGE_CSP = [
 /** `GET /`: who this node is, what a request costs the asking client now, and its load. */
 export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void {
   app.get('/', async (request, reply) => {
-    const key = clientKey(request.ip);
+    const payer = { address: clientKey(request.ip) };
     reply.header('cache-control', 'no-store');
-    const price = ctx.pricing.quote(key).price;
+    const quote = ctx.pricing.quote(payer);
     if (!wantsJson(request))
       return reply
         .type('text/html; charset=utf-8')
         .header('content-security-policy', STATUS_PAGE_CSP)
-        .send(renderStatusPage(buildNodeStatus(ctx), price));
-    const challenges = {} as Record<PowScope, string>;
-    for (const scope of powScopes) challenges[scope] = ctx.pow.offer(scope, key).challenge;
+        .send(renderStatusPage(buildNodeStatus(ctx), quote.price));
+    // Over the cap the node would refuse every paid request of this client: it says until when,
+    // and quotes no challenge it would not accept.
+    let pow: NodeInfo['pow'];
+    if (quote.over === undefined) {
+      const challenges = {} as Record<PowScope, string>;
+      for (const scope of powScopes) challenges[scope] = ctx.pow.offer(scope, payer).challenge;
+      pow = { price: quote.price, ttl: ctx.config.powTtlSeconds, challenges };
+    } else {
+      const code = quote.over === 'load' ? 'NODE_OVERLOADED' : 'RATE_LIMITED';
+      const refused = { code, retryAfter: retryAfterSeconds(quote.retryAfterMs) } as const;
+      pow = { price: quote.price, ttl: ctx.config.powTtlSeconds, refused };
+    }
     const load = ctx.load.current();
     const dht = ctx.discovery.status();
     const info: NodeInfo = {
       node: { id: ctx.identity.id, version: ctx.version, publicUrl: ctx.publicUrl() },
-      pow: { price, ttl: ctx.config.powTtlSeconds, challenges },
+      pow,
       load: { cpu: round(load.cpu), mem: round(load.mem), smoothed: round(load.smoothed) },
       limits: { maxMessageBytes: ctx.config.maxMessageBytes },
       dht: {

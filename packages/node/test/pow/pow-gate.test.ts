@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeChallenge, formatPowToken, solve, utf8, type SigmeshError } from '@sigmesh/protocol';
+import { nodeDefaults } from '../../src/index.js';
+import { PowGate } from '../../src/pow/pow-gate.js';
+import { PowPricing, type Payer } from '../../src/pow/pow-pricing.js';
+import { ReplaySet } from '../../src/pow/replay-set.js';
+import { UnpaidLimiter } from '../../src/pow/unpaid-limiter.js';
+import { nodeCryptoSearch } from '../../src/pow/node-crypto-search.js';
+
+/** A gate on an injected clock and load, with cheap prices and small, visible limits. */
+function gate(options: { load?: number; replayMax?: number; unpaidBurst?: number } = {}) {
+  let clock = Date.UTC(2030, 0, 1);
+  const now = () => clock;
+  const load = options.load ?? 0;
+  const config = {
+    ...nodeDefaults,
+    powBaseDifficulty: 4,
+    powMaxDifficulty: 64,
+    powFreeMessages: 0,
+    powMessagesPerDoubling: 1,
+  };
+  const pricing = new PowPricing(
+    config,
+    { current: () => ({ cpu: load, mem: 0, smoothed: load }) },
+    now,
+  );
+  const pow = new PowGate({
+    secret: new Uint8Array(32).fill(7),
+    ttlSeconds: 120,
+    pricing,
+    replay: new ReplaySet({
+      generationMs: 120_000,
+      maxPerGeneration: options.replayMax ?? 1000,
+      now,
+    }),
+    unpaid: new UnpaidLimiter({
+      perSecond: 1,
+      burst: options.unpaidBurst ?? 100,
+      maxClients: 100,
+      now,
+    }),
+    priceTolerance: 0.25,
+    now,
+  });
+  return { pow, advance: (ms: number) => (clock += ms) };
+}
+
+const bound = utf8('{}');
+
+/** Pays a fresh offer for `payer` and checks it; returns the refusal, if any. */
+async function pay(pow: PowGate, payer: Payer): Promise<SigmeshError | undefined> {
+  const offer = pow.offer('token', payer);
+  const challenge = decodeChallenge(offer.challenge);
+  assert.ok(challenge.ok);
+  const counter = await solve(challenge.value.bytes, challenge.value.difficulty, bound, {
+    search: nodeCryptoSearch,
+  });
+  try {
+    pow.check(formatPowToken(offer.challenge, counter), 'token', payer, bound);
+    return undefined;
+  } catch (error) {
+    return error as SigmeshError;
+  }
+}
+
+function refusal(run: () => void): SigmeshError {
+  try {
+    run();
+  } catch (error) {
+    return error as SigmeshError;
+  }
+  return assert.fail('expected a refusal');
+}
+
+const alice: Payer = { address: '203.0.113.7', member: 'a'.repeat(32) };
+
+test('refusals over the cap are unpaid requests too: past the allowance they are UNPAID_RATE_LIMITED', async () => {
+  const { pow } = gate({ unpaidBurst: 2 });
+  // 4 × 2^n: n = 5 paid requests put alice over the cap of 64.
+  for (let i = 0; i < 5; i++) assert.equal(await pay(pow, alice), undefined);
+  const check = () => pow.check(undefined, 'token', alice, bound);
+  assert.equal(refusal(check).code, 'RATE_LIMITED');
+  assert.equal(refusal(check).code, 'RATE_LIMITED');
+  assert.equal(refusal(check).code, 'UNPAID_RATE_LIMITED', 'the third refusal is one too many');
+});
+
+test('a full replay set answers NODE_OVERLOADED until it rotates, and accepts again then', async () => {
+  const { pow, advance } = gate({ replayMax: 2 });
+  const bob: Payer = { address: '198.51.100.1' };
+  const carol: Payer = { address: '198.51.100.2' };
+  assert.equal(await pay(pow, bob), undefined);
+  assert.equal(await pay(pow, carol), undefined);
+  advance(30_000);
+  const full = await pay(pow, { address: '198.51.100.3' });
+  assert.equal(full?.code, 'NODE_OVERLOADED');
+  assert.equal(full.retryAfter, 90, 'the generation rotates 120 s after it began');
+  advance(89_000);
+  assert.equal((await pay(pow, { address: '198.51.100.4' }))?.code, 'NODE_OVERLOADED');
+  advance(1_000);
+  assert.equal(await pay(pow, { address: '198.51.100.4' }), undefined, 'accepted on time');
+});
+
+test('a saturated node answers NODE_OVERLOADED with Retry-After until its load is measured again', () => {
+  const { pow } = gate({ load: 1 });
+  const overloaded = refusal(() => pow.check(undefined, 'room-join', { address: 'x' }, bound));
+  assert.equal(overloaded.code, 'NODE_OVERLOADED');
+  assert.equal(overloaded.retryAfter, nodeDefaults.loadSampleMs / 1000);
+});
