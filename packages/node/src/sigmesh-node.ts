@@ -116,8 +116,22 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     maxClients: config.maxTrackedClients,
     now,
   });
-  // The price follows the load less what refusing unpaid floods costs (see PricedLoad).
-  const pricing = new PowPricing(config, new PricedLoad(load, refusedWork), now);
+  const turn = createTurnService({
+    settings: {
+      ...config,
+      turnMaxAllocations: plan.turnMaxAllocations,
+      turnMaxTcpConnections: plan.turnMaxTcpConnections,
+    },
+    host: config.host,
+    log,
+    now,
+  });
+
+  // The price follows the load less what refusing unpaid floods costs (see PricedLoad); a TURN
+  // credential costs what it can hold, scaled by how full the TURN server is.
+  const pricing = new PowPricing(config, new PricedLoad(load, refusedWork), now, (scope) =>
+    scope === 'token' ? turn.credentialPriceFactor() : 1,
+  );
   const pow = new PowGate({
     secret: randomBytes(32),
     ttlSeconds: config.powTtlSeconds,
@@ -132,17 +146,6 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     now,
   });
   const rooms = new RoomRegistry({ limits: config, log, now });
-  const turn = createTurnService({
-    settings: {
-      ...config,
-      turnMaxAllocations: plan.turnMaxAllocations,
-      turnMaxTcpConnections: plan.turnMaxTcpConnections,
-    },
-    host: config.host,
-    log,
-    now,
-  });
-
   let app: FastifyInstance | undefined;
   let mesh: Mesh | undefined;
   let discovery: Discovery | undefined;

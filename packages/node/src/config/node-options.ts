@@ -122,7 +122,7 @@ export const nodeDefaults: NodeConfig = {
   maxMessageBytes: protocolLimits.maxMessageBytes,
   maxRooms: 10_000,
   maxMembersPerRoom: 1_000,
-  maxStreamsPerAddress: 20,
+  maxStreamsPerAddress: 100,
   memberQueueBytes: 64 * 1024,
   heartbeatMs: 15_000,
   presenceBacklog: 1024,

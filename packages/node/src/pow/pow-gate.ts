@@ -61,7 +61,7 @@ export class PowGate {
    * usable once the refusal's Retry-After has passed, while it is still valid.
    */
   offer(scope: PowScope, payer: Payer): PowOffer {
-    const { price } = this.#options.pricing.quote(payer);
+    const { price } = this.#options.pricing.quote(payer, scope);
     return { challenge: this.#issue(scope, payer.address, price), difficulty: price, scope };
   }
 
@@ -81,7 +81,7 @@ export class PowGate {
       const allowance = this.#options.unpaid.take(payer.address);
       return allowance.ok ? undefined : unpaidRefusal(allowance.retryAfterMs);
     };
-    const quote = pricing.quote(payer);
+    const quote = pricing.quote(payer, scope);
     if (quote.over !== undefined) throw unpaid() ?? overCapRefusal(quote);
     const reject = (code: Parameters<typeof sigmeshError>[0], message: string): SigmeshError => {
       const refused = unpaid();

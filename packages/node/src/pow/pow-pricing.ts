@@ -1,3 +1,4 @@
+import type { PowScope } from '@sigmesh/protocol';
 import type { NodeConfig } from '../config/node-options.js';
 import type { LoadSource } from './load-sampler.js';
 import { MessageCounter } from './message-counter.js';
@@ -58,10 +59,22 @@ export class PowPricing {
   readonly #load: LoadSource;
   readonly #members: MessageCounter;
   readonly #addresses: MessageCounter;
+  readonly #scopeFactor: (scope: PowScope) => number;
 
-  constructor(config: PricingConfig, load: LoadSource, now: () => number) {
+  /**
+   * `scopeFactor` prices what a scope holds beyond one request: a `token` credential can hold
+   * TURN allocations for hours, so it costs that many plain requests, more as the TURN server
+   * fills (turn/credential-cost.ts); other scopes are 1.
+   */
+  constructor(
+    config: PricingConfig,
+    load: LoadSource,
+    now: () => number,
+    scopeFactor: (scope: PowScope) => number = () => 1,
+  ) {
     this.#config = config;
     this.#load = load;
+    this.#scopeFactor = scopeFactor;
     this.#members = new MessageCounter({ maxClients: config.maxTrackedClients, now });
     this.#addresses = new MessageCounter({ maxClients: config.maxTrackedClients, now });
   }
@@ -83,8 +96,23 @@ export class PowPricing {
     return this.quote(undefined);
   }
 
-  /** The price for one payer (undefined: a quiet client with no history). */
-  quote(payer: Payer | undefined): PriceQuote {
+  /**
+   * The price for one payer (undefined: a quiet client with no history) of a request of `scope`
+   * (undefined: one plain request). A scope's factor raises the price up to the cap but never
+   * turns an accepted client away by itself: whether the node refuses is decided by the plain
+   * price, so every challenge `GET /` quotes while it quotes any is usable.
+   */
+  quote(payer: Payer | undefined, scope?: PowScope): PriceQuote {
+    const plain = this.#plain(payer);
+    const factor = scope === undefined ? 1 : this.#scopeFactor(scope);
+    if (plain.over !== undefined || factor === 1) return plain;
+    return {
+      ...plain,
+      price: Math.min(this.#config.powMaxDifficulty, Math.ceil(plain.price * factor)),
+    };
+  }
+
+  #plain(payer: Payer | undefined): PriceQuote {
     const { powMaxDifficulty: cap } = this.#config;
     const loadPrice =
       this.#config.powBaseDifficulty * this.loadFactor(this.#load.current().smoothed);

@@ -77,6 +77,13 @@ export async function spawnNode(t: TestContext, options: SpawnOptions = {}): Pro
     '16',
     '--pow-free-messages',
     '1000',
+    // Every test client shares 127.0.0.1: the address's own allowances are lifted too.
+    '--pow-address-free-messages',
+    '100000',
+    '--unpaid-requests-per-second',
+    '100000',
+    '--unpaid-burst',
+    '1000000',
     ...(options.args ?? []),
   ];
   const child =

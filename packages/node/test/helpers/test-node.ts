@@ -35,6 +35,8 @@ export async function startTestNode(
     powFreeMessages: 1000,
     // Every test client shares 127.0.0.1: the address's own allowance is lifted as well.
     powAddressFreeMessages: 100_000,
+    unpaidRequestsPerSecond: 100_000,
+    unpaidBurst: 1_000_000,
     // A free STUN/TURN port per node, so nodes in one test do not fight over 3478.
     turnPort: 0,
     ...options,

@@ -23,6 +23,8 @@ export async function startTestnet(t: TestContext, options: TestnetOptions): Pro
       powFreeMessages: 1000,
       // Every test client shares 127.0.0.1: the address's own allowance is lifted as well.
       powAddressFreeMessages: 100_000,
+      unpaidRequestsPerSecond: 100_000,
+      unpaidBurst: 1_000_000,
       ...options.nodeOptions,
     },
   });

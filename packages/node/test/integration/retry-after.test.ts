@@ -15,6 +15,7 @@ import {
 import { postWithPow } from '../../src/cli/node-api-client.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { joinRoom } from '../helpers/room-client.js';
+import { nodeDefaults } from '../../src/index.js';
 import { startTestNode } from '../helpers/test-node.js';
 
 const room = deriveRoomHash('test-app', 'retry-after');
@@ -94,6 +95,8 @@ test('GET / never quotes a challenge the client may not use; it says when to com
     powMaxDifficulty: 16,
     powAddressFreeMessages: 1,
     powAddressMessagesPerDoubling: 1,
+    unpaidRequestsPerSecond: nodeDefaults.unpaidRequestsPerSecond,
+    unpaidBurst: nodeDefaults.unpaidBurst,
   });
   // Session-less requests count against the address; every challenge GET / quotes must work.
   let info = await nodeInfo(node.url());

@@ -28,6 +28,8 @@ test('a flood of unpaid GET / from another address leaves a quiet paying client 
   const node = await startTestNode(t, {
     powBaseDifficulty: nodeDefaults.powBaseDifficulty,
     powFreeMessages: nodeDefaults.powFreeMessages,
+    unpaidRequestsPerSecond: nodeDefaults.unpaidRequestsPerSecond,
+    unpaidBurst: nodeDefaults.unpaidBurst,
     loadSampleMs: 250,
   });
   const base = nodeDefaults.powBaseDifficulty;

@@ -116,3 +116,23 @@ test('with the default options a saturated node prices above the cap (so 503 NOD
   assert.ok(at(0.9).price > 100 * nodeDefaults.powBaseDifficulty);
   assert.equal(at(0.5).price, nodeDefaults.powBaseDifficulty);
 });
+
+test('a TURN credential costs its scope factor in plain requests, up to the cap, and never refuses alone', () => {
+  const source = { current: () => ({ cpu: 0, mem: 0, smoothed: 0 }) };
+  const config = { ...nodeDefaults, powBaseDifficulty: 100, powMaxDifficulty: 5_000 };
+  let factor = 20;
+  const prices = new PowPricing(
+    config,
+    source,
+    () => 0,
+    (scope) => (scope === 'token' ? factor : 1),
+  );
+  assert.equal(prices.quote(alice, 'room-post').price, 100);
+  assert.equal(prices.quote(alice, 'token').price, 2_000);
+  factor = 1_280; // the TURN server is full
+  assert.deepEqual(prices.quote(alice, 'token'), {
+    price: 5_000,
+    over: undefined,
+    retryAfterMs: 0,
+  });
+});

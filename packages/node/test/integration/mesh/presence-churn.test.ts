@@ -66,6 +66,9 @@ async function startSlot(
       : { port: network.port, dhtBootstrap: 'none', meshPeers: network.peers }),
     powBaseDifficulty: 16,
     powFreeMessages: 100_000,
+    powAddressFreeMessages: 1_000_000,
+    unpaidRequestsPerSecond: 100_000,
+    unpaidBurst: 1_000_000,
     maxStreamsPerAddress: 10_000,
     discoveryLimits: testnetDiscoveryLimits,
     // Presence is under test, not pricing: a busy test machine must not price the joins out.
