@@ -1,3 +1,5 @@
+import type { AnchorFrame } from './mesh-frames.js';
+
 // The exact texts mesh nodes sign, hash or key with. Pure string builders: nodes hash and sign
 // them with their platform's crypto, and every implementation must build the same bytes.
 
@@ -34,15 +36,7 @@ export function linkKeyText(nonceA: string, nonceB: string): string {
 }
 
 /** What an owner signs to start a beat chain (all fields of the anchor frame but `sig`). */
-export function anchorSigningText(anchor: {
-  readonly owner: string;
-  readonly epoch: string;
-  readonly started: number;
-  readonly chain: number;
-  readonly root: string;
-  readonly length: number;
-  readonly interval: number;
-}): string {
+export function anchorSigningText(anchor: Omit<AnchorFrame, 't' | 'sig'>): string {
   const { owner, epoch, started, chain, root, length, interval } = anchor;
   return `sigmesh-anchor:v2\n${owner}\n${epoch}\n${started}\n${chain}\n${root}\n${length}\n${interval}`;
 }

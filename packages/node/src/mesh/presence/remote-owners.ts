@@ -9,39 +9,10 @@ import {
   type RosterFrame,
 } from '@sigmesh/protocol';
 import { OwnerState, type HeldRoster } from './owner-state.js';
+export type { MessageRefusal, PresenceLimits, PresenceOutcome } from './presence-types.js';
+import type { MessageRefusal, PresenceLimits, PresenceOutcome } from './presence-types.js';
+import { RoomClaims } from './room-claims.js';
 import { rosterDigest } from './roster-digest.js';
-
-/** Limits and timings of remote presence (the mesh options, docs/limits.md § Mesh). */
-export interface PresenceLimits {
-  /** An owner whose beats stop is gone after this long. */
-  readonly leaseMs: number;
-  /** An invisible owner is forgotten (its rosters freed) after this long. */
-  readonly forgetMs: number;
-  /** Owners one link may introduce. */
-  readonly maxOwnersPerLink: number;
-  /** Members the rosters one link introduced may hold in all. */
-  readonly maxMembersPerLink: number;
-  /** Members one owner may list in one room. */
-  readonly maxMembersPerOwner: number;
-  /** Remote members of one room, all owners together. */
-  readonly maxRemotePerRoom: number;
-  /** Remote members of all rooms together. */
-  readonly maxRemoteTotal: number;
-  /** Messages per second (and burst) from the members of one owner. */
-  readonly ownerMessagesPerSecond: number;
-  readonly ownerMessageBurst: number;
-}
-
-/** What a presence frame did. `violation` is the sender's fault and costs it reputation. */
-export type PresenceOutcome =
-  | { readonly kind: 'accepted' }
-  | { readonly kind: 'duplicate' }
-  | { readonly kind: 'ignored'; readonly reason: string }
-  | { readonly kind: 'want' }
-  | { readonly kind: 'violation'; readonly reason: string };
-
-/** Why a message from a remote member is not taken. */
-export type MessageRefusal = 'unknown-member' | 'off-route' | 'owner-rate';
 
 const ACCEPTED: PresenceOutcome = { kind: 'accepted' };
 const DUPLICATE: PresenceOutcome = { kind: 'duplicate' };
@@ -58,13 +29,12 @@ const WANT: PresenceOutcome = { kind: 'want' };
 export class RemoteOwners {
   readonly #owners = new Map<string, OwnerState>();
   /** Rooms we hold (local members): each remote member, by the owner that holds its claim. */
-  readonly #rooms = new Map<RoomHash, Map<PeerId, OwnerState>>();
+  readonly #claims: RoomClaims;
   readonly #held = new Map<RoomHash, number>();
   readonly #linkUse = new Map<object, { owners: number; members: number }>();
   #total = 0;
   readonly #limits: PresenceLimits;
   readonly #now: () => number;
-  readonly #onChange: (room: RoomHash, joined: PeerId[], left: PeerId[]) => void;
   readonly #onGone: (owner: string) => void;
   readonly #onVisible: (owner: OwnerState) => void;
 
@@ -80,19 +50,19 @@ export class RemoteOwners {
   }) {
     this.#limits = options.limits;
     this.#now = options.now;
-    this.#onChange = options.onChange;
+    this.#claims = new RoomClaims(options.onChange);
     this.#onGone = options.onGone;
     this.#onVisible = options.onVisible;
   }
 
   /** We have local members in `room` now: track its remote members. */
   openRoom(room: RoomHash): void {
-    if (!this.#rooms.has(room)) this.#rooms.set(room, new Map());
+    this.#claims.open(room);
   }
 
   /** No local member left in `room`: forget every roster of it (nobody here needs them). */
   closeRoom(room: RoomHash): void {
-    this.#rooms.delete(room);
+    this.#claims.close(room);
     for (const owner of this.#owners.values()) {
       this.#setRoster(owner, room, undefined);
       owner.partial.delete(room);
@@ -110,12 +80,12 @@ export class RemoteOwners {
 
   /** The owner holding `peer`'s claim in `room`, if the peer counts as present. */
   ownerOf(room: RoomHash, peer: PeerId): OwnerState | undefined {
-    return this.#rooms.get(room)?.get(peer);
+    return this.#claims.ownerOf(room, peer);
   }
 
   /** Remote members present in `room`. */
   members(room: RoomHash): PeerId[] {
-    return [...(this.#rooms.get(room)?.keys() ?? [])];
+    return this.#claims.members(room);
   }
 
   /** How many remote members are held in all (for stats). */
@@ -190,7 +160,7 @@ export class RemoteOwners {
   roster(link: object, frame: RosterFrame): PresenceOutcome {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
-    if (!this.#rooms.has(frame.room)) return { kind: 'ignored', reason: 'room not held' };
+    if (!this.#claims.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     if (held !== undefined && frame.ver <= held.ver) return DUPLICATE;
@@ -217,7 +187,7 @@ export class RemoteOwners {
   delta(link: object, frame: DeltaFrame): PresenceOutcome {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
-    if (!this.#rooms.has(frame.room)) return { kind: 'ignored', reason: 'room not held' };
+    if (!this.#claims.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     const ver = held?.ver ?? 0;
@@ -344,12 +314,12 @@ export class RemoteOwners {
     else owner.rosters.set(room, roster);
     if (!owner.visible) return;
     if (delta !== undefined && held !== undefined) {
-      this.#claimChanges(owner, room, delta.add, delta.remove);
+      this.#claims.change(owner, room, delta.add, delta.remove);
       return;
     }
     const before = held?.members ?? new Set<PeerId>();
     const after = roster?.members ?? new Set<PeerId>();
-    this.#claimChanges(
+    this.#claims.change(
       owner,
       room,
       [...after].filter((p) => !before.has(p)),
@@ -363,8 +333,8 @@ export class RemoteOwners {
     if (alive === owner.visible) return;
     owner.visible = alive;
     for (const [room, roster] of owner.rosters) {
-      if (alive) this.#claimChanges(owner, room, [...roster.members], []);
-      else this.#claimChanges(owner, room, [], [...roster.members]);
+      if (alive) this.#claims.change(owner, room, [...roster.members], []);
+      else this.#claims.change(owner, room, [], [...roster.members]);
     }
     if (alive) {
       this.#onVisible(owner);
@@ -374,30 +344,6 @@ export class RemoteOwners {
     owner.requireAdvance(this.#now());
     owner.invisibleSince = this.#now();
     this.#onGone(owner.id);
-  }
-
-  #claimChanges(
-    owner: OwnerState,
-    room: RoomHash,
-    added: Iterable<PeerId>,
-    removed: Iterable<PeerId>,
-  ): void {
-    const claims = this.#rooms.get(room);
-    if (claims === undefined) return;
-    const joined: PeerId[] = [];
-    const left: PeerId[] = [];
-    for (const peer of removed) {
-      if (claims.get(peer) !== owner) continue;
-      claims.delete(peer);
-      left.push(peer);
-    }
-    for (const peer of added) {
-      // A member belongs to the first owner that listed it: another claim is ignored.
-      if (claims.has(peer)) continue;
-      claims.set(peer, owner);
-      joined.push(peer);
-    }
-    if (joined.length > 0 || left.length > 0) this.#onChange(room, joined, left);
   }
 
   #forget(owner: OwnerState): void {
