@@ -183,6 +183,7 @@ export class Mesh implements RoomObserver {
             4 / config.meshOwnerMessagesPerSecond,
             'messages over allowance',
           ),
+        violation,
       },
     });
     this.#frameContext = {

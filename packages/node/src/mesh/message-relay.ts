@@ -14,6 +14,8 @@ export interface RelayHost {
   linkTo(id: string, room: RoomHash): MeshLink | undefined;
   /** An owner's members sent more than their allowance (the owner is penalized, not the relay). */
   ownerOverRate(owner: string): void;
+  /** A protocol violation by the node behind `link`. */
+  violation(link: MeshLink, reason: string, points: number): void;
 }
 
 /**
@@ -69,6 +71,9 @@ export class MessageRelay {
     );
     if (typeof owner === 'string') {
       this.#stats.messagesRefused++;
+      // Nobody relays our own members' messages back to us with a new id: a forgery, not a race.
+      if (this.#rooms.isLocal(frame.room, frame.from))
+        this.#host.violation(link, 'message forged as a local member', 10);
       if (owner === 'owner-rate') {
         const known = this.#owners.ownerOf(frame.room, frame.from);
         if (known !== undefined) this.#host.ownerOverRate(known.id);
