@@ -1,6 +1,7 @@
 import type { NodeConfig } from './config/node-options.js';
 import type { ConnectionGuard } from './http/connection-guard.js';
 import type { ResourcePlan } from './resources/resource-plan.js';
+import type { Dialect } from './dialects/dialect.js';
 import type { Discovery } from './discovery/discovery-handle.js';
 import type { Mesh } from './mesh/mesh.js';
 import type { NodeIdentity } from './identity/node-identity.js';
@@ -40,4 +41,6 @@ export interface NodeContext {
   readonly startedAt: number;
   /** The URL clients reach this node under (known once it listens). */
   publicUrl(): string;
+  /** The dialects this node speaks besides its own API (their HTTP routes, stats). */
+  readonly dialects: readonly Dialect[];
 }

@@ -27,7 +27,8 @@ import { emptyMeshStats, type MeshStats } from './mesh/mesh-stats.js';
 import type { NodeContext } from './node-context.js';
 import { createTurnService } from './turn/turn-service.js';
 import { ConnectionGuard, type ConnectionStats } from './http/connection-guard.js';
-import { dispatchUpgrades } from './http/upgrade-dispatch.js';
+import { dispatchUpgrades, type UpgradeTarget } from './http/upgrade-dispatch.js';
+import type { Dialect, DialectFactory } from './dialects/dialect.js';
 import { hostResources, type HostLimits, type HostResources } from './resources/host-resources.js';
 import type { ResourcePlan } from './resources/resource-plan.js';
 
@@ -44,6 +45,8 @@ export interface NodeOptions extends Partial<NodeConfig> {
   readonly discoveryLimits?: Partial<DiscoveryLimits>;
   /** The host's open-file limit and ephemeral ports, instead of reading them (tests). */
   readonly hostLimits?: HostLimits;
+  /** The dialects this node speaks besides its own API (docs/dialects.md); default: none. */
+  readonly dialects?: readonly DialectFactory[];
 }
 
 /** A running (or stopped) node. `start()` and `stop()` are idempotent; stop while starting works. */
@@ -89,6 +92,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     load: givenLoad,
     discoveryLimits,
     hostLimits,
+    dialects: dialectFactories = [],
     ...configOptions
   } = options;
   const config = resolveNodeConfig(configOptions);
@@ -150,6 +154,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
   let mesh: Mesh | undefined;
   let discovery: Discovery | undefined;
   let bridge: { stop(): void } | undefined;
+  let dialects: Dialect[] = [];
   let identity: NodeIdentity | undefined = givenIdentity;
   let bound: { host: string; port: number } | undefined;
   let starting: Promise<void> | undefined;
@@ -222,6 +227,9 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       log,
       verifyEveryMs: discoveryLimits?.nodeLookupMs ?? 60_000,
     });
+    dialects = dialectFactories.map((make) =>
+      make({ config, log, now, rooms, identity: identity!, load, turn, version, publicUrl: url }),
+    );
     const ctx: NodeContext = {
       config,
       identity,
@@ -241,10 +249,13 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       now,
       startedAt: now(),
       publicUrl: url,
+      dialects,
     };
     const created = await createApp(ctx);
     app = created;
-    created.server.on('upgrade', dispatchUpgrades(mesh, log));
+    const upgrades = new Map<string, UpgradeTarget>([['/mesh', mesh]]);
+    for (const dialect of dialects) for (const path of dialect.paths) upgrades.set(path, dialect);
+    created.server.on('upgrade', dispatchUpgrades(upgrades, log));
     sampler?.start();
     rooms.start();
     await turn.start();
@@ -294,6 +305,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
         rooms.stop();
         bridge?.stop();
         clearInterval(turnPeersTimer);
+        for (const dialect of dialects) dialect.stop();
         mesh?.stop();
         await discovery?.stop();
         const closing = app?.close();

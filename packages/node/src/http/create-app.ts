@@ -100,6 +100,7 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
   registerRoomStreamRoute(app, ctx);
   registerRoomPostRoute(app, ctx);
   registerTokenRoute(app, ctx);
+  for (const dialect of ctx.dialects) dialect.registerRoutes?.(app);
   await registerAppRoute(app, ctx.log);
   return app;
 }

@@ -19,6 +19,7 @@ export type MetricSources = Pick<
   | 'discovery'
   | 'resources'
   | 'connections'
+  | 'dialects'
 >;
 
 /** One node's Prometheus metrics. */
@@ -37,6 +38,7 @@ function takeSnapshot(sources: MetricSources) {
     resources: sources.resources,
     connections,
     rooms: sources.rooms.stats(),
+    dialects: sources.dialects.map((dialect) => ({ name: dialect.name, ...dialect.stats() })),
     mesh: sources.mesh.stats(),
     price: sources.pricing.basePrice().price,
     load: sources.load.current(),
@@ -323,6 +325,29 @@ export function createNodeMetrics(sources: MetricSources): NodeMetrics {
         },
       });
   }
+
+  new Gauge({
+    name: 'sigmesh_dialect_connections',
+    help: 'Open client connections of each dialect (docs/dialects.md).',
+    labelNames: ['dialect'],
+    registers,
+    collect() {
+      for (const dialect of snapshot.dialects)
+        this.set({ dialect: dialect.name }, dialect.connections);
+    },
+  });
+  new Counter({
+    name: 'sigmesh_dialect_events_total',
+    help: 'What each dialect handled and refused, by event (announces, offers, refusals…).',
+    labelNames: ['dialect', 'event'],
+    registers,
+    collect() {
+      this.reset();
+      for (const dialect of snapshot.dialects)
+        for (const [event, n] of Object.entries(dialect.counters))
+          this.inc({ dialect: dialect.name, event }, n);
+    },
+  });
 
   return {
     contentType: registry.contentType,

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/create-logger.js';
-import type { Member } from './member.js';
+import { isEventSink, type Member } from './member.js';
 
 /**
  * Writes members' events, once per turn of the event loop: everything queued for one member in
@@ -34,10 +34,11 @@ export class MemberWriter {
     this.#beforeWrite = options.beforeWrite;
   }
 
-  /** Queues `chunk` for `member`; false when the member is gone or was cut for it. */
+  /** Queues `chunk` for a stream member; false when the member is gone or was cut for it. */
   enqueue(member: Member, chunk: Buffer): boolean {
-    if (member.closed) return false;
-    const waiting = member.sink.writableLength;
+    const { sink } = member;
+    if (member.closed || isEventSink(sink)) return false;
+    const waiting = sink.writableLength;
     const slow =
       waiting > 0
         ? waiting + member.outboxBytes + chunk.length > this.#queueBytes
@@ -74,8 +75,9 @@ export class MemberWriter {
       const { outbox } = member;
       member.outbox = [];
       member.outboxBytes = 0;
-      if (member.closed || outbox.length === 0) continue;
-      member.sink.write(outbox.length === 1 ? outbox[0]! : Buffer.concat(outbox));
+      const { sink } = member;
+      if (member.closed || outbox.length === 0 || isEventSink(sink)) continue;
+      sink.write(outbox.length === 1 ? outbox[0]! : Buffer.concat(outbox));
     }
     this.#pending.clear();
   }
@@ -88,6 +90,6 @@ export class MemberWriter {
       { code: 'ROOM_SLOW_CONSUMER', peerId: member.peerId, room: member.room },
       'cut slow room member',
     );
-    member.sink.destroy();
+    if (!isEventSink(member.sink)) member.sink.destroy();
   }
 }

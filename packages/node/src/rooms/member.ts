@@ -1,14 +1,35 @@
-import type { PeerId, RoomHash } from '@sigmesh/protocol';
+import type { PeerId, PresenceEvent, RoomHash } from '@sigmesh/protocol';
+import type { RoomMessage } from './room-observer.js';
 
-/** Where a member's events go: a ServerResponse fits, and so does a test double. */
-export interface MemberSink {
+/** A member's event stream (SSE): bytes, with the stream's own backpressure. A ServerResponse fits. */
+export interface StreamSink {
   /** Bytes accepted by write() but not yet handed to the kernel. */
   readonly writableLength: number;
   write(chunk: Buffer): unknown;
   destroy(): unknown;
 }
 
-/** One local member of a room: one open event stream. */
+/**
+ * A member served inside the node — a dialect's connection (a tracker peer, a Nostr
+ * subscription) — that takes room events as values and does its own flow control.
+ */
+export interface EventSink {
+  readonly kind: 'events';
+  /** A message for this member (a broadcast, or addressed to it). */
+  message(message: RoomMessage): void;
+  /** The room's membership changed since the last call (net joins and leaves, or a resync). */
+  presence(change: PresenceEvent): void;
+}
+
+/** Where a member's events go. */
+export type MemberSink = StreamSink | EventSink;
+
+/** True for a member served inside the node. */
+export function isEventSink(sink: MemberSink): sink is EventSink {
+  return (sink as Partial<EventSink>).kind === 'events';
+}
+
+/** One local member of a room: one open event stream, or one dialect connection's presence. */
 export interface Member {
   readonly peerId: PeerId;
   readonly session: string;
@@ -19,7 +40,7 @@ export interface Member {
   closed: boolean;
   /** How many of the room's presence entries this member has been told about. */
   cursor: number;
-  /** Events queued this turn of the event loop, written together at its end. */
+  /** Events queued this turn of the event loop, written together at its end (streams only). */
   outbox: Buffer[];
   outboxBytes: number;
 }

@@ -1,8 +1,8 @@
 import { RandomPool } from '../random-pool.js';
-import { sigmeshError, type PeerId, type RoomHash } from '@sigmesh/protocol';
+import { sigmeshError, type PeerId, type PresenceEvent, type RoomHash } from '@sigmesh/protocol';
 import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
-import type { Member, MemberSink } from './member.js';
+import { isEventSink, type Member, type MemberSink } from './member.js';
 import { MemberWriter } from './member-writer.js';
 import { PresenceLog } from './presence-log.js';
 import type { RoomMessage, RoomObserver } from './room-observer.js';
@@ -236,14 +236,16 @@ export class RoomRegistry {
   /**
    * Delivers a message from a local member to every other local member, or only to `to`, and
    * hands it to the mesh. Returns the message id and how many local members it was queued to.
+   * A dialect may name the id (derived from its own message identity, so copies of one message
+   * sent through several nodes are recognised as one everywhere); otherwise it is random.
    */
   publish(
     room: RoomHash,
     from: PeerId,
     data: unknown,
     to?: PeerId,
+    id: string = this.#random.hex(16),
   ): { id: string; delivered: number } {
-    const id = this.#random.hex(16);
     const message: RoomMessage =
       to === undefined ? { id, room, from, data } : { id, room, from, to, data };
     const delivered = this.deliver(message);
@@ -254,22 +256,28 @@ export class RoomRegistry {
   /** Delivers a message (local, or arrived from another node) to the local members it is for. */
   deliver(message: RoomMessage): number {
     const { id, from, to, data } = message;
-    const chunk = sseChunk(
-      'message',
-      to === undefined ? { id, from, data } : { id, from, to, data },
-    );
+    // Encoded once, and only if a stream member needs the bytes.
+    let chunk: Buffer | undefined;
+    const give = (member: Member): boolean => {
+      if (member.closed) return false;
+      if (isEventSink(member.sink)) {
+        member.sink.message(message);
+        return true;
+      }
+      chunk ??= sseChunk('message', to === undefined ? { id, from, data } : { id, from, to, data });
+      return this.#writer.enqueue(member, chunk);
+    };
     this.#stats.messages++;
     const members = this.#rooms.get(message.room)?.members;
     if (members === undefined) return 0;
     if (to !== undefined) {
       const target = members.get(to);
-      const delivered = target !== undefined && this.#writer.enqueue(target, chunk) ? 1 : 0;
+      const delivered = target !== undefined && give(target) ? 1 : 0;
       this.#stats.deliveries += delivered;
       return delivered;
     }
     let delivered = 0;
-    for (const member of members.values())
-      if (member.peerId !== from && this.#writer.enqueue(member, chunk)) delivered++;
+    for (const member of members.values()) if (member.peerId !== from && give(member)) delivered++;
     this.#stats.deliveries += delivered;
     return delivered;
   }
@@ -303,7 +311,8 @@ export class RoomRegistry {
       const head = entry.log.head;
       let oldest = head;
       for (const member of entry.members.values()) {
-        if (member.cursor !== head && !member.closed && member.sink.writableLength === 0)
+        const ready = isEventSink(member.sink) || member.sink.writableLength === 0;
+        if (member.cursor !== head && !member.closed && ready)
           this.#sendPresence(entry, member, head);
         oldest = Math.min(oldest, member.cursor);
       }
@@ -315,18 +324,18 @@ export class RoomRegistry {
   #sendPresence(entry: Room, member: Member, head: number): void {
     const delta = entry.log.since(member.cursor);
     member.cursor = head;
+    let change: PresenceEvent;
     if (delta === undefined) {
       // Too far behind for the backlog: the whole view instead.
-      this.#writer.enqueue(
-        member,
-        sseChunk('presence', { members: this.peers(entry.hash, member.peerId) }),
-      );
-      return;
+      change = { members: this.peers(entry.hash, member.peerId) };
+    } else {
+      const join = delta.join.filter((peer) => peer !== member.peerId);
+      const leave = delta.leave.filter((peer) => peer !== member.peerId);
+      if (join.length === 0 && leave.length === 0) return;
+      change = { join, leave };
     }
-    const join = delta.join.filter((peer) => peer !== member.peerId);
-    const leave = delta.leave.filter((peer) => peer !== member.peerId);
-    if (join.length > 0 || leave.length > 0)
-      this.#writer.enqueue(member, sseChunk('presence', { join, leave }));
+    if (isEventSink(member.sink)) member.sink.presence(change);
+    else this.#writer.enqueue(member, sseChunk('presence', change));
   }
 
   #beat(): void {

@@ -40,6 +40,12 @@ function fakeSources(id: string) {
       turnMaxTcpConnections: 69,
     },
     connections: { stats: () => ({ ...state.connections }) },
+    dialects: [
+      {
+        name: 'tracker',
+        stats: () => ({ connections: 2, counters: { announces: 5, refused: 1 } }),
+      },
+    ],
   } as unknown as MetricSources;
   return { state, sources };
 }
@@ -74,6 +80,8 @@ test('each node has its own registry; values are read from the node’s counters
     ['sigmesh_mesh_frames_sent_total', {}, 9],
     ['sigmesh_mesh_frames_received_total', {}, 4],
     ['sigmesh_pow_price_hashes', {}, 2000],
+    ['sigmesh_dialect_connections', { dialect: 'tracker' }, 2],
+    ['sigmesh_dialect_events_total', { dialect: 'tracker', event: 'announces' }, 5],
     ['sigmesh_load_ratio', { kind: 'mem' }, 0.5],
     ['sigmesh_load_ratio', { kind: 'refused' }, 0.125],
     ['sigmesh_unpaid_refused_total', {}, 42],

@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { setImmediate as turn } from 'node:timers/promises';
 import { pino } from 'pino';
 import { deriveRoomHash, type PeerId, type SigmeshError } from '@sigmesh/protocol';
-import type { MemberSink } from '../../src/rooms/member.js';
+import type { StreamSink } from '../../src/rooms/member.js';
 import { RoomRegistry } from '../../src/rooms/room-registry.js';
 
-class FakeSink implements MemberSink {
+class FakeSink implements StreamSink {
   writes: string[] = [];
   writableLength = 0;
   destroyed = false;
@@ -199,4 +199,30 @@ test('one event larger than the queue still reaches a member that has kept up (a
     'but not once bytes are waiting',
   );
   assert.equal(sink.destroyed, true);
+});
+
+test('a member served inside the node (a dialect connection) takes messages and presence as values', async () => {
+  const rooms = registry();
+  const got: { messages: unknown[]; presence: unknown[] } = { messages: [], presence: [] };
+  const inside = rooms.join(room, 'x', {
+    kind: 'events',
+    message: (message) => got.messages.push(message.data),
+    presence: (change) => got.presence.push(change),
+  });
+  rooms.announceJoin(inside);
+  const sink = new FakeSink();
+  const outside = rooms.join(room, 'x', sink);
+  rooms.announceJoin(outside);
+  await turn();
+  assert.deepEqual(got.presence, [{ join: [outside.peerId], leave: [] }], 'not itself');
+  rooms.publish(room, outside.peerId, 'to everyone');
+  rooms.publish(room, outside.peerId, 'to the inside one', inside.peerId);
+  const { id } = rooms.publish(room, inside.peerId, 'from inside', undefined, 'ab'.repeat(16));
+  await turn();
+  assert.deepEqual(got.messages, ['to everyone', 'to the inside one']);
+  assert.equal(id, 'ab'.repeat(16), 'a dialect may name the message id');
+  assert.deepEqual(
+    sink.events('message').map((m) => (m as { data: unknown }).data),
+    ['from inside'],
+  );
 });
