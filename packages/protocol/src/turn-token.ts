@@ -12,11 +12,15 @@ export interface TurnIceServer {
   readonly credential?: string;
 }
 
-/** `POST /token` as JSON: ICE servers with TURN REST credentials, their lifetime, the next challenge. */
-export interface TokenResult {
+/** `GET /turn` as JSON: ICE servers with TURN REST credentials and their lifetime. */
+export interface TurnCredentialsResult {
   readonly iceServers: readonly TurnIceServer[];
   /** Seconds the credentials stay valid. */
   readonly ttl: number;
+}
+
+/** `POST /token` as JSON: `GET /turn`'s answer, plus the next challenge. */
+export interface TokenResult extends TurnCredentialsResult {
   readonly next: PowOffer;
 }
 

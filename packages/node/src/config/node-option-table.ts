@@ -262,6 +262,15 @@ export const nodeOptionTable = {
     description:
       'Public IP the built-in TURN server advertises as relay address (behind 1:1 NAT; default: the address it binds).',
   },
+  turnCredentialsPerMinute: {
+    flag: 'turn-credentials-per-minute',
+    kind: 'integer',
+    group: 'server',
+    min: 0,
+    max: 100_000,
+    description:
+      'GET /turn (TURN credentials without proof-of-work, for unchanged apps) answers per client address per minute (0: off).',
+  },
   metrics: {
     flag: 'metrics',
     kind: 'boolean',

@@ -69,6 +69,8 @@ export interface NodeConfig {
   readonly turnExternal: string;
   /** Public IP put into XOR-RELAYED-ADDRESS (behind 1:1 NAT); empty: the relay socket's own address. */
   readonly turnRelayIp: string;
+  /** `GET /turn` answers per client address per minute (0 turns the endpoint off). */
+  readonly turnCredentialsPerMinute: number;
   /** Serve Prometheus metrics at `GET /metrics` (no PoW: firewall it if it must stay private). */
   readonly metrics: boolean;
   // Resources (issue 11); 0 on a derived cap means "size it from the open-file limit".
@@ -170,6 +172,7 @@ export const nodeDefaults: NodeConfig = {
   turnSecret: '',
   turnExternal: '',
   turnRelayIp: '',
+  turnCredentialsPerMinute: 6,
   metrics: true,
   maxConnections: 0,
   maxConnectionsPerAddress: 64,

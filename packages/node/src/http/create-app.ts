@@ -21,6 +21,7 @@ import { registerRootRoute } from './routes/root-route.js';
 import { registerStatusRoute } from './routes/status-route.js';
 import { registerStatusScriptRoute } from './routes/status-script-route.js';
 import { registerTokenRoute } from './routes/token-route.js';
+import { registerTurnCredentialsRoute } from './routes/turn-credentials-route.js';
 import { registerUnpaidLimit } from './unpaid-limit.js';
 
 /** Builds the node's Fastify app: CORS open for the public API, raw JSON bodies, one error path. */
@@ -100,6 +101,7 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
   registerRoomStreamRoute(app, ctx);
   registerRoomPostRoute(app, ctx);
   registerTokenRoute(app, ctx);
+  registerTurnCredentialsRoute(app, ctx);
   for (const dialect of ctx.dialects) dialect.registerRoutes?.(app);
   await registerAppRoute(app, ctx.log);
   return app;
