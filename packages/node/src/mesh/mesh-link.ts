@@ -260,7 +260,24 @@ export class MeshLink {
     else if (frame.t === 'auth') this.#onAuth(frame.sig, frame.work);
     else if (this.state !== 'open')
       this.close(meshCloseCodes.handshake, 'room frame before handshake');
-    else this.#handlers.frame(this, frame);
+    else this.#dispatch(frame);
+  }
+
+  /**
+   * Hands a room frame to the mesh. A frame that makes our own handling throw is a bug of ours,
+   * but it came from another node: it is logged and counted against the sender, and never ends
+   * the process.
+   */
+  #dispatch(frame: RoomFrame): void {
+    try {
+      this.#handlers.frame(this, frame);
+    } catch (error) {
+      this.#log.error(
+        { err: error, peer: this.remoteId, frame: frame.t },
+        'mesh frame handling failed',
+      );
+      this.#handlers.violation(this, `frame ${frame.t} could not be handled`, 5);
+    }
   }
 
   #onHello(node: string, nonce: string, url: string, proto: number, admit: number): void {
