@@ -7,11 +7,16 @@ import {
   type TrackerId,
   type TrackerOffer,
 } from '@sigmesh/protocol';
-import { remember, type SwarmPeer } from './swarm.js';
+import { remember, type Swarm, type SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 
 /** How long an offer placed with a target keeps the same offer from being placed again. */
 export const PLACED_MS = 30_000;
+
+/** How long an offer that found no target waits for a member to appear on another node. */
+export const PARK_MS = 30_000;
+/** Offers parked per swarm. */
+const MAX_PARKED = 64;
 
 /** Why an offer or answer was not relayed, for the client's `failure reason`. */
 export interface RelayRefusal {
@@ -74,13 +79,71 @@ export function relayOffers(
     remember(peer.sent, hex, { target, at: now });
     relayed++;
   }
-  const unused = fresh.length - relayed;
+  let parked = 0;
+  for (let i = targets.length; i < fresh.length; i++) {
+    const { offer, hex } = fresh[i]!;
+    if (park(tracker, peer, offer, hex, now)) parked++;
+  }
+  const unused = fresh.length - relayed - parked;
+  if (parked > 0) tracker.counters.add('offers_parked', parked);
   if (unused > 0) {
     tracker.counters.add('offers_untargeted', unused);
     connection.offers.refund(unused);
     connection.address.offers.refund(unused);
   }
   return undefined;
+}
+
+/**
+ * Keeps an offer that found no target for members that appear on other nodes soon. A peer that
+ * is first in its swarm on this node announces before the mesh has told this node about the
+ * swarm's members elsewhere (the room opens with that announce), and two pages joining at the
+ * same moment on two nodes see nobody: without this they would meet only at their next announce.
+ */
+function park(
+  tracker: Tracker,
+  peer: SwarmPeer,
+  offer: TrackerOffer,
+  hex: string,
+  now: number,
+): boolean {
+  const parked = peer.swarm.parked;
+  const key = peer.peerHex + hex;
+  if (!parked.has(key) && parked.size >= MAX_PARKED) return false;
+  parked.set(key, { peer, offerId: offer.offerId, hex, sdp: offer.sdp, until: now + PARK_MS });
+  return true;
+}
+
+/**
+ * Members appeared on other nodes: parked offers go to them, one offer per member. Of two peers
+ * that both parked offers (they announced at the same moment on two nodes), only the one with
+ * the smaller member id sends, so they pair once, not twice.
+ */
+export function unparkOffers(tracker: Tracker, swarm: Swarm, arrivals: readonly PeerId[]): void {
+  const now = tracker.now();
+  const taken = new Set<string>();
+  for (const [key, parked] of swarm.parked) {
+    const { peer } = parked;
+    if (parked.until <= now || peer.left) {
+      swarm.parked.delete(key);
+      continue;
+    }
+    const target = arrivals.find(
+      (member) =>
+        !taken.has(peer.peerHex + member) &&
+        member > peer.member.peerId &&
+        swarm.census.has(member) &&
+        !swarm.byMember.has(member) &&
+        swarm.census.peerOf(member) !== peer.peerHex,
+    );
+    if (target === undefined) continue;
+    if (!tracker.federation.offer(peer, target, parked.hex, parked.sdp)) return;
+    taken.add(peer.peerHex + target);
+    swarm.parked.delete(key);
+    swarm.placed.set(key, now + PLACED_MS);
+    remember(peer.sent, parked.hex, { target, at: now });
+    tracker.counters.add('offers_unparked');
+  }
 }
 
 /** Sends an offer to a local peer and remembers where it came from, for the answer. */

@@ -6,7 +6,7 @@ import {
   type TrackerSwarmMessage,
 } from '@sigmesh/protocol';
 import type { RoomMessage } from '../../rooms/room-observer.js';
-import { deliverOffer, forwardAnswer, PLACED_MS } from './offer-relay.js';
+import { deliverOffer, forwardAnswer, PLACED_MS, unparkOffers } from './offer-relay.js';
 import type { Swarm, SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 
@@ -83,9 +83,11 @@ export function swarmMessage(tracker: Tracker, peer: SwarmPeer, message: RoomMes
 export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEvent): void {
   const census = swarm.census;
   const now = tracker.now();
+  const arrivals: PeerId[] = [];
   const arrive = (member: PeerId): void => {
     if (swarm.byMember.has(member) || census.has(member)) return;
     census.set(member, undefined, false);
+    arrivals.push(member);
     swarm.unknown.set(member, { due: now + WHO_DELAY_MS, attempts: 0 });
     tracker.unidentified.add(swarm);
   };
@@ -98,15 +100,21 @@ export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEv
     const present = new Set(change.members);
     for (const member of census.members()) if (!present.has(member)) depart(member);
     for (const member of change.members) arrive(member);
-    return;
+  } else {
+    for (const member of change.leave) depart(member);
+    for (const member of change.join) arrive(member);
   }
-  for (const member of change.leave) depart(member);
-  for (const member of change.join) arrive(member);
+  // Offers are sent after this turn's presence handling, never from inside it.
+  if (arrivals.length > 0 && swarm.parked.size > 0)
+    setImmediate(() => unparkOffers(tracker, swarm, arrivals));
 }
 
-/** Records who a member on another node is (its tracker peer_id; seeding when said). */
+/**
+ * Records who a member on another node is: its tracker peer_id (offers and answers say it), and
+ * whether it seeds (only its `peer` message says that, so until then it is still asked).
+ */
 function identify(swarm: Swarm, member: PeerId, peer: string, seed: boolean | undefined): void {
   if (swarm.byMember.has(member) || !swarm.census.has(member)) return;
   swarm.census.set(member, peer, seed ?? swarm.census.seeds(member));
-  swarm.unknown.delete(member);
+  if (seed !== undefined) swarm.unknown.delete(member);
 }

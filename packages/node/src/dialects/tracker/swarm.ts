@@ -17,6 +17,15 @@ export interface ReceivedOffer {
   readonly at: number;
 }
 
+/** An offer waiting for a member to appear. */
+export interface ParkedOffer {
+  readonly peer: SwarmPeer;
+  readonly offerId: TrackerId;
+  readonly hex: string;
+  readonly sdp: string;
+  readonly until: number;
+}
+
 /** Entries of {@link SwarmPeer.sent} and {@link SwarmPeer.received} kept per peer (oldest dropped). */
 export const MAX_OFFERS_REMEMBERED = 128;
 
@@ -60,6 +69,11 @@ export class Swarm {
   readonly placed = new Map<string, number>();
   /** Members on other nodes not identified yet → when to ask them (`who`), and how often we did. */
   readonly unknown = new Map<PeerId, { due: number; attempts: number }>();
+  /**
+   * Offers that found no target when announced, by offerer peer_id hex + offer_id hex, kept for
+   * members that appear on other nodes shortly after (see offer-relay.ts `parkOffer`).
+   */
+  readonly parked = new Map<string, ParkedOffer>();
   /** The last broadcast handled: one is delivered to every local member, but handled once. */
   lastBroadcast: unknown;
 

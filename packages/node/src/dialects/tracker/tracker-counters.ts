@@ -13,6 +13,8 @@ export type TrackerEvent =
   | 'offers_local'
   | 'offers_remote'
   | 'offers_untargeted'
+  | 'offers_parked'
+  | 'offers_unparked'
   | 'offers_deduplicated'
   | 'offers_too_large_for_mesh'
   | 'answers_local'

@@ -280,8 +280,11 @@ export class Tracker implements ConnectionHost {
         expire(peer.received, now - this.offerTimeoutMs);
       }
     }
-    for (const swarm of this.swarms.values())
+    for (const swarm of this.swarms.values()) {
       for (const [key, until] of swarm.placed) if (until <= now) swarm.placed.delete(key);
+      for (const [key, parked] of swarm.parked)
+        if (parked.until <= now || parked.peer.left) swarm.parked.delete(key);
+    }
     this.#askUnidentified(now);
   }
 
