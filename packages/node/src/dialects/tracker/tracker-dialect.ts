@@ -30,7 +30,7 @@ export const trackerDialect: DialectFactory = (ctx) => {
     clientTracking: false,
   });
   if (config.trackerPeerTimeoutSeconds <= config.trackerIntervalSeconds)
-    log.warn(
+    log.info(
       { peerTimeout: config.trackerPeerTimeoutSeconds, interval: config.trackerIntervalSeconds },
       'tracker: --tracker-peer-timeout-seconds is not above --tracker-interval-seconds: peers that announce on time will expire',
     );
