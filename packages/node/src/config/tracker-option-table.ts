@@ -1,4 +1,3 @@
-import type { NodeConfig } from './node-options.js';
 import type { OptionSpec } from './option-spec.js';
 
 /**

@@ -2,6 +2,7 @@
 
 declare module 'bittorrent-tracker' {
   import { EventEmitter } from 'node:events';
+  import type { AddressInfo } from 'node:net';
 
   /** A simple-peer connection as the client hands it out (`id`: the other peer's id, hex). */
   export interface TrackerPeer extends EventEmitter {
@@ -47,7 +48,7 @@ declare module 'bittorrent-tracker' {
   /** The reference server (the benchmark's baseline). */
   export class Server extends EventEmitter {
     constructor(options?: { http?: boolean; udp?: boolean; ws?: boolean; stats?: boolean });
-    readonly ws: { address(): import('node:net').AddressInfo };
+    readonly ws: { address(): AddressInfo };
     listen(port: number, hostname: string, onListening: () => void): void;
     close(callback?: () => void): void;
   }

@@ -67,7 +67,7 @@ class FakePeerConnection {
   }
 
   getStats(): Promise<Map<string, unknown>> {
-    return Promise.resolve(new Map());
+    return Promise.resolve(new Map<string, unknown>());
   }
 
   removeTrack(): void {}
@@ -91,5 +91,7 @@ export const fakeWrtc = {
       this.sdp = init.sdp;
     }
   },
-  RTCIceCandidate: class {},
+  RTCIceCandidate: class {
+    readonly candidate = '';
+  },
 };
