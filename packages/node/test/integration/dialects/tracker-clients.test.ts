@@ -4,7 +4,7 @@
 // the client's tracker protocol is real, the connection is not (Chromium shows that, in e2e/).
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { Client, type TrackerCounts } from 'bittorrent-tracker';
+import { Client, type TrackerCounts, type TrackerPeer } from 'bittorrent-tracker';
 import type { SigmeshNode } from '../../../src/index.js';
 import { startTestnet } from '../../helpers/test-testnet.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -30,14 +30,20 @@ function trackerClient(
   const peers = new Set<string>();
   const warnings: string[] = [];
   const counts: TrackerCounts[] = [];
+  const handed: TrackerPeer[] = [];
   client.on('peer', (peer) => {
+    // The app owns the peers it is handed (each keeps a timer until destroyed).
+    handed.push(peer);
     peer.on('error', () => undefined);
     if (peer.id !== undefined) peers.add(peer.id);
   });
   client.on('warning', (error) => warnings.push(error.message));
   client.on('error', (error) => warnings.push(error.message));
   client.on('scrape', (data) => counts.push(data));
-  t.after(() => client.destroy());
+  t.after(() => {
+    for (const peer of handed) peer.destroy();
+    client.destroy();
+  });
   return { client, peers, warnings, counts };
 }
 
