@@ -18,3 +18,5 @@ export * from './sse-parser.js';
 export * from './status-messages.js';
 export * from './client-signals.js';
 export * from './peer-frames.js';
+export * from './tracker-messages.js';
+export * from './tracker-swarm-messages.js';

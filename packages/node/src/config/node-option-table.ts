@@ -2,6 +2,7 @@ import type { NodeConfig } from './node-options.js';
 import type { OptionSpec } from './option-spec.js';
 import { meshOptionTable } from './mesh-option-table.js';
 import { resourceOptionTable } from './resource-option-table.js';
+import { trackerOptionTable } from './tracker-option-table.js';
 
 /**
  * The one option table: flags, env vars, validation and --help all come from here.
@@ -325,4 +326,5 @@ export const nodeOptionTable = {
     description:
       'Requests without proof-of-work one address may make at once before the rate applies.',
   },
+  ...trackerOptionTable,
 } as const satisfies Record<keyof NodeConfig, OptionSpec>;

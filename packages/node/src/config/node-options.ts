@@ -109,6 +109,22 @@ export interface NodeConfig {
   readonly unpaidRequestsPerSecond: number;
   /** Burst of requests without proof-of-work one address may make. */
   readonly unpaidBurst: number;
+  // WebTorrent WebSocket tracker dialect (issue 12; config/tracker-option-table.ts).
+  readonly trackerIntervalSeconds: number;
+  readonly trackerLoneIntervalSeconds: number;
+  readonly trackerPeerTimeoutSeconds: number;
+  readonly trackerOfferTimeoutSeconds: number;
+  readonly trackerMaxOffers: number;
+  readonly trackerMaxMessageBytes: number;
+  readonly trackerMaxConnectionsPerAddress: number;
+  readonly trackerMaxSwarmsPerConnection: number;
+  readonly trackerMaxPeersPerAddress: number;
+  readonly trackerAnnouncesPerSecond: number;
+  readonly trackerOffersPerSecond: number;
+  readonly trackerAddressAnnouncesPerSecond: number;
+  readonly trackerAddressOffersPerSecond: number;
+  readonly trackerMeshMessagesPerSecond: number;
+  readonly trackerTakeoverWaitMs: number;
 }
 
 /** Defaults: safe for a public node on a small VPS. */
@@ -192,4 +208,21 @@ export const nodeDefaults: NodeConfig = {
   powPriceTolerance: 0.25,
   unpaidRequestsPerSecond: 20,
   unpaidBurst: 200,
+  // WebTorrent tracker: aquatic's interval, offers and message size; limits sized so a browser
+  // in a few rooms (Trystero: four announces in its first two seconds per room) never meets them.
+  trackerIntervalSeconds: 120,
+  trackerLoneIntervalSeconds: 15,
+  trackerPeerTimeoutSeconds: 180,
+  trackerOfferTimeoutSeconds: 120,
+  trackerMaxOffers: 10,
+  trackerMaxMessageBytes: 64 * 1024,
+  trackerMaxConnectionsPerAddress: 32,
+  trackerMaxSwarmsPerConnection: 100,
+  trackerMaxPeersPerAddress: 1_000,
+  trackerAnnouncesPerSecond: 5,
+  trackerOffersPerSecond: 20,
+  trackerAddressAnnouncesPerSecond: 100,
+  trackerAddressOffersPerSecond: 400,
+  trackerMeshMessagesPerSecond: 1_000,
+  trackerTakeoverWaitMs: 2_000,
 };

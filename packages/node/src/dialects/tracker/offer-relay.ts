@@ -1,0 +1,228 @@
+import {
+  trackerIdFromHex,
+  trackerIdToHex,
+  type ErrorCode,
+  type PeerId,
+  type TrackerAnswer,
+  type TrackerId,
+  type TrackerOffer,
+} from '@sigmesh/protocol';
+import { remember, type Swarm, type SwarmPeer } from './swarm.js';
+import type { Tracker } from './tracker.js';
+
+/** How long an offer placed with a target keeps the same offer from being placed again. */
+export const PLACED_MS = 30_000;
+
+/** How long an offer that found no target waits for a member to appear on another node. */
+export const PARK_MS = 30_000;
+/** Offers parked per swarm. */
+const MAX_PARKED = 64;
+
+/** Why an offer or answer was not relayed, for the client's `failure reason`. */
+export interface RelayRefusal {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/**
+ * Relays the offers of an announce, each to one other member of the swarm picked at random — a
+ * local peer (sent on its socket at once) or a member on another node (an addressed room
+ * message) — skipping offers already placed (the same offer announced again, here or through
+ * another node). A seeder's offers go only to peers that do not seed; a peer's offers never go
+ * to its own copies on other nodes (the same peer_id). Offers beyond the members available are
+ * not relayed (as in bittorrent-tracker).
+ */
+export function relayOffers(
+  tracker: Tracker,
+  peer: SwarmPeer,
+  offers: readonly TrackerOffer[],
+): RelayRefusal | undefined {
+  const { swarm, connection } = peer;
+  const now = tracker.now();
+  const fresh: Array<{ offer: TrackerOffer; hex: string }> = [];
+  for (const offer of offers) {
+    const hex = trackerIdToHex(offer.offerId);
+    if ((swarm.placed.get(peer.peerHex + hex) ?? 0) > now)
+      tracker.counters.add('offers_deduplicated');
+    else fresh.push({ offer, hex });
+  }
+  if (fresh.length === 0) return undefined;
+  if (tracker.admission.overloaded())
+    return { code: 'TRACKER_OVERLOADED', message: 'the node is too busy to relay offers now' };
+  const scale = tracker.admission.scale();
+  if (!connection.offers.take(fresh.length, now, scale))
+    return { code: 'TRACKER_RATE_LIMITED', message: 'too many offers from this connection' };
+  if (!connection.address.offers.take(fresh.length, now, scale)) {
+    connection.offers.refund(fresh.length);
+    return { code: 'TRACKER_RATE_LIMITED', message: 'too many offers from this address' };
+  }
+  const census = swarm.census;
+  const self = peer.member.peerId;
+  const targets = census.pick(fresh.length, (member) => {
+    if (member === self || census.peerOf(member) === peer.peerHex) return false;
+    if (peer.seed && census.seeds(member)) return false;
+    const local = swarm.byMember.get(member);
+    return local === undefined || !local.connection.closed;
+  });
+  let relayed = 0;
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i]!;
+    const { offer, hex } = fresh[i]!;
+    const local = swarm.byMember.get(target);
+    if (local !== undefined) {
+      deliverOffer(tracker, local, peer.peerId, self, offer.offerId, offer.sdp);
+      tracker.counters.add('offers_local');
+    } else if (tracker.federation.offer(peer, target, hex, offer.sdp)) {
+      tracker.counters.add('offers_remote');
+    } else continue;
+    swarm.placed.set(peer.peerHex + hex, now + PLACED_MS);
+    remember(peer.sent, hex, { target, at: now });
+    relayed++;
+  }
+  let parked = 0;
+  for (let i = targets.length; i < fresh.length; i++) {
+    const { offer, hex } = fresh[i]!;
+    if (park(tracker, peer, offer, hex, now)) parked++;
+  }
+  const unused = fresh.length - relayed - parked;
+  if (parked > 0) tracker.counters.add('offers_parked', parked);
+  if (unused > 0) {
+    tracker.counters.add('offers_untargeted', unused);
+    connection.offers.refund(unused);
+    connection.address.offers.refund(unused);
+  }
+  return undefined;
+}
+
+/**
+ * Keeps an offer that found no target for members that appear on other nodes soon. A peer that
+ * is first in its swarm on this node announces before the mesh has told this node about the
+ * swarm's members elsewhere (the room opens with that announce), and two pages joining at the
+ * same moment on two nodes see nobody: without this they would meet only at their next announce.
+ */
+function park(
+  tracker: Tracker,
+  peer: SwarmPeer,
+  offer: TrackerOffer,
+  hex: string,
+  now: number,
+): boolean {
+  const parked = peer.swarm.parked;
+  const key = peer.peerHex + hex;
+  if (!parked.has(key) && parked.size >= MAX_PARKED) return false;
+  parked.set(key, { peer, offerId: offer.offerId, hex, sdp: offer.sdp, until: now + PARK_MS });
+  return true;
+}
+
+/**
+ * Members appeared on other nodes: parked offers go to them, one offer per member. Of two peers
+ * that both parked offers (they announced at the same moment on two nodes), only the one with
+ * the smaller member id sends, so they pair once, not twice.
+ */
+export function unparkOffers(tracker: Tracker, swarm: Swarm, arrivals: readonly PeerId[]): void {
+  const now = tracker.now();
+  const taken = new Set<string>();
+  for (const [key, parked] of swarm.parked) {
+    const { peer } = parked;
+    if (parked.until <= now || peer.left) {
+      swarm.parked.delete(key);
+      continue;
+    }
+    const target = arrivals.find(
+      (member) =>
+        !taken.has(peer.peerHex + member) &&
+        member > peer.member.peerId &&
+        swarm.census.has(member) &&
+        !swarm.byMember.has(member) &&
+        swarm.census.peerOf(member) !== peer.peerHex,
+    );
+    if (target === undefined) continue;
+    if (!tracker.federation.offer(peer, target, parked.hex, parked.sdp)) return;
+    taken.add(peer.peerHex + target);
+    swarm.parked.delete(key);
+    swarm.placed.set(key, now + PLACED_MS);
+    remember(peer.sent, parked.hex, { target, at: now });
+    tracker.counters.add('offers_unparked');
+  }
+}
+
+/** Sends an offer to a local peer and remembers where it came from, for the answer. */
+export function deliverOffer(
+  tracker: Tracker,
+  target: SwarmPeer,
+  offerer: TrackerId,
+  origin: PeerId,
+  offerId: TrackerId,
+  sdp: string,
+): void {
+  remember(target.received, trackerIdToHex(offerer) + trackerIdToHex(offerId), {
+    origin,
+    at: tracker.now(),
+  });
+  target.connection.send({
+    action: 'announce',
+    info_hash: target.swarm.infoHash,
+    peer_id: offerer,
+    offer_id: offerId,
+    offer: { type: 'offer', sdp },
+  });
+}
+
+/**
+ * Relays an answer back to the member whose offer it answers — only for an offer this peer was
+ * sent and that has not expired (aquatic's rule). The offering node checks again that it sent
+ * that offer to this member (its own outstanding offers), so the rule holds across two nodes.
+ */
+export function relayAnswer(
+  tracker: Tracker,
+  peer: SwarmPeer,
+  answer: TrackerAnswer,
+): RelayRefusal | undefined {
+  const offererHex = trackerIdToHex(answer.toPeerId);
+  const offerHex = trackerIdToHex(answer.offerId);
+  const key = offererHex + offerHex;
+  const received = peer.received.get(key);
+  const now = tracker.now();
+  const notFound: RelayRefusal = {
+    code: 'TRACKER_OFFER_NOT_FOUND',
+    message: 'Could not find the offer corresponding to your answer. It may have expired.',
+  };
+  if (received === undefined || now - received.at > tracker.offerTimeoutMs) return notFound;
+  peer.received.delete(key);
+  const offerer = peer.swarm.byMember.get(received.origin);
+  if (offerer === undefined) {
+    if (!tracker.federation.answer(peer, received.origin, offerHex, answer.sdp))
+      return { code: 'TRACKER_MESSAGE_TOO_LARGE', message: 'the answer is too large to relay' };
+    tracker.counters.add('answers_remote');
+    return undefined;
+  }
+  if (!forwardAnswer(tracker, offerer, peer.member.peerId, peer.peerId, offerHex, answer.sdp))
+    return notFound;
+  tracker.counters.add('answers_local');
+  return undefined;
+}
+
+/**
+ * Gives `offerer` an answer from member `from` if `offerer` sent that member that offer and it
+ * has not expired; the offer is then spent (one answer per offer).
+ */
+export function forwardAnswer(
+  tracker: Tracker,
+  offerer: SwarmPeer,
+  from: PeerId,
+  answerer: TrackerId,
+  offerHex: string,
+  sdp: string,
+): boolean {
+  const sent = offerer.sent.get(offerHex);
+  if (sent?.target !== from || tracker.now() - sent.at > tracker.offerTimeoutMs) return false;
+  offerer.sent.delete(offerHex);
+  offerer.connection.send({
+    action: 'announce',
+    info_hash: offerer.swarm.infoHash,
+    peer_id: answerer,
+    offer_id: trackerIdFromHex(offerHex)!,
+    answer: { type: 'answer', sdp },
+  });
+  return true;
+}

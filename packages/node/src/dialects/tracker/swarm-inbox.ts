@@ -1,0 +1,120 @@
+import {
+  parseTrackerSwarmMessage,
+  trackerIdFromHex,
+  type PeerId,
+  type PresenceEvent,
+  type TrackerSwarmMessage,
+} from '@sigmesh/protocol';
+import type { RoomMessage } from '../../rooms/room-observer.js';
+import { deliverOffer, forwardAnswer, PLACED_MS, unparkOffers } from './offer-relay.js';
+import type { Swarm, SwarmPeer } from './swarm.js';
+import type { Tracker } from './tracker.js';
+
+/** Delay before asking an unidentified member who it is (its first offer usually says first). */
+export const WHO_DELAY_MS = 1_000;
+/** Delay between two questions to a member that did not answer. */
+export const WHO_RETRY_MS = 5_000;
+
+type Handler<M extends TrackerSwarmMessage> = (
+  tracker: Tracker,
+  peer: SwarmPeer,
+  from: PeerId,
+  message: M,
+) => void;
+
+/** One handler per swarm message type, checked by the compiler. */
+const handlers: {
+  [T in TrackerSwarmMessage['t']]: Handler<Extract<TrackerSwarmMessage, { t: T }>>;
+} = {
+  offer(tracker, peer, from, { peer: offerer, offer, sdp }) {
+    const swarm = peer.swarm;
+    identify(swarm, from, offerer, undefined);
+    const now = tracker.now();
+    const key = offerer + offer;
+    // The same offer placed here through another node, or announced here directly as well.
+    if ((swarm.placed.get(key) ?? 0) > now || offerer === peer.peerHex) {
+      tracker.counters.add('offers_deduplicated');
+      return;
+    }
+    swarm.placed.set(key, now + PLACED_MS);
+    deliverOffer(tracker, peer, trackerIdFromHex(offerer)!, from, trackerIdFromHex(offer)!, sdp);
+    tracker.counters.add('remote_offers_in');
+  },
+  answer(tracker, peer, from, { peer: answerer, offer, sdp }) {
+    identify(peer.swarm, from, answerer, undefined);
+    if (forwardAnswer(tracker, peer, from, trackerIdFromHex(answerer)!, offer, sdp))
+      tracker.counters.add('remote_answers_in');
+    else tracker.counters.add('remote_answers_refused');
+  },
+  peer(_tracker, peer, from, { peer: id, seed }) {
+    identify(peer.swarm, from, id, seed);
+  },
+  who(tracker, peer, from) {
+    tracker.federation.identify(peer, from);
+  },
+};
+
+/**
+ * A room message reached local peer `peer` from another node. A broadcast reaches every local
+ * member of the room and is handled once; messages from local members are ignored (local peers
+ * are served directly, never through the room).
+ */
+export function swarmMessage(tracker: Tracker, peer: SwarmPeer, message: RoomMessage): void {
+  const swarm = peer.swarm;
+  if (peer.left || swarm.byMember.has(message.from)) return;
+  if (message.to === undefined) {
+    if (swarm.lastBroadcast === message) return;
+    swarm.lastBroadcast = message;
+  }
+  const parsed = parseTrackerSwarmMessage(message.data);
+  if (!parsed.ok) {
+    tracker.counters.add('remote_messages_invalid');
+    return;
+  }
+  const value = parsed.value;
+  (handlers[value.t] as Handler<TrackerSwarmMessage>)(tracker, peer, message.from, value);
+}
+
+/**
+ * The swarm's membership changed (on any node). Every local member is told, each from its own
+ * cursor, so this is idempotent: members on other nodes enter the census unidentified (to be
+ * asked who they are) and leave it when they leave.
+ */
+export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEvent): void {
+  const census = swarm.census;
+  const now = tracker.now();
+  const arrivals: PeerId[] = [];
+  const arrive = (member: PeerId): void => {
+    if (swarm.byMember.has(member) || census.has(member)) return;
+    census.set(member, undefined, false);
+    arrivals.push(member);
+    swarm.unknown.set(member, { due: now + WHO_DELAY_MS, attempts: 0 });
+    tracker.unidentified.add(swarm);
+  };
+  const depart = (member: PeerId): void => {
+    if (swarm.byMember.has(member)) return;
+    census.delete(member);
+    swarm.unknown.delete(member);
+  };
+  if ('members' in change) {
+    const present = new Set(change.members);
+    for (const member of census.members()) if (!present.has(member)) depart(member);
+    for (const member of change.members) arrive(member);
+  } else {
+    for (const member of change.leave) depart(member);
+    for (const member of change.join) arrive(member);
+  }
+  // Offers are sent after this turn's presence handling, never from inside it.
+  if (arrivals.length > 0 && swarm.parked.size > 0)
+    setImmediate(() => unparkOffers(tracker, swarm, arrivals));
+}
+
+/**
+ * Records who a member on another node is: its tracker peer_id (offers and answers say it), and
+ * whether it seeds (only its `peer` message says that, so until then it is still asked).
+ */
+function identify(swarm: Swarm, member: PeerId, peer: string, seed: boolean | undefined): void {
+  if (swarm.byMember.has(member) || !swarm.census.has(member)) return;
+  swarm.census.set(member, peer, seed ?? swarm.census.seeds(member));
+  if (seed !== undefined) swarm.unknown.delete(member);
+}
