@@ -40,13 +40,18 @@ for (let round = 0; round < rounds; round++) {
     const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
     const sample = { kind, perSecond: (done * 1000) / wall, cpuUsPerAnnounce: cpuUs / done };
     samples.push(sample);
-    console.log(`round ${round + 1} ${kind.padEnd(9)} ${sample.perSecond.toFixed(0)} announces/s, ${sample.cpuUsPerAnnounce.toFixed(1)} µs server CPU per announce`);
+    console.log(
+      `round ${round + 1} ${kind.padEnd(9)} ${sample.perSecond.toFixed(0)} announces/s, ${sample.cpuUsPerAnnounce.toFixed(1)} µs server CPU per announce`,
+    );
     for (const peer of peers) peer.ws.terminate();
     await child.stop();
   }
 }
 const median = (kind: string, key: keyof Omit<Sample, 'kind'>): number => {
-  const sorted = samples.filter((s) => s.kind === kind).map((s) => s[key]).sort((a, b) => a - b);
+  const sorted = samples
+    .filter((s) => s.kind === kind)
+    .map((s) => s[key])
+    .sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 const result = {
@@ -56,8 +61,14 @@ const result = {
   offersPerAnnounce: 3,
   seconds: ms / 1000,
   rounds,
-  sigmesh: { perSecond: median('sigmesh', 'perSecond'), cpuUsPerAnnounce: median('sigmesh', 'cpuUsPerAnnounce') },
-  reference: { perSecond: median('reference', 'perSecond'), cpuUsPerAnnounce: median('reference', 'cpuUsPerAnnounce') },
+  sigmesh: {
+    perSecond: median('sigmesh', 'perSecond'),
+    cpuUsPerAnnounce: median('sigmesh', 'cpuUsPerAnnounce'),
+  },
+  reference: {
+    perSecond: median('reference', 'perSecond'),
+    cpuUsPerAnnounce: median('reference', 'cpuUsPerAnnounce'),
+  },
   samples,
 };
 console.log(

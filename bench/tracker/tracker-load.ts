@@ -24,7 +24,13 @@ export async function openPeers(url: string, count: number, swarms: number): Pro
   const peers: LoadPeer[] = [];
   for (let i = 0; i < count; i++) {
     const ws = new WebSocket(url, { perMessageDeflate: false });
-    const peer: LoadPeer = { ws, infoHash: hashes[i % swarms]!, peerId: id20(), replies: 0, onReply: undefined };
+    const peer: LoadPeer = {
+      ws,
+      infoHash: hashes[i % swarms]!,
+      peerId: id20(),
+      replies: 0,
+      onReply: undefined,
+    };
     ws.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString()) as Record<string, unknown>;
       if ('interval' in message || 'failure reason' in message) {
@@ -62,7 +68,11 @@ export function announceOnce(peer: LoadPeer, offers: number): Promise<void> {
 }
 
 /** Every peer announces (with `offers` offers) in a closed loop for `ms`; returns the announces done. */
-export async function closedLoop(peers: readonly LoadPeer[], offers: number, ms: number): Promise<number> {
+export async function closedLoop(
+  peers: readonly LoadPeer[],
+  offers: number,
+  ms: number,
+): Promise<number> {
   const end = performance.now() + ms;
   let done = 0;
   await Promise.all(
