@@ -319,7 +319,11 @@ export class Mesh implements RoomObserver {
   }
 
   published(message: RoomMessage): void {
-    if (this.#links.size > 0) this.#relay.published(message);
+    if (this.#links.size === 0) return;
+    // A member that joined in this same turn must be in our roster before its first message:
+    // other nodes take messages only from members its owner lists.
+    if (this.#presence.pending) this.#presence.flushOwn();
+    this.#relay.published(message);
   }
 
   /** A link holds its slot: record the node, and tell it our rooms (blinded). */

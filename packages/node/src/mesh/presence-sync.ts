@@ -70,6 +70,11 @@ export class PresenceSync {
     this.#flushTimer ??= setImmediate(() => this.flushOwn());
   }
 
+  /** True while local joins or leaves wait for the next flush. */
+  get pending(): boolean {
+    return this.#flushTimer !== undefined;
+  }
+
   /** Signs and sends our pending roster changes now. */
   flushOwn(): void {
     if (this.#flushTimer !== undefined) clearImmediate(this.#flushTimer);
