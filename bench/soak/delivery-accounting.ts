@@ -58,7 +58,12 @@ export interface LostDelivery {
 
 /** The delivery tally of a run. */
 export interface DeliveryTally {
-  readonly posts: { readonly made: number; readonly accepted: number; readonly refused: Record<string, number>; readonly addressed: number };
+  readonly posts: {
+    readonly made: number;
+    readonly accepted: number;
+    readonly refused: Record<string, number>;
+    readonly addressed: number;
+  };
   /** Deliveries owed to members present from before the post until after it (see {@link SettleRules}). */
   readonly expected: number;
   readonly delivered: number;

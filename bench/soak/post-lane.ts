@@ -31,7 +31,11 @@ export class PostLane {
    * Posts to `room` as `session` the body `bodyAt(sentAt)` makes, built just before the request is
    * written so the send time it carries leaves out fetching a challenge.
    */
-  async post(room: string, session: string, bodyAt: (sentAt: number) => Buffer): Promise<PostAnswer> {
+  async post(
+    room: string,
+    session: string,
+    bodyAt: (sentAt: number) => Buffer,
+  ): Promise<PostAnswer> {
     this.busy = true;
     let sentAt = Number.NaN;
     try {

@@ -54,6 +54,11 @@ export function soakNodeOptions(overrides: NodeOptions = {}): NodeOptions {
     // The default challenge lifetime, so the replay set rotates as in service (the bench's 3600 s
     // would let it grow for the whole soak); every token here is fetched right before its use.
     powTtlSeconds: 120,
+    // The flood-dedupe set is bounded by design (two generations of half this many ids, about
+    // 80 bytes each); at the default 100,000 it would still be filling for 17 minutes at 100
+    // posts/s and its filling would look like a slope over a 10-minute soak. With 20,000 it
+    // cycles every 100 s, inside the warm-up, so a slope after it is not the dedupe set.
+    meshDedupeSize: 20_000,
     ...overrides,
   };
 }
@@ -84,7 +89,12 @@ export async function startSoakCluster(options: {
       const picked = [...bootstrap].sort(() => Math.random() - 0.5).slice(0, 3);
       const child = await startChild(
         '../soak/soak-node-child.ts',
-        [JSON.stringify({ ...soakNodeOptions(options.nodeOptions), dhtBootstrap: picked.join(',') })],
+        [
+          JSON.stringify({
+            ...soakNodeOptions(options.nodeOptions),
+            dhtBootstrap: picked.join(','),
+          }),
+        ],
         ['--expose-gc'],
       );
       const { port, id } = await child.call<{ port: number; id: string }>({ type: 'port' });

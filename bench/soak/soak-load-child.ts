@@ -130,7 +130,13 @@ async function join(place: { room: string; roomIndex: number; node: number }): P
     const token = await tokenPools[place.node]!.use((connection) =>
       solvedToken(connection, 'room-join', utf8(place.room)),
     );
-    const member = await SoakMember.join(s.ports[place.node]!, place, token, listener, s.joinTimeoutMs);
+    const member = await SoakMember.join(
+      s.ports[place.node]!,
+      place,
+      token,
+      listener,
+      s.joinTimeoutMs,
+    );
     counters.joins++;
     remember(member);
     return true;
@@ -271,12 +277,15 @@ function checkViews(truth: Record<string, string[]>): Record<string, unknown> {
     if (member.leaving || !member.open) continue;
     checked++;
     let expected = sets.get(member.room);
-    if (expected === undefined) sets.set(member.room, (expected = new Set(truth[member.room] ?? [])));
+    if (expected === undefined)
+      sets.set(member.room, (expected = new Set(truth[member.room] ?? [])));
     const size = expected.size - (expected.has(member.peerId) ? 1 : 0);
     let agrees = member.view.size === size;
     if (agrees) for (const peer of member.view) if (!expected.has(peer)) agrees = false;
     if (agrees) continue;
-    const missing = [...expected].filter((peer) => peer !== member.peerId && !member.view.has(peer));
+    const missing = [...expected].filter(
+      (peer) => peer !== member.peerId && !member.view.has(peer),
+    );
     const extra = [...member.view].filter((peer) => !expected.has(peer));
     mismatched++;
     missingTotal += missing.length;

@@ -140,7 +140,11 @@ export class SoakMember {
   }
 
   #welcome(event: StreamEvent, at: number): void {
-    const welcome = JSON.parse(event.data) as { peerId: string; session: string; members: string[] };
+    const welcome = JSON.parse(event.data) as {
+      peerId: string;
+      session: string;
+      members: string[];
+    };
     this.peerId = welcome.peerId;
     this.session = welcome.session;
     this.joinedAt = at;
@@ -149,7 +153,10 @@ export class SoakMember {
 
   #event(event: StreamEvent, at: number): void {
     if (event.name === 'message') {
-      const message = JSON.parse(event.data) as { to?: string; data?: { p?: unknown; t?: unknown } };
+      const message = JSON.parse(event.data) as {
+        to?: string;
+        data?: { p?: unknown; t?: unknown };
+      };
       const post = message.data?.p;
       const sentAt = message.data?.t;
       if (typeof post !== 'number' || typeof sentAt !== 'number') {
@@ -157,11 +164,21 @@ export class SoakMember {
         return;
       }
       this.received.push(post);
-      this.#listener.message(this, post, sentAt, at, message.to !== undefined && message.to !== this.peerId);
+      this.#listener.message(
+        this,
+        post,
+        sentAt,
+        at,
+        message.to !== undefined && message.to !== this.peerId,
+      );
       return;
     }
     if (event.name === 'presence') {
-      const change = JSON.parse(event.data) as { join?: string[]; leave?: string[]; members?: string[] };
+      const change = JSON.parse(event.data) as {
+        join?: string[];
+        leave?: string[];
+        members?: string[];
+      };
       if (change.members !== undefined) {
         this.view.clear();
         for (const peer of change.members) if (peer !== this.peerId) this.view.add(peer);

@@ -70,7 +70,9 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
   const runId = `${Date.now().toString(36)}-${options.seed}`;
   const started = nowMs();
   const loadBefore = loadavg();
-  log(`soak: ${members} members in ${groups.map((g) => `${g.count}×${g.size}`).join(' + ')} rooms, ${options.nodes} nodes, ${options.generators} generators, ${options.durationS} s`);
+  log(
+    `soak: ${members} members in ${groups.map((g) => `${g.count}×${g.size}`).join(' + ')} rooms, ${options.nodes} nodes, ${options.generators} generators, ${options.durationS} s`,
+  );
 
   const cluster = await startSoakCluster({
     nodes: options.nodes,
@@ -81,7 +83,8 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
   const timeline: TimelineSample[] = [];
   const checkpoints: CheckpointResult[] = [];
   let trafficStart = Number.NaN;
-  const since = (): number => round((nowMs() - (Number.isNaN(trafficStart) ? started : trafficStart)) / 1000, 1);
+  const since = (): number =>
+    round((nowMs() - (Number.isNaN(trafficStart) ? started : trafficStart)) / 1000, 1);
   const phase = (): string => (Number.isNaN(trafficStart) ? 'setup' : 'traffic');
   try {
     const ports = cluster.nodes.map((node) => node.port);
@@ -89,18 +92,29 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
       cluster.generators.map((generator, i) =>
         generator.call({
           type: 'init',
-          setup: { generator: i, ports, lanesPerNode: 4, tokenConnectionsPerNode: 4, joinTimeoutMs: 30_000, seed: options.seed * 1000 + i },
+          setup: {
+            generator: i,
+            ports,
+            lanesPerNode: 4,
+            tokenConnectionsPerNode: 4,
+            joinTimeoutMs: 30_000,
+            seed: options.seed * 1000 + i,
+          },
         }),
       ),
     );
 
     // ── set-up: every member joins ──────────────────────────────────────────────────────────
-    const plan = planSoak(groups, { nodes: options.nodes, generators: options.generators, seed: options.seed });
+    const plan = planSoak(groups, {
+      nodes: options.nodes,
+      generators: options.generators,
+      seed: options.seed,
+    });
     const rooms = plan.roomSizes.map((_, i) => deriveRoomHash('sigmesh-soak', `${runId}:${i}`));
     const sampler = startSampler(options.sampleEveryS * 1000, async () => {
-      const sample = await takeSample(cluster, since(), phase());
+      const sample = await takeSample(cluster, nowMs(), phase());
       timeline.push(sample);
-      log(describe(sample));
+      log(describe(sample, since()));
     });
     const setupStarted = nowMs();
     const opened = await Promise.all(
@@ -108,7 +122,11 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
         generator.call<{ opened: number; failed: number }>(
           {
             type: 'open',
-            members: plan.byGenerator[i]!.map((m) => ({ room: rooms[m.room]!, roomIndex: m.room, node: m.node })),
+            members: plan.byGenerator[i]!.map((m) => ({
+              room: rooms[m.room]!,
+              roomIndex: m.room,
+              node: m.node,
+            })),
             concurrency: options.joinConcurrency,
           },
           3_600_000,
@@ -122,14 +140,22 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
       seconds: round((nowMs() - setupStarted) / 1000, 1),
       meshFullAfterS: 0,
     };
-    log(`set-up: ${setup.membersOpened}/${members} members open in ${setup.seconds} s (${setup.joinFailures} failed)`);
+    log(
+      `set-up: ${setup.membersOpened}/${members} members open in ${setup.seconds} s (${setup.joinFailures} failed)`,
+    );
     const meshWait = nowMs();
-    await until(async () => {
-      const links = await Promise.all(cluster.nodes.map(async (node) => (await node.sample()).mesh.links ?? 0));
-      return links.every((n) => n >= options.nodes - 1);
-    }, 120_000, 'every node linked to every other');
+    await until(
+      async () => {
+        const links = await Promise.all(
+          cluster.nodes.map(async (node) => (await node.sample()).mesh.links ?? 0),
+        );
+        return links.every((n) => n >= options.nodes - 1);
+      },
+      120_000,
+      'every node linked to every other',
+    );
     setup.meshFullAfterS = round((nowMs() - meshWait) / 1000, 1);
-    checkpoints.push(await checkpoint(cluster, options, since(), 'after set-up', log));
+    checkpoints.push(await checkpoint(cluster, options, 'after set-up', log, since));
 
     // ── traffic and churn ───────────────────────────────────────────────────────────────────
     const jiffies = cpuJiffies();
@@ -153,25 +179,32 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
       await sleep(Math.min(1000, Math.max(0, end - nowMs())));
       if (nowMs() >= nextCheckpoint && nowMs() < end - 5_000) {
         await pauseChurn(cluster, true);
-        checkpoints.push(await checkpoint(cluster, options, since(), 'during traffic', log));
+        checkpoints.push(await checkpoint(cluster, options, 'during traffic', log, since));
         await pauseChurn(cluster, false);
         nextCheckpoint += options.checkpointEveryS * 1000;
       }
     }
-    await Promise.all(cluster.generators.map((generator) => generator.call({ type: 'stopTraffic' }, 120_000)));
+    await Promise.all(
+      cluster.generators.map((generator) => generator.call({ type: 'stopTraffic' }, 120_000)),
+    );
     const trafficSeconds = (nowMs() - trafficStart) / 1000;
     const cpuAfter = await processCpu(cluster);
     const machineShares = cpuShares(jiffies);
     await drain(cluster);
     sampler.stop();
     await sampler.idle();
-    checkpoints.push(await checkpoint(cluster, options, since(), 'after traffic', log));
+    checkpoints.push(await checkpoint(cluster, options, 'after traffic', log, since));
     const finalNodes = await Promise.all(cluster.nodes.map((node) => node.sample()));
 
     // ── the tally ───────────────────────────────────────────────────────────────────────────
     const reports = await Promise.all(
       cluster.generators.map((generator) =>
-        generator.call<{ posts: PostRecord[]; members: MemberRecord[]; latency: SerializedHistogram; counters: Record<string, unknown> }>({ type: 'report' }, 300_000),
+        generator.call<{
+          posts: PostRecord[];
+          members: MemberRecord[];
+          latency: SerializedHistogram;
+          counters: Record<string, unknown>;
+        }>({ type: 'report' }, 300_000),
       ),
     );
     const deliveries = tallyDeliveries(
@@ -182,13 +215,18 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
     const latency = new LatencyHistogram();
     for (const report of reports) latency.merge(report.latency);
 
+    // Samples were stamped with the monotonic clock: seconds since the traffic started (set-up < 0).
+    const rebased = timeline.map((sample) => ({
+      ...sample,
+      at: round((sample.at - trafficStart) / 1000, 1),
+    }));
     return summarizeSoak({
       options,
       members,
       rooms: rooms.length,
       setup,
-      timeline,
-      checkpoints,
+      timeline: rebased,
+      checkpoints: checkpoints.map((c) => ({ ...c, at: round((c.at - trafficStart) / 1000, 1) })),
       deliveries,
       latency: latency.summary(),
       generatorCounters: reports.map((r) => r.counters),
@@ -202,14 +240,20 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
       },
     });
   } finally {
-    await Promise.all(cluster.generators.map((generator) => generator.call({ type: 'close' }).catch(() => undefined)));
+    await Promise.all(
+      cluster.generators.map((generator) =>
+        generator.call({ type: 'close' }).catch(() => undefined),
+      ),
+    );
     await cluster.stop();
   }
 }
 
 /** Pauses (or resumes) churn everywhere; resolves when no replacement join is in flight. */
 async function pauseChurn(cluster: SoakCluster, paused: boolean): Promise<void> {
-  await Promise.all(cluster.generators.map((generator) => generator.call({ type: 'churn', paused })));
+  await Promise.all(
+    cluster.generators.map((generator) => generator.call({ type: 'churn', paused })),
+  );
 }
 
 /**
@@ -220,11 +264,13 @@ async function pauseChurn(cluster: SoakCluster, paused: boolean): Promise<void> 
 async function checkpoint(
   cluster: SoakCluster,
   options: SoakOptions,
-  at: number,
   label: string,
   log: (line: string) => void,
+  since: () => number,
 ): Promise<CheckpointResult> {
   const started = nowMs();
+  const at = started;
+  const shown = since();
   const heaps = await Promise.all(cluster.nodes.map((node) => node.sample(true)));
   // Presence sent just before the pause is still on its way (a hop, a turn): compare after 1 s.
   await sleep(Math.max(0, 1000 - (nowMs() - started)));
@@ -248,7 +294,9 @@ async function checkpoint(
     firstExamples: first.examples.slice(0, 5),
     examples: last.examples.slice(0, 5),
   };
-  log(`checkpoint ${label} t=${at} s: ${result.checked} views, ${result.firstMismatched} differed at first, ${result.mismatched} after ${round((nowMs() - started) / 1000, 1)} s; heap after GC ${result.heapAfterGcMiB.join('/')} MiB`);
+  log(
+    `checkpoint ${label} t=${shown} s: ${result.checked} views, ${result.firstMismatched} differed at first, ${result.mismatched} after ${round((nowMs() - started) / 1000, 1)} s; heap after GC ${result.heapAfterGcMiB.join('/')} MiB`,
+  );
   return result;
 }
 
@@ -260,7 +308,9 @@ interface ViewCheck {
 
 async function checkViews(cluster: SoakCluster): Promise<ViewCheck> {
   const pieces = await Promise.all(
-    cluster.generators.map((generator) => generator.call<{ rooms: Record<string, [string, number][]> }>({ type: 'truth' })),
+    cluster.generators.map((generator) =>
+      generator.call<{ rooms: Record<string, [string, number][]> }>({ type: 'truth' }),
+    ),
   );
   const truth: Record<string, string[]> = {};
   const nodeOf = new Map<string, number>();
@@ -272,13 +322,18 @@ async function checkViews(cluster: SoakCluster): Promise<ViewCheck> {
       }
   const answers = await Promise.all(
     cluster.generators.map((generator) =>
-      generator.call<{ checked: number; mismatched: number; examples: Record<string, unknown>[] }>({ type: 'check', truth }),
+      generator.call<{ checked: number; mismatched: number; examples: Record<string, unknown>[] }>({
+        type: 'check',
+        truth,
+      }),
     ),
   );
-  const examples = answers.flatMap((a) => a.examples).map((example) => ({
-    ...example,
-    missingOnNodes: (example.missing as string[]).map((peer) => nodeOf.get(peer) ?? -1),
-  }));
+  const examples = answers
+    .flatMap((a) => a.examples)
+    .map((example) => ({
+      ...example,
+      missingOnNodes: (example.missing as string[]).map((peer) => nodeOf.get(peer) ?? -1),
+    }));
   return {
     checked: answers.reduce((sum, a) => sum + a.checked, 0),
     mismatched: answers.reduce((sum, a) => sum + a.mismatched, 0),
@@ -293,7 +348,11 @@ async function drain(cluster: SoakCluster): Promise<void> {
   const end = nowMs() + 20_000;
   while (nowMs() < end) {
     const reads = await Promise.all(
-      cluster.generators.map(async (generator) => (await generator.call<{ counters: { messagesRead: number } }>({ type: 'sample' })).counters.messagesRead),
+      cluster.generators.map(
+        async (generator) =>
+          (await generator.call<{ counters: { messagesRead: number } }>({ type: 'sample' }))
+            .counters.messagesRead,
+      ),
     );
     const total = reads.reduce((a, b) => a + b, 0);
     if (total !== last) {
@@ -312,18 +371,29 @@ async function processCpu(cluster: SoakCluster): Promise<Record<string, number>>
   };
   const result: Record<string, number> = {};
   for (const [i, node] of cluster.nodes.entries()) result[`node${i}`] = await seconds(node.child);
-  for (const [i, generator] of cluster.generators.entries()) result[`generator${i}`] = await seconds(generator);
+  for (const [i, generator] of cluster.generators.entries())
+    result[`generator${i}`] = await seconds(generator);
   result.dht = await seconds(cluster.dht);
   const own = process.cpuUsage();
   result.driver = (own.user + own.system) / 1e6;
   return result;
 }
 
-async function takeSample(cluster: SoakCluster, at: number, phase: string): Promise<TimelineSample> {
+async function takeSample(
+  cluster: SoakCluster,
+  at: number,
+  phase: string,
+): Promise<TimelineSample> {
   const nodes = await Promise.all(cluster.nodes.map((node) => node.sample()));
   const generators = await Promise.all(
     cluster.generators.map((generator) =>
-      generator.call<{ open: number; counters: Record<string, unknown>; latencyWindow: SerializedHistogram; elu: number; rss: number }>({ type: 'sample' }),
+      generator.call<{
+        open: number;
+        counters: Record<string, unknown>;
+        latencyWindow: SerializedHistogram;
+        elu: number;
+        rss: number;
+      }>({ type: 'sample' }),
     ),
   );
   const window = new LatencyHistogram();
@@ -365,14 +435,17 @@ async function takeSample(cluster: SoakCluster, at: number, phase: string): Prom
   };
 }
 
-function describe(sample: TimelineSample): string {
+function describe(sample: TimelineSample, at: number): string {
   const members = sample.generators.reduce((sum, g) => sum + g.open, 0);
   const read = sample.generators.reduce((sum, g) => sum + g.messagesRead, 0);
-  return `t=${sample.at} s ${sample.phase}: ${members} members, ${read} messages read, p99 ${sample.latencyWindow.p99} ms, RSS ${sample.nodes.map((n) => n.rssMiB.toFixed(0)).join('/')} MiB, heap ${sample.nodes.map((n) => n.heapUsedMiB.toFixed(0)).join('/')} MiB, ELU ${sample.nodes.map((n) => n.elu.toFixed(2)).join('/')}, load ${sample.loadavg1}`;
+  return `t=${at} s ${sample.phase}: ${members} members, ${read} messages read, p99 ${sample.latencyWindow.p99} ms, RSS ${sample.nodes.map((n) => n.rssMiB.toFixed(0)).join('/')} MiB, heap ${sample.nodes.map((n) => n.heapUsedMiB.toFixed(0)).join('/')} MiB, ELU ${sample.nodes.map((n) => n.elu.toFixed(2)).join('/')}, load ${sample.loadavg1}`;
 }
 
 /** Runs `run` every `ms` (never two at once) until stopped. */
-function startSampler(ms: number, run: () => Promise<void>): { stop(): void; idle(): Promise<void> } {
+function startSampler(
+  ms: number,
+  run: () => Promise<void>,
+): { stop(): void; idle(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     running = running.then(run).catch((error: unknown) => {

@@ -101,7 +101,7 @@ export interface NodeMemoryTrend {
  */
 export function summarizeSoak(facts: SoakFacts): Record<string, unknown> {
   const { options, timeline, checkpoints, finalNodes } = facts;
-  const { log: _log, ...config } = options;
+  const config = Object.fromEntries(Object.entries(options).filter(([key]) => key !== 'log'));
   const steady = timeline.filter((s) => s.phase === 'traffic' && s.at >= options.warmupS);
   const steadyCheckpoints = checkpoints.filter((c) => c.at >= options.warmupS);
   const memory: NodeMemoryTrend[] = finalNodes.map((_, i) => {
@@ -160,7 +160,7 @@ export function summarizeSoak(facts: SoakFacts): Record<string, unknown> {
       maxFirstMismatched: Math.max(0, ...checkpoints.map((c) => c.firstMismatched)),
       maxConvergedAfterMs: Math.max(0, ...checkpoints.map((c) => c.convergedAfterMs ?? Infinity)),
       resyncEvents: facts.generatorCounters.reduce(
-        (total, c) => total + (((c.events as Record<string, number> | undefined)?.resync) ?? 0),
+        (total, c) => total + ((c.events as Record<string, number> | undefined)?.resync ?? 0),
         0,
       ),
     },

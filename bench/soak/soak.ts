@@ -48,7 +48,12 @@ try {
   const section = await runSoak(options);
   const file = saveResults(name, section, 'soak');
   const s = section as {
-    deliveries: { expected: number; delivered: number; lost: number; lostToMembersThatStayed: number };
+    deliveries: {
+      expected: number;
+      delivered: number;
+      lost: number;
+      lostToMembersThatStayed: number;
+    };
     latencyMs: { p50: number; p95: number; p99: number };
     presence: { mismatchedAfterConvergence: number };
     memoryTrend: { heapAfterGc?: { slopeMiBPerMin: number }; rss?: { slopeMiBPerMin: number } }[];
