@@ -17,6 +17,8 @@ export interface NodeSample {
   readonly mesh: Record<string, number>;
   readonly connections: Record<string, number>;
   readonly log: Record<string, number>;
+  /** The first lines of each kind below info; only when the sample asked for them. */
+  readonly logExamples: Record<string, string[]>;
   readonly firstWarnings: readonly string[];
 }
 
@@ -25,7 +27,7 @@ export interface SoakNode {
   readonly child: BenchChild;
   readonly port: number;
   readonly id: string;
-  sample(gc?: boolean): Promise<NodeSample>;
+  sample(options?: { gc?: boolean; examples?: boolean }): Promise<NodeSample>;
 }
 
 /** The soak's processes: a loopback DHT, the nodes, the load generators. */
@@ -102,7 +104,8 @@ export async function startSoakCluster(options: {
         child,
         port,
         id,
-        sample: (gc = false) => child.call<NodeSample>({ type: 'sample', gc }, 60_000),
+        sample: ({ gc = false, examples = false } = {}) =>
+          child.call<NodeSample>({ type: 'sample', gc, examples }, 60_000),
       });
     }
     for (let i = 0; i < options.generators; i++)

@@ -4,6 +4,7 @@
 // counts its own log lines instead of printing them (warnings and the reasons members were cut
 // are part of the report), and answers memory samples, optionally after a full collection.
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
 import { createEphemeralIdentity, startNode, type NodeOptions } from '@sigmesh/node';
 import { serveParent } from '../lib/child-process.js';
@@ -13,6 +14,8 @@ const options = JSON.parse(process.argv[2] ?? '{}') as NodeOptions;
 /** Log lines by level and message (and code when there is one); the first warnings verbatim. */
 const logCounts: Record<string, number> = {};
 const firstWarnings: string[] = [];
+/** The first three lines of every kind below info (what failed, with the error's message). */
+const logExamples: Record<string, string[]> = {};
 const levelNames: Record<number, string> = {
   10: 'trace',
   20: 'debug',
@@ -29,6 +32,8 @@ const logger = pino(
       const level = levelNames[entry.level] ?? String(entry.level);
       const key = `${level}: ${entry.msg ?? ''}${entry.code === undefined ? '' : ` (${entry.code})`}`;
       logCounts[key] = (logCounts[key] ?? 0) + 1;
+      const examples = (logExamples[key] ??= []);
+      if (entry.level !== 30 && examples.length < 3) examples.push(line.trim().slice(0, 600));
       if (entry.level >= 40 && firstWarnings.length < 20) firstWarnings.push(line.trim());
     },
   },
@@ -65,9 +70,13 @@ serveParent(async (message) => {
         mesh: { ...node.meshStats() },
         connections: { ...node.resources().connections },
         log: { ...logCounts },
+        logExamples: message.examples === true ? logExamples : {},
         firstWarnings,
       };
     }
+    case 'heapSnapshot':
+      // For finding what grows: two snapshots compared by constructor (a debugging aid).
+      return { file: writeHeapSnapshot(String(message.file)) };
     default:
       throw new Error(`soak-node-child: unknown request ${String(message.type)}`);
   }

@@ -39,6 +39,11 @@ export interface SoakOptions {
   readonly joinConcurrency: number;
   readonly seed: number;
   readonly nodeOptions?: NodeOptions;
+  /**
+   * When set, node 0 writes a heap snapshot here at the first checkpoint after warm-up and at the
+   * last one (compare them by constructor to see what grew). Each pauses that node for seconds.
+   */
+  readonly heapSnapshotDir?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -175,11 +180,21 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
     );
     const end = trafficStart + options.durationS * 1000;
     let nextCheckpoint = trafficStart + options.checkpointEveryS * 1000;
+    let snapshotTaken = false;
     while (nowMs() < end) {
       await sleep(Math.min(1000, Math.max(0, end - nowMs())));
       if (nowMs() >= nextCheckpoint && nowMs() < end - 5_000) {
         await pauseChurn(cluster, true);
         checkpoints.push(await checkpoint(cluster, options, 'during traffic', log, since));
+        if (options.heapSnapshotDir !== undefined && !snapshotTaken && since() >= options.warmupS) {
+          snapshotTaken = true;
+          await snapshot(
+            cluster,
+            options.heapSnapshotDir,
+            `after-warmup-${Math.round(since())}s`,
+            log,
+          );
+        }
         await pauseChurn(cluster, false);
         nextCheckpoint += options.checkpointEveryS * 1000;
       }
@@ -194,17 +209,23 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
     sampler.stop();
     await sampler.idle();
     checkpoints.push(await checkpoint(cluster, options, 'after traffic', log, since));
-    const finalNodes = await Promise.all(cluster.nodes.map((node) => node.sample()));
+    if (options.heapSnapshotDir !== undefined)
+      await snapshot(cluster, options.heapSnapshotDir, `end-${Math.round(since())}s`, log);
+    const finalNodes = await Promise.all(
+      cluster.nodes.map((node) => node.sample({ examples: true })),
+    );
 
     // ── the tally ───────────────────────────────────────────────────────────────────────────
+    // Posts sent from 1 s before a checkpoint to 1 s after it may wait for its forced full GCs.
+    const windows = checkpoints.map((c) => [c.at - 1000, c.at + c.durationMs + 1000]);
     const reports = await Promise.all(
       cluster.generators.map((generator) =>
         generator.call<{
           posts: PostRecord[];
           members: MemberRecord[];
-          latency: SerializedHistogram;
+          latency: { steady: SerializedHistogram; checkpoints: SerializedHistogram };
           counters: Record<string, unknown>;
-        }>({ type: 'report' }, 300_000),
+        }>({ type: 'report', checkpoints: windows }, 300_000),
       ),
     );
     const deliveries = tallyDeliveries(
@@ -213,7 +234,14 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
       { joinGraceMs: options.joinGraceMs, leaveGraceMs: options.leaveGraceMs },
     );
     const latency = new LatencyHistogram();
-    for (const report of reports) latency.merge(report.latency);
+    const steady = new LatencyHistogram();
+    const duringCheckpoints = new LatencyHistogram();
+    for (const report of reports) {
+      steady.merge(report.latency.steady);
+      duringCheckpoints.merge(report.latency.checkpoints);
+      latency.merge(report.latency.steady);
+      latency.merge(report.latency.checkpoints);
+    }
 
     // Samples were stamped with the monotonic clock: seconds since the traffic started (set-up < 0).
     const rebased = timeline.map((sample) => ({
@@ -228,7 +256,11 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
       timeline: rebased,
       checkpoints: checkpoints.map((c) => ({ ...c, at: round((c.at - trafficStart) / 1000, 1) })),
       deliveries,
-      latency: latency.summary(),
+      latency: {
+        all: latency.summary(),
+        outsideCheckpoints: steady.summary(),
+        aroundCheckpoints: duringCheckpoints.summary(),
+      },
       generatorCounters: reports.map((r) => r.counters),
       finalNodes,
       cpu: { before: cpuBefore, after: cpuAfter, seconds: trafficSeconds },
@@ -247,6 +279,20 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
     );
     await cluster.stop();
   }
+}
+
+/** Node 0 writes a heap snapshot into `dir`. */
+async function snapshot(
+  cluster: SoakCluster,
+  dir: string,
+  label: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const { file } = await cluster.nodes[0]!.child.call<{ file: string }>(
+    { type: 'heapSnapshot', file: `${dir}/node0-${label}.heapsnapshot` },
+    300_000,
+  );
+  log(`heap snapshot of node 0 → ${file}`);
 }
 
 /** Pauses (or resumes) churn everywhere; resolves when no replacement join is in flight. */
@@ -271,7 +317,7 @@ async function checkpoint(
   const started = nowMs();
   const at = started;
   const shown = since();
-  const heaps = await Promise.all(cluster.nodes.map((node) => node.sample(true)));
+  const heaps = await Promise.all(cluster.nodes.map((node) => node.sample({ gc: true })));
   // Presence sent just before the pause is still on its way (a hop, a turn): compare after 1 s.
   await sleep(Math.max(0, 1000 - (nowMs() - started)));
   let first: ViewCheck | undefined;
@@ -291,6 +337,7 @@ async function checkpoint(
     firstMismatched: first.mismatched,
     mismatched: last.mismatched,
     convergedAfterMs: last.mismatched === 0 ? round(nowMs() - started, 0) : null,
+    durationMs: round(nowMs() - started, 0),
     firstExamples: first.examples.slice(0, 5),
     examples: last.examples.slice(0, 5),
   };
@@ -379,6 +426,9 @@ async function processCpu(cluster: SoakCluster): Promise<Record<string, number>>
   return result;
 }
 
+/** Machine CPU counters at the previous sample (idle and steal shares per window). */
+let lastJiffies = cpuJiffies();
+
 async function takeSample(
   cluster: SoakCluster,
   at: number,
@@ -399,10 +449,14 @@ async function takeSample(
   const window = new LatencyHistogram();
   for (const g of generators) window.merge(g.latencyWindow);
   const MiB = 2 ** 20;
+  const shares = cpuShares(lastJiffies);
+  lastJiffies = cpuJiffies();
   return {
     at,
     phase,
     loadavg1: round(loadavg()[0]!, 2),
+    machineIdle: shares.idle,
+    machineSteal: shares.steal,
     nodes: nodes.map((n: NodeSample) => ({
       rssMiB: round(n.memory.rss / MiB, 2),
       heapUsedMiB: round(n.memory.heapUsed / MiB, 2),
@@ -421,6 +475,9 @@ async function takeSample(
       presenceRefused: n.mesh.presenceRefused ?? 0,
       framesDropped: n.mesh.framesDropped ?? 0,
       connections: n.connections.open ?? 0,
+      dhtOperationsFailed: Object.entries(n.log)
+        .filter(([key]) => /discovery: room (announce|lookup) failed/.test(key))
+        .reduce((sum, [, count]) => sum + count, 0),
     })),
     generators: generators.map((g) => ({
       open: g.open,

@@ -24,6 +24,8 @@ export interface NodePoint {
   readonly presenceRefused: number;
   readonly framesDropped: number;
   readonly connections: number;
+  /** Room announces and lookups on the DHT that failed (timed out) so far. */
+  readonly dhtOperationsFailed: number;
 }
 
 /** One generator in a timeline sample (counters are totals so far). */
@@ -43,6 +45,9 @@ export interface TimelineSample {
   readonly at: number;
   readonly phase: string;
   readonly loadavg1: number;
+  /** Shares of the machine's CPU time since the previous sample that were idle and stolen. */
+  readonly machineIdle: number;
+  readonly machineSteal: number;
   readonly nodes: readonly NodePoint[];
   readonly generators: readonly GeneratorPoint[];
   readonly latencyWindow: LatencySummary;
@@ -61,6 +66,8 @@ export interface CheckpointResult {
   readonly mismatched: number;
   /** From the pause to agreement (null: never agreed within the timeout). */
   readonly convergedAfterMs: number | null;
+  /** From the pause to the end of the checkpoint. */
+  readonly durationMs: number;
   /** Views that differed at the first comparison (the kind of lag), and at the last one. */
   readonly firstExamples: readonly Record<string, unknown>[];
   readonly examples: readonly Record<string, unknown>[];
@@ -75,7 +82,12 @@ export interface SoakFacts {
   readonly timeline: readonly TimelineSample[];
   readonly checkpoints: readonly CheckpointResult[];
   readonly deliveries: DeliveryTally;
-  readonly latency: LatencySummary;
+  /** All deliveries; those sent outside the checkpoints (±1 s); those sent around them. */
+  readonly latency: {
+    readonly all: LatencySummary;
+    readonly outsideCheckpoints: LatencySummary;
+    readonly aroundCheckpoints: LatencySummary;
+  };
   readonly generatorCounters: readonly Record<string, unknown>[];
   readonly finalNodes: readonly NodeSample[];
   readonly cpu: {
@@ -189,6 +201,7 @@ export function summarizeSoak(facts: SoakFacts): Record<string, unknown> {
     mesh: finalNodes.map((n) => n.mesh),
     nodeWarnings: warnings,
     nodeLogs,
+    nodeLogExamples: finalNodes.map((n) => n.logExamples),
     firstWarnings: finalNodes.map((n) => n.firstWarnings.slice(0, 5)),
     checkpoints,
     timeline,

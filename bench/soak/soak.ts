@@ -37,6 +37,9 @@ const options: SoakOptions = {
   seed: number('seed', d.seed),
   // More node options as JSON, e.g. --node-options '{"meshDedupeSize":100000}'.
   nodeOptions: JSON.parse(argument('node-options', '{}')) as NodeOptions,
+  ...(argument('heap-snapshot-dir', '') === ''
+    ? {}
+    : { heapSnapshotDir: argument('heap-snapshot-dir', '') }),
 };
 const name = argument('name', 'soak');
 
@@ -54,7 +57,7 @@ try {
       lost: number;
       lostToMembersThatStayed: number;
     };
-    latencyMs: { p50: number; p95: number; p99: number };
+    latencyMs: Record<'all' | 'outsideCheckpoints', { p50: number; p95: number; p99: number }>;
     presence: { mismatchedAfterConvergence: number };
     memoryTrend: { heapAfterGc?: { slopeMiBPerMin: number }; rss?: { slopeMiBPerMin: number } }[];
     cuts: { slowConsumersCutByNodes: number };
@@ -63,7 +66,7 @@ try {
   process.stdout.write(
     [
       `deliveries: ${s.deliveries.delivered}/${s.deliveries.expected} owed, lost ${s.deliveries.lost} (to members that stayed: ${s.deliveries.lostToMembersThatStayed})`,
-      `latency: p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms`,
+      `latency: p50 ${s.latencyMs.all.p50} ms, p95 ${s.latencyMs.all.p95} ms, p99 ${s.latencyMs.all.p99} ms (outside checkpoints: p50 ${s.latencyMs.outsideCheckpoints.p50}, p95 ${s.latencyMs.outsideCheckpoints.p95}, p99 ${s.latencyMs.outsideCheckpoints.p99})`,
       `presence mismatches after convergence: ${s.presence.mismatchedAfterConvergence}`,
       `memory slope after warm-up (MiB/min): RSS ${s.memoryTrend.map((t) => t.rss?.slopeMiBPerMin ?? '?').join(' / ')}; heap after GC ${s.memoryTrend.map((t) => t.heapAfterGc?.slopeMiBPerMin ?? '?').join(' / ')}`,
       `slow consumers cut: ${s.cuts.slowConsumersCutByNodes}; cores used by the soak: ${s.cpu.coresUsedBySoak}`,
