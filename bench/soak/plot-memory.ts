@@ -104,9 +104,13 @@ export function memorySvg(section: Section): string {
   const second = TOP + PANEL + GAP;
   panel(
     second,
-    'V8 heap used (line: every sample; dots: after a full GC at each checkpoint)',
+    'V8 heap used (lines: every sample) and heap + external after a full GC at each checkpoint (dots)',
     (n) => points.map((p) => ({ at: p.at, mib: p.nodes[n]!.heapUsedMiB })),
-    (n) => section.checkpoints.map((c) => ({ at: c.at, mib: c.heapAfterGcMiB[n]! })),
+    (n) =>
+      section.checkpoints.map((c) => ({
+        at: c.at,
+        mib: c.heapAfterGcMiB[n]! + c.externalAfterGcMiB[n]!,
+      })),
   );
   const axis = second + PANEL + 32;
   out.push(
@@ -119,7 +123,7 @@ export function memorySvg(section: Section): string {
     const yLegend = axis + 10 + LEGEND * (n + 0.5);
     out.push(
       `<rect x="${LEFT}" y="${yLegend - 6}" width="18" height="4" fill="${COLORS[n % COLORS.length]!}"/>`,
-      `<text x="${LEFT + 26}" y="${yLegend}">node ${n}: RSS ${slope(trend?.rss?.slopeMiBPerMin)} MiB/min, heap used ${slope(trend?.heapUsed?.slopeMiBPerMin)} MiB/min, heap after GC ${slope(trend?.heapAfterGc?.slopeMiBPerMin)} MiB/min</text>`,
+      `<text x="${LEFT + 26}" y="${yLegend}">node ${n}: RSS ${slope(trend?.rss?.slopeMiBPerMin)} MiB/min, heap used ${slope(trend?.heapUsed?.slopeMiBPerMin)} MiB/min, heap + external after GC ${slope(trend?.retainedAfterGc?.slopeMiBPerMin)} MiB/min</text>`,
     );
   }
   out.push('</svg>');

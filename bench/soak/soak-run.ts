@@ -332,6 +332,7 @@ async function checkpoint(
     at,
     label,
     heapAfterGcMiB: heaps.map((h) => round(h.memory.heapUsed / 2 ** 20, 2)),
+    externalAfterGcMiB: heaps.map((h) => round(h.memory.external / 2 ** 20, 2)),
     rssAfterGcMiB: heaps.map((h) => round(h.memory.rss / 2 ** 20, 1)),
     checked: last.checked,
     firstMismatched: first.mismatched,
@@ -342,7 +343,7 @@ async function checkpoint(
     examples: last.examples.slice(0, 5),
   };
   log(
-    `checkpoint ${label} t=${shown} s: ${result.checked} views, ${result.firstMismatched} differed at first, ${result.mismatched} after ${round((nowMs() - started) / 1000, 1)} s; heap after GC ${result.heapAfterGcMiB.join('/')} MiB`,
+    `checkpoint ${label} t=${shown} s: ${result.checked} views, ${result.firstMismatched} differed at first, ${result.mismatched} after ${round((nowMs() - started) / 1000, 1)} s; heap + external after GC ${result.heapAfterGcMiB.map((h, i) => (h + result.externalAfterGcMiB[i]!).toFixed(1)).join('/')} MiB`,
   );
   return result;
 }

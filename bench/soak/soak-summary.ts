@@ -58,6 +58,8 @@ export interface CheckpointResult {
   readonly at: number;
   readonly label: string;
   readonly heapAfterGcMiB: readonly number[];
+  /** Memory outside the V8 heap held by JS objects (Buffers and other ArrayBuffers included). */
+  readonly externalAfterGcMiB: readonly number[];
   readonly rssAfterGcMiB: readonly number[];
   /** Member views compared with the truth. */
   readonly checked: number;
@@ -102,8 +104,13 @@ export interface SoakFacts {
 export interface NodeMemoryTrend {
   readonly rss?: Trend;
   readonly heapUsed?: Trend;
-  /** From the checkpoints' readings after a full collection: the leak detector. */
+  /** From the checkpoints' readings after a full collection: V8 heap used. */
   readonly heapAfterGc?: Trend;
+  /**
+   * The same plus external memory (Buffers): everything the node's JS keeps alive. The leak
+   * detector — a Buffer kept per message shows here and not in the heap.
+   */
+  readonly retainedAfterGc?: Trend;
 }
 
 /**
@@ -124,10 +131,17 @@ export function summarizeSoak(facts: SoakFacts): Record<string, unknown> {
     const heapAfterGc = fitTrend(
       steadyCheckpoints.map((c) => ({ at: c.at * 1000, bytes: c.heapAfterGcMiB[i]! * 2 ** 20 })),
     );
+    const retainedAfterGc = fitTrend(
+      steadyCheckpoints.map((c) => ({
+        at: c.at * 1000,
+        bytes: (c.heapAfterGcMiB[i]! + c.externalAfterGcMiB[i]!) * 2 ** 20,
+      })),
+    );
     return {
       ...(rss === undefined ? {} : { rss }),
       ...(heapUsed === undefined ? {} : { heapUsed }),
       ...(heapAfterGc === undefined ? {} : { heapAfterGc }),
+      ...(retainedAfterGc === undefined ? {} : { retainedAfterGc }),
     };
   });
 

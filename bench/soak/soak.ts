@@ -59,7 +59,10 @@ try {
     };
     latencyMs: Record<'all' | 'outsideCheckpoints', { p50: number; p95: number; p99: number }>;
     presence: { mismatchedAfterConvergence: number };
-    memoryTrend: { heapAfterGc?: { slopeMiBPerMin: number }; rss?: { slopeMiBPerMin: number } }[];
+    memoryTrend: {
+      retainedAfterGc?: { slopeMiBPerMin: number };
+      rss?: { slopeMiBPerMin: number };
+    }[];
     cuts: { slowConsumersCutByNodes: number };
     cpu: { coresUsedBySoak: number };
   };
@@ -68,7 +71,7 @@ try {
       `deliveries: ${s.deliveries.delivered}/${s.deliveries.expected} owed, lost ${s.deliveries.lost} (to members that stayed: ${s.deliveries.lostToMembersThatStayed})`,
       `latency: p50 ${s.latencyMs.all.p50} ms, p95 ${s.latencyMs.all.p95} ms, p99 ${s.latencyMs.all.p99} ms (outside checkpoints: p50 ${s.latencyMs.outsideCheckpoints.p50}, p95 ${s.latencyMs.outsideCheckpoints.p95}, p99 ${s.latencyMs.outsideCheckpoints.p99})`,
       `presence mismatches after convergence: ${s.presence.mismatchedAfterConvergence}`,
-      `memory slope after warm-up (MiB/min): RSS ${s.memoryTrend.map((t) => t.rss?.slopeMiBPerMin ?? '?').join(' / ')}; heap after GC ${s.memoryTrend.map((t) => t.heapAfterGc?.slopeMiBPerMin ?? '?').join(' / ')}`,
+      `memory slope after warm-up (MiB/min): RSS ${s.memoryTrend.map((t) => t.rss?.slopeMiBPerMin ?? '?').join(' / ')}; heap + external after GC ${s.memoryTrend.map((t) => t.retainedAfterGc?.slopeMiBPerMin ?? '?').join(' / ')}`,
       `slow consumers cut: ${s.cuts.slowConsumersCutByNodes}; cores used by the soak: ${s.cpu.coresUsedBySoak}`,
       `results → ${file} (section "${name}")`,
     ].join('\n') + '\n',
