@@ -12,6 +12,8 @@ export interface PostRecord {
   readonly answeredAt: number;
   /** `ok` when the node answered 200, else the error code (or `network`). */
   readonly outcome: string;
+  /** The node's message id (from its answer). */
+  readonly messageId?: string;
 }
 
 /** Why a member's stream ended. */
@@ -45,12 +47,15 @@ export interface SettleRules {
 /** One missing delivery, for the report. */
 export interface LostDelivery {
   readonly post: number;
+  readonly messageId?: string;
   readonly room: string;
   readonly addressed: boolean;
   readonly fromNode: number;
   readonly toNode: number;
   readonly member: string;
   readonly sentAt: number;
+  /** When the sender joined (a sender that had just joined is the interesting case). */
+  readonly senderJoinedAt?: number;
   readonly memberJoinedAt: number;
   readonly memberLeftAt?: number;
   readonly memberEnd?: MemberEnd;
@@ -160,12 +165,16 @@ export function tallyDeliveries(
       if (lost.length < maxExamples)
         lost.push({
           post: post.id,
+          ...(post.messageId === undefined ? {} : { messageId: post.messageId }),
           room: post.room,
           addressed: post.to !== undefined,
           fromNode: post.node,
           toNode: member.node,
           member: member.peerId,
           sentAt: post.sentAt,
+          ...(byPeer.get(post.from) === undefined
+            ? {}
+            : { senderJoinedAt: byPeer.get(post.from)!.member.joinedAt }),
           memberJoinedAt: member.joinedAt,
           ...(member.leftAt === undefined ? {} : { memberLeftAt: member.leftAt }),
           ...(member.end === undefined ? {} : { memberEnd: member.end }),

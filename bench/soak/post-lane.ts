@@ -8,6 +8,8 @@ export interface PostAnswer {
   readonly outcome: string;
   /** When the request was written (monotonic ms; NaN when it never was). */
   readonly sentAt: number;
+  /** The node's id of the message (`id` of the answer), for finding it in node logs. */
+  readonly messageId?: string;
 }
 
 /**
@@ -65,11 +67,12 @@ export class PostLane {
       const json = JSON.parse(answer.body.toString('utf8')) as {
         next?: { challenge?: string };
         code?: string;
+        id?: string;
       };
       if (answer.status === 200 && typeof json.next?.challenge === 'string') {
         this.#challenge = json.next.challenge;
         this.#challengeAt = Date.now();
-        return { outcome: 'ok', sentAt };
+        return { outcome: 'ok', sentAt, ...(json.id === undefined ? {} : { messageId: json.id }) };
       }
       return { outcome: json.code ?? `http-${answer.status}`, sentAt };
     } catch {

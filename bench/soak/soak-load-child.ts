@@ -245,7 +245,7 @@ function post(): void {
         to === undefined ? { data: { p: id, t: sentAt } } : { data: { p: id, t: sentAt }, to },
       ),
     );
-  const done = lane.post(room, from.session, bodyAt).then(({ outcome, sentAt }) => {
+  const done = lane.post(room, from.session, bodyAt).then(({ outcome, sentAt, messageId }) => {
     if (outcome === 'ok') counters.postsOk++;
     posts.push({
       id,
@@ -256,6 +256,7 @@ function post(): void {
       sentAt,
       answeredAt: nowMs(),
       outcome,
+      ...(messageId === undefined ? {} : { messageId }),
     });
   });
   inFlightPosts.add(done);

@@ -74,6 +74,9 @@ serveParent(async (message) => {
         firstWarnings,
       };
     }
+    case 'remoteMembers':
+      // The mesh's view of a room (for diagnosing a presence mismatch).
+      return { members: node.remoteMembers(String(message.room)) };
     case 'heapSnapshot':
       // For finding what grows: two snapshots compared by constructor (a debugging aid).
       return { file: writeHeapSnapshot(String(message.file)) };

@@ -328,6 +328,23 @@ async function checkpoint(
     if (last.mismatched === 0 || nowMs() - started > options.convergeTimeoutMs) break;
     await sleep(1000);
   }
+  // Views that never agreed: what each node's mesh holds for those rooms, to tell a stale roster
+  // (the ghost is in a node's mesh view) from a registry that drifted (it is not).
+  const diagnosis: Record<string, unknown>[] = [];
+  for (const example of last.mismatched === 0 ? [] : last.examples.slice(0, 3)) {
+    const room = String(example.room);
+    diagnosis.push({
+      room,
+      extra: example.extra,
+      missing: example.missing,
+      meshViews: await Promise.all(
+        cluster.nodes.map(
+          async (node) =>
+            (await node.child.call<{ members: string[] }>({ type: 'remoteMembers', room })).members,
+        ),
+      ),
+    });
+  }
   const result: CheckpointResult = {
     at,
     label,
@@ -341,6 +358,7 @@ async function checkpoint(
     durationMs: round(nowMs() - started, 0),
     firstExamples: first.examples.slice(0, 5),
     examples: last.examples.slice(0, 5),
+    ...(diagnosis.length === 0 ? {} : { diagnosis }),
   };
   log(
     `checkpoint ${label} t=${shown} s: ${result.checked} views, ${result.firstMismatched} differed at first, ${result.mismatched} after ${round((nowMs() - started) / 1000, 1)} s; heap + external after GC ${result.heapAfterGcMiB.map((h, i) => (h + result.externalAfterGcMiB[i]!).toFixed(1)).join('/')} MiB`,

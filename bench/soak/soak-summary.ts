@@ -73,6 +73,8 @@ export interface CheckpointResult {
   /** Views that differed at the first comparison (the kind of lag), and at the last one. */
   readonly firstExamples: readonly Record<string, unknown>[];
   readonly examples: readonly Record<string, unknown>[];
+  /** When views never agreed: every node's mesh view of the rooms concerned. */
+  readonly diagnosis?: readonly Record<string, unknown>[];
 }
 
 /** Everything {@link summarizeSoak} puts together. */

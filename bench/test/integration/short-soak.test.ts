@@ -1,8 +1,10 @@
-// The soak of issue 11 in CI, short: 3 node processes, 300 members in 21 rooms spread over all
-// three, 60 s of posts (broadcast and addressed) and churn (10 %/min), the same checks as the
-// full soak (bench/soak/soak.ts, docs/performance.md § Soak): every post reaches every member
-// owed it, presence views converge to the truth, nobody is cut, no node warns, and the heap after
-// a full GC does not climb. It asserts behaviour, not speed.
+// The soak of issue 11 in CI, short: 3 node processes, 300 members in 61 rooms spread over all
+// three (40 of them rooms of 3, one member per node, so churn closes and reopens rooms on nodes:
+// the case that lost messages and left ghosts before the mesh fix), 60 s of posts (broadcast and
+// addressed) and churn (20 %/min), and the same checks as the full soak (bench/soak/soak.ts,
+// docs/performance.md § Soak): every post reaches every member owed it, presence views converge to
+// the truth, nobody is cut, no node warns, and heap + external memory after a full GC does not
+// climb. It asserts behaviour, not speed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fullSoakDefaults, runSoak } from '../../soak/soak-run.js';
@@ -30,20 +32,20 @@ interface ShortSoak {
 }
 
 test(
-  'short soak: 300 members on 3 node processes, 60 s of posts and churn — nothing lost, presence converged, heap flat',
+  'short soak: 300 members on 3 node processes, 60 s of posts and churn — nothing lost, presence converged, memory flat',
   { timeout: 240_000 },
   async () => {
     const result = (await runSoak({
       ...fullSoakDefaults,
       nodes: 3,
       generators: 2,
-      layout: '1x60,20x12',
+      layout: '1x60,20x6,40x3',
       durationS: 60,
-      warmupS: 20,
+      warmupS: 25,
       postsPerSecond: 30,
-      churnPerMinute: 0.1,
+      churnPerMinute: 0.2,
       sampleEveryS: 5,
-      checkpointEveryS: 15,
+      checkpointEveryS: 10,
       dhtNodes: 10,
       // The dedupe set cycles every ~35 s at this rate, so its filling does not pass for a slope.
       nodeOptions: { meshDedupeSize: 2_000 },
@@ -56,7 +58,7 @@ test(
     // The traffic ran: about 1,800 posts, each owed to the other members of its room.
     assert.ok(d.posts.accepted > 1_000, `${d.posts.accepted} posts accepted`);
     assert.ok(d.posts.addressed > 100, `${d.posts.addressed} addressed posts`);
-    assert.ok(d.expected > 10_000, `${d.expected} deliveries owed`);
+    assert.ok(d.expected > 3_000, `${d.expected} deliveries owed`);
     assert.ok(d.crossNode.expected > d.expected / 2, 'most deliveries crossed the mesh');
     assert.deepEqual(
       {
@@ -73,9 +75,9 @@ test(
     for (const code of Object.keys(d.posts.refused)) assert.equal(code, 'ROOM_PEER_NOT_FOUND');
 
     // Churn happened, and every member's view matched the room at every checkpoint.
-    assert.ok(result.churn.leaves >= 15, `${result.churn.leaves} members left`);
+    assert.ok(result.churn.leaves >= 30, `${result.churn.leaves} members left`);
     assert.ok(result.churn.joinsDuringTraffic >= result.churn.leaves - 2);
-    assert.ok(result.presence.checkpoints >= 4);
+    assert.ok(result.presence.checkpoints >= 6);
     assert.equal(result.presence.viewsCheckedLast, 300);
     assert.equal(result.presence.mismatchedAfterConvergence, 0, JSON.stringify(result.checkpoints));
 
@@ -89,7 +91,7 @@ test(
     // kept per delivery adds about 6).
     for (const [i, trend] of result.memoryTrend.entries()) {
       const retained = trend.retainedAfterGc;
-      assert.ok(retained !== undefined && retained.samples >= 3, `node ${i} trend`);
+      assert.ok(retained !== undefined && retained.samples >= 4, `node ${i} trend`);
       assert.ok(
         retained.slopeMiBPerMin < 2,
         `node ${i}: heap + external after GC ${retained.slopeMiBPerMin} MiB/min`,
