@@ -34,7 +34,7 @@ interface ShortSoak {
 test(
   'short soak: 300 members on 3 node processes, 60 s of posts and churn — nothing lost, presence converged, memory flat',
   { timeout: 240_000 },
-  async () => {
+  async (t) => {
     const result = (await runSoak({
       ...fullSoakDefaults,
       nodes: 3,
@@ -52,6 +52,14 @@ test(
       log: () => undefined,
     })) as unknown as ShortSoak;
 
+    t.diagnostic(
+      JSON.stringify({
+        owed: result.deliveries.expected,
+        lost: result.deliveries.lost,
+        churned: result.churn.leaves,
+        retainedSlopes: result.memoryTrend.map((m) => m.retainedAfterGc?.slopeMiBPerMin),
+      }),
+    );
     assert.equal(result.setup.membersOpened, 300);
     assert.equal(result.setup.joinFailures, 0);
     const d = result.deliveries;
