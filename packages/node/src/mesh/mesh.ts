@@ -143,6 +143,11 @@ export class Mesh implements RoomObserver {
       onChange: (room, joined, left) => rooms.remoteChanged(room, joined, left),
       onGone: (owner) => this.#presence.gone(owner),
       onVisible: (owner) => this.#presence.visible(owner),
+      // An owner linked to us speaks for its members itself, in order (see RemoteOwners).
+      relayedWhileLinked: (owner, via) => {
+        const direct = this.#links.get(owner);
+        return direct !== undefined && direct !== via;
+      },
     });
     const sharing = (room: RoomHash): MeshLink[] =>
       [...this.#links.values()].filter((link) => link.interests?.shared.has(room) === true);

@@ -20,7 +20,10 @@ const limits: PresenceLimits = {
 };
 
 /** A remote-owner table on a fake clock, recording the views it reports. */
-function table(overrides: Partial<PresenceLimits> = {}) {
+function table(
+  overrides: Partial<PresenceLimits> = {},
+  relayedWhileLinked?: (owner: string, via: object) => boolean,
+) {
   let now = 1_000_000;
   const view = new Set<PeerId>();
   const gone: string[] = [];
@@ -33,6 +36,7 @@ function table(overrides: Partial<PresenceLimits> = {}) {
     },
     onGone: (owner) => gone.push(owner),
     onVisible: () => undefined,
+    ...(relayedWhileLinked === undefined ? {} : { relayedWhileLinked }),
   });
   owners.openRoom(room);
   return {
@@ -265,4 +269,52 @@ test('the beat an owner sent just before dying, arriving late through a relay, d
   assert.equal(t.owners.beat(linkB, last).kind, 'accepted', 'a real, newer beat');
   t.advance(2_000);
   assert.equal(t.view.size, 0, 'but it came too soon after the loss to prove the owner alive');
+});
+
+// Found by the soak (bench/soak, docs/performance.md § Soak): a member's leave relayed by a third
+// node overtook the message the member had sent just before leaving (refused as from an unknown
+// member), and rooms closing and reopening on a node left departed members in other nodes' views.
+
+test('an owner linked to us speaks for itself: relayed copies of its rosters are not taken', () => {
+  const t = table({}, (_owner, via) => via !== linkA);
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  const old = o.own.snapshot(room);
+  assert.deepEqual(t.view, new Set([peer(1)]));
+  // Member 1 posts, then leaves. The owner sent the message, then the delta, on our direct link;
+  // a relay that got both forwards the delta, and its copy arrives first.
+  const [leave] = o.leave(peer(1));
+  assert.equal(t.owners.delta(linkB, leave!).kind, 'ignored');
+  const direct = (): object => linkA;
+  assert.equal(typeof t.owners.acceptMessage(room, peer(1), linkA, direct), 'object');
+  assert.equal(t.owners.delta(linkA, leave!).kind, 'accepted');
+  assert.deepEqual(t.view, new Set());
+  // A relay's late copy of the old roster does not bring member 1 back.
+  t.owners.roomUnshared(room, o.own.anchor().owner);
+  assert.equal(t.owners.roster(linkB, old[0]!).kind, 'ignored');
+  assert.deepEqual(t.owners.members(room), []);
+});
+
+test("a reopened room's first delta (base 0) replaces an older roster a relay brought late", () => {
+  const t = table();
+  const o = owner(t.now);
+  const id = o.own.anchor().owner;
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  const old = o.own.snapshot(room);
+  for (const delta of o.leave(peer(1))) t.owners.delta(linkA, delta);
+  t.owners.roomUnshared(room, id);
+  // Without a direct link to tell it otherwise, the table takes the late copy…
+  assert.equal(t.owners.roster(linkB, old[0]!).kind, 'accepted');
+  assert.deepEqual(t.view, new Set([peer(1)]));
+  // …until the owner reopens the room: its first delta is the whole roster, taken at once (it
+  // used to be a gap that asked for a snapshot while the new member's messages were refused).
+  const [first] = o.members(peer(2));
+  assert.equal(first!.base, 0);
+  assert.equal(t.owners.delta(linkA, first!).kind, 'accepted');
+  assert.deepEqual(t.view, new Set([peer(2)]));
+  assert.equal(t.owners.ownerOf(room, peer(2))?.id, id);
 });

@@ -17,6 +17,10 @@ import { rosterDigest } from './roster-digest.js';
 const ACCEPTED: PresenceOutcome = { kind: 'accepted' };
 const DUPLICATE: PresenceOutcome = { kind: 'duplicate' };
 const WANT: PresenceOutcome = { kind: 'want' };
+const RELAYED: PresenceOutcome = {
+  kind: 'ignored',
+  reason: 'the owner is linked to us: its rosters come from itself',
+};
 
 /**
  * Every remote owner we know, and from them the remote members of each room we hold. A member
@@ -37,6 +41,7 @@ export class RemoteOwners {
   readonly #now: () => number;
   readonly #onGone: (owner: string) => void;
   readonly #onVisible: (owner: OwnerState) => void;
+  readonly #relayedWhileLinked: (owner: string, via: object) => boolean;
 
   constructor(options: {
     limits: PresenceLimits;
@@ -47,12 +52,21 @@ export class RemoteOwners {
     onGone: (owner: string) => void;
     /** An owner counts as alive (again): its rosters can be passed on. */
     onVisible: (owner: OwnerState) => void;
+    /**
+     * True when `owner` is linked to us directly and `via` is another link. An owner's rosters
+     * are then taken from the owner alone, in order with its members' messages (which are taken
+     * only from it too): a relayed copy can overtake them — a member's leave arriving before the
+     * message it sent just before leaving, so the message is refused — or come after the owner
+     * left the room and bring its departed members back for good. Both were found by the soak.
+     */
+    relayedWhileLinked?: (owner: string, via: object) => boolean;
   }) {
     this.#limits = options.limits;
     this.#now = options.now;
     this.#claims = new RoomClaims(options.onChange);
     this.#onGone = options.onGone;
     this.#onVisible = options.onVisible;
+    this.#relayedWhileLinked = options.relayedWhileLinked ?? (() => false);
   }
 
   /** We have local members in `room` now: track its remote members. */
@@ -161,6 +175,7 @@ export class RemoteOwners {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
     if (!this.#claims.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
+    if (this.#relayedWhileLinked(frame.owner, link)) return RELAYED;
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     if (held !== undefined && frame.ver <= held.ver) return DUPLICATE;
@@ -188,15 +203,21 @@ export class RemoteOwners {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
     if (!this.#claims.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
+    if (this.#relayedWhileLinked(frame.owner, link)) return RELAYED;
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     const ver = held?.ver ?? 0;
     if (frame.ver <= ver) return DUPLICATE;
-    if (frame.base !== ver) return WANT;
-    const next = new Set(held?.members);
+    // A delta from base 0 is the owner's first after it (re)opened the room: the whole roster,
+    // whatever older one we hold (a copy of the room's previous run relayed late must not turn
+    // the new run's first delta into a gap, during which its members' messages are refused).
+    if (frame.base !== 0 && frame.base !== ver) return WANT;
+    const next = new Set(frame.base === 0 ? [] : held?.members);
     for (const peer of frame.remove) next.delete(peer);
     for (const peer of frame.add) next.add(peer);
-    return this.#adopt(link, owner, frame.room, frame.ver, frame.sig, next, frame);
+    // A whole roster is compared with the one it replaces, not applied as a change.
+    const change = frame.base === 0 ? undefined : frame;
+    return this.#adopt(link, owner, frame.room, frame.ver, frame.sig, next, change);
   }
 
   /** `link` no longer reaches `owner`. */

@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import { createDhtClient } from '../../../src/discovery/dht-client.js';
 import { roomKey } from '../../../src/discovery/dht-keys.js';
 import type { RoomPeer } from '../../../src/discovery/room-rendezvous.js';
-import { bootstrapped, someOf, startLocalDht, startMember } from './discovery-harness.js';
+import {
+  bootstrapped,
+  someOf,
+  startLocalDht,
+  startMember,
+  testLimits,
+} from './discovery-harness.js';
 
 const ROOM = '5a'.repeat(20);
 const HOUR = 3_600_000;
@@ -100,4 +106,28 @@ test('with allowPrivatePeers false, loopback addresses from the DHT are ignored'
   );
   assert.deepEqual(strict.discovery.roomPeers(ROOM), []);
   assert.deepEqual(await strict.discovery.lookupNodes(), []);
+});
+
+test('rooms past maxRooms are not announced, and say so once a minute, not once per room', async (t) => {
+  const dht = await startLocalDht(t, 8);
+  const clock = { now: 500 * HOUR };
+  const a = await startMember(t, someOf(dht), {
+    now: () => clock.now,
+    limits: { ...testLimits, maxRooms: 2 },
+  });
+  await bootstrapped(a);
+  const rooms = Array.from({ length: 12 }, (_, i) => i.toString(16).padStart(2, '0').repeat(20));
+  assert.deepEqual(
+    rooms.map((room) => a.discovery.joinRoom(room)),
+    ['joined', 'joined', ...Array<string>(10).fill('limit')],
+  );
+  // The soak found one warning per room past the limit (265 per node at start); now one a minute.
+  assert.equal(a.log.warnings.length, 1);
+  a.discovery.leaveRoom(rooms[11]!);
+  assert.equal(a.discovery.joinRoom(rooms[11]!), 'limit');
+  assert.equal(a.log.warnings.length, 1);
+  clock.now += 60_000;
+  assert.equal(a.discovery.joinRoom('ff'.repeat(20)), 'limit');
+  assert.equal(a.log.warnings.length, 2);
+  assert.match(a.log.warnings[1]!, /room limit reached/);
 });
