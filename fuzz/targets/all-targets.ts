@@ -1,0 +1,13 @@
+/** Every fuzz target, in the order the campaign runs them (see docs/security.md § Fuzzing). */
+import type { FuzzTarget } from '../lib/fuzz-target.js';
+import { turnCoreTarget } from './turn-core-target.js';
+import { streamFramerTarget } from './stream-framer-target.js';
+import { channelDataTarget, stunAttributeTarget, stunMessageTarget } from './turn-codec-targets.js';
+
+export const allTargets: readonly FuzzTarget<unknown>[] = [
+  stunMessageTarget,
+  stunAttributeTarget,
+  channelDataTarget,
+  streamFramerTarget,
+  turnCoreTarget,
+];
