@@ -1,6 +1,7 @@
 /**
  * Mutations of text fields: cut, grown by one character, case changed (hex ids are lowercase),
- * repeated into a long run (where a regex or a scan could go quadratic), padded with whitespace,
+ * repeated whole, or given a long run of one character (where a regex or a scan could go
+ * quadratic), padded with whitespace,
  * or salted with characters parsers trip on: NUL, newlines, quotes, a lone surrogate, an emoji,
  * right-to-left marks, a byte-order mark.
  */
@@ -44,6 +45,7 @@ export type TextMutation =
   | { readonly kind: 'cut'; readonly at: number }
   | { readonly kind: 'insert'; readonly at: number; readonly text: string }
   | { readonly kind: 'replace'; readonly at: number; readonly text: string }
+  | { readonly kind: 'run'; readonly at: number; readonly text: string; readonly times: number }
   | { readonly kind: 'upper' }
   | { readonly kind: 'repeat'; readonly times: number }
   | { readonly kind: 'pad'; readonly text: string };
@@ -59,6 +61,12 @@ export const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: anyChar }),
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), text: anyChar }),
+  fc.record({
+    kind: fc.constant('run' as const),
+    at: fc.nat(),
+    text: anyChar,
+    times: fc.constantFrom(100, 1000, 20_000, 100_000),
+  }),
   fc.record({ kind: fc.constant('upper' as const) }),
   fc.record({
     kind: fc.constant('repeat' as const),
@@ -87,6 +95,10 @@ export function applyTextMutation(text: string, mutation: TextMutation): string 
       if (n === 0) return mutation.text;
       const at = mutation.at % n;
       return text.slice(0, at) + mutation.text + text.slice(at + 1);
+    }
+    case 'run': {
+      const at = mutation.at % (n + 1);
+      return text.slice(0, at) + mutation.text.repeat(mutation.times) + text.slice(at);
     }
     case 'upper':
       return text.toUpperCase();

@@ -1,5 +1,7 @@
 /** Every fuzz target, in the order the campaign runs them (see docs/security.md § Fuzzing). */
 import type { FuzzTarget } from '../lib/fuzz-target.js';
+import { powHeadersTarget, powTokenTarget } from './pow-targets.js';
+import { roomPostTarget } from './room-post-target.js';
 import { turnCoreTarget } from './turn-core-target.js';
 import { streamFramerTarget } from './stream-framer-target.js';
 import { channelDataTarget, stunAttributeTarget, stunMessageTarget } from './turn-codec-targets.js';
@@ -10,4 +12,7 @@ export const allTargets: readonly FuzzTarget<unknown>[] = [
   channelDataTarget,
   streamFramerTarget,
   turnCoreTarget,
+  roomPostTarget,
+  powTokenTarget,
+  powHeadersTarget,
 ];
