@@ -1,7 +1,9 @@
 /** Every fuzz target, in the order the campaign runs them (see docs/security.md § Fuzzing). */
 import type { FuzzTarget } from '../lib/fuzz-target.js';
+import { nodeDocumentsTarget } from './node-document-targets.js';
 import { powHeadersTarget, powTokenTarget } from './pow-targets.js';
 import { roomPostTarget } from './room-post-target.js';
+import { roomEventsTarget, sseStreamTarget } from './sse-targets.js';
 import { turnCoreTarget } from './turn-core-target.js';
 import { streamFramerTarget } from './stream-framer-target.js';
 import { channelDataTarget, stunAttributeTarget, stunMessageTarget } from './turn-codec-targets.js';
@@ -15,4 +17,7 @@ export const allTargets: readonly FuzzTarget<unknown>[] = [
   roomPostTarget,
   powTokenTarget,
   powHeadersTarget,
+  nodeDocumentsTarget,
+  sseStreamTarget,
+  roomEventsTarget,
 ];
