@@ -1,5 +1,6 @@
 /** Every fuzz target, in the order the campaign runs them (see docs/security.md § Fuzzing). */
 import type { FuzzTarget } from '../lib/fuzz-target.js';
+import { meshFrameTarget } from './mesh-frame-target.js';
 import { nodeDocumentsTarget } from './node-document-targets.js';
 import { powHeadersTarget, powTokenTarget } from './pow-targets.js';
 import { roomPostTarget } from './room-post-target.js';
@@ -20,4 +21,5 @@ export const allTargets: readonly FuzzTarget<unknown>[] = [
   nodeDocumentsTarget,
   sseStreamTarget,
   roomEventsTarget,
+  meshFrameTarget,
 ];
