@@ -104,7 +104,7 @@ function summary(run: TargetRun): string {
       ? ''
       : `, heap kept ${(run.heapGrowthBytes / 2 ** 20).toFixed(1)} MiB`;
   const verdict = run.failure === undefined ? 'ok' : 'FAILED';
-  return `${run.name.padEnd(22)} ${run.inputs.toLocaleString('en').padStart(10)} inputs ${run.seconds.toFixed(1).padStart(7)} s ${rate(run.inputsPerSecond).padStart(8)}/s, slowest ${run.slowestInputMs.toFixed(1)} ms${heap}: ${verdict}`;
+  return `${run.name.padEnd(22)} ${run.inputs.toLocaleString('en').padStart(10)} inputs ${run.seconds.toFixed(1).padStart(7)} s ${rate(run.inputsPerSecond).padStart(8)}/s, slowest ${run.slowestInputMs.toFixed(1)} ms CPU${heap}: ${verdict}`;
 }
 
 function rate(perSecond: number): string {

@@ -22,7 +22,7 @@ export interface FuzzTarget<T> {
   /** True when {@link check} returns a promise. */
   readonly async?: boolean;
   /**
-   * Wall time one input may take, in ms, before it is re-run and, if still that slow, reported
+   * CPU time one input may take, in ms, before it is re-run and, if still that slow, reported
    * as a hang. Default {@link DEFAULT_MAX_MS_PER_INPUT}.
    */
   readonly maxMsPerInput?: number;

@@ -12,7 +12,7 @@ export function parsedValue<T>(
 ): T | undefined {
   assert.equal(typeof result.ok, 'boolean', 'a parse result says ok or not');
   if (result.ok) return result.value;
-  assert.ok(isErrorCode(result.code), `${String(result.code)} is not a catalog code`);
+  assert.ok(isErrorCode(result.code), `${result.code} is not a catalog code`);
   if (codes !== undefined)
     assert.ok(codes.includes(result.code), `unexpected failure code ${result.code}`);
   assert.equal(typeof result.message, 'string');

@@ -113,7 +113,7 @@ const frame: fc.Arbitrary<MeshFrame> = fc.oneof(
     },
     { requiredKeys: ['t', 'id', 'room', 'from', 'data', 'hops'] },
   ),
-) as fc.Arbitrary<MeshFrame>;
+);
 
 export const meshFrameTarget = fuzzTarget({
   name: 'mesh-frames',

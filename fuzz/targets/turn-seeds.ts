@@ -111,7 +111,7 @@ function codecCase<T>(
   values: fc.Arbitrary<T>,
   canonical: (bytes: Uint8Array) => Uint8Array = exact,
 ): CodecCase {
-  return { codec: codec as AttributeCodec<unknown>, values, canonical };
+  return { codec: codec, values, canonical };
 }
 
 /** Every attribute codec the server has, with generators of valid values. */

@@ -24,7 +24,7 @@ test('a line longer than the bound is refused', () => {
 test('a CRLF split across chunks is one line end', () => {
   const text = 'event: presence\r\ndata: {"join":[],"leave":[]}\r\n\r\n';
   const parser = new SseParser();
-  const events = [...text].flatMap((char) => parser.feed(char));
+  const events = Array.from({ length: text.length }, (_, i) => parser.feed(text[i]!)).flat();
   assert.deepEqual(events, [{ event: 'presence', data: '{"join":[],"leave":[]}' }]);
   const split = new SseParser();
   assert.deepEqual(
