@@ -26,6 +26,8 @@ export interface FuzzTarget<T> {
    * as a hang. Default {@link DEFAULT_MAX_MS_PER_INPUT}.
    */
   readonly maxMsPerInput?: number;
+  /** Releases what the target set up for its inputs (a live node), after its last input. */
+  close?(): Promise<void>;
 }
 
 /**

@@ -89,6 +89,7 @@ export async function runTarget(
     options.progress?.(done, (performance.now() - started) / 1000);
   }
   const seconds = (performance.now() - started) / 1000;
+  await target.close?.();
   const heapAfter = usedHeapAfterGc();
   return {
     name: target.name,

@@ -2,6 +2,7 @@
 import type { FuzzTarget } from '../lib/fuzz-target.js';
 import { clientSignalsTarget, peerFramesTarget } from './client-signal-targets.js';
 import { dhtItemsTarget, nodeDescriptorTarget } from './dht-targets.js';
+import { meshLinkTarget } from './mesh-link-target.js';
 import { meshFrameTarget } from './mesh-frame-target.js';
 import { nodeDocumentsTarget } from './node-document-targets.js';
 import { powHeadersTarget, powTokenTarget } from './pow-targets.js';
@@ -25,6 +26,7 @@ export const allTargets: readonly FuzzTarget<unknown>[] = [
   sseStreamTarget,
   roomEventsTarget,
   meshFrameTarget,
+  meshLinkTarget,
   dhtItemsTarget,
   nodeDescriptorTarget,
   clientSignalsTarget,

@@ -115,6 +115,11 @@ const frame: fc.Arbitrary<MeshFrame> = fc.oneof(
   ),
 );
 
+/** Mesh frames of every type as text, about three in four of them mutated. */
+export const meshFrameText: fc.Arbitrary<string> = mutatedJson(frame.map(asTree)).map(({ tree }) =>
+  jsonText(tree),
+);
+
 export const meshFrameTarget = fuzzTarget({
   name: 'mesh-frames',
   covers: [

@@ -12,10 +12,10 @@ import { runTarget } from '../lib/run-target.js';
 export const SHORT_INPUTS = Number(process.env.SIGMESH_FUZZ_INPUTS ?? 10_000);
 const SEED = Number(process.env.SIGMESH_FUZZ_SEED ?? 20_261_202);
 
-/** One test per target: SHORT_INPUTS generated inputs, and the oracle holds for each. */
-export function fuzzTest(target: FuzzTarget<unknown>): void {
-  test(`${target.name}: ${SHORT_INPUTS.toLocaleString('en')} generated inputs keep the oracle`, async (t) => {
-    const run = await runTarget(target, { inputs: SHORT_INPUTS, seed: SEED });
+/** One test per target: `inputs` generated inputs (SHORT_INPUTS), and the oracle holds for each. */
+export function fuzzTest(target: FuzzTarget<unknown>, inputs = SHORT_INPUTS): void {
+  test(`${target.name}: ${inputs.toLocaleString('en')} generated inputs keep the oracle`, async (t) => {
+    const run = await runTarget(target, { inputs, seed: SEED });
     t.diagnostic(
       `${Math.round(run.inputsPerSecond)} inputs/s, slowest ${run.slowestInputMs.toFixed(1)} ms CPU`,
     );
