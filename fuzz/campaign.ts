@@ -43,6 +43,8 @@ const targets = allTargets.filter((t) => only === undefined || only.includes(t.n
 if ((globalThis as { gc?: unknown }).gc === undefined)
   console.log('(run node with --expose-gc to measure the heap kept by each target)');
 
+// The commit the run starts from (HEAD may move while a long campaign runs).
+const commit = gitCommit();
 console.log(
   `fuzz campaign: ${targets.length} targets × ${inputs.toLocaleString('en')} inputs, seed ${seed}`,
 );
@@ -83,7 +85,7 @@ if (out !== '-') {
   mkdirSync(dirname(out), { recursive: true });
   const result = {
     date: new Date().toISOString(),
-    commit: gitCommit(),
+    commit,
     node: process.version,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
