@@ -5,6 +5,7 @@ export type { ErrorSpec } from './error-spec.js';
 export * from './error-catalog.js';
 export * from './sigmesh-error.js';
 export * from './limits.js';
+export * from './json-depth.js';
 export * from './room-hash.js';
 export * from './pow-challenge.js';
 export * from './pow-solution.js';

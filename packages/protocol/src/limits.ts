@@ -9,6 +9,12 @@ export const protocolLimits = {
   maxDifficulty: 0xffff_ffff,
   /** Peer ids are 16 random bytes as 32 lowercase hex characters. */
   peerIdHexLength: 32,
+  /**
+   * Levels of arrays and objects in a room message's `data` (posts and mesh `message` frames).
+   * Nodes write every message back out with `JSON.stringify`, which overflows the stack near
+   * 5,000 levels; client payloads nest 4.
+   */
+  maxDataDepth: 64,
 } as const;
 
 /** A peer: 32 lowercase hex characters, assigned by the node at join. */

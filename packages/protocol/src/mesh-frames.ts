@@ -1,4 +1,5 @@
-import { isPeerId, type PeerId } from './limits.js';
+import { jsonDepthExceeds } from './json-depth.js';
+import { isPeerId, protocolLimits, type PeerId } from './limits.js';
 import { isRoomHash, type RoomHash } from './room-hash.js';
 import { isRecord, parsed, rejected, type ParseResult } from './parse-result.js';
 
@@ -250,7 +251,8 @@ const parsers: { [T in MeshFrame['t']]: FrameParser } = {
     const { id, room, from, to, hops } = value;
     if (!isText(id, FRAME_ID) || !isRoomHash(room) || !isPeerId(from) || !isHops(hops))
       return 'bad message';
-    if (!('data' in value)) return 'bad message data';
+    if (!('data' in value) || jsonDepthExceeds(value.data, protocolLimits.maxDataDepth))
+      return 'bad message data';
     if (to === undefined) return { t: 'message', id, room, from, data: value.data, hops };
     return isPeerId(to)
       ? { t: 'message', id, room, from, to, data: value.data, hops }

@@ -1,7 +1,8 @@
 import { isPowScope, powScopes, type PowScope } from './pow-challenge.js';
 import { decodeChallenge } from './pow-challenge.js';
 import type { PowOffer } from './pow-token.js';
-import { isPeerId, type PeerId } from './limits.js';
+import { jsonDepthExceeds } from './json-depth.js';
+import { isPeerId, protocolLimits, type PeerId } from './limits.js';
 import { isRoomHash, type RoomHash } from './room-hash.js';
 import { isRecord, parsed, rejected, type ParseResult } from './parse-result.js';
 
@@ -154,6 +155,11 @@ export function parseRoomPost(value: unknown): ParseResult<RoomPost> {
   }
   if (!('data' in value) || value.data === undefined)
     return rejected('ROOM_MESSAGE_INVALID', 'the body needs a "data" field');
+  if (jsonDepthExceeds(value.data, protocolLimits.maxDataDepth))
+    return rejected(
+      'ROOM_MESSAGE_INVALID',
+      `"data" nests deeper than ${protocolLimits.maxDataDepth} levels`,
+    );
   if (value.to === undefined) return parsed({ data: value.data });
   if (!isPeerId(value.to))
     return rejected('ROOM_MESSAGE_INVALID', '"to" must be a peer id (32 lowercase hex characters)');

@@ -56,16 +56,28 @@ export function formatPowWwwAuthenticate(offer: PowOffer): string {
   return `PoW challenge="${offer.challenge}", difficulty="${offer.difficulty}", scope="${offer.scope}", algorithm="sha256-lead32"`;
 }
 
-/** Parses a `WWW-Authenticate: PoW …` header value. */
+/**
+ * Parses a `WWW-Authenticate: PoW …` header value (a node's answer: untrusted). A parameter name
+ * starts at a word boundary: without the `\b`, every position inside a long run of letters
+ * started a match that scanned the rest of the run — quadratic, 5 s of a client's thread for a
+ * 100 KB header (found by fuzzing). The difficulty is what the JSON form allows: a decimal
+ * integer ≥ 1 (it accepted `0`, `-5`, `1e3` and `0x10`).
+ */
 export function parsePowWwwAuthenticate(header: string | null | undefined): PowOffer | undefined {
   if (header == null || !/^PoW\s/i.test(header)) return undefined;
   const params = new Map<string, string>();
-  for (const match of header.matchAll(/([a-z]+)="([^"]*)"/gi))
+  for (const match of header.matchAll(/\b([a-z]+)="([^"]*)"/gi))
     params.set(match[1]!.toLowerCase(), match[2]!);
   const challenge = params.get('challenge');
-  const difficulty = Number(params.get('difficulty'));
+  const difficultyText = params.get('difficulty') ?? '';
+  const difficulty = Number(difficultyText);
   const scope = params.get('scope');
-  if (challenge === undefined || !Number.isSafeInteger(difficulty) || !isPowScope(scope))
+  if (
+    challenge === undefined ||
+    !/^[1-9][0-9]*$/.test(difficultyText) ||
+    !Number.isSafeInteger(difficulty) ||
+    !isPowScope(scope)
+  )
     return undefined;
   if (!decodeChallenge(challenge).ok) return undefined;
   return { challenge, difficulty, scope };

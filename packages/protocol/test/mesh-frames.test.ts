@@ -8,6 +8,7 @@ import {
   deriveRoomHash,
   linkKeyText,
   parseMeshFrame,
+  protocolLimits,
   rosterDigestText,
   type MeshFrame,
   type PeerId,
@@ -147,4 +148,19 @@ test('the parser never throws, whatever JSON it is given', () => {
 test('signing texts: the link key input does not depend on which end builds it; digests sort', () => {
   assert.equal(linkKeyText('a', 'b'), linkKeyText('b', 'a'));
   assert.equal(rosterDigestText([peer, 'a'.repeat(32)]), `${'a'.repeat(32)}\n${peer}`);
+});
+
+// Fuzzing regression (mesh-frames target): a message frame whose data nests 30,000 levels passed
+// parseMeshFrame; writing it on to members (JSON.stringify) threw in the link's message handler
+// and took the node down. See also integration/mesh/hostile-node-deep-json.test.ts.
+test('message frames nesting their data past maxDataDepth are invalid', () => {
+  const frame = (depth: number): unknown =>
+    JSON.parse(
+      `{"t":"message","id":"${'0'.repeat(32)}","room":"${room}","from":"${peer}","hops":0,"data":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+    );
+  const deep = parseMeshFrame(frame(30_000));
+  assert.equal(deep.ok, false);
+  if (!deep.ok) assert.equal(deep.code, 'MESH_FRAME_INVALID');
+  assert.equal(parseMeshFrame(frame(protocolLimits.maxDataDepth)).ok, true);
+  assert.equal(parseMeshFrame(frame(protocolLimits.maxDataDepth + 1)).ok, false);
 });

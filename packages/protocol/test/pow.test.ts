@@ -128,3 +128,31 @@ test('Authorization and WWW-Authenticate headers round-trip', () => {
   assert.deepEqual(parsePowWwwAuthenticate(formatPowWwwAuthenticate(offer)), offer);
   assert.equal(parsePowWwwAuthenticate('Basic realm="x"'), undefined);
 });
+
+// Fuzzing regressions (pow-headers target). A node's 401 is untrusted input to the client:
+// (1) `scope=` followed by 100,000 letters took 5–7 s to parse (every position inside the run
+// started a match scanning the rest of it); (2) `difficulty=""` parsed as difficulty 0, an offer
+// the JSON parser refuses.
+test('WWW-Authenticate: a long run of letters parses in linear time', () => {
+  const challenge = 'AQAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+  for (const tail of ['A'.repeat(100_000), `"${'b'.repeat(100_000)}`]) {
+    const header = `PoW challenge="${challenge}", difficulty="1", scope=${tail}`;
+    const started = performance.now();
+    assert.equal(parsePowWwwAuthenticate(header), undefined);
+    const ms = performance.now() - started;
+    assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
+  }
+});
+
+test('WWW-Authenticate: the difficulty is a decimal integer ≥ 1, as in the JSON form', () => {
+  const challenge = 'AQAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+  const header = (difficulty: string): string =>
+    `PoW challenge="${challenge}", difficulty="${difficulty}", scope="room-join", algorithm="sha256-lead32"`;
+  for (const bad of ['', '0', '-5', '1e3', '0x10', ' 12', '12.0', '9007199254740993'])
+    assert.equal(parsePowWwwAuthenticate(header(bad)), undefined, bad);
+  assert.deepEqual(parsePowWwwAuthenticate(header('12')), {
+    challenge,
+    difficulty: 12,
+    scope: 'room-join',
+  });
+});

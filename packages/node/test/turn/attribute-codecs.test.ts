@@ -197,3 +197,23 @@ test('ChannelData frames round-trip, padded for TCP, and a stream splits back in
     ),
   );
 });
+
+// Fuzzing regression (stun-attributes target): the decoder dropped a leading U+FEFF, so
+// `EF BB BF` + "a" and "a" decoded to the same USERNAME, and ERROR-CODE 300 with a reason of only
+// a byte-order mark re-encoded to 4 bytes instead of 7. Text attributes keep every byte.
+test('a leading byte-order mark stays part of a text attribute', () => {
+  const id = new Uint8Array(12);
+  const bom = [0xef, 0xbb, 0xbf];
+  for (const codec of [username, realm, nonce, software]) {
+    const bytes = Uint8Array.from([...bom, 0x61]);
+    const decoded = codec.decode(bytes, id);
+    assert.ok(decoded.ok);
+    assert.equal(decoded.value, '\ufeffa');
+    assert.deepEqual(codec.encode(decoded.value, id), bytes);
+  }
+  const exact = Uint8Array.from([0, 0, 3, 0, ...bom]);
+  const decoded = errorCode.decode(exact, id);
+  assert.ok(decoded.ok);
+  assert.deepEqual(decoded.value, { code: 300, reason: '\ufeff' });
+  assert.deepEqual(errorCode.encode(decoded.value, id), exact);
+});

@@ -27,7 +27,9 @@ export function fail<T = never>(reason: string): Decoded<T> {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the value (the default strips it, so two byte strings
+// decoded to one value and a value re-encoded to other bytes than were sent; found by fuzzing).
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A UTF-8 text attribute with a byte limit (USERNAME, REALM, NONCE, SOFTWARE). */
 export function utf8Codec(type: number, name: string, maxBytes: number): AttributeCodec<string> {

@@ -11,7 +11,8 @@ export interface ErrorCodeValue {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+/** Keeps a leading U+FEFF (see attribute-codec.ts). */
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export const errorCode: AttributeCodec<ErrorCodeValue> = {
   type: 0x0009,

@@ -55,10 +55,13 @@ const KNOWN = new Set<number>([
   ICE_USE_CANDIDATE,
 ]);
 
-/** The comprehension-required types in `types` that this server does not understand. */
+/**
+ * The comprehension-required types in `types` that this server does not understand, each once,
+ * in order. A set, not a list scan: one 64 KB datagram holds 16,000 attributes of distinct
+ * types, and deduplicating them with `includes` cost 100 ms per datagram (found by fuzzing).
+ */
 export function unknownRequiredTypes(types: Iterable<number>): number[] {
-  const unknown: number[] = [];
-  for (const type of types)
-    if (type < 0x8000 && !KNOWN.has(type) && !unknown.includes(type)) unknown.push(type);
-  return unknown;
+  const unknown = new Set<number>();
+  for (const type of types) if (type < 0x8000 && !KNOWN.has(type)) unknown.add(type);
+  return [...unknown];
 }
