@@ -7,6 +7,7 @@ import { dhtErrors } from './errors-dht.js';
 import { meshErrors } from './errors-mesh.js';
 import { clientErrors } from './errors-client.js';
 import { connectionErrors } from './errors-connection.js';
+import { topicErrors } from './errors-topics.js';
 
 /**
  * Every error code sigmesh nodes and clients use, with its HTTP status. `docs/errors.md` lists
@@ -21,6 +22,7 @@ export const errorCatalog = {
   ...meshErrors,
   ...clientErrors,
   ...connectionErrors,
+  ...topicErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable SCREAMING_SNAKE error code. */

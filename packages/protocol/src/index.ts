@@ -18,3 +18,6 @@ export * from './sse-parser.js';
 export * from './status-messages.js';
 export * from './client-signals.js';
 export * from './peer-frames.js';
+export * from './nostr-messages.js';
+export * from './ws-relay-messages.js';
+export * from './topic-bus-messages.js';

@@ -2,6 +2,7 @@ import type { NodeConfig } from './node-options.js';
 import type { OptionSpec } from './option-spec.js';
 import { meshOptionTable } from './mesh-option-table.js';
 import { resourceOptionTable } from './resource-option-table.js';
+import { topicsOptionTable } from './topics-option-table.js';
 
 /**
  * The one option table: flags, env vars, validation and --help all come from here.
@@ -270,6 +271,7 @@ export const nodeOptionTable = {
   },
   ...meshOptionTable,
   ...resourceOptionTable,
+  ...topicsOptionTable,
   // Prices and fairness (issue 11).
   powAddressFreeMessages: {
     flag: 'pow-address-free-messages',
