@@ -29,6 +29,7 @@ import { createTurnService } from './turn/turn-service.js';
 import { ConnectionGuard, type ConnectionStats } from './http/connection-guard.js';
 import { dispatchUpgrades, type UpgradeTarget } from './http/upgrade-dispatch.js';
 import type { Dialect, DialectFactory } from './dialects/dialect.js';
+import { defaultDialects } from './dialects/default-dialects.js';
 import { hostResources, type HostLimits, type HostResources } from './resources/host-resources.js';
 import type { ResourcePlan } from './resources/resource-plan.js';
 
@@ -45,7 +46,7 @@ export interface NodeOptions extends Partial<NodeConfig> {
   readonly discoveryLimits?: Partial<DiscoveryLimits>;
   /** The host's open-file limit and ephemeral ports, instead of reading them (tests). */
   readonly hostLimits?: HostLimits;
-  /** The dialects this node speaks besides its own API (docs/dialects.md); default: none. */
+  /** The dialects this node speaks besides its own API (docs/dialects.md); default: `defaultDialects`. */
   readonly dialects?: readonly DialectFactory[];
 }
 
@@ -92,7 +93,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     load: givenLoad,
     discoveryLimits,
     hostLimits,
-    dialects: dialectFactories = [],
+    dialects: dialectFactories = defaultDialects,
     ...configOptions
   } = options;
   const config = resolveNodeConfig(configOptions);

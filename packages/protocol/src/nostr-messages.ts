@@ -40,14 +40,7 @@ export type NostrClientMessage =
 
 /** The machine-readable prefixes of `OK false`, `CLOSED` and `NOTICE` texts (NIP-01). */
 export type NostrReasonPrefix =
-  | 'duplicate'
-  | 'pow'
-  | 'blocked'
-  | 'rate-limited'
-  | 'invalid'
-  | 'restricted'
-  | 'mute'
-  | 'error';
+  'duplicate' | 'pow' | 'blocked' | 'rate-limited' | 'invalid' | 'restricted' | 'mute' | 'error';
 
 /** What a relay sends (NIP-01 § From relay to client). */
 export type NostrRelayMessage =
@@ -188,7 +181,10 @@ export function parseNostrClientMessage(value: unknown): ParseResult<NostrClient
  */
 export function nostrRefusalTarget(
   value: unknown,
-): { readonly kind: 'OK'; readonly id: string } | { readonly kind: 'CLOSED'; readonly subId: string } | { readonly kind: 'NOTICE' } {
+):
+  | { readonly kind: 'OK'; readonly id: string }
+  | { readonly kind: 'CLOSED'; readonly subId: string }
+  | { readonly kind: 'NOTICE' } {
   if (Array.isArray(value)) {
     const [type, second] = value as unknown[];
     if (type === 'EVENT' && isRecord(second) && isHex64(second.id))

@@ -6,12 +6,7 @@ import { isRecord, parsed, rejected, type ParseResult } from './parse-result.js'
 
 /** Any JSON value (a ws-relay payload). */
 export type JsonValue =
-  | null
-  | string
-  | number
-  | boolean
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+  null | string | number | boolean | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** What a ws-relay client sends. */
 export type WsRelayClientMessage =
@@ -50,7 +45,8 @@ export function parseWsRelayClientMessage(value: unknown): ParseResult<WsRelayCl
     return invalid('this is the ws-relay endpoint; Nostr messages go to /nostr');
   if (!isRecord(value)) return invalid('a message is a JSON object with a type and a topic');
   const { type, topic } = value;
-  if (!isTopic(topic)) return invalid(`topic must be a string of 1 to ${TOPIC_MAX_LENGTH} characters`);
+  if (!isTopic(topic))
+    return invalid(`topic must be a string of 1 to ${TOPIC_MAX_LENGTH} characters`);
   if (type === 'subscribe' || type === 'unsubscribe') return parsed({ type, topic });
   if (type === 'publish') {
     if (!('payload' in value) || value.payload === undefined)
