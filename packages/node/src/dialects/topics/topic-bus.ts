@@ -57,6 +57,8 @@ interface Membership {
   last: { readonly message: TopicBusMessage; readonly at: number } | undefined;
   replayedAt: number;
   replayTimer: NodeJS.Timeout | undefined;
+  /** Joined this turn: its roster delta has not gone out yet (the mesh sends it on setImmediate). */
+  fresh: boolean;
 }
 
 /** A remote peer appearing gets the connection's last announce if it is at most this old. */
@@ -217,6 +219,7 @@ export class TopicBus {
       last: undefined,
       replayedAt: 0,
       replayTimer: undefined,
+      fresh: true,
     };
     membership.member = this.#rooms.join(room, subscriber.clientKey, {
       kind: 'events',
@@ -224,6 +227,8 @@ export class TopicBus {
       presence: (change) => this.#presence(membership, change),
     });
     this.#rooms.announceJoin(membership.member);
+    // Queued after the mesh's presence flush, which announceJoin just scheduled.
+    setImmediate(() => (membership.fresh = false));
     let memberships = this.#memberships.get(subscriber);
     if (memberships === undefined) this.#memberships.set(subscriber, (memberships = new Map()));
     memberships.set(topic, membership);
@@ -240,6 +245,14 @@ export class TopicBus {
   }
 
   #toRoom(membership: Membership, message: TopicBusMessage): void {
+    if (membership.fresh) {
+      // Other nodes take a member's messages only once its owner's roster lists it: a message
+      // sent in the turn of the join would overtake the roster delta and be refused there.
+      setImmediate(() => {
+        if (membership.member !== undefined) this.#toRoom(membership, message);
+      });
+      return;
+    }
     // One id per room: a message routed through two rooms is two floods, each complete on any
     // topology; the bus id (dedupe here) makes it one delivery per node.
     const meshId = createHash('sha256')
