@@ -1,5 +1,5 @@
 import { nostrPure } from './nostr-tools.js';
-import type { NostrEvent } from '@sigmesh/protocol';
+import type { Event } from 'nostr-tools/core';
 
 /** A throwaway key, as Trystero makes one per page load. */
 export function newKey(): Uint8Array {
@@ -19,7 +19,7 @@ export function topicEvent(
   topic: string,
   content: string,
   overrides: { kind?: number; created_at?: number; tags?: string[][] } = {},
-): NostrEvent {
+): Event {
   return nostrPure.finalizeEvent(
     {
       kind: overrides.kind ?? trysteroKind(topic),
