@@ -10,13 +10,14 @@ export function trysteroKind(topic: string): number {
 
 /**
  * `count` distinct signed events on `topic` shaped like Trystero's (an announce-sized JSON
- * content, one x tag), each with its own throwaway key as pages have. Signed with nostr-wasm
+ * content unless given, one x tag), each with its own throwaway key as pages have. Signed with nostr-wasm
  * (nostr-tools cannot be loaded under the `source` export condition the children run with).
  */
 export async function signedEvents(
   count: number,
   topic: string,
   salt: string,
+  content?: string,
 ): Promise<NostrEvent[]> {
   const wasm = await initNostrWasm();
   const events: NostrEvent[] = [];
@@ -26,7 +27,7 @@ export async function signedEvents(
       kind: trysteroKind(topic),
       tags: [['x', topic]],
       created_at: created,
-      content: JSON.stringify({ peerId: `${salt}-${i}`.padEnd(20, '0') }),
+      content: content ?? JSON.stringify({ peerId: `${salt}-${i}`.padEnd(20, '0') }),
     } as {
       id: string;
       pubkey: string;
