@@ -18,7 +18,8 @@ export async function startRawRelay(): Promise<{ port: number; close(): Promise<
         const filter = message[2] as { '#x'?: string[] };
         for (const topic of filter['#x'] ?? []) {
           let subscribers = byTopic.get(topic);
-          if (subscribers === undefined) byTopic.set(topic, (subscribers = new Map()));
+          if (subscribers === undefined)
+            byTopic.set(topic, (subscribers = new Map<WebSocket, string>()));
           subscribers.set(ws, subId);
           mine.add(topic);
         }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type * as Trystero from 'trystero';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../../packages/node/test/helpers/chromium.js';
 
 export { noChromium } from '../../packages/node/test/helpers/chromium.js';
@@ -74,9 +75,8 @@ export async function joinTrysteroRoom(
   options: { appId: string; roomId: string; relayUrls: string[]; password?: string },
 ): Promise<string> {
   return page.evaluate((opts) => {
-    type Trystero = typeof import('trystero');
     const w = window as unknown as {
-      trystero: Trystero;
+      trystero: typeof Trystero;
       log: TrysteroLog;
       chat: { send(data: unknown, options?: unknown): Promise<unknown> };
     };

@@ -97,7 +97,7 @@ export function parseNostrEvent(value: unknown): ParseResult<NostrEvent> {
   return parsed({
     id,
     pubkey,
-    created_at: created_at as number,
+    created_at,
     kind: kind as number,
     tags: tags as string[][],
     content,
@@ -135,7 +135,7 @@ export function parseNostrFilter(value: unknown): ParseResult<NostrFilter> {
     } else if (TAG_FILTER.test(key)) {
       if (!Array.isArray(field) || !field.every((v) => typeof v === 'string'))
         return invalid(`${key} must be an array of strings`);
-      (filter.tags ??= {})[key.slice(1)] = field as string[];
+      (filter.tags ??= {})[key.slice(1)] = field;
     }
   }
   return parsed(filter);

@@ -12,7 +12,9 @@ import {
 } from '../src/index.js';
 
 const hex = (length: number): fc.Arbitrary<string> =>
-  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+  fc
+    .uint8Array({ minLength: length / 2, maxLength: length / 2 })
+    .map((bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(''));
 
 const event: fc.Arbitrary<NostrEvent> = fc.record({
   id: hex(64),

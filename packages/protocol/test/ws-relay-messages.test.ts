@@ -9,11 +9,9 @@ import {
 } from '../src/index.js';
 
 const topic = fc.string({ minLength: 1, maxLength: TOPIC_MAX_LENGTH });
-const hex32 = fc.string({
-  unit: fc.constantFrom(...'0123456789abcdef'),
-  minLength: 32,
-  maxLength: 32,
-});
+const hex32 = fc
+  .uint8Array({ minLength: 16, maxLength: 16 })
+  .map((bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(''));
 
 test('subscribe, unsubscribe and publish round-trip through JSON and the parser', () => {
   const message: fc.Arbitrary<unknown> = fc.oneof(

@@ -230,7 +230,8 @@ export class TopicBus {
     // Queued after the mesh's presence flush, which announceJoin just scheduled.
     setImmediate(() => (membership.fresh = false));
     let memberships = this.#memberships.get(subscriber);
-    if (memberships === undefined) this.#memberships.set(subscriber, (memberships = new Map()));
+    if (memberships === undefined)
+      this.#memberships.set(subscriber, (memberships = new Map<string, Membership>()));
     memberships.set(topic, membership);
     this.#stats.rootMembers++;
     return membership;

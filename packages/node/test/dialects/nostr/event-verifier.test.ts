@@ -5,7 +5,9 @@ import { EventVerifier } from '../../../src/dialects/nostr/event-verifier.js';
 import { newKey, topicEvent } from '../../helpers/nostr-events.js';
 
 const hex = (length: number): fc.Arbitrary<string> =>
-  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+  fc
+    .uint8Array({ minLength: length / 2, maxLength: length / 2 })
+    .map((bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(''));
 
 test('a signed event passes; a changed content, signature or key does not', async () => {
   const verifier = new EventVerifier();
