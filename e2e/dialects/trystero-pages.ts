@@ -17,19 +17,29 @@ export interface TrysteroLog {
   readonly warnings: string[];
 }
 
-let bundle: string | undefined;
+/** Which Trystero strategy a page runs. */
+export type Strategy = 'nostr' | 'ws-relay';
+
+const entries: Record<Strategy, string> = {
+  // npm `trystero`: its default, the Nostr strategy.
+  nostr: "export * from 'trystero';",
+  // Not on npm: its source (vendor/) with npm's @trystero-p2p/core.
+  'ws-relay': "export { joinRoom, selfId } from './vendor/trystero-ws-relay.mjs';",
+};
+const bundles = new Map<Strategy, string>();
 
 /**
- * The npm `trystero` package (its default, the Nostr strategy), unchanged, bundled for the page
- * with esbuild as one script defining `window.trystero`.
+ * Trystero, unchanged, bundled for the page with esbuild as one script defining
+ * `window.trystero`.
  */
-export async function trysteroBundle(): Promise<string> {
-  if (bundle !== undefined) return bundle;
+export async function trysteroBundle(strategy: Strategy = 'nostr'): Promise<string> {
+  const cached = bundles.get(strategy);
+  if (cached !== undefined) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'sigmesh-trystero-'));
   const outfile = join(dir, 'trystero.js');
   await build({
     stdin: {
-      contents: "export * from 'trystero';",
+      contents: entries[strategy],
       resolveDir: new URL('.', import.meta.url).pathname,
     },
     outfile,
@@ -40,7 +50,8 @@ export async function trysteroBundle(): Promise<string> {
     target: 'es2022',
     logLevel: 'warning',
   });
-  bundle = readFileSync(outfile, 'utf8');
+  const bundle = readFileSync(outfile, 'utf8');
+  bundles.set(strategy, bundle);
   return bundle;
 }
 
@@ -55,6 +66,7 @@ export async function launchChromium(t: TestContext): Promise<Browser> {
 export async function openTrysteroPage(
   browser: Browser,
   origin: string,
+  strategy: Strategy = 'nostr',
 ): Promise<{ page: Page; urls: string[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -62,7 +74,7 @@ export async function openTrysteroPage(
   page.on('request', (request) => urls.push(request.url()));
   page.on('websocket', (socket) => urls.push(socket.url()));
   await page.goto(`${origin}/ip`);
-  await page.addScriptTag({ content: await trysteroBundle() });
+  await page.addScriptTag({ content: await trysteroBundle(strategy) });
   return { page, urls };
 }
 
