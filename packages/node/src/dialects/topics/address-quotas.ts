@@ -18,6 +18,8 @@ interface AddressState {
   connections: number;
   topics: number;
   readonly events: TokenBucket;
+  /** When its last connection closed (0 while it has some). */
+  idleSince: number;
 }
 
 /** The smoothed load from which new dialect connections are refused (503, Retry-After). */
@@ -26,6 +28,11 @@ export const TOPICS_REFUSE_LOAD = 0.95;
 const ADDRESS_SHARE = 10;
 /** Under full load an event costs at most this many tokens (rate and burst ÷ 10). */
 const MAX_LOAD_COST = 10;
+/**
+ * An address without connections keeps its event budget this long: reconnecting must not buy a
+ * fresh burst (the address bucket refills in burst / rate = 20 s with the defaults).
+ */
+const ADDRESS_MEMORY_MS = 60_000;
 
 /**
  * What the topic dialects' clients hold and send, per client address and in total. They cannot
@@ -73,7 +80,9 @@ export class AddressQuotas {
   }
 
   connected(clientKey: string): void {
-    this.#state(clientKey).connections++;
+    const state = this.#state(clientKey);
+    state.connections++;
+    state.idleSince = 0;
     this.#connections++;
   }
 
@@ -82,7 +91,19 @@ export class AddressQuotas {
     if (state === undefined) return;
     state.connections--;
     this.#connections--;
-    if (state.connections <= 0) this.#addresses.delete(clientKey);
+    if (state.connections <= 0) state.idleSince = this.#now();
+  }
+
+  /** Forgets addresses that have had no connection for a minute (called by the ping sweep). */
+  prune(): void {
+    const before = this.#now() - ADDRESS_MEMORY_MS;
+    for (const [key, state] of this.#addresses)
+      if (state.connections <= 0 && state.idleSince <= before) this.#addresses.delete(key);
+  }
+
+  /** Addresses tracked now (with connections, or without for less than a minute). */
+  get addresses(): number {
+    return this.#addresses.size;
   }
 
   /** Counts `count` more topics for the address, or refuses them all. */
@@ -151,6 +172,7 @@ export class AddressQuotas {
           ADDRESS_SHARE * this.#config.topicsEventBurst,
           this.#now(),
         ),
+        idleSince: 0,
       };
       this.#addresses.set(clientKey, state);
     }

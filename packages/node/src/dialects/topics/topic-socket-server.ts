@@ -152,13 +152,14 @@ export class TopicSocketServer {
     });
     ws.once('close', () => {
       this.#alive.delete(ws);
-      this.#quotas.disconnected(key);
       handler.closed();
+      this.#quotas.disconnected(key);
     });
     if (this.#stopped) ws.close(topicCloseCodes.goingAway, 'node stopping');
   }
 
   #sweep(): void {
+    this.#quotas.prune();
     for (const [ws, alive] of this.#alive) {
       if (!alive) {
         this.#counters.add('silent_closed');
