@@ -2,6 +2,7 @@ import { sigmeshError } from '@sigmesh/protocol';
 import type { Dialect, DialectFactory } from '../dialect.js';
 import { rawErrorResponse } from '../../http/raw-error-response.js';
 import { DialectCounters } from '../topics/dialect-counters.js';
+import type { TopicBusStats } from '../topics/topic-bus.js';
 import { topicServices } from '../topics/topic-services.js';
 import { TopicSocketServer } from '../topics/topic-socket-server.js';
 import { EventVerifier } from './event-verifier.js';
@@ -11,6 +12,16 @@ import { NostrSession } from './nostr-session.js';
 
 /** The URL path of the Nostr relay (and of its NIP-11 document). */
 export const NOSTR_PATH = '/nostr';
+
+/** The topic bus's totals as dialect counters (`bus_published`, `bus_replays`, …). */
+function busCounters(stats: TopicBusStats): Record<string, number> {
+  return {
+    bus_published: stats.published,
+    bus_from_mesh: stats.fromMesh,
+    bus_replays: stats.replays,
+    bus_mesh_refused: stats.meshRefused,
+  };
+}
 
 /**
  * The Nostr dialect: a NIP-01 relay subset for Trystero's default strategy (docs/dialects.md
@@ -55,7 +66,11 @@ export const nostrDialect: DialectFactory = (ctx) => {
       );
     },
     stop: () => server.stop(),
-    stats: () => ({ connections: server.connections, counters: counters.snapshot() }),
+    stats: () => ({
+      connections: server.connections,
+      // The bus is shared with ws-relay; its counters are reported here once.
+      counters: { ...counters.snapshot(), ...busCounters(bus.stats()) },
+    }),
   };
   return dialect;
 };

@@ -57,6 +57,8 @@ interface Membership {
   last: { readonly message: TopicBusMessage; readonly at: number } | undefined;
   replayedAt: number;
   replayTimer: NodeJS.Timeout | undefined;
+  /** Replays still owed to the latest remote joins (two per burst: see #presence). */
+  replaysDue: number;
   /** Joined this turn: its roster delta has not gone out yet (the mesh sends it on setImmediate). */
   fresh: boolean;
 }
@@ -219,6 +221,7 @@ export class TopicBus {
       last: undefined,
       replayedAt: 0,
       replayTimer: undefined,
+      replaysDue: 0,
       fresh: true,
     };
     membership.member = this.#rooms.join(room, subscriber.clientKey, {
@@ -284,21 +287,30 @@ export class TopicBus {
   /**
    * Remote peers appeared in a root topic's room: they missed this connection's announces (sent
    * before the nodes were linked; Trystero then waits 60 s to announce again), so its last one is
-   * sent again, under a new bus id, at most once per {@link REPLAY_MIN_INTERVAL_MS}.
+   * sent again, under a new bus id, at most once per {@link REPLAY_MIN_INTERVAL_MS} — and a second
+   * copy one interval later. The first copy goes out in the moments the nodes link; under load,
+   * about one test run in ten saw it never arrive, with both nodes listing each other's members
+   * and nothing refused (links between two nodes that dialed each other at once are being
+   * replaced then), and Trystero would not announce again for a minute.
    */
   #presence(membership: Membership, change: PresenceEvent): void {
     const joined = 'members' in change ? change.members : change.join;
     if (!joined.some((peer) => !this.#rooms.isLocal(membership.room, peer))) return;
-    if (membership.replayTimer !== undefined) return;
-    const wait = membership.replayedAt + REPLAY_MIN_INTERVAL_MS - this.#now();
-    if (wait <= 0) {
-      this.#replay(membership);
-      return;
-    }
-    membership.replayTimer = setTimeout(() => {
+    membership.replaysDue = 2;
+    this.#scheduleReplay(membership);
+  }
+
+  #scheduleReplay(membership: Membership): void {
+    if (membership.replayTimer !== undefined || membership.replaysDue <= 0) return;
+    const fire = (): void => {
       membership.replayTimer = undefined;
+      membership.replaysDue--;
       this.#replay(membership);
-    }, wait);
+      this.#scheduleReplay(membership);
+    };
+    const wait = membership.replayedAt + REPLAY_MIN_INTERVAL_MS - this.#now();
+    if (wait <= 0) return fire();
+    membership.replayTimer = setTimeout(fire, wait);
     membership.replayTimer.unref();
   }
 
