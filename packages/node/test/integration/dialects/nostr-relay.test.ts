@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { WebSocket } from 'ws';
-import type { NostrEvent } from '@sigmesh/protocol';
+import { parseNostrClientMessage, type NostrEvent } from '@sigmesh/protocol';
 import { DialectSocket, dialectUrl, frame } from '../../helpers/dialect-socket.js';
 import { newKey, topicEvent, trysteroKind } from '../../helpers/nostr-events.js';
 import { nostrRelay } from '../../helpers/nostr-tools.js';
@@ -285,3 +286,44 @@ async function waitUntil(check: () => boolean, ms = 5_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test('200 random frames: one answer each (a valid CLOSE excepted), and the connection still works', async (t) => {
+  const node = await startTestNode(t);
+  const socket = await DialectSocket.open(t, dialectUrl(node.url(), '/nostr'));
+  const frames = fc.sample(
+    fc.oneof(
+      fc.string().map((text) => ({ text })),
+      fc.jsonValue().map((value) => ({ text: JSON.stringify(value) })),
+      fc
+        .tuple(fc.constant('EVENT'), fc.jsonValue())
+        .map((value) => ({ text: JSON.stringify(value) })),
+      fc
+        .tuple(fc.constant('REQ'), fc.string({ maxLength: 70 }), fc.jsonValue())
+        .map((value) => ({ text: JSON.stringify(value) })),
+      fc
+        .tuple(fc.constant('CLOSE'), fc.string({ maxLength: 70 }))
+        .map((value) => ({ text: JSON.stringify(value) })),
+    ),
+    { numRuns: 200, seed: 12 },
+  );
+  let silent = 0;
+  for (const { text } of frames) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    const message = parseNostrClientMessage(value);
+    if (message.ok && message.value.type === 'CLOSE') silent++;
+    socket.send(text);
+  }
+  const answers = (): number =>
+    socket.all(
+      (f) => Array.isArray(f) && ['OK', 'EOSE', 'CLOSED', 'NOTICE'].includes(f[0] as string),
+    ).length;
+  await waitUntil(() => answers() >= frames.length - silent);
+  socket.send(['REQ', 'after-fuzz', { '#x': ['t'] }]);
+  await socket.next(frame('EOSE', 'after-fuzz'));
+  assert.equal(answers(), frames.length - silent + 1);
+});

@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseWsRelayClientMessage } from '@sigmesh/protocol';
 import { DialectSocket, dialectUrl } from '../../helpers/dialect-socket.js';
 import { startTestNode } from '../../helpers/test-node.js';
 
@@ -91,4 +93,35 @@ test('over the budget or the topic cap: an error frame, and the rest still works
   await socket.next(error('TOPIC_RATE_LIMITED'));
   await socket.next(is({ topic: 'one', payload: 'first' }));
   assert.equal(socket.all(is({ topic: 'one', payload: 'second' })).length, 0);
+});
+
+test('200 random frames: an error frame for each malformed one, and the connection still works', async (t) => {
+  const node = await startTestNode(t);
+  const socket = await DialectSocket.open(t, dialectUrl(node.url(), '/ws-relay'));
+  const frames = fc.sample(
+    fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc
+        .record({
+          type: fc.constantFrom('subscribe', 'unsubscribe', 'publish', 'join'),
+          topic: fc.jsonValue(),
+        })
+        .map((value) => JSON.stringify(value)),
+    ),
+    { numRuns: 200, seed: 7 },
+  );
+  let malformed = 0;
+  for (const text of frames) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (!parseWsRelayClientMessage(value).ok) malformed++;
+    socket.send(text);
+  }
+  await synced(socket, 'after-fuzz');
+  assert.equal(socket.all(error('TOPIC_MESSAGE_INVALID')).length, malformed);
 });
