@@ -8,6 +8,7 @@ import { meshErrors } from './errors-mesh.js';
 import { clientErrors } from './errors-client.js';
 import { connectionErrors } from './errors-connection.js';
 import { trackerErrors } from './errors-tracker.js';
+import { topicErrors } from './errors-topics.js';
 
 /**
  * Every error code sigmesh nodes and clients use, with its HTTP status. `docs/errors.md` lists
@@ -23,6 +24,7 @@ export const errorCatalog = {
   ...clientErrors,
   ...connectionErrors,
   ...trackerErrors,
+  ...topicErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable SCREAMING_SNAKE error code. */

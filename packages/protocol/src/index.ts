@@ -21,3 +21,6 @@ export * from './client-signals.js';
 export * from './peer-frames.js';
 export * from './tracker-messages.js';
 export * from './tracker-swarm-messages.js';
+export * from './nostr-messages.js';
+export * from './ws-relay-messages.js';
+export * from './topic-bus-messages.js';

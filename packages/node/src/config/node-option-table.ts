@@ -3,6 +3,7 @@ import type { OptionSpec } from './option-spec.js';
 import { meshOptionTable } from './mesh-option-table.js';
 import { resourceOptionTable } from './resource-option-table.js';
 import { trackerOptionTable } from './tracker-option-table.js';
+import { topicsOptionTable } from './topics-option-table.js';
 
 /**
  * The one option table: flags, env vars, validation and --help all come from here.
@@ -280,6 +281,7 @@ export const nodeOptionTable = {
   },
   ...meshOptionTable,
   ...resourceOptionTable,
+  ...topicsOptionTable,
   // Prices and fairness (issue 11).
   powAddressFreeMessages: {
     flag: 'pow-address-free-messages',

@@ -125,6 +125,31 @@ export interface NodeConfig {
   readonly trackerAddressOffersPerSecond: number;
   readonly trackerMeshMessagesPerSecond: number;
   readonly trackerTakeoverWaitMs: number;
+  // Trystero topic dialects (Nostr, ws-relay): config/topics-option-table.ts.
+  /** Nostr and ws-relay WebSockets at once. */
+  readonly topicsMaxConnections: number;
+  /** Nostr and ws-relay WebSockets per client address (IPv6 per /64). */
+  readonly topicsMaxConnectionsPerAddress: number;
+  /** Distinct topics one connection subscribes to. */
+  readonly topicsMaxTopicsPerConnection: number;
+  /** Topic subscriptions of all connections of one address together. */
+  readonly topicsMaxTopicsPerAddress: number;
+  /** Open Nostr subscriptions per connection. */
+  readonly topicsMaxSubscriptionsPerConnection: number;
+  /** Filters in one Nostr REQ. */
+  readonly topicsMaxFiltersPerRequest: number;
+  /** Events per second per connection (ten times this per address), lowered under load. */
+  readonly topicsEventsPerSecond: number;
+  /** Events one connection may send at once (ten times this per address). */
+  readonly topicsEventBurst: number;
+  /** Largest Nostr or ws-relay frame in bytes. */
+  readonly topicsMaxMessageBytes: number;
+  /** Bytes waiting for one connection before it is closed as too slow. */
+  readonly topicsMaxBufferedBytes: number;
+  /** WebSocket ping interval of dialect connections. */
+  readonly topicsPingMs: number;
+  /** Largest distance in seconds between an event's created_at and the node's clock. */
+  readonly nostrClockWindowSeconds: number;
 }
 
 /** Defaults: safe for a public node on a small VPS. */
@@ -225,4 +250,18 @@ export const nodeDefaults: NodeConfig = {
   trackerAddressOffersPerSecond: 400,
   trackerMeshMessagesPerSecond: 1_000,
   trackerTakeoverWaitMs: 2_000,
+  topicsMaxConnections: 10_000,
+  topicsMaxConnectionsPerAddress: 32,
+  topicsMaxTopicsPerConnection: 256,
+  topicsMaxTopicsPerAddress: 2_048,
+  topicsMaxSubscriptionsPerConnection: 32,
+  topicsMaxFiltersPerRequest: 16,
+  topicsEventsPerSecond: 20,
+  topicsEventBurst: 400,
+  topicsMaxMessageBytes: 32 * 1024,
+  topicsMaxBufferedBytes: 1 << 20,
+  topicsPingMs: 30_000,
+  // A day either way: wrong-timezone clocks are hours off, and nothing is stored, so an old
+  // created_at can neither fill history nor reach a subscriber that joins later.
+  nostrClockWindowSeconds: 86_400,
 };

@@ -10,7 +10,7 @@ export interface OptionSpec {
   /** Allowed values for strings. */
   readonly choices?: readonly string[];
   /** Shown in --help and docs (the `default` of the table is the value itself). */
-  readonly group: 'server' | 'limits' | 'pow' | 'mesh' | 'resources';
+  readonly group: 'server' | 'limits' | 'pow' | 'mesh' | 'resources' | 'topics';
 }
 
 /** The `SIGMESH_*` environment variable for a flag: `max-message-bytes` → `SIGMESH_MAX_MESSAGE_BYTES`. */

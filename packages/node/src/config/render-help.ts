@@ -8,6 +8,7 @@ const groupTitles: Record<OptionSpec['group'], string> = {
   pow: 'Proof-of-work pricing',
   mesh: 'Mesh and DHT discovery',
   resources: 'Connections, descriptors and TURN shares (0 = derived from the open-file limit)',
+  topics: 'Trystero topic relays: Nostr at /nostr, ws-relay at /ws-relay (see docs/limits.md)',
 };
 
 /** `sigmesh start --help`, generated from the option table. */
