@@ -216,7 +216,7 @@ export const nodeDefaults: NodeConfig = {
   turnCredentialsPerMinute: 6,
   metrics: true,
   maxConnections: 0,
-  maxConnectionsPerAddress: 64,
+  maxConnectionsPerAddress: 128,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   fdReserve: 0,
