@@ -135,6 +135,16 @@
           : 'off',
     );
     setText('links-count', count(s.links.length, 'link'));
+    const dialects = Array.isArray(s.dialects) ? s.dialects : [];
+    setText(
+      'dialects',
+      dialects.length === 0
+        ? 'none'
+        : dialects
+            .filter((d) => typeof d?.name === 'string' && isCount(d.connections))
+            .map((d) => `${d.name} ${count(d.connections, 'connection')}`)
+            .join(' · '),
+    );
   }
 
   function cell(text, className) {

@@ -34,6 +34,16 @@ export interface NodeStatus {
   readonly turn: { readonly mode: TurnMode; readonly allocations: number };
   /** Open mesh links (handshake completed). */
   readonly links: readonly StatusLink[];
+  /** The protocols unchanged apps speak to this node (docs/dialects.md); [] from older nodes. */
+  readonly dialects: readonly StatusDialect[];
+}
+
+/** One dialect a node serves: the WebSocket URLs to give an app, and its open connections. */
+export interface StatusDialect {
+  readonly name: string;
+  readonly title: string;
+  readonly urls: readonly string[];
+  readonly connections: number;
 }
 
 const turnModes: readonly string[] = ['built-in', 'external', 'off'] satisfies TurnMode[];
@@ -86,6 +96,24 @@ export function parseNodeStatus(value: unknown): ParseResult<NodeStatus> {
     if (isRecord(link) && isNodeId(link.id) && isHttpUrl(link.url))
       links.push({ id: link.id, url: link.url });
   }
+  const dialects: StatusDialect[] = [];
+  for (const dialect of Array.isArray(value.dialects) ? value.dialects.slice(0, 16) : []) {
+    if (
+      isRecord(dialect) &&
+      isShortText(dialect.name) &&
+      isShortText(dialect.title) &&
+      Array.isArray(dialect.urls) &&
+      dialect.urls.length <= 8 &&
+      dialect.urls.every(isWsUrl) &&
+      isCount(dialect.connections)
+    )
+      dialects.push({
+        name: dialect.name,
+        title: dialect.title,
+        urls: dialect.urls,
+        connections: dialect.connections,
+      });
+  }
   return parsed({
     node: { id: node.id, version: node.version, url: node.url },
     uptimeSeconds: value.uptimeSeconds,
@@ -99,7 +127,23 @@ export function parseNodeStatus(value: unknown): ParseResult<NodeStatus> {
     },
     turn: { mode: turn.mode as TurnMode, allocations: turn.allocations },
     links,
+    dialects,
   });
+}
+
+/** An absolute ws(s) URL of sane length. */
+function isWsUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 512) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'ws:' || url.protocol === 'wss:';
+  } catch {
+    return false;
+  }
+}
+
+function isShortText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 80;
 }
 
 function isCount(value: unknown): value is number {

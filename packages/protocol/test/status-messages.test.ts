@@ -14,6 +14,14 @@ const status: NodeStatus = {
   dht: { bootstrap: 'none', bootstrapped: false, routingTableSize: 0 },
   turn: { mode: 'built-in', allocations: 0 },
   links: [{ id: b, url: 'https://node-b.example' }],
+  dialects: [
+    {
+      name: 'tracker',
+      title: 'WebTorrent tracker',
+      urls: ['ws://127.0.0.1:8000/announce'],
+      connections: 3,
+    },
+  ],
 };
 
 test('a node status round-trips through JSON and the parser', () => {
@@ -60,4 +68,23 @@ test('malformed links are dropped, the rest of the status kept', () => {
     { id: b, url: 'https://node-b.example' },
     { id: 'c'.repeat(64), url: 'http://[::1]:9000' },
   ]);
+});
+
+test('dialects: absent (an older node) reads as none; malformed entries are dropped', () => {
+  const fromOlder = parseNodeStatus(JSON.parse(JSON.stringify({ ...status, dialects: undefined })));
+  assert.ok(fromOlder.ok);
+  assert.deepEqual(fromOlder.value.dialects, []);
+  const result = parseNodeStatus({
+    ...status,
+    dialects: [
+      status.dialects[0],
+      { name: 'x', title: 'x', urls: ['https://not-a-websocket.example'], connections: 0 },
+      { name: 'x', title: 'x', urls: ['ws://a.example/'], connections: -1 },
+      { name: '', title: 'x', urls: [], connections: 0 },
+      { name: 'x'.repeat(81), title: 'x', urls: [], connections: 0 },
+      'tracker',
+    ],
+  });
+  assert.ok(result.ok);
+  assert.deepEqual(result.value.dialects, [status.dialects[0]]);
 });

@@ -42,6 +42,8 @@ export interface DialectStats {
  */
 export interface Dialect {
   readonly name: string;
+  /** What an operator reads on the status page, e.g. "WebTorrent tracker". */
+  readonly title: string;
   /** Exact URL paths whose WebSocket upgrades this dialect takes. */
   readonly paths: readonly string[];
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;

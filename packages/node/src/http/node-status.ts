@@ -19,7 +19,20 @@ export function buildNodeStatus(ctx: NodeContext): NodeStatus {
     },
     turn: { mode: turnMode(ctx), allocations: ctx.turn.server?.stats().allocations ?? 0 },
     links: ctx.mesh.links(),
+    dialects: ctx.dialects.map((dialect) => ({
+      name: dialect.name,
+      title: dialect.title,
+      urls: dialect.paths.map((path) => webSocketUrl(ctx.publicUrl(), path)),
+      connections: dialect.stats().connections,
+    })),
   };
+}
+
+/** The ws(s) URL of `path` on the node whose public http(s) URL is `base`. */
+export function webSocketUrl(base: string, path: string): string {
+  const url = new URL(path, base);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
 }
 
 /** Built-in when this node runs a TURN server, external when it mints for one, else off. */

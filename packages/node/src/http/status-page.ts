@@ -8,7 +8,7 @@ import { html, renderPage, type Html } from './html-page.js';
  * formats below are the script's too (assets/status-page.js): keep the two in step.
  */
 export function renderStatusPage(status: NodeStatus, yourPrice: number): string {
-  const { node, load, rooms, dht, turn, links } = status;
+  const { node, load, rooms, dht, turn, links, dialects } = status;
   const row = (label: string, field: string, value: string, mono = false): Html =>
     html`<tr>
       <th>${label}</th>
@@ -30,6 +30,23 @@ export function renderStatusPage(status: NodeStatus, yourPrice: number): string 
         ${row('Rooms', 'rooms', `${count(rooms.rooms, 'room')}, ${count(rooms.members, 'member')}`)}
         ${row('DHT', 'dht', formatDht(dht))} ${row('TURN', 'turn', formatTurn(turn))}
         ${row('Mesh', 'links-count', count(links.length, 'link'))}
+        ${row('Apps', 'dialects', formatDialects(dialects))}
+      </table>
+      <h2>For unchanged apps</h2>
+      <p class="muted">
+        WebTorrent and Trystero apps use this node unchanged: give them these URLs (announce URL,
+        relay URL; docs/dialects.md in the sigmesh sources says how).
+      </p>
+      <table>
+        <tbody>
+          ${dialects.map(
+            (dialect) =>
+              html`<tr>
+                <th>${dialect.title}</th>
+                <td class="mono">${dialect.urls.join(' ')}</td>
+              </tr>`,
+          )}
+        </tbody>
       </table>
       <h2>Linked nodes</h2>
       <table>
@@ -148,6 +165,11 @@ function formatDht(dht: NodeStatus['dht']): string {
   return dht.bootstrapped
     ? `bootstrapped (${dht.routingTableSize} nodes in the routing table)`
     : `not bootstrapped (bootstrap: ${dht.bootstrap}); serving local rooms, retrying`;
+}
+
+function formatDialects(dialects: NodeStatus['dialects']): string {
+  if (dialects.length === 0) return 'none';
+  return dialects.map((d) => `${d.name} ${count(d.connections, 'connection')}`).join(' · ');
 }
 
 function formatTurn(turn: NodeStatus['turn']): string {

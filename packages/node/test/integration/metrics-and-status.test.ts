@@ -120,6 +120,16 @@ test('/metrics follows room and mesh activity on a 3-node testnet; /status lists
   );
   const s2 = await status(n2!.url());
   assert.ok(s2.links.some((link) => link.id === n1!.id() && link.url === n1!.url()));
+  const wsBase = n1!.url().replace(/^http/, 'ws');
+  assert.deepEqual(
+    s1.dialects.map((dialect) => [dialect.name, dialect.urls, dialect.connections]),
+    [
+      ['tracker', [`${wsBase}/announce`, `${wsBase}/`], 0],
+      ['nostr', [`${wsBase}/nostr`], 0],
+      ['ws-relay', [`${wsBase}/ws-relay`], 0],
+    ],
+    'the URLs an unchanged app is given',
+  );
 });
 
 test('TURN requests show in /metrics', async (t) => {
@@ -155,6 +165,8 @@ test('the page at / is the live status page under a strict CSP; JSON stays the n
   assert.doesNotMatch(body, /<script>/, 'no inline script');
   assert.match(body, /<a href="\/app\/">Open the demo app<\/a>/);
   assert.match(body, new RegExp(`data-field="id">${node.id()}<`));
+  assert.match(body, /data-field="dialects">tracker 0 connections · nostr 0 connections/);
+  assert.match(body, new RegExp(`${node.url().replace(/^http/, 'ws')}/nostr`));
   const script = await fetch(`${node.url()}/status.js`);
   assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
   assert.match(await script.text(), /fetch\(/);

@@ -47,6 +47,7 @@ export const nostrDialect: DialectFactory = (ctx) => {
   );
   const dialect: Dialect = {
     name: 'nostr',
+    title: 'Nostr relay (Trystero nostr)',
     paths: [NOSTR_PATH],
     handleUpgrade(request, socket, head) {
       if (verifier.loaded) return server.handleUpgrade(request, socket, head);

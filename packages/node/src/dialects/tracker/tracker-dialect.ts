@@ -49,6 +49,7 @@ export const trackerDialect: DialectFactory = (ctx) => {
 
   const dialect: Dialect = {
     name: 'tracker',
+    title: 'WebTorrent tracker (WebTorrent, Trystero torrent)',
     paths: TRACKER_PATHS,
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
       if (stopped) {

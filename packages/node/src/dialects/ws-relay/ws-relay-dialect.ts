@@ -31,6 +31,7 @@ export const wsRelayDialect: DialectFactory = (ctx) => {
   });
   return {
     name: 'ws-relay',
+    title: 'ws-relay (Trystero ws-relay)',
     paths: [WS_RELAY_PATH],
     handleUpgrade: (request, socket, head) => server.handleUpgrade(request, socket, head),
     stop: () => server.stop(),

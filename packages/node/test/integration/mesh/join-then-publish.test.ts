@@ -19,6 +19,7 @@ test('a member’s first message, sent in the turn it joined, reaches members on
     registries.push(ctx.rooms);
     return {
       name: 'capture',
+      title: 'capture',
       paths: [],
       handleUpgrade: () => undefined,
       stop: () => undefined,
