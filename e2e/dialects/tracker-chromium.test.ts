@@ -6,90 +6,85 @@ import { test, type TestContext } from 'node:test';
 import { pino } from 'pino';
 import { createTestnet, type SigmeshNode } from '@sigmesh/node';
 import { launchChromium, noChromium } from '../client/client-pages.js';
-import { loadWebTorrent, openPage, trysteroBundle, webtorrentBuild } from './tracker-pages.js';
+import { loadWebTorrent, openPage, webtorrentBuild } from './tracker-pages.js';
+import {
+  joinTrysteroRoom,
+  openTrysteroPage,
+  sendChat,
+  trysteroLog,
+  waitForTrysteroPeer,
+} from './trystero-pages.js';
 
-async function twoNodes(t: TestContext): Promise<[SigmeshNode, SigmeshNode]> {
+/** A 3-node testnet, fully linked; the WebTorrent pages use the first and the last. */
+async function threeNodes(t: TestContext): Promise<[SigmeshNode, SigmeshNode, SigmeshNode]> {
   const net = await createTestnet({
-    nodes: 2,
+    nodes: 3,
     nodeOptions: { logger: pino({ level: 'warn' }), powBaseDifficulty: 16 },
   });
   t.after(() => net.close());
-  const [a, b] = net.nodes as [SigmeshNode, SigmeshNode];
-  await a.connect(b.url());
-  return [a, b];
+  const nodes = net.nodes as [SigmeshNode, SigmeshNode, SigmeshNode];
+  const [n1, n2, n3] = nodes;
+  await Promise.all([n1.connect(n2.url()), n1.connect(n3.url()), n2.connect(n3.url())]);
+  return nodes;
 }
 
 const wsUrl = (node: SigmeshNode): string => `${node.url().replace(/^http/, 'ws')}/announce`;
 
 test(
-  'Trystero torrent: two pages on two nodes meet and exchange a message over WebRTC',
-  { skip: noChromium },
+  'Trystero torrent: two pages on two of three nodes meet and exchange a message; another room or password stays apart',
+  { skip: noChromium, timeout: 120_000 },
   async (t) => {
-    const [n0, n1] = await twoNodes(t);
+    const [n1, n2, n3] = await threeNodes(t);
     const browser = await launchChromium(t);
-    const bundle = await trysteroBundle();
-    const pages = await Promise.all(
-      [n0, n1].map(async (node) => {
-        const page = await openPage(browser, node.url());
-        await page.addScriptTag({ content: bundle });
-        return page;
-      }),
+    const [a, b, other, wrong] = await Promise.all(
+      [n1, n2, n3, n3].map((node) => openTrysteroPage(browser, node.url(), 'torrent')),
     );
-    const join = (page: (typeof pages)[number], url: string): Promise<string> =>
-      page.evaluate((relay) => {
-        interface TrysteroRoom {
-          onPeerJoin: ((id: string) => void) | null;
-          makeAction(name: string): {
-            send(data: unknown): Promise<void>;
-            onMessage: ((data: unknown, from: string) => void) | null;
-          };
-        }
-        const w = window as unknown as {
-          trystero: { selfId: string; joinRoom(config: unknown, room: string): TrysteroRoom };
-          seen: string[];
-          got: unknown[];
-          send: (data: unknown) => Promise<void>;
-        };
-        w.seen = [];
-        w.got = [];
-        const room = w.trystero.joinRoom(
-          {
-            appId: 'sigmesh-e2e-tracker',
-            relayConfig: { urls: [relay] },
-            rtcConfig: { iceServers: [] },
-          },
-          'lobby',
-        );
-        const chat = room.makeAction('chat');
-        chat.onMessage = (data) => w.got.push(data);
-        room.onPeerJoin = (id) => w.seen.push(id);
-        w.send = (data) => chat.send(data);
-        return w.trystero.selfId;
-      }, url);
+    const room = { appId: 'sigmesh-e2e-tracker', roomId: 'lobby', password: 'shared secret' };
     const started = Date.now();
-    const idA = await join(pages[0]!, wsUrl(n0));
-    const idB = await join(pages[1]!, wsUrl(n1));
-    for (const [page, other] of [
-      [pages[0]!, idB],
-      [pages[1]!, idA],
-    ] as const)
-      await page.waitForFunction(
-        (id) => (window as unknown as { seen: string[] }).seen.includes(id),
-        other,
-        { timeout: 30_000, polling: 100 },
-      );
+    const aId = await joinTrysteroRoom(a!.page, { ...room, relayUrls: [wsUrl(n1)] });
+    const bId = await joinTrysteroRoom(b!.page, { ...room, relayUrls: [wsUrl(n2)] });
+    const otherId = await joinTrysteroRoom(other!.page, {
+      ...room,
+      roomId: 'another room',
+      relayUrls: [wsUrl(n3)],
+    });
+    const wrongId = await joinTrysteroRoom(wrong!.page, {
+      ...room,
+      password: 'wrong',
+      relayUrls: [wsUrl(n3)],
+    });
+    await Promise.all([waitForTrysteroPeer(a!.page, bId), waitForTrysteroPeer(b!.page, aId)]);
     const meetMs = Date.now() - started;
+    await sendChat(a!.page, { text: 'hello B' }, bId);
+    await sendChat(b!.page, { text: 'hello A' }, aId);
+    for (const page of [a!.page, b!.page])
+      await page.waitForFunction(
+        () => (window as unknown as { log: { messages: unknown[] } }).log.messages.length > 0,
+      );
+    assert.deepEqual((await trysteroLog(b!.page)).messages, [
+      { data: { text: 'hello B' }, from: aId },
+    ]);
+    assert.deepEqual((await trysteroLog(a!.page)).messages, [
+      { data: { text: 'hello A' }, from: bId },
+    ]);
 
-    await pages[0]!.evaluate(() =>
-      (window as unknown as { send: (d: unknown) => Promise<void> }).send({ hello: 'from node 0' }),
-    );
-    await pages[1]!.waitForFunction(
-      () => (window as unknown as { got: unknown[] }).got.length > 0,
-      undefined,
-      { timeout: 10_000 },
-    );
-    const got = await pages[1]!.evaluate(() => (window as unknown as { got: unknown[] }).got);
-    assert.deepEqual(got, [{ hello: 'from node 0' }]);
+    // The wrong password's page is in the same swarm (the info_hash comes from app and room) and
+    // gets the offers, but cannot decrypt them, so it never connects; the other room is another
+    // swarm.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    for (const page of [a!.page, b!.page]) {
+      const joined = (await trysteroLog(page)).joined;
+      assert.ok(
+        !joined.includes(otherId) && !joined.includes(wrongId),
+        `stayed apart: ${JSON.stringify(joined)}`,
+      );
+    }
+    assert.deepEqual((await trysteroLog(other!.page)).joined, []);
+    assert.deepEqual((await trysteroLog(wrong!.page)).joined, []);
+    // Nothing but the nodes: no public tracker or STUN server was contacted.
+    for (const { urls } of [a!, b!, other!, wrong!])
+      for (const url of urls)
+        assert.match(url, /^(http|ws):\/\/127\.0\.0\.1:\d+\//, `only the nodes: ${url}`);
     t.diagnostic(`pages met after ${meetMs} ms`);
   },
 );
@@ -98,7 +93,7 @@ test(
   'WebTorrent (browser build): a file seeded on one node downloads through another',
   { skip: noChromium },
   async (t) => {
-    const [n0, n1] = await twoNodes(t);
+    const [n0, , n1] = await threeNodes(t);
     const browser = await launchChromium(t);
     const webtorrent = webtorrentBuild();
     const pages = await Promise.all(

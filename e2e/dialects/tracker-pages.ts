@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 
 /** The WebTorrent release whose browser build (dist/webtorrent.min.js, an ES module) is tested. */
@@ -16,24 +15,6 @@ export function webtorrentBuild(): string {
   const file = `${cache}webtorrent-${WEBTORRENT_VERSION}/package/dist/webtorrent.min.js`;
   if (!existsSync(file)) throw new Error(`${file} is missing: run npm install (e2e postinstall)`);
   return readFileSync(file, 'utf8');
-}
-
-/** Trystero's torrent strategy (`@trystero-p2p/torrent` from npm), bundled for a page as `window.trystero`. */
-export async function trysteroBundle(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: "import * as t from '@trystero-p2p/torrent'; window.trystero = t;",
-      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0]!.text;
 }
 
 /**

@@ -18,13 +18,15 @@ export interface TrysteroLog {
 }
 
 /** Which Trystero strategy a page runs. */
-export type Strategy = 'nostr' | 'ws-relay';
+export type Strategy = 'nostr' | 'ws-relay' | 'torrent';
 
 const entries: Record<Strategy, string> = {
   // npm `trystero`: its default, the Nostr strategy.
   nostr: "export * from 'trystero';",
   // Not on npm: its source (vendor/) with npm's @trystero-p2p/core.
   'ws-relay': "export { joinRoom, selfId } from './vendor/trystero-ws-relay.mjs';",
+  // npm `@trystero-p2p/torrent`: the WebTorrent-tracker strategy.
+  torrent: "export { joinRoom, selfId } from '@trystero-p2p/torrent';",
 };
 const bundles = new Map<Strategy, string>();
 
