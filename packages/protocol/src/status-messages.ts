@@ -50,10 +50,18 @@ const turnModes: readonly string[] = ['built-in', 'external', 'off'] satisfies T
 
 /** An absolute http(s) URL of sane length: the only kind a page may link to or fetch from. */
 function isHttpUrl(value: unknown): value is string {
+  return isUrlOf(value, ['http:', 'https:']);
+}
+
+/** An absolute ws(s) URL of sane length. */
+function isWsUrl(value: unknown): value is string {
+  return isUrlOf(value, ['ws:', 'wss:']);
+}
+
+function isUrlOf(value: unknown, protocols: readonly string[]): value is string {
   if (typeof value !== 'string' || value.length > 512) return false;
   try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    return protocols.includes(new URL(value).protocol);
   } catch {
     return false;
   }
@@ -129,17 +137,6 @@ export function parseNodeStatus(value: unknown): ParseResult<NodeStatus> {
     links,
     dialects,
   });
-}
-
-/** An absolute ws(s) URL of sane length. */
-function isWsUrl(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length > 512) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'ws:' || url.protocol === 'wss:';
-  } catch {
-    return false;
-  }
 }
 
 function isShortText(value: unknown): value is string {
