@@ -68,10 +68,10 @@ export const roomPayload = fc.oneof(
     }),
   ),
   fc.record({
-    v: fc.constant(1 as const),
+    v: fc.constant(2 as const),
     kind: fc.constant('sealed' as const),
     box: fc
-      .uint8Array({ minLength: 28, maxLength: 200 })
+      .uint8Array({ minLength: 36, maxLength: 200 })
       .map((b) => Buffer.from(b).toString('base64url')),
   }),
 );

@@ -1,8 +1,8 @@
 /**
  * The client's signaling codec end to end (packages/client/src/signaling/payload-codec.ts,
  * fragments.ts, room-key.ts, client-identity.ts): a member's payload sealed with the room key or
- * not, split to fit a node's post size, delivered in any order with copies, and interleaved with
- * a hostile member's fragments, tampered boxes and forged hellos.
+ * not, split to fit a node's post size, delivered in any order with copies (a sealed one opens
+ * once), and interleaved with a hostile member's fragments, tampered boxes and forged hellos.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -115,17 +115,21 @@ export const payloadCodecTarget = fuzzTarget({
         if (result.payload.kind === 'hello')
           assert.equal(typeof (await verifyHello(ROOM, event.from, result.payload)), 'boolean');
         if (event.from === input.from) opened.push(result.payload);
+      } else if ('refused' in result) {
+        assert.ok(input.sealed, 'only sealed boxes are checked for freshness');
+        assert.equal(result.refused, 'replayed', 'a fresh box refused as stale or overflow');
       } else {
         assert.equal(typeof result.unauthentic, 'string');
       }
     }
     // From the honest sender's id only its payload comes out when the room is sealed (a hostile
-    // member posting under the same id cannot forge the tag), and never a tampered box. A post
-    // sent twice opens twice: copies are dropped by message id (room-signaling.ts), not here.
+    // member posting under the same id cannot forge the tag), exactly once however many copies
+    // arrive (the replay guard), and never a tampered box. Unsealed, a post sent twice opens
+    // twice: copies are dropped by message id (room-signaling.ts), not here.
     const original = JSON.stringify(input.payload);
     if (tampered) assert.deepEqual(opened, [], 'a tampered box opened');
     else if (input.sealed) {
-      assert.ok(opened.length >= 1, 'the sealed payload never came out');
+      assert.equal(opened.length, 1, `the sealed payload came out ${opened.length} times`);
       for (const payload of opened) assert.equal(JSON.stringify(payload), original);
     } else
       assert.ok(

@@ -2,6 +2,7 @@
 export { joinRoom, joinRoomDefaults, type JoinRoomOptions } from './join-room.js';
 export { Room, type AddStreamOptions, type PeerInfo, type RoomEvents } from './room.js';
 export type { ConnectionRoute } from './peers/connection-route.js';
+export type { SignalingStats } from './signaling/room-signaling.js';
 export type { NodeStorage } from './nodes/node-memory.js';
 export { createPowSolver, type PowSolver } from './pow/pow-solver.js';
 export { SigmeshError, deriveRoomHash, type ClientId, type ErrorCode } from '@sigmesh/protocol';

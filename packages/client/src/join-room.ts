@@ -1,4 +1,4 @@
-import { deriveRoomHash, sigmeshError } from '@sigmesh/protocol';
+import { clientSignalLimits, deriveRoomHash, sigmeshError } from '@sigmesh/protocol';
 import { hasTurn } from './ice-servers.js';
 import { NodeMemory, type NodeStorage } from './nodes/node-memory.js';
 import { NodePool } from './nodes/node-pool.js';
@@ -6,6 +6,8 @@ import type { PeerConnectionFactory } from './peers/peer.js';
 import { createPowSolver } from './pow/pow-solver.js';
 import { Room } from './room.js';
 import { ClientIdentity } from './signaling/client-identity.js';
+import { fragmentDefaults } from './signaling/fragments.js';
+import { payloadCodecDefaults, type PayloadCodecOptions } from './signaling/payload-codec.js';
 import { RoomKey } from './signaling/room-key.js';
 import { RoomSignaling } from './signaling/room-signaling.js';
 
@@ -39,6 +41,17 @@ export interface JoinRoomOptions {
   readonly rtc?: { readonly RTCPeerConnection: unknown };
   /** Extra RTCConfiguration fields for every connection (e.g. werift's `iceAdditionalHostAddresses`). */
   readonly rtcConfiguration?: Readonly<Record<string, unknown>>;
+  /**
+   * With a password: how far a sealed payload's send time may be from this client's clock, either
+   * way, before it is refused as stale. Copies within it are refused by their IV. Default 120,000 ms.
+   */
+  readonly replayWindowMs?: number;
+  /** Sealed payloads remembered (those opened within the window); beyond, new ones are refused. Default 16,384. */
+  readonly replayCacheSize?: number;
+  /** Members whose split payloads may be in progress at once; beyond, the oldest is dropped. Default 64. */
+  readonly maxFragmentSenders?: number;
+  /** Characters of split payloads buffered in all; beyond, the oldest are dropped. Default 2,097,152. */
+  readonly maxBufferedFragmentChars?: number;
 }
 
 export const joinRoomDefaults = {
@@ -47,6 +60,10 @@ export const joinRoomDefaults = {
   probeTimeoutMs: 3000,
   joinTimeoutMs: 15_000,
   maxProbes: 8,
+  replayWindowMs: payloadCodecDefaults.replayWindowMs,
+  replayCacheSize: payloadCodecDefaults.replayCacheSize,
+  maxFragmentSenders: fragmentDefaults.maxSenders,
+  maxBufferedFragmentChars: fragmentDefaults.maxBufferedChars,
 } as const;
 
 let warnedUnencrypted = false;
@@ -109,6 +126,7 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
     k: checked.k,
     joinTimeoutMs: options.joinTimeoutMs ?? joinRoomDefaults.joinTimeoutMs,
     maxPowDifficulty,
+    payloads: checked.payloads,
     handlers: {
       ...room.signalingHandlers(),
       joined: (session) => {
@@ -142,6 +160,7 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
 function checkOptions(options: JoinRoomOptions): {
   k: number;
   RTCPeerConnection: PeerConnectionFactory;
+  payloads: PayloadCodecOptions;
 } {
   const invalid = (message: string): never => {
     throw sigmeshError('CLIENT_OPTIONS_INVALID', message);
@@ -158,6 +177,19 @@ function checkOptions(options: JoinRoomOptions): {
     invalid('password must be a non-empty string');
   const k = options.k ?? joinRoomDefaults.k;
   if (!Number.isInteger(k) || k < 1 || k > 8) invalid('k must be an integer from 1 to 8');
+  const payloads: PayloadCodecOptions = {
+    replayWindowMs: integerOption(options, 'replayWindowMs', 1000, 86_400_000, invalid),
+    replayCacheSize: integerOption(options, 'replayCacheSize', 64, 1 << 20, invalid),
+    maxFragmentSenders: integerOption(options, 'maxFragmentSenders', 1, 4096, invalid),
+    // At least one payload of the largest size a member may send (two sealed boxes' worth).
+    maxBufferedFragmentChars: integerOption(
+      options,
+      'maxBufferedFragmentChars',
+      clientSignalLimits.maxSealedChars * 2,
+      1 << 28,
+      invalid,
+    ),
+  };
   const factory =
     options.rtc?.RTCPeerConnection ??
     (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection;
@@ -166,5 +198,19 @@ function checkOptions(options: JoinRoomOptions): {
       'WEBRTC_UNAVAILABLE',
       'no RTCPeerConnection here: pass one with the rtc option',
     );
-  return { k, RTCPeerConnection: factory as PeerConnectionFactory };
+  return { k, RTCPeerConnection: factory as PeerConnectionFactory, payloads };
+}
+
+/** An integer option within [min, max], or its default. */
+function integerOption(
+  options: JoinRoomOptions,
+  name: 'replayWindowMs' | 'replayCacheSize' | 'maxFragmentSenders' | 'maxBufferedFragmentChars',
+  min: number,
+  max: number,
+  invalid: (message: string) => never,
+): number {
+  const value = options[name] ?? joinRoomDefaults[name];
+  if (!Number.isInteger(value) || value < min || value > max)
+    invalid(`${name} must be an integer from ${min} to ${max}`);
+  return value;
 }

@@ -11,7 +11,8 @@ import type { NodeSession } from './nodes/node-session.js';
 import type { ConnectionRoute } from './peers/connection-route.js';
 import { Peer, type PeerConnectionFactory, type PeerHandlers } from './peers/peer.js';
 import type { PowSolver } from './pow/pow-solver.js';
-import type { RoomSignaling, SignalingHandlers } from './signaling/room-signaling.js';
+import type { SignalingHandlers } from './signaling/room-signaling-options.js';
+import type { RoomSignaling, SignalingStats } from './signaling/room-signaling.js';
 
 /** Signals kept per client while the room is still joining. */
 const MAX_WAITING_SIGNALS = 256;
@@ -115,6 +116,15 @@ export class Room extends Emitter<RoomEvents> {
   /** URLs of the nodes the room is joined on now. */
   get nodes(): readonly string[] {
     return this.#signaling?.nodes ?? [];
+  }
+
+  /**
+   * What signaling through the nodes refused, by reason, and what its bounded buffers hold. A
+   * `replayed` or `stale` count that keeps rising means a node re-posts old payloads, or (stale)
+   * a peer's clock is further off than `replayWindowMs`.
+   */
+  signalingStats(): SignalingStats | undefined {
+    return this.#signaling?.stats();
   }
 
   /** The ICE servers new connections use: from the nodes' `/token`, plus the app's own. */

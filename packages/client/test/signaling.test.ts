@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { parseRoomPayload, type FragmentPayload } from '@sigmesh/protocol';
+import {
+  parseRoomPayload,
+  readSealedBox,
+  writeSealedBox,
+  type FragmentPayload,
+} from '@sigmesh/protocol';
 import { ClientIdentity, verifyHello } from '../src/signaling/client-identity.js';
 import { FragmentAssembler, splitPayload } from '../src/signaling/fragments.js';
 import { RoomKey } from '../src/signaling/room-key.js';
@@ -51,11 +56,14 @@ test('the assembler ignores duplicates and bounds what one sender can leave half
   assert.equal(whole, undefined, 'the evicted payload never completes');
 });
 
-test('sealed payloads open only with the same password, room, sender and addressee', async () => {
+test('sealed payloads open only with the same password, room, sender, addressee and time', async () => {
   const key = await RoomKey.derive('pw', 'app', 'room');
-  const sealed = await key.seal('{"v":1}', ROOM, MEMBER, OTHER);
+  const sentAt = 1_700_000_000_000;
+  const sealed = await key.seal('{"v":1}', ROOM, MEMBER, OTHER, sentAt);
   assert.ok(parseRoomPayload(sealed).ok);
-  assert.equal(await key.open(sealed, ROOM, MEMBER, OTHER), '{"v":1}');
+  const box = await key.open(sealed, ROOM, MEMBER, OTHER);
+  assert.equal(box?.text, '{"v":1}');
+  assert.equal(box.sentAt, sentAt);
   assert.equal(await key.open(sealed, ROOM, OTHER, OTHER), undefined, 'another sender');
   assert.equal(await key.open(sealed, ROOM, MEMBER, undefined), undefined, 'readdressed');
   assert.equal(await key.open(sealed, 'f'.repeat(40), MEMBER, OTHER), undefined, 'another room');
@@ -70,6 +78,14 @@ test('sealed payloads open only with the same password, room, sender and address
     box: sealed.box.slice(0, -2) + (sealed.box.endsWith('A') ? 'BA' : 'AA'),
   };
   assert.equal(await key.open(flipped, ROOM, MEMBER, OTHER), undefined, 'tampered');
+  // A relay that moves the send time (to make an old box look fresh) breaks the tag.
+  const parts = readSealedBox(sealed.box)!;
+  const retimed = { ...sealed, box: writeSealedBox({ ...parts, sentAt: sentAt + 60_000 }) };
+  assert.equal(await key.open(retimed, ROOM, MEMBER, OTHER), undefined, 'retimed');
+  // So does one that changes the IV (to dodge the replay cache).
+  const iv = Uint8Array.from(parts.iv, (byte, i) => (i === 0 ? byte ^ 1 : byte));
+  const renamed = { ...sealed, box: writeSealedBox({ ...parts, iv }) };
+  assert.equal(await key.open(renamed, ROOM, MEMBER, OTHER), undefined, 'another IV');
 });
 
 test('a hello proves its member and node; changing either or the key is caught', async () => {

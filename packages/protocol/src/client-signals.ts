@@ -1,4 +1,5 @@
 import { isRecord, parsed, rejected, type ParseResult } from './parse-result.js';
+import { SEALED_FORMAT, SEALED_MIN_BYTES } from './sealed-box.js';
 
 // What `@sigmesh/client` puts in the `data` of a room post, and what peers send each other on
 // their own data channel. Nodes never look inside; docs/client-protocol.md shows each with an
@@ -85,9 +86,12 @@ export interface FragmentPayload {
   readonly part: string;
 }
 
-/** A payload encrypted with the room password: base64url(IV 12 ‖ AES-GCM ciphertext ‖ tag 16). */
+/**
+ * A payload encrypted with the room password, format 2: base64url(sentAt 8 ‖ IV 12 ‖ AES-GCM
+ * ciphertext ‖ tag 16), laid out in `sealed-box.ts`. Its `v` is the sealed format, not 1.
+ */
 export interface SealedPayload {
-  readonly v: 1;
+  readonly v: typeof SEALED_FORMAT;
   readonly kind: 'sealed';
   readonly box: string;
 }
@@ -100,16 +104,9 @@ export function helloTranscript(room: string, memberId: string, nodeId: string):
   return `sigmesh-hello:v1\n${room}\n${memberId}\n${nodeId}`;
 }
 
-/**
- * The additional authenticated data of a sealed payload: the room, the sender's member id and the
- * addressee's (or `*` for a broadcast). A node that changes `from` or `to` breaks the tag.
- */
-export function sealedPayloadAad(room: string, from: string, to: string | undefined): string {
-  return `sigmesh-e2e:v1\n${room}\n${from}\n${to ?? '*'}`;
-}
-
 /** Parses a room payload written by another member. */
 export function parseRoomPayload(value: unknown): ParseResult<RoomPayload> {
+  if (isRecord(value) && value.kind === 'sealed') return parseSealed(value);
   if (!isRecord(value) || value.v !== 1) return bad('not a sigmesh client payload');
   switch (value.kind) {
     case 'hello': {
@@ -137,13 +134,28 @@ export function parseRoomPayload(value: unknown): ParseResult<RoomPayload> {
         return bad('fragment: bad part');
       return parsed({ v: 1, kind: 'fragment', frag, index, count, part });
     }
-    case 'sealed': {
-      if (!isB64(value.box, 38, clientSignalLimits.maxSealedChars)) return bad('sealed: bad box');
-      return parsed({ v: 1, kind: 'sealed', box: value.box });
-    }
     default:
       return bad('unknown payload kind');
   }
+}
+
+/** Base64url characters of the shortest sealed box. */
+const MIN_BOX_CHARS = Math.ceil((SEALED_MIN_BYTES * 4) / 3);
+
+/**
+ * A sealed payload. Format 1 had no send time, so a copy posted under a new message id opened
+ * again: it is refused as `SIGNAL_UNAUTHENTIC` (the sender runs an older client), never opened.
+ */
+function parseSealed(value: Record<string, unknown>): ParseResult<SealedPayload> {
+  if (value.v === 1)
+    return rejected(
+      'SIGNAL_UNAUTHENTIC',
+      'it seals with format 1 (no send time, replayable), which this client refuses: it runs an older client',
+    );
+  if (value.v !== SEALED_FORMAT) return bad('sealed: unknown format');
+  if (!isB64(value.box, MIN_BOX_CHARS, clientSignalLimits.maxSealedChars))
+    return bad('sealed: bad box');
+  return parsed({ v: SEALED_FORMAT, kind: 'sealed', box: value.box });
 }
 
 /** Parses a batch of signals (a room payload's or a data-channel frame's). */

@@ -33,7 +33,7 @@ export const clientErrors = {
   SIGNAL_UNAUTHENTIC: {
     status: 400,
     summary:
-      'A signaling payload failed to decrypt or verify: a wrong room password, or tampering on the way. It is dropped.',
+      'A signaling payload failed to decrypt or verify: a wrong room password, tampering on the way, or a box sealed in the old format 1 (no send time). It is dropped.',
   },
   CLIENT_OPTIONS_INVALID: {
     status: 400,

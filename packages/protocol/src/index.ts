@@ -18,6 +18,7 @@ export * from './mesh-signing.js';
 export * from './sse-parser.js';
 export * from './status-messages.js';
 export * from './client-signals.js';
+export * from './sealed-box.js';
 export * from './peer-frames.js';
 export * from './tracker-messages.js';
 export * from './tracker-swarm-messages.js';

@@ -1,4 +1,4 @@
-import type { ClientId, MessageEvent, PeerId } from '@sigmesh/protocol';
+import type { ClientId, PeerId, SignalPayload } from '@sigmesh/protocol';
 
 /** Messages from a member that has not said hello yet wait this long, at most this many. */
 const UNKNOWN_MEMBER_TTL_MS = 15_000;
@@ -11,13 +11,13 @@ interface KnownMember {
 
 /**
  * Which client each room member proved to be (by a verified hello), the members of each client,
- * and the messages of members not placed yet. Bounded: at most 32 unplaced members, 32 messages
- * each, for 15 s.
+ * and the signals of members not placed yet — kept opened, since a sealed box opens only once.
+ * Bounded: at most 32 unplaced members, 32 signals each, for 15 s.
  */
 export class MemberDirectory {
   readonly #members = new Map<PeerId, KnownMember>();
   readonly #clients = new Map<ClientId, Set<PeerId>>();
-  readonly #unplaced = new Map<PeerId, { since: number; messages: MessageEvent[] }>();
+  readonly #unplaced = new Map<PeerId, { since: number; messages: SignalPayload[] }>();
 
   has(member: PeerId): boolean {
     return this.#members.has(member);
@@ -46,7 +46,7 @@ export class MemberDirectory {
     member: PeerId,
     client: ClientId,
     node: string,
-  ): { newClient: boolean; held: MessageEvent[] } {
+  ): { newClient: boolean; held: SignalPayload[] } {
     this.#members.set(member, { client, node });
     let members = this.#clients.get(client);
     const newClient = members === undefined;
@@ -60,18 +60,18 @@ export class MemberDirectory {
     return { newClient, held };
   }
 
-  /** Keeps a message from an unplaced member; true when it is the first from that member. */
-  hold(event: MessageEvent, now = Date.now()): boolean {
+  /** Keeps a signal from an unplaced member; true when it is the first from that member. */
+  hold(from: PeerId, signal: SignalPayload, now = Date.now()): boolean {
     for (const [member, held] of this.#unplaced)
       if (now - held.since > UNKNOWN_MEMBER_TTL_MS) this.#unplaced.delete(member);
-    let held = this.#unplaced.get(event.from);
+    let held = this.#unplaced.get(from);
     const first = held === undefined;
     if (held === undefined) {
       if (this.#unplaced.size >= UNKNOWN_MEMBER_MAX) return false;
       held = { since: now, messages: [] };
-      this.#unplaced.set(event.from, held);
+      this.#unplaced.set(from, held);
     }
-    if (held.messages.length < UNKNOWN_MEMBER_MAX) held.messages.push(event);
+    if (held.messages.length < UNKNOWN_MEMBER_MAX) held.messages.push(signal);
     return first;
   }
 

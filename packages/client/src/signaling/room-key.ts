@@ -1,7 +1,8 @@
 import {
-  fromBase64url,
+  readSealedBox,
+  SEALED_FORMAT,
   sealedPayloadAad,
-  toBase64url,
+  writeSealedBox,
   type SealedPayload,
 } from '@sigmesh/protocol';
 import { asBufferSource, encode } from './encode.js';
@@ -12,8 +13,9 @@ export const ROOM_KEY_ITERATIONS = 600_000;
 /**
  * The AES-256-GCM key of a password-protected room: PBKDF2-SHA-256 over the password, salted
  * with the app id and room name, so one password gives unrelated keys in different rooms. Every
- * signaling payload is sealed with it, bound to the room and the sender's and addressee's member
- * ids, so a node can neither read SDP nor swap DTLS fingerprints nor move a payload.
+ * signaling payload is sealed with it, bound to the room, the sender's and addressee's member
+ * ids and the send time, so a node can neither read SDP nor swap DTLS fingerprints nor move a
+ * payload; {@link ReplayGuard} then refuses copies and old boxes.
  */
 export class RoomKey {
   private constructor(private readonly key: CryptoKey) {}
@@ -37,48 +39,59 @@ export class RoomKey {
     return new RoomKey(key);
   }
 
+  /** Seals `text` from member `from` to `to` (or everyone), stamped with `sentAt` (ms). */
   async seal(
     text: string,
     room: string,
     from: string,
     to: string | undefined,
+    sentAt: number,
   ): Promise<SealedPayload> {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const sealed = new Uint8Array(
       await crypto.subtle.encrypt(
-        { name: 'AES-GCM', iv, additionalData: encode(sealedPayloadAad(room, from, to)) },
+        { name: 'AES-GCM', iv, additionalData: encode(sealedPayloadAad(room, from, to, sentAt)) },
         this.key,
         encode(text),
       ),
     );
-    const box = new Uint8Array(iv.length + sealed.length);
-    box.set(iv, 0);
-    box.set(sealed, iv.length);
-    return { v: 1, kind: 'sealed', box: toBase64url(box) };
+    return { v: SEALED_FORMAT, kind: 'sealed', box: writeSealedBox({ sentAt, iv, sealed }) };
   }
 
-  /** The plaintext, or undefined when the tag does not verify (wrong password or tampering). */
+  /**
+   * The plaintext with the box's send time and IV, or undefined when the box is malformed or its
+   * tag does not verify (wrong password or tampering). Freshness is the caller's to check.
+   */
   async open(
     payload: SealedPayload,
     room: string,
     from: string,
     to: string | undefined,
-  ): Promise<string | undefined> {
-    const box = fromBase64url(payload.box);
-    if (box === undefined || box.length < 12 + 16) return undefined;
+  ): Promise<OpenedBox | undefined> {
+    const box = readSealedBox(payload.box);
+    if (box === undefined) return undefined;
     try {
       const plain = await crypto.subtle.decrypt(
         {
           name: 'AES-GCM',
-          iv: asBufferSource(box.subarray(0, 12)),
-          additionalData: encode(sealedPayloadAad(room, from, to)),
+          iv: asBufferSource(box.iv),
+          additionalData: encode(sealedPayloadAad(room, from, to, box.sentAt)),
         },
         this.key,
-        asBufferSource(box.subarray(12)),
+        asBufferSource(box.sealed),
       );
-      return new TextDecoder().decode(plain);
+      return { text: new TextDecoder().decode(plain), sentAt: box.sentAt, iv: box.iv };
     } catch {
       return undefined;
     }
   }
+}
+
+/** What an authentic box holds. */
+export interface OpenedBox {
+  readonly text: string;
+  /** The sender's clock when it sealed the box (ms since the Unix epoch). */
+  readonly sentAt: number;
+  /** The box's random IV: its identity for replay checks. */
+  readonly iv: Uint8Array;
 }

@@ -4,46 +4,26 @@ import {
   type MessageEvent,
   type PeerId,
   type PeerSignal,
-  type RoomHash,
   type RoomPayload,
-  type SigmeshError,
+  type SignalPayload,
 } from '@sigmesh/protocol';
 import { asSigmeshError, joinFailure, type NodeFailure } from '../nodes/join-failure.js';
-import type { NodePool, ProbedNode } from '../nodes/node-pool.js';
+import type { ProbedNode } from '../nodes/node-pool.js';
 import { NodeSession } from '../nodes/node-session.js';
-import type { PowSolver } from '../pow/pow-solver.js';
-import { verifyHello, type ClientIdentity } from './client-identity.js';
+import { verifyHello } from './client-identity.js';
 import { MemberDirectory } from './member-directory.js';
-import { PayloadCodec } from './payload-codec.js';
+import { PayloadCodec, type PayloadCodecStats } from './payload-codec.js';
+import type { RoomSignalingOptions, SignalingHandlers } from './room-signaling-options.js';
 import { SpareJoin } from './spare-join.js';
-import type { RoomKey } from './room-key.js';
 import { SeenIds } from './seen-ids.js';
 
-/** What the nodes tell the room about other clients. */
-export interface SignalingHandlers {
-  /** A client proved who it is (its first verified hello). */
-  clientSeen(id: ClientId): void;
-  /** No node we are on sees any member of this client any more. */
-  clientGone(id: ClientId): void;
-  signals(id: ClientId, signals: readonly PeerSignal[]): void;
-  nodesChanged(urls: readonly string[]): void;
-  /** A node accepted us: `session` is our membership there (its probe has the other challenges). */
-  joined(session: NodeSession): void;
-  error(error: SigmeshError): void;
-}
-
-export interface RoomSignalingOptions {
-  readonly room: RoomHash;
-  readonly identity: ClientIdentity;
-  readonly key: RoomKey | undefined;
-  readonly pool: NodePool;
-  readonly solver: PowSolver;
-  /** How many nodes to join at once. */
-  readonly k: number;
-  readonly joinTimeoutMs: number;
-  /** A node asking more than this per post is left for a cheaper one. */
-  readonly maxPowDifficulty: number;
-  readonly handlers: SignalingHandlers;
+/**
+ * Signaling refusals by reason — `unauthentic` (also reported as `SIGNAL_UNAUTHENTIC`, once per
+ * member), `replayed`, `stale`, `overflow` (sealed boxes not fresh, counted only) — and what the
+ * bounded buffers hold.
+ */
+export interface SignalingStats extends PayloadCodecStats {
+  readonly refused: PayloadCodecStats['refused'] & { readonly unauthentic: number };
 }
 
 const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000, 30_000];
@@ -66,6 +46,7 @@ export class RoomSignaling {
   readonly #repliedTo = new Set<ClientId>();
   readonly #seen = new SeenIds();
   readonly #reported = new Set<PeerId>();
+  #unauthentic = 0;
   #incoming: Promise<void> = Promise.resolve();
   #rejoinAttempt = 0;
   #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
@@ -77,12 +58,18 @@ export class RoomSignaling {
   constructor(options: RoomSignalingOptions) {
     this.#options = options;
     this.#handlers = options.handlers;
-    this.#codec = new PayloadCodec(options.room, options.key);
+    this.#codec = new PayloadCodec(options.room, options.key, options.payloads);
   }
 
   /** URLs of the nodes joined now. */
   get nodes(): string[] {
     return [...this.#sessions.keys()];
+  }
+
+  /** What signaling refused (by reason) and holds now. */
+  stats(): SignalingStats {
+    const stats = this.#codec.stats();
+    return { ...stats, refused: { ...stats.refused, unauthentic: this.#unauthentic } };
   }
 
   /** Joins up to k nodes; resolves once at least one accepted us. */
@@ -92,7 +79,11 @@ export class RoomSignaling {
     await Promise.race([filled, new Promise<void>((resolve) => (this.#firstJoined = resolve))]);
     if (this.#sessions.size === 0) await filled;
     if (this.#sessions.size === 0) throw joinFailure([]);
-    this.#priceTimer = setInterval(() => this.#checkPrices(), PRICE_CHECK_MS);
+    this.#priceTimer = setInterval(() => {
+      this.#checkPrices();
+      // Releases split payloads and remembered boxes that expired while the room was quiet.
+      this.#codec.sweep();
+    }, PRICE_CHECK_MS);
     unref(this.#priceTimer);
   }
 
@@ -313,16 +304,22 @@ export class RoomSignaling {
       this.#reportUnauthentic(event.from, opened.unauthentic);
       return;
     }
+    // Not fresh (a copy, or sent outside the replay window): counted by the codec, not reported,
+    // since an honest post that reached a node twice ends here too.
+    if ('refused' in opened) return;
     const { payload } = opened;
     if (payload.kind === 'hello') {
       await this.#hello(event.from, payload, event.to !== undefined);
       return;
     }
-    if (payload.kind !== 'signal') return;
-    const client = this.#directory.clientOf(event.from);
+    if (payload.kind === 'signal') this.#signal(event.from, payload);
+  }
+
+  #signal(from: PeerId, payload: SignalPayload): void {
+    const client = this.#directory.clientOf(from);
     if (client === undefined) {
-      // A signal from a member we cannot place yet: keep it briefly and ask who it is.
-      if (this.#directory.hold(event)) void this.#helloTo(event.from, false);
+      // From a member we cannot place yet: keep it (opened: a box opens once) and ask who it is.
+      if (this.#directory.hold(from, payload)) void this.#helloTo(from, false);
       return;
     }
     if (client === payload.id) this.#handlers.signals(client, payload.signals);
@@ -345,7 +342,7 @@ export class RoomSignaling {
     }
     const { newClient, held } = this.#directory.place(from, hello.id, hello.node);
     if (newClient) this.#handlers.clientSeen(hello.id);
-    for (const event of held) await this.#receive(event);
+    for (const signal of held) this.#signal(from, signal);
     if (!hello.reply && !this.#repliedTo.has(hello.id)) {
       this.#repliedTo.add(hello.id);
       // Not awaited: incoming messages must never wait on a post (a slow node would stall them all).
@@ -382,6 +379,7 @@ export class RoomSignaling {
   }
 
   #reportUnauthentic(from: PeerId, why: string): void {
+    this.#unauthentic++;
     if (this.#reported.has(from) || this.#reported.size > 1024) return;
     this.#reported.add(from);
     this.#handlers.error(

@@ -32,6 +32,10 @@ test('bad options are refused with CLIENT_OPTIONS_INVALID', async () => {
   await rejectsWith(joinRoom({ ...base, k: 0 }), 'CLIENT_OPTIONS_INVALID');
   await rejectsWith(joinRoom({ ...base, nodes: ['ftp://example'] }), 'CLIENT_OPTIONS_INVALID');
   await rejectsWith(joinRoom({ ...base, password: '' }), 'CLIENT_OPTIONS_INVALID');
+  await rejectsWith(joinRoom({ ...base, replayWindowMs: 0 }), 'CLIENT_OPTIONS_INVALID');
+  await rejectsWith(joinRoom({ ...base, replayCacheSize: 1.5 }), 'CLIENT_OPTIONS_INVALID');
+  await rejectsWith(joinRoom({ ...base, maxFragmentSenders: 0 }), 'CLIENT_OPTIONS_INVALID');
+  await rejectsWith(joinRoom({ ...base, maxBufferedFragmentChars: 10 }), 'CLIENT_OPTIONS_INVALID');
 });
 
 test('without an RTCPeerConnection joinRoom says WEBRTC_UNAVAILABLE', async () => {

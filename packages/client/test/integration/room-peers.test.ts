@@ -74,6 +74,16 @@ test('a shared password connects; a wrong one is reported as SIGNAL_UNAUTHENTIC 
   assert.ok(intruderErrors.includes('SIGNAL_UNAUTHENTIC'), intruderErrors.join(','));
   assert.deepEqual(aJoins, [b.selfId]);
   assert.deepEqual(intruder.peers(), []);
+  // The boxes that opened were remembered against replays; none was refused as one.
+  for (const room of [a, b]) {
+    const stats = room.signalingStats()!;
+    assert.ok(stats.rememberedBoxes > 0, JSON.stringify(stats));
+    assert.deepEqual(
+      { replayed: stats.refused.replayed, stale: stats.refused.stale },
+      { replayed: 0, stale: 0 },
+    );
+  }
+  assert.ok(intruder.signalingStats()!.refused.unauthentic > 0);
 });
 
 test('bytes arrive intact and in order, with backpressure on a 4 MB burst', async (t) => {
