@@ -44,6 +44,7 @@ for (let round = 0; round < rounds; round++) {
       `round ${round + 1} ${kind.padEnd(9)} ${sample.perSecond.toFixed(0)} announces/s, ${sample.cpuUsPerAnnounce.toFixed(1)} µs server CPU per announce`,
     );
     for (const peer of peers) peer.ws.terminate();
+    await child.call({ type: 'exit' });
     await child.stop();
   }
 }

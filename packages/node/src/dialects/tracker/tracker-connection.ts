@@ -39,8 +39,8 @@ export interface AddressState {
  * swarm memberships (one peer_id per info hash) and rate buckets.
  */
 export class TrackerConnection {
-  /** Swarm memberships by info hash (hex). */
-  readonly peers = new Map<string, SwarmPeer>();
+  /** Swarm memberships by info_hash. */
+  readonly peers = new Map<TrackerId, SwarmPeer>();
   /** When the client last sent anything (a message or a pong). */
   lastHeard: number;
   closed = false;
