@@ -6,6 +6,7 @@ import {
   type TrackerId,
   type TrackerRequest,
 } from '@sigmesh/protocol';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { NodeConfig } from '../../config/node-options.js';
 import type { Logger } from '../../log/create-logger.js';
@@ -55,6 +56,8 @@ export class Tracker implements ConnectionHost {
   readonly maxOffers: number;
   readonly offerTimeoutMs: number;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Connections that queued messages this turn, flushed together once it ends. */
+  #corked: TrackerConnection[] = [];
   #nextConnection = 1;
 
   constructor(
@@ -76,8 +79,11 @@ export class Tracker implements ConnectionHost {
     );
   }
 
-  /** Adopts an upgraded socket from a client address (the caller checked the address's caps). */
-  accept(socket: WebSocket, addressKey: string): TrackerConnection {
+  /**
+   * Adopts an upgraded socket (and the transport under it) from a client address (the caller
+   * checked the address's caps).
+   */
+  accept(socket: WebSocket, transport: Duplex, addressKey: string): TrackerConnection {
     const now = this.now();
     const c = this.config;
     let address = this.addresses.get(addressKey);
@@ -96,6 +102,7 @@ export class Tracker implements ConnectionHost {
       address,
       addressKey,
       socket,
+      transport,
       bucket(c.trackerAnnouncesPerSecond, now),
       bucket(c.trackerOffersPerSecond, now),
       this,
@@ -117,6 +124,17 @@ export class Tracker implements ConnectionHost {
   refused(code: ErrorCode): void {
     this.counters.refused(code);
   }
+
+  corked(connection: TrackerConnection): void {
+    if (this.#corked.push(connection) === 1) setImmediate(this.#flush);
+  }
+
+  /** Writes every connection's messages of the turn that just ended (after its I/O callbacks). */
+  readonly #flush = (): void => {
+    const corked = this.#corked;
+    this.#corked = [];
+    for (const connection of corked) connection.flush();
+  };
 
   closed(connection: TrackerConnection): void {
     if (!this.connections.delete(connection)) return;
