@@ -141,7 +141,7 @@ export function deliverOffer(
   sdp: string,
   now: number,
 ): void {
-  remember(target.received, offerer + offerId, { origin, at: now });
+  remember(target.received, offerId, { offerer, origin, at: now });
   target.connection.send({
     action: 'announce',
     info_hash: target.swarm.infoHash,
@@ -161,15 +161,19 @@ export function relayAnswer(
   peer: SwarmPeer,
   answer: TrackerAnswer,
 ): RelayRefusal | undefined {
-  const key = answer.toPeerId + answer.offerId;
-  const received = peer.received.get(key);
+  const received = peer.received.get(answer.offerId);
   const now = tracker.now();
   const notFound: RelayRefusal = {
     code: 'TRACKER_OFFER_NOT_FOUND',
     message: 'Could not find the offer corresponding to your answer. It may have expired.',
   };
-  if (received === undefined || now - received.at > tracker.offerTimeoutMs) return notFound;
-  peer.received.delete(key);
+  if (
+    received === undefined ||
+    received.offerer !== answer.toPeerId ||
+    now - received.at > tracker.offerTimeoutMs
+  )
+    return notFound;
+  peer.received.delete(answer.offerId);
   const offerer = peer.swarm.byMember.get(received.origin);
   if (offerer === undefined) {
     if (!tracker.federation.answer(peer, received.origin, answer.offerId, answer.sdp))

@@ -21,6 +21,8 @@ export interface SentOffer {
 
 /** An offer delivered to a peer, remembered so its answer can go back to where it came from. */
 export interface ReceivedOffer {
+  /** The offering peer: an answer must name it (`to_peer_id`). */
+  readonly offerer: TrackerId;
   /** The offering member, here or on another node. */
   readonly origin: PeerId;
   readonly at: number;
@@ -54,8 +56,13 @@ export interface SwarmPeer {
    * to keep the same offer announced again within {@link PLACED_MS} from a second target.
    */
   readonly sent: Map<TrackerId, SentOffer>;
-  /** Offers delivered to this peer, by offerer peer_id + offer_id (40 characters). */
-  readonly received: Map<string, ReceivedOffer>;
+  /**
+   * Offers delivered to this peer, by offer_id. The offerer is in the entry: an answer naming
+   * another `to_peer_id` is refused. Offer ids are 20 random bytes chosen by each offerer and
+   * seen only by the tracker and the target, so another peer cannot take over an entry; an
+   * offerer reusing its own offer_id for this target replaces its earlier offer.
+   */
+  readonly received: Map<TrackerId, ReceivedOffer>;
   /**
    * Room messages to other nodes waiting for this member's join to reach them: the mesh sends
    * presence at the end of the turn and messages at once, and a message from a member the other
@@ -101,13 +108,23 @@ export class Swarm {
   placed(offerer: TrackerId, offerId: TrackerId, now: number): boolean {
     const sent = this.local.get(offerer)?.sent.get(offerId);
     if (sent !== undefined && now - sent.at < PLACED_MS) return true;
+    if (this.remotePlaced.size === 0) return false; // a swarm on this node only
     return (this.remotePlaced.get(offerer + offerId) ?? 0) > now;
   }
 }
 
-/** Remembers an offer in a per-peer map, dropping the oldest past {@link MAX_OFFERS_REMEMBERED}. */
+/**
+ * Remembers an offer in a per-peer map. Past {@link MAX_OFFERS_REMEMBERED} entries the oldest
+ * quarter is dropped at once: dropping one per insert walks an iterator over the holes that
+ * deletions leave at the front of a Map, on every relayed offer.
+ */
 export function remember<K, T>(map: Map<K, T>, key: K, value: T): void {
   map.delete(key);
   map.set(key, value);
-  if (map.size > MAX_OFFERS_REMEMBERED) map.delete(map.keys().next().value!);
+  if (map.size <= MAX_OFFERS_REMEMBERED) return;
+  let drop = map.size - (MAX_OFFERS_REMEMBERED * 3) / 4;
+  for (const oldest of map.keys()) {
+    if (drop-- <= 0) break;
+    map.delete(oldest);
+  }
 }
