@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { stopAllChildren } from '../lib/child-process.js';
-import { startMeshCluster } from '../mesh/mesh-cluster.js';
+import { startMeshCluster, type NodeProcess } from '../mesh/mesh-cluster.js';
 import { id20, SDP } from './tracker-load.js';
 
 const { values } = parseArgs({
@@ -95,7 +95,7 @@ const lifted = {
   trackerAddressOffersPerSecond: 1_000_000,
 };
 const cluster = await startMeshCluster({ nodes: 2, dhtNodes: 20, nodeOptions: lifted });
-const [node1, node2] = cluster.nodes as [{ port: number }, { port: number }];
+const [node1, node2] = cluster.nodes as readonly [NodeProcess, NodeProcess];
 const crossHash = id20();
 const localHash = id20();
 const pairs = {
