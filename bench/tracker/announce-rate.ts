@@ -24,6 +24,8 @@ interface Sample {
   kind: string;
   perSecond: number;
   cpuUsPerAnnounce: number;
+  /** CPU of this process (the load generator: 60 clients) per announce, on the same 2 cores. */
+  clientCpuUsPerAnnounce: number;
 }
 const samples: Sample[] = [];
 for (let round = 0; round < rounds; round++) {
@@ -33,17 +35,25 @@ for (let round = 0; round < rounds; round++) {
     const peers = await openPeers(`ws://127.0.0.1:${port}/announce`, peerCount, swarms);
     await closedLoop(peers, 3, 1_000); // warm-up
     const before = await child.call<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' });
+    const clientBefore = process.cpuUsage();
     const started = performance.now();
     const done = await closedLoop(peers, 3, ms);
     const wall = performance.now() - started;
+    const client = process.cpuUsage(clientBefore);
     const after = await child.call<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' });
     const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-    const sample = { kind, perSecond: (done * 1000) / wall, cpuUsPerAnnounce: cpuUs / done };
+    const sample = {
+      kind,
+      perSecond: (done * 1000) / wall,
+      cpuUsPerAnnounce: cpuUs / done,
+      clientCpuUsPerAnnounce: (client.user + client.system) / done,
+    };
     samples.push(sample);
     console.log(
-      `round ${round + 1} ${kind.padEnd(9)} ${sample.perSecond.toFixed(0)} announces/s, ${sample.cpuUsPerAnnounce.toFixed(1)} µs server CPU per announce`,
+      `round ${round + 1} ${kind.padEnd(9)} ${sample.perSecond.toFixed(0)} announces/s, ${sample.cpuUsPerAnnounce.toFixed(1)} µs server CPU per announce (load generator ${sample.clientCpuUsPerAnnounce.toFixed(1)} µs)`,
     );
     for (const peer of peers) peer.ws.terminate();
+    await child.call({ type: 'exit' });
     await child.stop();
   }
 }
@@ -64,10 +74,12 @@ const result = {
   sigmesh: {
     perSecond: median('sigmesh', 'perSecond'),
     cpuUsPerAnnounce: median('sigmesh', 'cpuUsPerAnnounce'),
+    clientCpuUsPerAnnounce: median('sigmesh', 'clientCpuUsPerAnnounce'),
   },
   reference: {
     perSecond: median('reference', 'perSecond'),
     cpuUsPerAnnounce: median('reference', 'cpuUsPerAnnounce'),
+    clientCpuUsPerAnnounce: median('reference', 'clientCpuUsPerAnnounce'),
   },
   samples,
 };

@@ -35,6 +35,11 @@ if (kind === 'sigmesh') {
 const gc = (globalThis as { gc?: () => void }).gc;
 serveParent(async (message) => {
   if (message.type === 'port') return { port };
+  // Exits cleanly, so that `--cpu-prof` (SIGMESH_BENCH_CHILD_FLAGS) writes its profile.
+  if (message.type === 'exit') {
+    setImmediate(() => process.exit(0));
+    return {};
+  }
   if (message.type === 'memory') {
     for (let i = 0; i < 3; i++) {
       gc?.();

@@ -1,4 +1,4 @@
-import { trackerIdToHex, type TrackerAnnounce } from '@sigmesh/protocol';
+import type { TrackerAnnounce } from '@sigmesh/protocol';
 import { relayAnswer, relayOffers } from './offer-relay.js';
 import type { SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
@@ -45,10 +45,8 @@ function announceAdmitted(
   request: TrackerAnnounce,
 ): void {
   const { infoHash } = request;
-  const swarmHex = trackerIdToHex(infoHash);
-  const peerHex = trackerIdToHex(request.peerId);
-  let peer = connection.peers.get(swarmHex);
-  if (peer !== undefined && peer.peerHex !== peerHex) {
+  let peer = connection.peers.get(infoHash);
+  if (peer !== undefined && peer.peerId !== request.peerId) {
     connection.refuse(
       'announce',
       infoHash,
@@ -65,13 +63,13 @@ function announceAdmitted(
     connection.send({
       action: 'announce',
       info_hash: infoHash,
-      ...tracker.reply(tracker.swarms.get(swarmHex), undefined),
+      ...tracker.reply(tracker.swarms.get(infoHash), undefined),
     });
     return;
   }
   const seed = request.event === 'completed' || request.left === 0;
   if (peer === undefined) {
-    const holder = tracker.swarms.get(swarmHex)?.local.get(peerHex);
+    const holder = tracker.swarms.get(infoHash)?.local.get(request.peerId);
     if (holder !== undefined) {
       if (
         !holder.connection.closed &&

@@ -1,6 +1,4 @@
 import {
-  trackerIdFromHex,
-  trackerIdToHex,
   type ErrorCode,
   type PeerId,
   type TrackerAnswer,
@@ -9,9 +7,6 @@ import {
 } from '@sigmesh/protocol';
 import { remember, type Swarm, type SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
-
-/** How long an offer placed with a target keeps the same offer from being placed again. */
-export const PLACED_MS = 30_000;
 
 /** How long an offer that found no target waits for a member to appear on another node. */
 export const PARK_MS = 30_000;
@@ -39,12 +34,13 @@ export function relayOffers(
 ): RelayRefusal | undefined {
   const { swarm, connection } = peer;
   const now = tracker.now();
-  const fresh: Array<{ offer: TrackerOffer; hex: string }> = [];
-  for (const offer of offers) {
-    const hex = trackerIdToHex(offer.offerId);
-    if ((swarm.placed.get(peer.peerHex + hex) ?? 0) > now)
-      tracker.counters.add('offers_deduplicated');
-    else fresh.push({ offer, hex });
+  let fresh: TrackerOffer[] = offers as TrackerOffer[];
+  for (let i = 0; i < offers.length; i++) {
+    if (!swarm.placed(peer.peerId, offers[i]!.offerId, now)) continue;
+    // Rare (a pool announced again): copy out the offers not placed yet.
+    fresh = offers.filter((offer) => !swarm.placed(peer.peerId, offer.offerId, now));
+    tracker.counters.add('offers_deduplicated', offers.length - fresh.length);
+    break;
   }
   if (fresh.length === 0) return undefined;
   if (tracker.admission.overloaded())
@@ -59,7 +55,7 @@ export function relayOffers(
   const census = swarm.census;
   const self = peer.member.peerId;
   const targets = census.pick(fresh.length, (member) => {
-    if (member === self || census.peerOf(member) === peer.peerHex) return false;
+    if (member === self || census.peerOf(member) === peer.peerId) return false;
     if (peer.seed && census.seeds(member)) return false;
     const local = swarm.byMember.get(member);
     return local === undefined || !local.connection.closed;
@@ -67,23 +63,19 @@ export function relayOffers(
   let relayed = 0;
   for (let i = 0; i < targets.length; i++) {
     const target = targets[i]!;
-    const { offer, hex } = fresh[i]!;
+    const offer = fresh[i]!;
     const local = swarm.byMember.get(target);
     if (local !== undefined) {
-      deliverOffer(tracker, local, peer.peerId, self, offer.offerId, offer.sdp);
+      deliverOffer(tracker, local, peer.peerId, self, offer.offerId, offer.sdp, now);
       tracker.counters.add('offers_local');
-    } else if (tracker.federation.offer(peer, target, hex, offer.sdp)) {
+    } else if (tracker.federation.offer(peer, target, offer.offerId, offer.sdp)) {
       tracker.counters.add('offers_remote');
     } else continue;
-    swarm.placed.set(peer.peerHex + hex, now + PLACED_MS);
-    remember(peer.sent, hex, { target, at: now });
+    remember(peer.sent, offer.offerId, { target, at: now, answered: false });
     relayed++;
   }
   let parked = 0;
-  for (let i = targets.length; i < fresh.length; i++) {
-    const { offer, hex } = fresh[i]!;
-    if (park(tracker, peer, offer, hex, now)) parked++;
-  }
+  for (let i = targets.length; i < fresh.length; i++) if (park(peer, fresh[i]!, now)) parked++;
   const unused = fresh.length - relayed - parked;
   if (parked > 0) tracker.counters.add('offers_parked', parked);
   if (unused > 0) {
@@ -100,17 +92,11 @@ export function relayOffers(
  * swarm's members elsewhere (the room opens with that announce), and two pages joining at the
  * same moment on two nodes see nobody: without this they would meet only at their next announce.
  */
-function park(
-  tracker: Tracker,
-  peer: SwarmPeer,
-  offer: TrackerOffer,
-  hex: string,
-  now: number,
-): boolean {
+function park(peer: SwarmPeer, offer: TrackerOffer, now: number): boolean {
   const parked = peer.swarm.parked;
-  const key = peer.peerHex + hex;
+  const key = peer.peerId + offer.offerId;
   if (!parked.has(key) && parked.size >= MAX_PARKED) return false;
-  parked.set(key, { peer, offerId: offer.offerId, hex, sdp: offer.sdp, until: now + PARK_MS });
+  parked.set(key, { peer, offerId: offer.offerId, sdp: offer.sdp, until: now + PARK_MS });
   return true;
 }
 
@@ -130,18 +116,17 @@ export function unparkOffers(tracker: Tracker, swarm: Swarm, arrivals: readonly 
     }
     const target = arrivals.find(
       (member) =>
-        !taken.has(peer.peerHex + member) &&
+        !taken.has(peer.peerId + member) &&
         member > peer.member.peerId &&
         swarm.census.has(member) &&
         !swarm.byMember.has(member) &&
-        swarm.census.peerOf(member) !== peer.peerHex,
+        swarm.census.peerOf(member) !== peer.peerId,
     );
     if (target === undefined) continue;
-    if (!tracker.federation.offer(peer, target, parked.hex, parked.sdp)) return;
-    taken.add(peer.peerHex + target);
+    if (!tracker.federation.offer(peer, target, parked.offerId, parked.sdp)) return;
+    taken.add(peer.peerId + target);
     swarm.parked.delete(key);
-    swarm.placed.set(key, now + PLACED_MS);
-    remember(peer.sent, parked.hex, { target, at: now });
+    remember(peer.sent, parked.offerId, { target, at: now, answered: false });
     tracker.counters.add('offers_unparked');
   }
 }
@@ -154,11 +139,9 @@ export function deliverOffer(
   origin: PeerId,
   offerId: TrackerId,
   sdp: string,
+  now: number,
 ): void {
-  remember(target.received, trackerIdToHex(offerer) + trackerIdToHex(offerId), {
-    origin,
-    at: tracker.now(),
-  });
+  remember(target.received, offerId, { offerer, origin, at: now });
   target.connection.send({
     action: 'announce',
     info_hash: target.swarm.infoHash,
@@ -178,25 +161,27 @@ export function relayAnswer(
   peer: SwarmPeer,
   answer: TrackerAnswer,
 ): RelayRefusal | undefined {
-  const offererHex = trackerIdToHex(answer.toPeerId);
-  const offerHex = trackerIdToHex(answer.offerId);
-  const key = offererHex + offerHex;
-  const received = peer.received.get(key);
+  const received = peer.received.get(answer.offerId);
   const now = tracker.now();
   const notFound: RelayRefusal = {
     code: 'TRACKER_OFFER_NOT_FOUND',
     message: 'Could not find the offer corresponding to your answer. It may have expired.',
   };
-  if (received === undefined || now - received.at > tracker.offerTimeoutMs) return notFound;
-  peer.received.delete(key);
+  if (
+    received === undefined ||
+    received.offerer !== answer.toPeerId ||
+    now - received.at > tracker.offerTimeoutMs
+  )
+    return notFound;
+  peer.received.delete(answer.offerId);
   const offerer = peer.swarm.byMember.get(received.origin);
   if (offerer === undefined) {
-    if (!tracker.federation.answer(peer, received.origin, offerHex, answer.sdp))
+    if (!tracker.federation.answer(peer, received.origin, answer.offerId, answer.sdp))
       return { code: 'TRACKER_MESSAGE_TOO_LARGE', message: 'the answer is too large to relay' };
     tracker.counters.add('answers_remote');
     return undefined;
   }
-  if (!forwardAnswer(tracker, offerer, peer.member.peerId, peer.peerId, offerHex, answer.sdp))
+  if (!forwardAnswer(tracker, offerer, peer.member.peerId, peer.peerId, answer.offerId, answer.sdp))
     return notFound;
   tracker.counters.add('answers_local');
   return undefined;
@@ -211,17 +196,19 @@ export function forwardAnswer(
   offerer: SwarmPeer,
   from: PeerId,
   answerer: TrackerId,
-  offerHex: string,
+  offerId: TrackerId,
   sdp: string,
 ): boolean {
-  const sent = offerer.sent.get(offerHex);
-  if (sent?.target !== from || tracker.now() - sent.at > tracker.offerTimeoutMs) return false;
-  offerer.sent.delete(offerHex);
+  const sent = offerer.sent.get(offerId);
+  if (sent?.target !== from || sent.answered || tracker.now() - sent.at > tracker.offerTimeoutMs)
+    return false;
+  // Spent (one answer per offer), but still remembered as placed.
+  sent.answered = true;
   offerer.connection.send({
     action: 'announce',
     info_hash: offerer.swarm.infoHash,
     peer_id: answerer,
-    offer_id: trackerIdFromHex(offerHex)!,
+    offer_id: offerId,
     answer: { type: 'answer', sdp },
   });
   return true;

@@ -1,4 +1,4 @@
-import { trackerIdToHex, type TrackerScrape, type TrackerScrapeFile } from '@sigmesh/protocol';
+import type { TrackerScrape, TrackerScrapeFile } from '@sigmesh/protocol';
 import type { Tracker } from './tracker.js';
 import type { TrackerConnection } from './tracker-connection.js';
 
@@ -37,7 +37,7 @@ export function handleScrape(
   tracker.counters.add('scrapes');
   const files: Record<string, TrackerScrapeFile> = {};
   for (const infoHash of request.infoHashes) {
-    const counts = tracker.swarms.get(trackerIdToHex(infoHash))?.census.counts();
+    const counts = tracker.swarms.get(infoHash)?.census.counts();
     files[infoHash] = {
       complete: counts?.complete ?? 0,
       incomplete: counts?.incomplete ?? 0,

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { PeerId, TrackerSwarmMessage } from '@sigmesh/protocol';
+import {
+  trackerIdToHex,
+  type PeerId,
+  type TrackerId,
+  type TrackerSwarmMessage,
+} from '@sigmesh/protocol';
 import type { RoomRegistry } from '../../rooms/room-registry.js';
 import type { RateBucket } from './rate-bucket.js';
 import type { SwarmPeer } from './swarm.js';
@@ -33,17 +38,19 @@ export class SwarmFederation {
    * nodes (a client announcing to each) is one message mesh-wide. False when over budget or too
    * large for a mesh frame.
    */
-  offer(peer: SwarmPeer, target: PeerId, offerHex: string, sdp: string): boolean {
+  offer(peer: SwarmPeer, target: PeerId, offerId: TrackerId, sdp: string): boolean {
     if (!this.#fits(sdp)) {
       this.counters.add('offers_too_large_for_mesh');
       return false;
     }
     if (!this.#spend()) return false;
+    const peerHex = trackerIdToHex(peer.peerId);
+    const offerHex = trackerIdToHex(offerId);
     const id = createHash('sha256')
-      .update(`sigmesh-tracker-offer\0${peer.swarm.hex}\0${peer.peerHex}\0${offerHex}\0${target}`)
+      .update(`sigmesh-tracker-offer\0${peer.swarm.hex}\0${peerHex}\0${offerHex}\0${target}`)
       .digest('hex')
       .slice(0, 32);
-    this.#publish(peer, { t: 'offer', peer: peer.peerHex, offer: offerHex, sdp }, target, id);
+    this.#publish(peer, { t: 'offer', peer: peerHex, offer: offerHex, sdp }, target, id);
     return true;
   }
 
@@ -52,17 +59,23 @@ export class SwarmFederation {
    * budget already paid for (its offer), so they go even when the budget is spent. False only
    * when too large for a mesh frame.
    */
-  answer(peer: SwarmPeer, origin: PeerId, offerHex: string, sdp: string): boolean {
+  answer(peer: SwarmPeer, origin: PeerId, offerId: TrackerId, sdp: string): boolean {
     if (!this.#fits(sdp)) return false;
     this.#spend();
-    this.#publish(peer, { t: 'answer', peer: peer.peerHex, offer: offerHex, sdp }, origin);
+    const data = {
+      t: 'answer',
+      peer: trackerIdToHex(peer.peerId),
+      offer: trackerIdToHex(offerId),
+      sdp,
+    } as const;
+    this.#publish(peer, data, origin);
     return true;
   }
 
   /** Tells every node (or one member that asked) who `peer` is and whether it seeds. */
   identify(peer: SwarmPeer, to?: PeerId): void {
     if (!this.#spend() && to === undefined) return;
-    this.#publish(peer, { t: 'peer', peer: peer.peerHex, seed: peer.seed }, to);
+    this.#publish(peer, { t: 'peer', peer: trackerIdToHex(peer.peerId), seed: peer.seed }, to);
   }
 
   /** Asks `member` (on another node) who it is, on behalf of local peer `asker`. */

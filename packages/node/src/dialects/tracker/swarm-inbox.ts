@@ -3,11 +3,12 @@ import {
   trackerIdFromHex,
   type PeerId,
   type PresenceEvent,
+  type TrackerId,
   type TrackerSwarmMessage,
 } from '@sigmesh/protocol';
 import type { RoomMessage } from '../../rooms/room-observer.js';
-import { deliverOffer, forwardAnswer, PLACED_MS, unparkOffers } from './offer-relay.js';
-import type { Swarm, SwarmPeer } from './swarm.js';
+import { deliverOffer, forwardAnswer, unparkOffers } from './offer-relay.js';
+import { PLACED_MS, type Swarm, type SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 
 /** Delay before asking an unidentified member who it is (its first offer usually says first). */
@@ -26,28 +27,33 @@ type Handler<M extends TrackerSwarmMessage> = (
 const handlers: {
   [T in TrackerSwarmMessage['t']]: Handler<Extract<TrackerSwarmMessage, { t: T }>>;
 } = {
-  offer(tracker, peer, from, { peer: offerer, offer, sdp }) {
+  offer(tracker, peer, from, message) {
     const swarm = peer.swarm;
+    // Hex on the mesh, checked by the parser; the wire's 20-character ids here.
+    const offerer = trackerIdFromHex(message.peer)!;
+    const offerId = trackerIdFromHex(message.offer)!;
     identify(swarm, from, offerer, undefined);
     const now = tracker.now();
-    const key = offerer + offer;
     // The same offer placed here through another node, or announced here directly as well.
-    if ((swarm.placed.get(key) ?? 0) > now || offerer === peer.peerHex) {
+    if (offerer === peer.peerId || swarm.placed(offerer, offerId, now)) {
       tracker.counters.add('offers_deduplicated');
       return;
     }
-    swarm.placed.set(key, now + PLACED_MS);
-    deliverOffer(tracker, peer, trackerIdFromHex(offerer)!, from, trackerIdFromHex(offer)!, sdp);
+    const key = offerer + offerId;
+    swarm.remotePlaced.delete(key); // re-inserted last: the map stays in expiry order
+    swarm.remotePlaced.set(key, now + PLACED_MS);
+    deliverOffer(tracker, peer, offerer, from, offerId, message.sdp, now);
     tracker.counters.add('remote_offers_in');
   },
   answer(tracker, peer, from, { peer: answerer, offer, sdp }) {
-    identify(peer.swarm, from, answerer, undefined);
-    if (forwardAnswer(tracker, peer, from, trackerIdFromHex(answerer)!, offer, sdp))
+    const answererId = trackerIdFromHex(answerer)!;
+    identify(peer.swarm, from, answererId, undefined);
+    if (forwardAnswer(tracker, peer, from, answererId, trackerIdFromHex(offer)!, sdp))
       tracker.counters.add('remote_answers_in');
     else tracker.counters.add('remote_answers_refused');
   },
   peer(_tracker, peer, from, { peer: id, seed }) {
-    identify(peer.swarm, from, id, seed);
+    identify(peer.swarm, from, trackerIdFromHex(id)!, seed);
   },
   who(tracker, peer, from) {
     tracker.federation.identify(peer, from);
@@ -113,7 +119,7 @@ export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEv
  * Records who a member on another node is: its tracker peer_id (offers and answers say it), and
  * whether it seeds (only its `peer` message says that, so until then it is still asked).
  */
-function identify(swarm: Swarm, member: PeerId, peer: string, seed: boolean | undefined): void {
+function identify(swarm: Swarm, member: PeerId, peer: TrackerId, seed: boolean | undefined): void {
   if (swarm.byMember.has(member) || !swarm.census.has(member)) return;
   swarm.census.set(member, peer, seed ?? swarm.census.seeds(member));
   if (seed !== undefined) swarm.unknown.delete(member);

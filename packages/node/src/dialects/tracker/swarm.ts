@@ -3,15 +3,26 @@ import type { Member } from '../../rooms/member.js';
 import { SwarmCensus } from './swarm-census.js';
 import type { TrackerConnection } from './tracker-connection.js';
 
+/**
+ * How long an offer placed with a target keeps the same offer from being placed again: Trystero
+ * re-sends its pool every 10–20 s, to every tracker it uses, and a second peer could not
+ * complete an offer the first one answers.
+ */
+export const PLACED_MS = 30_000;
+
 /** An offer a peer made, relayed to one member (aquatic's outstanding offer). */
 export interface SentOffer {
   /** The member the offer went to: only its answer is forwarded. */
   readonly target: PeerId;
   readonly at: number;
+  /** Answered already: kept (it still marks the offer as placed), but takes no second answer. */
+  answered: boolean;
 }
 
 /** An offer delivered to a peer, remembered so its answer can go back to where it came from. */
 export interface ReceivedOffer {
+  /** The offering peer: an answer must name it (`to_peer_id`). */
+  readonly offerer: TrackerId;
   /** The offering member, here or on another node. */
   readonly origin: PeerId;
   readonly at: number;
@@ -21,7 +32,6 @@ export interface ReceivedOffer {
 export interface ParkedOffer {
   readonly peer: SwarmPeer;
   readonly offerId: TrackerId;
-  readonly hex: string;
   readonly sdp: string;
   readonly until: number;
 }
@@ -31,20 +41,28 @@ export const MAX_OFFERS_REMEMBERED = 128;
 
 /**
  * One tracker peer: a (connection, info_hash) pair, bound to one peer_id, and a member of the
- * swarm's room on this node.
+ * swarm's room on this node. Tracker ids are kept as the wire's 20-character strings (hex only
+ * on the mesh), so an announce converts nothing.
  */
 export interface SwarmPeer {
   readonly swarm: Swarm;
   readonly connection: TrackerConnection;
   readonly peerId: TrackerId;
-  readonly peerHex: string;
   readonly member: Member;
   seed: boolean;
   lastAnnounce: number;
-  /** Offers this peer made, by offer_id (hex). */
-  readonly sent: Map<string, SentOffer>;
-  /** Offers delivered to this peer, by offerer peer_id hex + offer_id hex. */
-  readonly received: Map<string, ReceivedOffer>;
+  /**
+   * Offers this peer made and placed, by offer_id: for its answer (from that target only), and
+   * to keep the same offer announced again within {@link PLACED_MS} from a second target.
+   */
+  readonly sent: Map<TrackerId, SentOffer>;
+  /**
+   * Offers delivered to this peer, by offer_id. The offerer is in the entry: an answer naming
+   * another `to_peer_id` is refused. Offer ids are 20 random bytes chosen by each offerer and
+   * seen only by the tracker and the target, so another peer cannot take over an entry; an
+   * offerer reusing its own offer_id for this target replaces its earlier offer.
+   */
+  readonly received: Map<TrackerId, ReceivedOffer>;
   /**
    * Room messages to other nodes waiting for this member's join to reach them: the mesh sends
    * presence at the end of the turn and messages at once, and a message from a member the other
@@ -57,21 +75,21 @@ export interface SwarmPeer {
 /** One swarm (info hash) with local peers: its room, and what this node knows of its members. */
 export class Swarm {
   readonly census = new SwarmCensus();
-  /** Local peers by tracker peer_id (hex): a peer_id is bound to one connection per swarm. */
-  readonly local = new Map<string, SwarmPeer>();
+  /** Local peers by tracker peer_id: a peer_id is bound to one connection per swarm. */
+  readonly local = new Map<TrackerId, SwarmPeer>();
   /** Local peers by member id. */
   readonly byMember = new Map<PeerId, SwarmPeer>();
   /**
-   * Offers already placed with a target, by offerer peer_id hex + offer_id hex → until when:
-   * the same offer announced again (Trystero re-sends its pool every 10–20 s, to every tracker
-   * it uses) is not relayed to a second peer, which could not complete it.
+   * Offers from other nodes delivered here, by offerer peer_id + offer_id → until when: the same
+   * offer placed here through several nodes (a client announcing to each) is delivered once.
+   * (Offers of local peers are remembered in their {@link SwarmPeer.sent}.)
    */
-  readonly placed = new Map<string, number>();
+  readonly remotePlaced = new Map<string, number>();
   /** Members on other nodes not identified yet → when to ask them (`who`), and how often we did. */
   readonly unknown = new Map<PeerId, { due: number; attempts: number }>();
   /**
-   * Offers that found no target when announced, by offerer peer_id hex + offer_id hex, kept for
-   * members that appear on other nodes shortly after (see offer-relay.ts `parkOffer`).
+   * Offers that found no target when announced, by offerer peer_id + offer_id, kept for members
+   * that appear on other nodes shortly after (see offer-relay.ts `park`).
    */
   readonly parked = new Map<string, ParkedOffer>();
   /** The last broadcast handled: one is delivered to every local member, but handled once. */
@@ -82,11 +100,31 @@ export class Swarm {
     readonly hex: string,
     readonly room: RoomHash,
   ) {}
+
+  /**
+   * True when offer `offerId` of peer `offerer` was placed with a target less than
+   * {@link PLACED_MS} ago — by a local peer, or arriving from another node.
+   */
+  placed(offerer: TrackerId, offerId: TrackerId, now: number): boolean {
+    const sent = this.local.get(offerer)?.sent.get(offerId);
+    if (sent !== undefined && now - sent.at < PLACED_MS) return true;
+    if (this.remotePlaced.size === 0) return false; // a swarm on this node only
+    return (this.remotePlaced.get(offerer + offerId) ?? 0) > now;
+  }
 }
 
-/** Remembers an offer in a per-peer map, dropping the oldest past {@link MAX_OFFERS_REMEMBERED}. */
-export function remember<T>(map: Map<string, T>, key: string, value: T): void {
+/**
+ * Remembers an offer in a per-peer map. Past {@link MAX_OFFERS_REMEMBERED} entries the oldest
+ * quarter is dropped at once: dropping one per insert walks an iterator over the holes that
+ * deletions leave at the front of a Map, on every relayed offer.
+ */
+export function remember<K, T>(map: Map<K, T>, key: K, value: T): void {
   map.delete(key);
   map.set(key, value);
-  if (map.size > MAX_OFFERS_REMEMBERED) map.delete(map.keys().next().value!);
+  if (map.size <= MAX_OFFERS_REMEMBERED) return;
+  let drop = map.size - (MAX_OFFERS_REMEMBERED * 3) / 4;
+  for (const oldest of map.keys()) {
+    if (drop-- <= 0) break;
+    map.delete(oldest);
+  }
 }

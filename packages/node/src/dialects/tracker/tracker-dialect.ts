@@ -71,7 +71,7 @@ export const trackerDialect: DialectFactory = (ctx) => {
         );
       wss.handleUpgrade(request, socket, head, (ws) => {
         if (stopped) ws.terminate();
-        else tracker.accept(ws, address);
+        else tracker.accept(ws, socket, address);
       });
     },
     stop() {

@@ -6,6 +6,7 @@ import {
   type TrackerId,
   type TrackerRequest,
 } from '@sigmesh/protocol';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { NodeConfig } from '../../config/node-options.js';
 import type { Logger } from '../../log/create-logger.js';
@@ -44,7 +45,8 @@ const handlers: {
  * {@link handle}; everything other nodes do, through the room members' event sinks.
  */
 export class Tracker implements ConnectionHost {
-  readonly swarms = new Map<string, Swarm>();
+  /** Swarms with local peers, by info_hash. */
+  readonly swarms = new Map<TrackerId, Swarm>();
   readonly connections = new Set<TrackerConnection>();
   readonly addresses = new Map<string, AddressState>();
   readonly counters = new TrackerCounters();
@@ -54,6 +56,8 @@ export class Tracker implements ConnectionHost {
   readonly maxOffers: number;
   readonly offerTimeoutMs: number;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Connections that queued messages this turn, flushed together once it ends. */
+  #corked: TrackerConnection[] = [];
   #nextConnection = 1;
 
   constructor(
@@ -75,8 +79,11 @@ export class Tracker implements ConnectionHost {
     );
   }
 
-  /** Adopts an upgraded socket from a client address (the caller checked the address's caps). */
-  accept(socket: WebSocket, addressKey: string): TrackerConnection {
+  /**
+   * Adopts an upgraded socket (and the transport under it) from a client address (the caller
+   * checked the address's caps).
+   */
+  accept(socket: WebSocket, transport: Duplex, addressKey: string): TrackerConnection {
     const now = this.now();
     const c = this.config;
     let address = this.addresses.get(addressKey);
@@ -95,6 +102,7 @@ export class Tracker implements ConnectionHost {
       address,
       addressKey,
       socket,
+      transport,
       bucket(c.trackerAnnouncesPerSecond, now),
       bucket(c.trackerOffersPerSecond, now),
       this,
@@ -116,6 +124,17 @@ export class Tracker implements ConnectionHost {
   refused(code: ErrorCode): void {
     this.counters.refused(code);
   }
+
+  corked(connection: TrackerConnection): void {
+    if (this.#corked.push(connection) === 1) setImmediate(this.#flush);
+  }
+
+  /** Writes every connection's messages of the turn that just ended (after its I/O callbacks). */
+  readonly #flush = (): void => {
+    const corked = this.#corked;
+    this.#corked = [];
+    for (const connection of corked) connection.flush();
+  };
 
   closed(connection: TrackerConnection): void {
     if (!this.connections.delete(connection)) return;
@@ -149,8 +168,8 @@ export class Tracker implements ConnectionHost {
       };
     if (this.admission.overloaded())
       return { code: 'TRACKER_OVERLOADED', message: 'the node is too busy to admit new peers' };
-    const hex = trackerIdToHex(infoHash);
-    let swarm = this.swarms.get(hex);
+    let swarm = this.swarms.get(infoHash);
+    const hex = swarm?.hex ?? trackerIdToHex(infoHash);
     const room = swarm?.room ?? deriveRoomHash('dialect:tracker', hex);
     const clientKey = `tracker#${connection.id}`;
     try {
@@ -161,7 +180,7 @@ export class Tracker implements ConnectionHost {
     }
     if (swarm === undefined) {
       swarm = new Swarm(infoHash, hex, room);
-      this.swarms.set(hex, swarm);
+      this.swarms.set(infoHash, swarm);
     }
     const target = swarm;
     // The sink is made before the peer it serves (the member is part of the peer).
@@ -178,7 +197,6 @@ export class Tracker implements ConnectionHost {
       swarm,
       connection,
       peerId,
-      peerHex: trackerIdToHex(peerId),
       member,
       seed,
       lastAnnounce: now,
@@ -188,10 +206,10 @@ export class Tracker implements ConnectionHost {
       left: false,
     };
     ref.peer = peer;
-    swarm.local.set(peer.peerHex, peer);
+    swarm.local.set(peerId, peer);
     swarm.byMember.set(member.peerId, peer);
-    swarm.census.set(member.peerId, peer.peerHex, seed);
-    connection.peers.set(hex, peer);
+    swarm.census.set(member.peerId, peerId, seed);
+    connection.peers.set(infoHash, peer);
     connection.address.peers++;
     this.rooms.announceJoin(member);
     // The mesh sends the join at the end of this turn (setImmediate, queued before this one):
@@ -210,15 +228,15 @@ export class Tracker implements ConnectionHost {
     if (peer.left) return;
     peer.left = true;
     const { swarm, connection } = peer;
-    swarm.local.delete(peer.peerHex);
+    swarm.local.delete(peer.peerId);
     swarm.byMember.delete(peer.member.peerId);
     swarm.census.delete(peer.member.peerId);
-    connection.peers.delete(swarm.hex);
+    connection.peers.delete(swarm.infoHash);
     connection.address.peers--;
     this.rooms.leave(peer.member);
     if (swarm.local.size === 0) {
       // The room closed with its last local member: what we knew of it is stale from now on.
-      this.swarms.delete(swarm.hex);
+      this.swarms.delete(swarm.infoHash);
       this.unidentified.delete(swarm);
     }
   }
@@ -227,7 +245,7 @@ export class Tracker implements ConnectionHost {
   setSeed(peer: SwarmPeer, seed: boolean): void {
     if (peer.seed === seed) return;
     peer.seed = seed;
-    peer.swarm.census.set(peer.member.peerId, peer.peerHex, seed);
+    peer.swarm.census.set(peer.member.peerId, peer.peerId, seed);
     if (peer.swarm.census.size > peer.swarm.local.size) this.federation.identify(peer);
   }
 
@@ -281,7 +299,11 @@ export class Tracker implements ConnectionHost {
       }
     }
     for (const swarm of this.swarms.values()) {
-      for (const [key, until] of swarm.placed) if (until <= now) swarm.placed.delete(key);
+      for (const [key, until] of swarm.remotePlaced) {
+        // Insertion order is expiry order (one fixed lifetime): stop at the first live one.
+        if (until > now) break;
+        swarm.remotePlaced.delete(key);
+      }
       for (const [key, parked] of swarm.parked)
         if (parked.until <= now || parked.peer.left) swarm.parked.delete(key);
     }
