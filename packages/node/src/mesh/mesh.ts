@@ -22,6 +22,7 @@ import { OwnPresence } from './presence/own-presence.js';
 import { RemoteOwners } from './presence/remote-owners.js';
 import { PresenceSync } from './presence-sync.js';
 import { roomFrameHandlers, type RoomFrameContext } from './room-frames.js';
+import { LivenessClock } from './liveness-clock.js';
 import { SeenIds } from './seen-ids.js';
 import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
 
@@ -75,6 +76,7 @@ export class Mesh implements RoomObserver {
   readonly #rooms: RoomRegistry;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #clock: LivenessClock;
   readonly #onLinksChanged: ((ids: string[]) => void) | undefined;
   readonly #links: LinkSet;
   readonly #targets: DialTargets;
@@ -97,7 +99,11 @@ export class Mesh implements RoomObserver {
     /** Called with the ids of linked nodes whenever a link opens or closes. */
     onLinksChanged?: (ids: string[]) => void;
   }) {
-    const { config, identity, rooms, now } = options;
+    const { config, identity, rooms } = options;
+    // Everything that judges other nodes alive (leases, silence, budgets) runs on the liveness
+    // clock; our own beats keep the plain one.
+    this.#clock = new LivenessClock(options.now);
+    const now = this.#clock.now;
     this.#config = config;
     this.#rooms = rooms;
     this.#log = options.log;
@@ -157,7 +163,7 @@ export class Mesh implements RoomObserver {
       selfId: identity.id,
       own: new OwnPresence({
         identity,
-        now,
+        now: options.now,
         beatMs: config.meshBeatMs,
         chainLength: Math.min(
           MESH_MAX_CHAIN_LENGTH,
@@ -231,6 +237,7 @@ export class Mesh implements RoomObserver {
         this.#presence.localChanged(room, peer, false);
     this.#presence.flushOwn();
     this.#links.stop();
+    this.#clock.stop();
   }
 
   /** Accepts an HTTP upgrade on `/mesh` (wired to the HTTP server's `upgrade` event). */

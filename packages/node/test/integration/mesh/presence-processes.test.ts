@@ -109,3 +109,64 @@ test('3 node processes, one SIGSTOPped: its member is reported gone, then back a
   nodes[2]!.signal('SIGCONT');
   await converged(watchers, watchers, 'the member back once its node runs again', 20_000);
 });
+
+test('3 node processes, one stalled (SIGSTOP) longer than the lease: after SIGCONT its member gets every message posted meanwhile and keeps its view', async (t) => {
+  const nodes = await meshOf(t, 3);
+  const watchers = await Promise.all(nodes.map((n) => joinRoom(n.url, room)));
+  t.after(() => watchers.forEach((w) => w.close()));
+  await converged(watchers, watchers, 'the watchers to see each other', 20_000);
+
+  // The stalled node is the receiver here: the posts wait in its sockets while it sleeps. On
+  // waking, the beats of the other owners are in the same buffers; they must count before the
+  // node judges those owners gone for a silence that was its own.
+  const sleeper = watchers[2]!;
+  const leavesBefore = sleeper.leaves().length;
+  nodes[2]!.signal('SIGSTOP');
+  const posted: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const text = `while you slept ${i}`;
+    await watchers[0]!.post(text);
+    posted.push(text);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  nodes[2]!.signal('SIGCONT');
+  await waitFor(
+    () => posted.every((text) => sleeper.messages().some((m) => m.data === text)),
+    'every message posted during the stall',
+    10_000,
+  ).catch((error: unknown) => {
+    const got = sleeper.messages().map((m) => m.data);
+    throw new Error(`${(error as Error).message}: got ${JSON.stringify(got)}`);
+  });
+  await converged(watchers, watchers, 'every view whole after the stall', 10_000);
+  assert.deepEqual(
+    sleeper.leaves().slice(leavesBefore),
+    [],
+    'the sleeper was not told that the others left',
+  );
+});
+
+test('3 node processes, one stalled (SIGSTOP) longer than the lease while its member posts: after SIGCONT the post reaches every node', async (t) => {
+  const nodes = await meshOf(t, 3);
+  const watchers = await Promise.all(nodes.map((n) => joinRoom(n.url, room)));
+  t.after(() => watchers.forEach((w) => w.close()));
+  await converged(watchers, watchers, 'the watchers to see each other', 20_000);
+
+  // The others judge the sleeper gone after the lease; its member's post waits in the node's
+  // socket. On waking the node reads it before its beat timer runs: the message must not reach
+  // the others before a beat proving the owner alive again.
+  nodes[0]!.signal('SIGSTOP');
+  const awake = [watchers[1]!, watchers[2]!];
+  await converged(awake, awake, 'the stalled node’s member gone', 15_000);
+  const posting = watchers[0]!.post('good morning');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  nodes[0]!.signal('SIGCONT');
+  await posting;
+  for (const [i, watcher] of awake.entries())
+    await waitFor(
+      () => watcher.messages().some((m) => m.data === 'good morning'),
+      `the post on node ${i + 2}`,
+      10_000,
+    );
+  await converged(watchers, watchers, 'every view whole after the stall', 10_000);
+});
