@@ -1,7 +1,7 @@
 /**
  * The fuzzing campaign: every target for N generated inputs (default 1,000,000), one after the
  * other, with inputs per second, the slowest input and the heap kept, written to
- * bench/results/fuzz-<date>.json. docs/security.md § Fuzzing describes the targets and oracles.
+ * bench/results/fuzz-<date>.json (fuzz-<date>-<time>.json when that exists: a recorded campaign is never overwritten). docs/security.md § Fuzzing describes the targets and oracles.
  *
  *   npm run fuzz -- [--inputs N] [--only name,name] [--seed S] [--out FILE|-] [--list]
  *
@@ -9,7 +9,7 @@
  * and shrunk input, so `--only NAME --seed S` replays it).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,9 +78,7 @@ console.log(
   `total: ${total.toLocaleString('en')} inputs in ${seconds.toFixed(1)} s (${rate(total / seconds)}/s); ${failed.length} target(s) failed`,
 );
 
-const out =
-  values.out ??
-  join(root, 'bench', 'results', `fuzz-${new Date().toISOString().slice(0, 10)}.json`);
+const out = values.out ?? defaultOut();
 if (out !== '-') {
   mkdirSync(dirname(out), { recursive: true });
   const result = {
@@ -122,4 +120,17 @@ function gitCommit(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** bench/results/fuzz-<date>.json, or with the time added when that day's file exists already. */
+function defaultOut(): string {
+  const now = new Date().toISOString();
+  const dated = join(root, 'bench', 'results', `fuzz-${now.slice(0, 10)}.json`);
+  if (!existsSync(dated)) return dated;
+  return join(
+    root,
+    'bench',
+    'results',
+    `fuzz-${now.slice(0, 10)}-${now.slice(11, 19).replaceAll(':', '')}.json`,
+  );
 }
