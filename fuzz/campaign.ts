@@ -1,7 +1,8 @@
 /**
  * The fuzzing campaign: every target for N generated inputs (default 1,000,000), one after the
  * other, with inputs per second, the slowest input and the heap kept, written to
- * bench/results/fuzz-<date>.json (fuzz-<date>-<time>.json when that exists: a recorded campaign is never overwritten). docs/security.md § Fuzzing describes the targets and oracles.
+ * bench/results/fuzz-<date>.json (fuzz-<date>-<time>.json when that exists: a recorded campaign
+ * is never overwritten). docs/security.md § Fuzzing describes the targets and oracles.
  *
  *   npm run fuzz -- [--inputs N] [--only name,name] [--seed S] [--out FILE|-] [--list]
  *
