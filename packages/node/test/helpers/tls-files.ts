@@ -72,7 +72,7 @@ export function servedCommonName(port: number): Promise<string> {
     const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
       const subject = socket.getPeerCertificate().subject as { CN?: string } | undefined;
       socket.destroy();
-      resolve(String(subject?.CN ?? ''));
+      resolve(subject?.CN ?? '');
     });
     socket.setTimeout(5000, () => socket.destroy(new Error('TLS handshake timed out')));
     socket.on('error', reject);

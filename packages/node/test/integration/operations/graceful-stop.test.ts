@@ -79,7 +79,7 @@ test('members that do not move are closed after --drain-ms; a second SIGTERM cut
   await waitFor(
     () =>
       stubborn.logs.some(
-        (entry) => entry.msg !== undefined && String(entry.msg).startsWith('draining'),
+        (entry) => typeof entry.msg === 'string' && entry.msg.startsWith('draining'),
       ),
     'the drain to begin',
   );

@@ -102,7 +102,11 @@ test('SIGHUP to a sigmesh start process reloads its certificate and does not sto
   tls.install(tls.make('new.example'));
   node.signal('SIGHUP');
   await waitFor(
-    () => node.logs.some((entry) => String(entry.msg).startsWith('TLS certificate reloaded')),
+    () =>
+      node.logs.some(
+        (entry) =>
+          typeof entry.msg === 'string' && entry.msg.startsWith('TLS certificate reloaded'),
+      ),
     'the reload to be logged',
   );
   assert.equal(await servedCommonName(node.port), 'new.example');
