@@ -1,5 +1,11 @@
 // The public API of @sigmesh/node: createNode(options) is the library; the CLI maps flags onto it.
-export { createNode, startNode, type NodeOptions, type SigmeshNode } from './sigmesh-node.js';
+export {
+  createNode,
+  startNode,
+  type NodeOptions,
+  type SigmeshNode,
+  type StopOptions,
+} from './sigmesh-node.js';
 export { nodeDefaults, type NodeConfig } from './config/node-options.js';
 export { nodeOptionTable } from './config/node-option-table.js';
 export { ConfigError, resolveNodeConfig } from './config/resolve-config.js';

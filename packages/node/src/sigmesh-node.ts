@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { RoomHash } from '@sigmesh/protocol';
+import { BYE_MAX_NODES, type RoomHash } from '@sigmesh/protocol';
 import { resolveNodeConfig } from './config/resolve-config.js';
-import type { NodeConfig } from './config/node-options.js';
 import { createApp, packageVersion } from './http/create-app.js';
+import { CertificateReloader, type SecureContextTarget } from './http/certificate-reloader.js';
+import { drainMembers } from './rooms/member-drain.js';
 import { loadOrCreateIdentity, type NodeIdentity } from './identity/node-identity.js';
-import { createLogger, type Logger } from './log/create-logger.js';
+import { createLogger } from './log/create-logger.js';
 import { LoadSampler, type LoadSource } from './pow/load-sampler.js';
 import { PowGate } from './pow/pow-gate.js';
 import { PowPricing } from './pow/pow-pricing.js';
@@ -15,74 +16,33 @@ import { PricedLoad } from './pow/priced-load.js';
 import { RefusedWork } from './pow/refused-work.js';
 import { ReplaySet } from './pow/replay-set.js';
 import { UnpaidLimiter } from './pow/unpaid-limiter.js';
-import { RoomRegistry, type RoomStats } from './rooms/room-registry.js';
+import { RoomRegistry } from './rooms/room-registry.js';
 import { parseDhtBootstrap } from './discovery/bootstrap-option.js';
 import { createDiscovery } from './discovery/discovery.js';
-import type { Discovery, DiscoveryStatus } from './discovery/discovery-handle.js';
-import type { DiscoveryLimits } from './discovery/discovery-limits.js';
+import type { Discovery } from './discovery/discovery-handle.js';
 import { bridgeDiscovery } from './mesh/discovery-bridge.js';
 import { Mesh } from './mesh/mesh.js';
 import { meshTurnPeers } from './mesh/turn-mesh-peers.js';
-import { emptyMeshStats, type MeshStats } from './mesh/mesh-stats.js';
+import { emptyMeshStats } from './mesh/mesh-stats.js';
 import type { NodeContext } from './node-context.js';
 import { createTurnService } from './turn/turn-service.js';
-import { ConnectionGuard, type ConnectionStats } from './http/connection-guard.js';
+import { ConnectionGuard } from './http/connection-guard.js';
 import { dispatchUpgrades, type UpgradeTarget } from './http/upgrade-dispatch.js';
-import type { Dialect, DialectFactory } from './dialects/dialect.js';
+import type { Dialect } from './dialects/dialect.js';
 import { defaultDialects } from './dialects/default-dialects.js';
-import { hostResources, type HostLimits, type HostResources } from './resources/host-resources.js';
-import type { ResourcePlan } from './resources/resource-plan.js';
+import { hostResources } from './resources/host-resources.js';
+import type { NodeOptions, SigmeshNode } from './sigmesh-node-handle.js';
 
-/** Options of {@link createNode}: any config field, plus injected dependencies for tests and embedders. */
-export interface NodeOptions extends Partial<NodeConfig> {
-  /** Use this identity instead of the one in the data dir. */
-  readonly identity?: NodeIdentity;
-  readonly logger?: Logger;
-  /** Milliseconds since the epoch; defaults to Date.now. */
-  readonly now?: () => number;
-  /** Where the price reads load from; defaults to the event-loop/memory sampler. */
-  readonly load?: LoadSource;
-  /** Discovery intervals and timeouts (tests and testnets shorten them). */
-  readonly discoveryLimits?: Partial<DiscoveryLimits>;
-  /** The host's open-file limit and ephemeral ports, instead of reading them (tests). */
-  readonly hostLimits?: HostLimits;
-  /** The dialects this node speaks besides its own API (docs/dialects.md); default: `defaultDialects`. */
-  readonly dialects?: readonly DialectFactory[];
-}
+export type {
+  NodeOptions,
+  NodeResourceStatus,
+  SigmeshNode,
+  StopOptions,
+} from './sigmesh-node-handle.js';
+import { logResources } from './resources/log-resources.js';
 
-/** A running (or stopped) node. `start()` and `stop()` are idempotent; stop while starting works. */
-export interface SigmeshNode {
-  readonly config: NodeConfig;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Resolves once the node listens. */
-  readonly ready: Promise<void>;
-  /** The bound address; throws before the node listens. */
-  address(): { host: string; port: number };
-  /** The URL clients use (the public URL, or one derived from the bound address). */
-  url(): string;
-  /** The node id (hex ed25519 public key); throws before start. */
-  id(): string;
-  stats(): Readonly<RoomStats>;
-  meshStats(): Readonly<MeshStats>;
-  /** DHT discovery state; throws before start. */
-  dhtStatus(): DiscoveryStatus;
-  /** Dials another node's mesh endpoint directly (besides what discovery finds); resolves with its id. */
-  connect(url: string): Promise<string>;
-  /** Closes the link to another node, if any (tests cutting links; operators). */
-  disconnect(id: string): boolean;
-  /** The remote members this node counts as present in a room (its mesh view). */
-  remoteMembers(room: string): string[];
-  /** The caps sized from the host's limits, and what is held and refused now. */
-  resources(): NodeResourceStatus;
-}
-
-/** {@link SigmeshNode.resources}: the plan and the live counts behind it. */
-export interface NodeResourceStatus {
-  readonly plan: ResourcePlan;
-  readonly connections: ConnectionStats;
-  readonly turn: { readonly allocations: number; readonly tcpConnections: number };
-}
+/** The `bye` hint: come back no sooner than this (a restart takes seconds, an upgrade longer). */
+const BYE_RETRY_AFTER_MS = 60_000;
 
 /** Creates a node from options (validated against the option table; throws ConfigError listing every problem). */
 export function createNode(options: NodeOptions = {}): SigmeshNode {
@@ -97,7 +57,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     ...configOptions
   } = options;
   const config = resolveNodeConfig(configOptions);
-  const log = logger ?? createLogger(config.logLevel);
+  const log = logger ?? createLogger(config.logLevel, config.logFormat);
   const host = hostResources(config, hostLimits);
   const plan = host.plan;
   const connections = new ConnectionGuard({
@@ -158,6 +118,8 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
   let dialects: Dialect[] = [];
   let identity: NodeIdentity | undefined = givenIdentity;
   let bound: { host: string; port: number } | undefined;
+  let certificates: CertificateReloader | undefined;
+  const drainCut = new AbortController();
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let resolveReady: () => void = () => undefined;
@@ -265,6 +227,16 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     if (address === null || typeof address === 'string')
       throw new Error('the HTTP server has no TCP address');
     bound = { host: address.address, port: address.port };
+    if (config.tlsCert !== '') {
+      certificates = new CertificateReloader({
+        certFile: config.tlsCert,
+        keyFile: config.tlsKey,
+        target: created.server as unknown as SecureContextTarget,
+        log,
+        intervalMs: config.tlsReloadMs,
+      });
+      certificates.start();
+    }
     // Links carry our URL and dial static peers: only once we listen.
     mesh.start();
     if (config.turnAllowMeshPeer.length > 0) {
@@ -298,10 +270,25 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       starting ??= doStart();
       return starting;
     },
-    stop() {
+    stop(options = {}) {
+      const drainMs = options.drainMs ?? 0;
+      if (stopping !== undefined && drainMs === 0) drainCut.abort();
       stopping ??= (async () => {
         // Stop while starting: let the start finish (or fail) first, then tear down what exists.
         await starting?.catch(() => undefined);
+        if (drainMs > 0 && bound !== undefined && mesh !== undefined)
+          await drainMembers({
+            rooms,
+            bye: {
+              reason: 'stopping',
+              retryAfterMs: BYE_RETRY_AFTER_MS,
+              drainMs,
+              nodes: otherNodeUrls(mesh, url()),
+            },
+            log,
+            cut: drainCut.signal,
+          });
+        certificates?.stop();
         sampler?.stop();
         rooms.stop();
         bridge?.stop();
@@ -323,6 +310,11 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       return bound;
     },
     url,
+    reloadTls() {
+      if (certificates === undefined) return { ok: false, problem: 'no TLS' } as const;
+      return certificates.reload('reload asked for');
+    },
+    turnPort: () => turn.server?.address()?.port,
     id() {
       if (identity === undefined) throw new Error('the node has no identity before start()');
       return identity.id;
@@ -351,6 +343,15 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
   return node;
 }
 
+/** URLs to send members to: linked nodes first, then recently verified ones; never our own. */
+function otherNodeUrls(mesh: Mesh, own: string): string[] {
+  const urls = new Set<string>();
+  for (const link of mesh.links()) if (link.url !== '') urls.add(link.url);
+  for (const node of mesh.verifiedNodes(30 * 60_000)) urls.add(node.url);
+  urls.delete(own);
+  return [...urls].slice(0, BYE_MAX_NODES);
+}
+
 /** Creates and starts a node; resolves once it listens. */
 export async function startNode(options: NodeOptions = {}): Promise<SigmeshNode> {
   const node = createNode(options);
@@ -361,36 +362,4 @@ export async function startNode(options: NodeOptions = {}): Promise<SigmeshNode>
     throw error;
   }
   return node;
-}
-
-/**
- * One info line with the caps, and a warning per shortfall: the operator learns once, at start,
- * when the host's limits are too low for what the node is configured to hold (issue 11).
- */
-function logResources(log: Logger, host: HostResources, config: NodeConfig): void {
-  const { plan, raise } = host;
-  if (raise?.outcome === 'raised')
-    log.info(
-      { before: raise.before?.soft, after: raise.after?.soft },
-      'raised the open-file soft limit to the hard limit',
-    );
-  else if (raise?.outcome === 'failed')
-    log.warn(
-      { soft: raise.before?.soft, hard: raise.before?.hard, detail: raise.detail },
-      'could not raise the open-file soft limit to the hard limit (prlimit)',
-    );
-  log.info(
-    {
-      fdLimit: plan.fdLimit ?? 'unknown',
-      fdReserve: plan.fdReserve,
-      maxConnections: plan.maxConnections,
-      maxConnectionsPerAddress: config.trustProxy
-        ? 'off (trust proxy)'
-        : config.maxConnectionsPerAddress,
-      turnMaxAllocations: plan.turnMaxAllocations,
-      turnMaxTcpConnections: plan.turnMaxTcpConnections,
-    },
-    'resource caps',
-  );
-  for (const shortfall of plan.shortfalls) log.warn({ fdLimit: plan.fdLimit }, shortfall);
 }

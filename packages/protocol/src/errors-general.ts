@@ -20,6 +20,11 @@ export const generalErrors = {
     summary:
       "The node's load priced proof-of-work above its cap; retry after Retry-After seconds or use another node.",
   },
+  NODE_STOPPING: {
+    status: 503,
+    summary:
+      'The node is stopping (draining its members) and takes no new room joins; join another node, or this one after Retry-After seconds.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     summary: 'The node failed unexpectedly; the problem is logged on the node.',

@@ -141,7 +141,7 @@ export interface PostResult {
 }
 
 /** SSE event names of a room stream. */
-export const roomEventNames = ['welcome', 'presence', 'message', 'heartbeat'] as const;
+export const roomEventNames = ['welcome', 'presence', 'message', 'heartbeat', 'bye'] as const;
 export type RoomEventName = (typeof roomEventNames)[number];
 
 const MESSAGE_ID_PATTERN = /^[0-9a-f]{32}$/;

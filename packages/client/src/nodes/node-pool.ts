@@ -46,6 +46,8 @@ export interface NodePoolOptions {
 
 /** How long a node that failed is passed over. */
 const AVOID_MS = 60_000;
+/** Most nodes learned from other nodes (`/nodes`, `bye`). */
+const MAX_LEARNED = 256;
 /** Round trips below this count as this: a few ms of loopback or LAN jitter is no reason to move. */
 const RTT_FLOOR_MS = 25;
 /** Nodes costing at most best × this + {@link EQUIVALENT_SLACK_MS} count as equally good. */
@@ -83,9 +85,17 @@ export class NodePool {
     return (this.#avoidUntil.get(url) ?? 0) > this.#now();
   }
 
-  /** Passes over `url` for a while (it failed or refused us). */
-  avoid(url: string): void {
-    this.#avoidUntil.set(url, this.#now() + AVOID_MS);
+  /** Passes over `url` for a while (it failed or refused us; a stopping node says how long). */
+  avoid(url: string, ms: number = AVOID_MS): void {
+    this.#avoidUntil.set(url, this.#now() + ms);
+  }
+
+  /** Adds nodes another node pointed us to (a stopping node's `bye`), as if listed at `/nodes`. */
+  learn(urls: readonly string[]): void {
+    for (const text of urls) {
+      const url = normalizeNodeUrl(text);
+      if (url !== undefined && this.#learned.size < MAX_LEARNED) this.#learned.add(url);
+    }
   }
 
   /**
@@ -211,7 +221,8 @@ export class NodePool {
           if (!list.ok) return;
           for (const node of list.value.nodes) {
             const normalized = normalizeNodeUrl(node.url);
-            if (normalized !== undefined && this.#learned.size < 256) this.#learned.add(normalized);
+            if (normalized !== undefined && this.#learned.size < MAX_LEARNED)
+              this.#learned.add(normalized);
           }
         } catch {
           // An unreachable node is reported by its probe.

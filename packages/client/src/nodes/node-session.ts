@@ -1,4 +1,5 @@
 import {
+  parseByeEvent,
   parseMessageEvent,
   parsePostResult,
   applyPresence,
@@ -7,6 +8,7 @@ import {
   sigmeshError,
   SseParser,
   utf8,
+  type ByeEvent,
   type MessageEvent,
   type PeerId,
   type PowOffer,
@@ -24,6 +26,8 @@ export interface NodeSessionHandlers {
   join(peerId: PeerId): void;
   leave(peerId: PeerId): void;
   message(event: MessageEvent): void;
+  /** The node is stopping: join elsewhere, then close this session (the node closes it later). */
+  bye(session: NodeSession, event: ByeEvent): void;
   /** The stream ended or failed; the session is dead. */
   closed(session: NodeSession, error: Error | undefined): void;
 }
@@ -261,7 +265,10 @@ export class NodeSession {
       } catch {
         return;
       }
-      if (event.event === 'message') {
+      if (event.event === 'bye') {
+        const bye = parseByeEvent(json);
+        if (bye.ok && !this.#closed) handlers.bye(this, bye.value);
+      } else if (event.event === 'message') {
         const message = parseMessageEvent(json);
         if (message.ok) handlers.message(message.value);
       } else if (event.event === 'presence') {

@@ -1,5 +1,6 @@
 import {
   sigmeshError,
+  type ByeEvent,
   type ClientId,
   type MessageEvent,
   type PeerId,
@@ -7,7 +8,7 @@ import {
   type RoomPayload,
   type SignalPayload,
 } from '@sigmesh/protocol';
-import { asSigmeshError, joinFailure, type NodeFailure } from '../nodes/join-failure.js';
+import { joinFailure } from '../nodes/join-failure.js';
 import type { ProbedNode } from '../nodes/node-pool.js';
 import { NodeSession } from '../nodes/node-session.js';
 import { verifyHello } from './client-identity.js';
@@ -15,6 +16,7 @@ import { MemberDirectory } from './member-directory.js';
 import { PayloadCodec, type PayloadCodecStats } from './payload-codec.js';
 import type { RoomSignalingOptions, SignalingHandlers } from './room-signaling-options.js';
 import { SpareJoin } from './spare-join.js';
+import { fillSessions } from './fill-sessions.js';
 import { SeenIds } from './seen-ids.js';
 
 /**
@@ -41,6 +43,8 @@ export class RoomSignaling {
   readonly #options: RoomSignalingOptions;
   readonly #handlers: SignalingHandlers;
   readonly #sessions = new Map<string, NodeSession>();
+  /** Sessions on nodes that said `bye`: still used while their replacement joins, then closed. */
+  readonly #leaving = new Set<NodeSession>();
   readonly #directory = new MemberDirectory();
   readonly #codec: PayloadCodec;
   readonly #repliedTo = new Set<ClientId>();
@@ -61,6 +65,11 @@ export class RoomSignaling {
     this.#codec = new PayloadCodec(options.room, options.key, options.payloads);
   }
 
+  /** Sessions not on their way out: what counts towards k. */
+  get #active(): number {
+    return this.#sessions.size - this.#leaving.size;
+  }
+
   /** URLs of the nodes joined now. */
   get nodes(): string[] {
     return [...this.#sessions.keys()];
@@ -77,8 +86,8 @@ export class RoomSignaling {
     const filled = this.#fill();
     filled.catch(() => undefined);
     await Promise.race([filled, new Promise<void>((resolve) => (this.#firstJoined = resolve))]);
-    if (this.#sessions.size === 0) await filled;
-    if (this.#sessions.size === 0) throw joinFailure([]);
+    if (this.#active === 0) await filled;
+    if (this.#active === 0) throw joinFailure([]);
     this.#priceTimer = setInterval(() => {
       this.#checkPrices();
       // Releases split payloads and remembered boxes that expired while the room was quiet.
@@ -127,6 +136,7 @@ export class RoomSignaling {
 
   stop(): void {
     this.#stopped = true;
+    this.#leaving.clear();
     clearTimeout(this.#rejoinTimer);
     clearInterval(this.#priceTimer);
     for (const session of this.#sessions.values()) session.close();
@@ -134,67 +144,18 @@ export class RoomSignaling {
   }
 
   /** Joins ranked nodes until k sessions are open or the candidates run out. */
-  async #fill(): Promise<void> {
-    const missing = this.#options.k - this.#sessions.size;
-    if (missing <= 0 || this.#stopped) return;
-    const spare = await this.#spare.take(
-      (url) => !this.#sessions.has(url) && !this.#options.pool.avoided(url),
-    );
-    if (spare !== undefined) {
-      try {
-        await this.#join(spare.node, spare.token);
-        if (this.#sessions.size >= this.#options.k) return;
-      } catch {
-        this.#options.pool.avoid(spare.node.url);
-      }
-    }
-    const failures: NodeFailure[] = [];
-    const failed = (url: string, error: unknown): void => {
-      this.#options.pool.avoid(url);
-      failures.push({ url, error: asSigmeshError(error) });
-    };
-    const joining = new Set(this.#sessions.keys());
-    let early: Promise<void> | undefined;
-    if (this.#sessions.size === 0 && this.#options.k > 0) {
-      const quick = await this.#options.pool.rank(joining, undefined, true).catch(() => []);
-      const first = quick[0];
-      if (first !== undefined) {
-        joining.add(first.url);
-        early = this.#join(first).catch((error: unknown) => failed(first.url, error));
-      }
-    }
-    // With a join already under way, running out of other nodes is not a failure.
-    let ranked: ProbedNode[] = [];
-    try {
-      ranked = await this.#options.pool.rank(joining);
-    } catch (error) {
-      if (early === undefined) throw error;
-    }
-    let earlyPending = early !== undefined;
-    void early?.finally(() => (earlyPending = false));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (
-        this.#sessions.size + (earlyPending ? 1 : 0) < this.#options.k &&
-        next < ranked.length &&
-        !this.#stopped
-      ) {
-        const node = ranked[next++]!;
-        try {
-          await this.#join(node);
-        } catch (error) {
-          failed(node.url, error);
-        }
-      }
-    };
-    await Promise.all([...Array.from({ length: missing - (early ? 1 : 0) }, worker), early]);
-    // The early join failed while no other join was running: try the ranked nodes too.
-    const short = this.#options.k - this.#sessions.size;
-    if (short > 0 && next < ranked.length) await Promise.all(Array.from({ length: short }, worker));
-    const reserve = ranked.slice(next).find((node) => !this.#sessions.has(node.url));
-    if (reserve !== undefined && !this.#stopped)
-      this.#spare.prepare(reserve, this.#options.room, this.#options.solver);
-    if (this.#sessions.size === 0 && failures.length > 0) throw joinFailure(failures);
+  #fill(): Promise<void> {
+    return fillSessions({
+      k: this.#options.k,
+      room: this.#options.room,
+      pool: this.#options.pool,
+      solver: this.#options.solver,
+      spare: this.#spare,
+      active: () => this.#active,
+      joinedUrls: () => new Set(this.#sessions.keys()),
+      stopped: () => this.#stopped,
+      join: (node, prepaid) => this.#join(node, prepaid),
+    });
   }
 
   async #join(node: ProbedNode, prepaid?: string): Promise<void> {
@@ -206,6 +167,7 @@ export class RoomSignaling {
         join: () => undefined,
         leave: (peerId) => this.#memberLeft(peerId),
         message: (event) => this.#enqueue(event),
+        bye: (leaving, event) => this.#bye(leaving, event),
         closed: (closed, error) => this.#sessionClosed(closed, error),
       },
       {
@@ -232,13 +194,35 @@ export class RoomSignaling {
     this.#firstJoined?.();
   }
 
+  /**
+   * A node is stopping: join another one first — the hello there reaches every member, so peers
+   * see this client stay — then leave the stopping node, before it closes the stream itself.
+   * Without a replacement the session is kept until the node ends it (then re-joins as usual).
+   */
+  #bye(session: NodeSession, bye: ByeEvent): void {
+    if (this.#sessions.get(session.url) !== session || this.#leaving.has(session)) return;
+    this.#leaving.add(session);
+    this.#options.pool.avoid(session.url, bye.retryAfterMs);
+    this.#options.pool.learn(bye.nodes);
+    void this.#fill()
+      .catch(() => undefined)
+      .then(() => {
+        if (this.#active > 0 || this.#stopped) {
+          session.close();
+          this.#sessionClosed(session, undefined);
+        }
+      });
+  }
+
   #sessionClosed(session: NodeSession, error: Error | undefined): void {
     if (this.#sessions.get(session.url) !== session) return;
     this.#sessions.delete(session.url);
+    const said = this.#leaving.delete(session);
     this.#handlers.nodesChanged(this.nodes);
     if (this.#stopped) return;
-    this.#options.pool.avoid(session.url);
-    if (error !== undefined)
+    if (!said) this.#options.pool.avoid(session.url);
+    // A node that said bye ending the stream is the move completing, not a failure.
+    if (error !== undefined && !said)
       this.#handlers.error(
         sigmeshError('NODE_UNREACHABLE', `lost ${session.url}: ${error.message}`),
       );
@@ -252,9 +236,8 @@ export class RoomSignaling {
       this.#rejoinTimer = undefined;
       this.#fill().then(
         () => {
-          this.#rejoinAttempt =
-            this.#sessions.size >= this.#options.k ? 0 : this.#rejoinAttempt + 1;
-          if (this.#sessions.size < this.#options.k) this.#scheduleRejoin();
+          this.#rejoinAttempt = this.#active >= this.#options.k ? 0 : this.#rejoinAttempt + 1;
+          if (this.#active < this.#options.k) this.#scheduleRejoin();
         },
         () => {
           this.#rejoinAttempt++;

@@ -1,4 +1,5 @@
 import { devCommand } from './dev-command.js';
+import { doctorCommand } from './doctor-command.js';
 import { listenCommand } from './listen-command.js';
 import { postCommand } from './post-command.js';
 import { startCommand } from './start-command.js';
@@ -11,6 +12,7 @@ const commands = {
   post: postCommand,
   dev: devCommand,
   token: tokenCommand,
+  doctor: doctorCommand,
 } satisfies Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>;
 
 const USAGE = `Usage: sigmesh COMMAND [options]
@@ -21,6 +23,7 @@ Commands:
   post NODE_URL ROOM TEXT        post one message to a room (--to PEER_ID for one peer)
   dev [--nodes N]                run a local testnet: a loopback DHT and N nodes (default 3)
   token NODE_URL                 pay the PoW for TURN credentials; print the ICE servers as JSON
+  doctor NODE_URL                check a deployed node from outside (HTTP, CORS, SSE, TURN, DHT)
 
 Run sigmesh COMMAND --help for a command's options.`;
 

@@ -51,6 +51,13 @@ export const nodeOptionTable = {
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'Log verbosity.',
   },
+  logFormat: {
+    flag: 'log-format',
+    kind: 'string',
+    group: 'server',
+    choices: ['auto', 'json', 'pretty'],
+    description: 'Log lines as JSON or human-readable; auto: readable when stdout is a terminal.',
+  },
   tlsCert: {
     flag: 'tls-cert',
     kind: 'string',
@@ -62,6 +69,24 @@ export const nodeOptionTable = {
     kind: 'string',
     group: 'server',
     description: 'PEM private key file for --tls-cert.',
+  },
+  tlsReloadMs: {
+    flag: 'tls-reload-ms',
+    kind: 'integer',
+    group: 'server',
+    min: 0,
+    max: 86_400_000,
+    description:
+      'How often to check --tls-cert/--tls-key for a renewed pair and load it without a restart (0: only on SIGHUP).',
+  },
+  drainMs: {
+    flag: 'drain-ms',
+    kind: 'integer',
+    group: 'server',
+    min: 0,
+    max: 600_000,
+    description:
+      'On SIGTERM/SIGINT: how long to wait for members to move to other nodes (after a bye event) before closing.',
   },
   maxMessageBytes: {
     flag: 'max-message-bytes',

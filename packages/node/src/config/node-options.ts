@@ -9,8 +9,14 @@ export interface NodeConfig {
   readonly dataDir: string;
   readonly trustProxy: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: human-readable lines on a terminal, JSON lines otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly tlsCert: string;
   readonly tlsKey: string;
+  /** How often the TLS files are checked for a renewed pair (0: only on SIGHUP / `reloadTls()`). */
+  readonly tlsReloadMs: number;
+  /** How long a graceful stop (SIGTERM) waits for members to move to other nodes. */
+  readonly drainMs: number;
   readonly maxMessageBytes: number;
   readonly maxRooms: number;
   readonly maxMembersPerRoom: number;
@@ -160,8 +166,11 @@ export const nodeDefaults: NodeConfig = {
   dataDir: '',
   trustProxy: false,
   logLevel: 'info',
+  logFormat: 'auto',
   tlsCert: '',
   tlsKey: '',
+  tlsReloadMs: 60_000,
+  drainMs: 5_000,
   maxMessageBytes: protocolLimits.maxMessageBytes,
   maxRooms: 10_000,
   maxMembersPerRoom: 1_000,

@@ -17,3 +17,16 @@ export function readEphemeralPortCount(
     return undefined;
   }
 }
+
+/** The range itself (`low`–`high`), or `undefined` where it cannot be read. */
+export function readEphemeralPortRange(
+  read: () => string = () => readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'),
+): { low: number; high: number } | undefined {
+  try {
+    const [low, high] = read().trim().split(/\s+/).map(Number);
+    if (low === undefined || high === undefined || !(high >= low)) return undefined;
+    return { low, high };
+  } catch {
+    return undefined;
+  }
+}

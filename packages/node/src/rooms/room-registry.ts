@@ -1,5 +1,11 @@
 import { RandomPool } from '../random-pool.js';
-import { sigmeshError, type PeerId, type PresenceEvent, type RoomHash } from '@sigmesh/protocol';
+import {
+  sigmeshError,
+  type ByeEvent,
+  type PeerId,
+  type PresenceEvent,
+  type RoomHash,
+} from '@sigmesh/protocol';
 import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
 import { isEventSink, type Member, type MemberSink } from './member.js';
@@ -55,6 +61,8 @@ export class RoomRegistry {
   readonly #random = new RandomPool();
   readonly #writer: MemberWriter;
   readonly #presencePending = new Set<Room>();
+  /** Set once the node said bye: joins are refused with NODE_STOPPING from then on. */
+  #bye: ByeEvent | undefined;
   readonly #stats: RoomStats = {
     rooms: 0,
     members: 0,
@@ -90,8 +98,17 @@ export class RoomRegistry {
     this.#heartbeat = undefined;
   }
 
+  /** Throws NODE_STOPPING once the node said bye (cheap: routes ask before checking PoW). */
+  checkOpen(): void {
+    if (this.#bye !== undefined)
+      throw sigmeshError('NODE_STOPPING', 'this node is stopping; use another node', {
+        retryAfter: Math.max(1, Math.ceil(this.#bye.retryAfterMs / 1000)),
+      });
+  }
+
   /** Throws the error a join would fail with now, or returns; lets routes refuse before hijacking. */
   checkJoin(room: RoomHash, clientKey: string): void {
+    this.checkOpen();
     if ((this.#streamsPerClient.get(clientKey) ?? 0) >= this.#limits.maxStreamsPerAddress) {
       throw sigmeshError(
         'ROOM_TOO_MANY_STREAMS',
@@ -293,6 +310,30 @@ export class RoomRegistry {
     if (entry === undefined || member.closed || member.cursor === entry.log.head) return;
     this.#presencePending.add(entry);
     this.#writer.schedule();
+  }
+
+  /**
+   * The node is stopping: from now on joins are refused (NODE_STOPPING), and every member with an
+   * event stream gets `event: bye` so it can join elsewhere and then leave. Dialect members
+   * (tracker, Nostr, ws-relay connections) have no such event; they are closed at the stop.
+   * Returns how many members were told.
+   */
+  sayBye(event: ByeEvent): number {
+    this.#bye ??= event;
+    const chunk = sseChunk('bye', event);
+    let told = 0;
+    for (const { members } of this.#rooms.values())
+      for (const member of members.values())
+        if (!isEventSink(member.sink) && this.#writer.enqueue(member, chunk)) told++;
+    return told;
+  }
+
+  /** Members with an event stream open now (a graceful stop waits for these to leave). */
+  streamMembers(): number {
+    let count = 0;
+    for (const { members } of this.#rooms.values())
+      for (const member of members.values()) if (!isEventSink(member.sink)) count++;
+    return count;
   }
 
   stats(): Readonly<RoomStats> {

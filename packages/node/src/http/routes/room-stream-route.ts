@@ -14,6 +14,8 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
   app.get<{ Params: { hash: string } }>('/room/:hash', async (request, reply) => {
     const room = parseRoomHash(request.params.hash);
     if (!room.ok) throw sigmeshError(room.code, room.message);
+    // A stopping node takes no joins: say so before the client's proof-of-work is spent.
+    ctx.rooms.checkOpen();
     const key = clientKey(request.ip);
     // No member exists yet: a join is priced for its address (against the address allowance).
     ctx.pow.check(requestPowToken(request), 'room-join', { address: key }, utf8(room.value));

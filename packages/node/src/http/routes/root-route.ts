@@ -33,6 +33,8 @@ export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void 
         .type('text/html; charset=utf-8')
         .header('content-security-policy', STATUS_PAGE_CSP)
         .send(renderStatusPage(buildNodeStatus(ctx), quote.price));
+    // A stopping node answers probes with NODE_STOPPING, so clients choosing a node pass it over.
+    ctx.rooms.checkOpen();
     // Over the cap the node would refuse every paid request of this client: it says until when,
     // and quotes no challenge it would not accept.
     let pow: NodeInfo['pow'];
