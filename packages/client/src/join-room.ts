@@ -148,9 +148,10 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
   }
   if (options.iceTransportPolicy === 'relay' && !hasTurn(room.iceServers)) {
     room.leave();
+    const why = room.iceFailures();
     throw sigmeshError(
       'TURN_UNAVAILABLE',
-      'relay-only ICE was asked for, but no joined node handed out a TURN server',
+      `relay-only ICE was asked for, but no joined node handed out a TURN server${why.length > 0 ? ` (${why.join('; ')})` : ''}`,
     );
   }
   room.markReady();

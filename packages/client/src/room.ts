@@ -96,6 +96,8 @@ export class Room extends Emitter<RoomEvents> {
   readonly #peers = new Map<ClientId, Peer>();
   readonly #streams: SharedStream[] = [];
   readonly #ice = new Map<string, NodeIceServers & { readonly session: NodeSession }>();
+  /** Why the last credential fetches failed, per node (for a TURN_UNAVAILABLE that says why). */
+  readonly #iceFailures = new Map<string, string>();
   readonly #refreshing = new Set<string>();
   /** Clients seen while joinRoom still waits for TURN credentials, with the signals they sent. */
   readonly #waiting = new Map<ClientId, PeerSignal[]>();
@@ -224,10 +226,18 @@ export class Room extends Emitter<RoomEvents> {
       // The node may have been lost while the credentials were on their way.
       if (session.closed) return;
       this.#ice.set(session.url, { ...fetched, session });
+      this.#iceFailures.delete(session.url);
       this.#applyIce();
     } catch (error) {
+      const { code, message } = error as { code?: string; message: string };
+      this.#iceFailures.set(session.url, `${session.url}: ${code ?? 'ERROR'} ${message}`);
       this.emit('error', error as Error);
     }
+  }
+
+  /** Why fetching TURN credentials failed on the nodes that did not hand them out. */
+  iceFailures(): string[] {
+    return [...this.#iceFailures.values()];
   }
 
   /** The handlers a RoomSignaling reports to. */

@@ -10,11 +10,15 @@ const defaults = {
   maxAllocations: 1000,
 };
 
-test('a credential costs what it can hold, in allocation-hours: 20 base prices by default', () => {
-  assert.equal(credentialPriceFactor({ ...defaults, allocations: 0 }), 20);
+test('a credential costs what it can hold, in ten allocation-hours: 2 base prices by default', () => {
+  assert.equal(credentialPriceFactor({ ...defaults, allocations: 0 }), 2);
   assert.equal(
-    credentialPriceFactor({ ...defaults, allocations: 0, allocationsPerCredential: 1 }),
-    2,
+    credentialPriceFactor({
+      ...defaults,
+      allocations: 0,
+      allocationsPerCredential: 50,
+    }),
+    10,
   );
   assert.equal(
     credentialPriceFactor({
@@ -31,12 +35,12 @@ test('a credential costs what it can hold, in allocation-hours: 20 base prices b
 
 test('above half full the price doubles steeply, 64× when full; unknown fill adds nothing', () => {
   const at = (allocations: number) => credentialPriceFactor({ ...defaults, allocations });
-  assert.equal(at(500), 20);
+  assert.equal(at(500), 2);
   assert.ok(at(600) > at(500) && at(800) > at(600) && at(1000) > at(800));
-  assert.equal(at(1000), 20 * 64);
-  assert.equal(at(5000), 20 * 64, 'capped at full');
+  assert.equal(at(1000), 2 * 64);
+  assert.equal(at(5000), 2 * 64, 'capped at full');
   assert.equal(
     credentialPriceFactor({ ...defaults, allocations: undefined, maxAllocations: undefined }),
-    20,
+    2,
   );
 });

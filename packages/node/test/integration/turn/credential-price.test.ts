@@ -6,7 +6,7 @@ import { TurnUdpClient } from '../../helpers/turn-udp-client.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-test('credentialPriceFactor: 20 base prices on an empty server, rising as allocations fill it past half', async (t) => {
+test('credentialPriceFactor: 2 base prices on an empty server, rising as allocations fill it past half', async (t) => {
   const service = createTurnService({
     settings: {
       turnPort: 0,
@@ -21,7 +21,7 @@ test('credentialPriceFactor: 20 base prices on an empty server, rising as alloca
   });
   await service.start();
   t.after(() => service.stop());
-  assert.equal(service.credentialPriceFactor(), 20);
+  assert.equal(service.credentialPriceFactor(), 2);
   const port = service.server!.address()!.port;
   const servers = service.iceServers('c', '127.0.0.1')!.iceServers;
   const turn = servers.find((s) => s.username !== undefined)!;
@@ -39,5 +39,5 @@ test('credentialPriceFactor: 20 base prices on an empty server, rising as alloca
     assert.equal(answer.error, undefined);
     factors.push(service.credentialPriceFactor());
   }
-  assert.deepEqual(factors, [20, 20, 160, 1280]);
+  assert.deepEqual(factors, [2, 2, 16, 128]);
 });
