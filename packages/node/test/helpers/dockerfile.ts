@@ -57,7 +57,7 @@ function execForm(args: string, what: string): string[] {
   const parsed: unknown = JSON.parse(args);
   if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string'))
     throw new Error(`${what} is not in exec form: ${args}`);
-  return parsed as string[];
+  return parsed;
 }
 
 /** `KEY=value KEY2="value 2"` pairs of an ENV instruction (values may use $VAR of earlier ENV). */

@@ -6,11 +6,18 @@
  * header). Skips, saying why, where nginx or Caddy is not installed.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { test, type TestContext } from 'node:test';
 import type { NodeOptions, SigmeshNode } from '../../../src/index.js';
 import { DialectSocket, dialectUrl, frame } from '../../helpers/dialect-socket.js';
 import {
+  CADDY,
+  CADDYFILE,
   checkNginxSite,
   freePort,
   noCaddy,
@@ -124,5 +131,22 @@ test(
     assert.match(output, /syntax is ok/);
     assert.match(output, /test is successful/);
     assert.doesNotMatch(output, /\[warn\]|\[emerg\]/, output);
+  },
+);
+
+test(
+  'the Caddyfile as shipped (a public name, automatic HTTPS) passes caddy validate',
+  { skip: noCaddy },
+  async (t) => {
+    const home = mkdtempSync(join(tmpdir(), 'sigmesh-caddy-validate-'));
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    const env = { PATH: process.env.PATH, HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home };
+    const { stdout, stderr } = await promisify(execFile)(
+      CADDY,
+      ['validate', '--config', CADDYFILE, '--adapter', 'caddyfile'],
+      { env },
+    );
+    assert.match(`${stdout}${stderr}`, /Valid configuration/);
+    assert.doesNotMatch(stderr, /"level":"(warn|error)"/, stderr);
   },
 );
