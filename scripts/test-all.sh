@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 apt_needed=()
 command -v turnserver >/dev/null 2>&1 || apt_needed+=(coturn)       # TURN interop and benchmarks
 command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)     # real-browser tests (playwright-core drives it)
+[ -x /usr/sbin/nginx ] || apt_needed+=(nginx)                       # the deploy/nginx recipe in front of nodes
+[ -x /usr/bin/caddy ] || apt_needed+=(caddy)                        # the deploy/caddy recipe in front of nodes
+command -v openssl >/dev/null 2>&1 || apt_needed+=(openssl)         # a throwaway certificate for `nginx -t`
+command -v systemd-analyze >/dev/null 2>&1 || apt_needed+=(systemd) # `systemd-analyze verify` of deploy/sigmesh.service
 command -v ip >/dev/null 2>&1 || apt_needed+=(iproute2)             # `ip link set lo up` in the namespace
 command -v unshare >/dev/null 2>&1 || apt_needed+=(util-linux)
 if [ ${#apt_needed[@]} -gt 0 ]; then
@@ -18,7 +22,17 @@ if [ ${#apt_needed[@]} -gt 0 ]; then
   fi
   echo "test-all: installing ${apt_needed[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_needed[@]}" >/dev/null
+  # nginx and systemd would start services from their install scripts where an init system runs:
+  # tests start their own nginx in a namespace, so forbid that for this install (policy-rc.d).
+  policy_added=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  installed=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_needed[@]}" >/dev/null || installed=$?
+  [ -z "$policy_added" ] || rm -f /usr/sbin/policy-rc.d
+  [ "$installed" -eq 0 ] || exit "$installed"
 fi
 
 # A node sizes its connection and TURN caps from its open-file limit and warns when the limit is
