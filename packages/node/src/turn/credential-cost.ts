@@ -15,8 +15,7 @@
  * Ten allocation-hours cost the base price: a default credential (10 allocations, valid an hour,
  * each outliving it by at most an hour) costs 2. An honest page uses one or two allocations; what
  * protects a crowded server is the fill factor below and the per-address allocation cap, not a
- * high price on an empty server (at 20 base prices, 12 tabs behind one address joining at once
- * on a busy machine timed out paying for their credentials).
+ * high price on an empty server, which every page behind one address would pay at its join.
  */
 export const REFERENCE_ALLOCATION_SECONDS = 36_000;
 /** Fill (live allocations / capacity) where the price starts doubling. */
