@@ -57,8 +57,13 @@ export class OwnerState {
   firstRoute: object | undefined;
   /**
    * After losing a route: the owner must beat past this index by `suspectUntil`, or it is gone.
-   * Only a beat arriving half an interval after the loss (`suspectSince`) counts: copies of the
-   * beat the owner sent just before it died may still be on their way through other nodes.
+   * Only a beat arriving a quarter interval after the loss (`suspectSince`) counts: copies of the
+   * beat the owner sent just before it died may still be on their way through other nodes (a few
+   * milliseconds per hop). The window is short because a live owner's next counted beat must fit
+   * in the grace: it arrives at most one interval after the window closes, and the grace (1.5
+   * intervals + 250 ms) leaves a quarter interval + 250 ms for its delay. With half an interval,
+   * a beat sent just inside the window put the next one at the grace's very edge, and a live owner
+   * was sometimes judged gone when a neighbour died (4-process SIGKILL test, loaded CI runs).
    */
   suspectIndex: number | undefined;
   suspectSince = 0;
@@ -142,7 +147,7 @@ export class OwnerState {
       if (
         this.suspectIndex !== undefined &&
         beat.i > this.suspectIndex &&
-        now >= this.suspectSince + this.interval / 2
+        now >= this.suspectSince + this.interval / 4
       )
         this.suspectIndex = undefined;
       return 'new';
