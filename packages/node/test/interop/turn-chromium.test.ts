@@ -87,17 +87,22 @@ async function relayBetweenPages(t: TestContext, node: SigmeshNode): Promise<voi
     await b.evaluate(async () => (window as unknown as { received: Promise<string> }).received),
     'through TURN',
   );
+  // The stats may report the nominated pair a moment after the first message got through.
   const pairTypes = await a.evaluate(async () => {
-    const stats = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
-    const byId = new Map<string, Record<string, unknown>>();
-    stats.forEach((report: Record<string, unknown>) => byId.set(report.id as string, report));
-    const pair = [...byId.values()].find(
-      (r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded',
-    );
-    return [
-      byId.get(pair?.localCandidateId as string)?.candidateType,
-      byId.get(pair?.remoteCandidateId as string)?.candidateType,
-    ];
+    for (let tries = 0; ; tries++) {
+      const stats = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
+      const byId = new Map<string, Record<string, unknown>>();
+      stats.forEach((report: Record<string, unknown>) => byId.set(report.id as string, report));
+      const pair = [...byId.values()].find(
+        (r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded',
+      );
+      if (pair !== undefined || tries >= 50)
+        return [
+          byId.get(pair?.localCandidateId as string)?.candidateType,
+          byId.get(pair?.remoteCandidateId as string)?.candidateType,
+        ];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
   assert.deepEqual(pairTypes, ['relay', 'relay']);
 }
