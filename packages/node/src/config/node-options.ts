@@ -230,7 +230,7 @@ export const nodeDefaults: NodeConfig = {
   requestTimeoutMs: 30_000,
   fdReserve: 0,
   turnMaxAllocations: 0,
-  turnMaxAllocationsPerAddress: 32,
+  turnMaxAllocationsPerAddress: 128,
   turnMaxTcpConnections: 0,
   turnMaxTcpConnectionsPerAddress: 16,
   turnTcpAuthTimeoutSeconds: 10,

@@ -64,7 +64,7 @@ export interface TurnServerOptions {
   readonly maxTcpConnections?: number;
   /** TCP connections idle this long are closed (s, default 900). */
   readonly tcpIdleTimeoutSeconds?: number;
-  /** Allocations (live and opening) per client address, IPv6 per /64 (default 32). */
+  /** Allocations (live and opening) per client address, IPv6 per /64 (default 128). */
   readonly maxAllocationsPerAddress?: number;
   /** TCP client connections per client address, IPv6 per /64 (default 16). */
   readonly maxTcpConnectionsPerAddress?: number;
@@ -109,7 +109,7 @@ export const TURN_LIMIT_DEFAULTS = {
   maxTrackedSources: 10_000,
   maxTcpConnections: 1000,
   tcpIdleTimeoutSeconds: 900,
-  maxAllocationsPerAddress: 32,
+  maxAllocationsPerAddress: 128,
   maxTcpConnectionsPerAddress: 16,
   tcpAuthTimeoutSeconds: 10,
   crowdedPercent: 50,
