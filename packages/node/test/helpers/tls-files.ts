@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import type { TestContext } from 'node:test';
 
-/** A self-signed P-256 certificate and its key (PEM), made by `openssl`, with CN `name`. */
+/** A self-signed P-256 certificate and its key (PEM), made by `openssl`, for `name` (CN and SAN). */
 export interface TestCertificate {
   readonly cert: string;
   readonly key: string;
@@ -49,6 +50,8 @@ export function tlsDirectory(t: TestContext): {
           '2',
           '-subj',
           `/CN=${name}`,
+          '-addext',
+          `subjectAltName=${isIP(name) ? 'IP' : 'DNS'}:${name}`,
         ],
         { stdio: 'ignore' },
       );

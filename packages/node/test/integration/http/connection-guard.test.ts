@@ -5,10 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { parseErrorBody } from '@sigmesh/protocol';
@@ -17,6 +15,7 @@ import { createEphemeralIdentity, startNode } from '../../../src/index.js';
 import { openIdleConnections } from '../../helpers/idle-flood.js';
 import { parsePrometheusText, sampleValue } from '../../helpers/prometheus-text.js';
 import { rawRequest } from '../../helpers/raw-http.js';
+import { tlsDirectory } from '../../helpers/tls-files.js';
 import { startTestNode } from '../../helpers/test-node.js';
 
 const json = { accept: 'application/json' };
@@ -86,34 +85,15 @@ test(
   'over TLS a refused connection is closed without a plaintext answer, a silent one after --headers-timeout-ms; admitted ones are served',
   { skip: openssl ? false : 'openssl not installed' },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'sigmesh-tls-'));
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
-    assert.equal(made.status, 0, made.stderr.toString());
+    const tls = tlsDirectory(t);
+    tls.install(tls.make('127.0.0.1'));
     const node = await startTestNode(t, {
-      tlsCert: join(dir, 'cert.pem'),
-      tlsKey: join(dir, 'key.pem'),
+      tlsCert: tls.certFile,
+      tlsKey: tls.keyFile,
       maxConnectionsPerAddress: 2,
       headersTimeoutMs: 1000,
     });
-    const ca = readFileSync(join(dir, 'cert.pem'));
+    const ca = readFileSync(tls.certFile);
     // A connection that never starts its TLS handshake is dropped after --headers-timeout-ms.
     const silent = await openIdleConnections({
       port: node.address().port,
