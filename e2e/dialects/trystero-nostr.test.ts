@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTestnet, type SigmeshNode } from '@sigmesh/node';
-import { pino } from 'pino';
+import type { SigmeshNode } from '@sigmesh/node';
 import {
   joinTrysteroRoom,
   launchChromium,
@@ -17,6 +16,7 @@ import {
   sendChat,
   trysteroLog,
   waitForTrysteroPeer,
+  trysteroTestnet,
 } from './trystero-pages.js';
 
 const nostrUrl = (node: SigmeshNode): string => `${node.url().replace(/^http/, 'ws')}/nostr`;
@@ -25,17 +25,7 @@ test(
   'two Trystero pages on two nodes meet and exchange a message; another room or password stays apart',
   { skip: noChromium, timeout: 120_000 },
   async (t) => {
-    const testnet = await createTestnet({
-      nodes: 3,
-      nodeOptions: {
-        logger: pino({ level: 'error' }),
-        // Nodes, DHT and Chromium share two cores: a measured load over 0.95 would refuse the
-        // pages' sockets (TOPIC_CONNECTION_LIMIT), which this test is not about.
-        load: { current: () => ({ cpu: 0, mem: 0, smoothed: 0 }) },
-      },
-    });
-    t.after(() => testnet.close());
-    const [n1, n2, n3] = testnet.nodes as [SigmeshNode, SigmeshNode, SigmeshNode];
+    const [n1, n2, n3] = (await trysteroTestnet(t, 3)) as [SigmeshNode, SigmeshNode, SigmeshNode];
     const browser = await launchChromium(t);
     const [a, b, other, wrong] = await Promise.all([
       openTrysteroPage(browser, n1.url()),

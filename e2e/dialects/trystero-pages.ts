@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { createTestnet, type SigmeshNode } from '@sigmesh/node';
+import { pino } from 'pino';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type * as Trystero from 'trystero';
@@ -155,4 +157,21 @@ export async function sendChat(page: Page, data: unknown, to: string): Promise<v
     },
     { value: data, target: to },
   );
+}
+
+/**
+ * A local testnet of `nodes` nodes for Trystero pages, closed at the end. Nodes, DHT and Chromium
+ * share two cores: a measured load over 0.95 would refuse the pages' sockets
+ * (TOPIC_CONNECTION_LIMIT), which these tests are not about, so the nodes' load reads zero.
+ */
+export async function trysteroTestnet(t: TestContext, nodes: number): Promise<SigmeshNode[]> {
+  const testnet = await createTestnet({
+    nodes,
+    nodeOptions: {
+      logger: pino({ level: 'error' }),
+      load: { current: () => ({ cpu: 0, mem: 0, smoothed: 0 }) },
+    },
+  });
+  t.after(() => testnet.close());
+  return testnet.nodes as SigmeshNode[];
 }

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTestnet, type SigmeshNode } from '@sigmesh/node';
-import { pino } from 'pino';
+import type { SigmeshNode } from '@sigmesh/node';
 import {
   joinTrysteroRoom,
   launchChromium,
@@ -16,6 +15,7 @@ import {
   sendChat,
   trysteroLog,
   waitForTrysteroPeer,
+  trysteroTestnet,
 } from './trystero-pages.js';
 
 const wsRelayUrl = (node: SigmeshNode): string => `${node.url().replace(/^http/, 'ws')}/ws-relay`;
@@ -24,17 +24,7 @@ test(
   'two Trystero ws-relay pages on two nodes meet and exchange a message',
   { skip: noChromium, timeout: 120_000 },
   async (t) => {
-    const testnet = await createTestnet({
-      nodes: 2,
-      nodeOptions: {
-        logger: pino({ level: 'error' }),
-        // Nodes, DHT and Chromium share two cores: a measured load over 0.95 would refuse the
-        // pages' sockets (TOPIC_CONNECTION_LIMIT), which this test is not about.
-        load: { current: () => ({ cpu: 0, mem: 0, smoothed: 0 }) },
-      },
-    });
-    t.after(() => testnet.close());
-    const [n1, n2] = testnet.nodes as [SigmeshNode, SigmeshNode];
+    const [n1, n2] = (await trysteroTestnet(t, 2)) as [SigmeshNode, SigmeshNode];
     const browser = await launchChromium(t);
     const [a, b] = await Promise.all([
       openTrysteroPage(browser, n1.url(), 'ws-relay'),
