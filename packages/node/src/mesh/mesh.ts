@@ -150,10 +150,7 @@ export class Mesh implements RoomObserver {
       onGone: (owner) => this.#presence.gone(owner),
       onVisible: (owner) => this.#presence.visible(owner),
       // An owner linked to us speaks for its members itself, in order (see RemoteOwners).
-      relayedWhileLinked: (owner, via) => {
-        const direct = this.#links.get(owner);
-        return direct !== undefined && direct !== via;
-      },
+      directLink: (owner) => this.#links.get(owner),
     });
     const sharing = (room: RoomHash): MeshLink[] =>
       [...this.#links.values()].filter((link) => link.interests?.shared.has(room) === true);

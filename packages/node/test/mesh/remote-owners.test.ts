@@ -22,7 +22,7 @@ const limits: PresenceLimits = {
 /** A remote-owner table on a fake clock, recording the views it reports. */
 function table(
   overrides: Partial<PresenceLimits> = {},
-  relayedWhileLinked?: (owner: string, via: object) => boolean,
+  directLink?: (owner: string) => object | undefined,
 ) {
   let now = 1_000_000;
   const view = new Set<PeerId>();
@@ -36,7 +36,7 @@ function table(
     },
     onGone: (owner) => gone.push(owner),
     onVisible: () => undefined,
-    ...(relayedWhileLinked === undefined ? {} : { relayedWhileLinked }),
+    ...(directLink === undefined ? {} : { directLink }),
   });
   owners.openRoom(room);
   return {
@@ -114,6 +114,23 @@ test('losing a route: a newer beat through another link keeps the owner; none wi
 
   t.owners.withdraw(linkB, o.own.anchor().owner); // B no longer reaches it either
   assert.equal(t.view.size, 0, 'no route left: gone at once');
+});
+
+test('losing a relay while the owner’s own link brings its beats puts nothing on trial: a late beat still keeps it', () => {
+  const t = table({}, () => linkA);
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  t.owners.beat(linkB, o.own.currentBeat()); // a third node relays the same beat
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  t.owners.linkClosed(linkB); // the relay dies
+  // The owner's next beat is late (its machine is loaded), yet well within the lease.
+  t.advance(2_500);
+  assert.equal(t.view.size, 1, 'the owner is linked to us: a dead relay says nothing about it');
+  t.owners.beat(linkA, o.own.nextBeat().beat);
+  assert.equal(t.view.size, 1);
+  t.advance(4_500);
+  assert.equal(t.view.size, 0, 'the lease still watches it');
 });
 
 test('the owner dies while a relay replays its last beat: gone after the grace, and never back', () => {
@@ -276,7 +293,7 @@ test('the beat an owner sent just before dying, arriving late through a relay, d
 // member), and rooms closing and reopening on a node left departed members in other nodes' views.
 
 test('an owner linked to us speaks for itself: relayed copies of its rosters are not taken', () => {
-  const t = table({}, (_owner, via) => via !== linkA);
+  const t = table({}, () => linkA);
   const o = owner(t.now);
   t.owners.anchor(linkA, o.own.anchor());
   t.owners.beat(linkA, o.own.currentBeat());

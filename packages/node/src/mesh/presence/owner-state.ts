@@ -180,10 +180,14 @@ export class OwnerState {
     return false;
   }
 
-  /** Forgets `link` as a route; true when it was one. */
-  dropRoute(link: object, now: number, graceMs: number): boolean {
+  /**
+   * Forgets `link` as a route; true when it was one. With `doubt`, the owner must then beat anew
+   * within `graceMs` (see `suspectIndex`); without, it stays as it was.
+   */
+  dropRoute(link: object, now: number, graceMs: number, doubt = true): boolean {
     if (!this.routes.delete(link)) return false;
     if (this.firstRoute === link) this.firstRoute = this.freshRoutes()[0];
+    if (!doubt) return true;
     // The owner may still be reachable another way, or it may be dead: believe the other routes
     // only if a newer beat comes through them soon.
     // The deadline is set when the doubt starts: more losses (a neighbour's withdraw) never

@@ -41,7 +41,7 @@ export class RemoteOwners {
   readonly #now: () => number;
   readonly #onGone: (owner: string) => void;
   readonly #onVisible: (owner: OwnerState) => void;
-  readonly #relayedWhileLinked: (owner: string, via: object) => boolean;
+  readonly #directLink: (owner: string) => object | undefined;
 
   constructor(options: {
     limits: PresenceLimits;
@@ -53,20 +53,21 @@ export class RemoteOwners {
     /** An owner counts as alive (again): its rosters can be passed on. */
     onVisible: (owner: OwnerState) => void;
     /**
-     * True when `owner` is linked to us directly and `via` is another link. An owner's rosters
-     * are then taken from the owner alone, in order with its members' messages (which are taken
-     * only from it too): a relayed copy can overtake them — a member's leave arriving before the
-     * message it sent just before leaving, so the message is refused — or come after the owner
-     * left the room and bring its departed members back for good. Both were found by the soak.
+     * The link to `owner` itself, when it is linked to us directly. An owner's rosters are then
+     * taken from the owner alone, in order with its members' messages (which are taken only from
+     * it too): a relayed copy can overtake them — a member's leave arriving before the message it
+     * sent just before leaving, so the message is refused — or come after the owner left the room
+     * and bring its departed members back for good. Both were found by the soak. And losing a
+     * relay says nothing about an owner whose own link still brings its beats.
      */
-    relayedWhileLinked?: (owner: string, via: object) => boolean;
+    directLink?: (owner: string) => object | undefined;
   }) {
     this.#limits = options.limits;
     this.#now = options.now;
     this.#claims = new RoomClaims(options.onChange);
     this.#onGone = options.onGone;
     this.#onVisible = options.onVisible;
-    this.#relayedWhileLinked = options.relayedWhileLinked ?? (() => false);
+    this.#directLink = options.directLink ?? (() => undefined);
   }
 
   /** We have local members in `room` now: track its remote members. */
@@ -223,7 +224,7 @@ export class RemoteOwners {
   /** `link` no longer reaches `owner`. */
   withdraw(link: object, ownerId: string): void {
     const owner = this.#owners.get(ownerId);
-    if (owner?.dropRoute(link, this.#now(), this.#graceMs(owner)) === true) this.#refresh(owner);
+    if (owner !== undefined) this.#dropRoute(owner, link, this.#now());
   }
 
   /** A link closed: it is nobody's route any more, and its budget is freed. */
@@ -233,7 +234,7 @@ export class RemoteOwners {
       if (owner.introducer === link) owner.introducer = undefined;
       for (const roster of owner.rosters.values())
         if (roster.introducer === link) roster.introducer = undefined;
-      if (owner.dropRoute(link, now, this.#graceMs(owner))) this.#refresh(owner);
+      this.#dropRoute(owner, link, now);
     }
     this.#linkUse.delete(link);
   }
@@ -365,6 +366,25 @@ export class RemoteOwners {
     owner.requireAdvance(this.#now());
     owner.invisibleSince = this.#now();
     this.#onGone(owner.id);
+  }
+
+  /**
+   * `link` is no longer a route to `owner`. Losing a relay while the owner's own link still brings
+   * its newest beats proves nothing: the owner stays as it was (its lease still watches it).
+   * Otherwise the owner must show a newer beat through another route within the grace. Doubting
+   * it when only a relay died put every live owner of the mesh on a 1.75 s trial, and one whose
+   * beat came late on a loaded machine was reported gone (4-process SIGKILL test, CI).
+   */
+  #dropRoute(owner: OwnerState, link: object, now: number): void {
+    const direct = this.#directLink(owner.id);
+    const vouched = direct !== undefined && direct !== link && owner.freshRoutes().includes(direct);
+    if (owner.dropRoute(link, now, this.#graceMs(owner), !vouched)) this.#refresh(owner);
+  }
+
+  /** True when `owner` is linked to us directly and `via` is another link. */
+  #relayedWhileLinked(owner: string, via: object): boolean {
+    const direct = this.#directLink(owner);
+    return direct !== undefined && direct !== via;
   }
 
   #forget(owner: OwnerState): void {
