@@ -41,6 +41,15 @@ const POLITE_OFFER_DELAY_MS = 1500;
 const RESTART_GIVE_UP_MS = 20_000;
 /** A disconnected connection gets an ICE restart after this long. */
 const DISCONNECTED_RESTART_MS = 4000;
+/**
+ * A negotiation that has not opened the data channel this long after the peer appeared is nudged
+ * (an offer, answer or candidates may have been lost on the way through the nodes): then again
+ * after twice as long each time, up to {@link STALL_NUDGES} times, before giving up. The polite
+ * side waits a little longer, so both seldom nudge at once.
+ */
+const STALL_FIRST_MS = 8000;
+const STALL_POLITE_EXTRA_MS = 3000;
+const STALL_NUDGES = 4;
 /** Backpressure: `send` waits while the channel buffers more than this. */
 const HIGH_WATER_BYTES = 1 << 20;
 const LOW_WATER_BYTES = 256 * 1024;
@@ -84,6 +93,9 @@ export class Peer {
     this.#wire();
     if (!options.polite) this.#openChannel();
     else this.#later(POLITE_OFFER_DELAY_MS, () => this.#openChannel());
+    this.#later(STALL_FIRST_MS + (options.polite ? STALL_POLITE_EXTRA_MS : 0), () =>
+      this.#nudge(1),
+    );
   }
 
   get opened(): boolean {
@@ -335,6 +347,39 @@ export class Peer {
       const state = this.pc.connectionState;
       if (state === 'failed' || state === 'disconnected' || state === 'connecting') this.#restart();
     });
+  }
+
+  /**
+   * The data channel is still not open: whatever was lost on the way, send what the other side
+   * needs again. Our offer still waits for its answer: send it again (the local description
+   * carries the candidates gathered since). Both descriptions applied but no route: an ICE restart
+   * (a new offer, new candidates). Nothing offered yet: offer now.
+   */
+  #nudge(attempt: number): void {
+    if (this.#opened) return;
+    if (attempt > STALL_NUDGES) {
+      this.#shutdown(
+        sigmeshError(
+          'PEER_CONNECTION_FAILED',
+          `no data channel to peer ${this.id} after ${STALL_NUDGES} renewed offers`,
+        ),
+      );
+      return;
+    }
+    const pc = this.pc;
+    try {
+      if (!this.#makingOffer && pc.connectionState !== 'connected') {
+        if (pc.signalingState === 'have-local-offer') this.#pushDescription();
+        else if (pc.signalingState === 'stable' && pc.remoteDescription !== null) pc.restartIce();
+        else if (pc.signalingState === 'stable') {
+          this.#openChannel();
+          void this.#offer();
+        }
+      }
+    } catch (error) {
+      this.#handlers.error(this, asError(error));
+    }
+    this.#later(STALL_FIRST_MS * 2 ** attempt, () => this.#nudge(attempt + 1));
   }
 
   async #updateRoute(): Promise<void> {
