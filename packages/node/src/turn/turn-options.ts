@@ -46,7 +46,10 @@ export interface TurnServerOptions {
   readonly nonceLifetimeSeconds?: number;
   /** Allocations on this server (default 1000). */
   readonly maxAllocations?: number;
-  /** Allocations per credential username (default 10). */
+  /**
+   * Allocations per credential username (default 64). A browser allocates per peer connection and
+   * TURN URL (UDP and TCP): a page in a room of n peers holds 2n, more during ICE restarts.
+   */
   readonly maxAllocationsPerUsername?: number;
   /** Permissions per allocation (default 64). */
   readonly maxPermissionsPerAllocation?: number;
@@ -101,11 +104,11 @@ export const TURN_LIMIT_DEFAULTS = {
   channelLifetimeSeconds: 600,
   nonceLifetimeSeconds: 3600,
   maxAllocations: 1000,
-  maxAllocationsPerUsername: 10,
+  maxAllocationsPerUsername: 64,
   maxPermissionsPerAllocation: 64,
   maxChannelsPerAllocation: 64,
   maxBytesPerSecondPerAllocation: 1_250_000,
-  maxRequestsPerSecondPerSource: 50,
+  maxRequestsPerSecondPerSource: 500,
   maxTrackedSources: 10_000,
   maxTcpConnections: 1000,
   tcpIdleTimeoutSeconds: 900,

@@ -10,13 +10,13 @@ const defaults = {
   maxAllocations: 1000,
 };
 
-test('a credential costs what it can hold, in ten allocation-hours: 2 base prices by default', () => {
+test('a credential costs what it can hold, in 64 allocation-hours: 2 base prices by default', () => {
   assert.equal(credentialPriceFactor({ ...defaults, allocations: 0 }), 2);
   assert.equal(
     credentialPriceFactor({
       ...defaults,
       allocations: 0,
-      allocationsPerCredential: 50,
+      allocationsPerCredential: 320,
     }),
     10,
   );

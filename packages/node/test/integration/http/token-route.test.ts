@@ -41,7 +41,7 @@ test('a TURN credential is priced for what it can hold: base × the TURN server�
     return decoded.value.difficulty;
   };
   assert.equal(difficulty('room-join'), 100);
-  // 10 allocations × (one-hour credential + one-hour lifetime) ÷ ten allocation-hours, idle server.
+  // 64 allocations × (one-hour credential + one-hour lifetime) ÷ 64 allocation-hours, idle server.
   assert.equal(difficulty('token'), 100 * 2);
   const answered = await paidToken(node.url(), '{}');
   assert.equal(answered.status, 200, 'the credential is paid at that price');
