@@ -1,15 +1,21 @@
 /**
  * Issue 11, finding 2, in a real browser: 12 pages in Debian Chromium behind one address
  * (127.0.0.1: tabs, an office NAT, a carrier's CGNAT) join rooms at once on a local 3-node
- * testnet with the nodes' **default pricing options** (base 2000 hashes, the default allowances,
- * load curve and cap; nothing changed for time). Every join resolves (relay-only pages with TURN
- * credentials), and every page connects to every other page of its room. Before the fix, pages
- * whose signaling posts were refused as POW_UNDERPRICED never connected.
+ * testnet of `sigmesh start` processes with the nodes' **default pricing options** (base 2000
+ * hashes, the default allowances, load curve and cap; nothing changed for time). Every join
+ * resolves (relay-only pages with TURN credentials), and every page connects to every other page
+ * of its room. Before the fix, pages whose signaling posts were refused as POW_UNDERPRICED never
+ * connected. The nodes are processes so that each prices for its own load: in one process they
+ * shared an event loop with each other and the browser driver, each priced for all of it, and
+ * pages left nodes whose post price rose (POW_TOO_EXPENSIVE).
  *   unshare -n sh -c 'ip link set lo up && node scripts/run-tests.mjs e2e/client/shared-address.test.ts'
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nodeDefaults } from '@sigmesh/node';
+import { deriveRoomHash } from '@sigmesh/client';
+import { joinRoom } from '../../packages/node/test/helpers/room-client.js';
+import { waitFor } from '../../packages/node/test/helpers/wait-for.js';
 import {
   joinInPage,
   launchChromium,
@@ -17,7 +23,7 @@ import {
   openClientPage,
   waitForPeer,
 } from './client-pages.js';
-import { startBrowserTestnet } from './mesh-testnet.js';
+import { startProcessBrowserTestnet } from './mesh-testnet.js';
 
 const PAGES = 12;
 
@@ -25,12 +31,27 @@ test(
   `${PAGES} pages on one address join rooms at once with default prices; every join resolves`,
   { skip: noChromium, timeout: 180_000 },
   async (t) => {
-    // The helper's cheap test price is put back to the default; every other pricing option is
-    // the default already.
-    const testnet = await startBrowserTestnet(t, 3, {
-      powBaseDifficulty: nodeDefaults.powBaseDifficulty,
-    });
-    const urls = testnet.nodes.map((node) => node.url());
+    // The helper's cheap test prices and allowances are put back to the defaults; every other
+    // pricing option is the default already.
+    const nodes = await startProcessBrowserTestnet(t, 3, [
+      ...['--pow-base-difficulty', String(nodeDefaults.powBaseDifficulty)],
+      ...['--pow-free-messages', String(nodeDefaults.powFreeMessages)],
+      ...['--pow-address-free-messages', String(nodeDefaults.powAddressFreeMessages)],
+      ...['--unpaid-requests-per-second', String(nodeDefaults.unpaidRequestsPerSecond)],
+      ...['--unpaid-burst', String(nodeDefaults.unpaidBurst)],
+    ]);
+    const urls = nodes.map((node) => node.url);
+    // The nodes first meet through a room of their own (a watcher on each, over the DHT), so the
+    // pages' rooms then reach every node over links that exist: the test is about the shared
+    // address, not about how fast the DHT rendezvous is.
+    const warmUp = deriveRoomHash('shared-address-test', 'warm-up');
+    const watchers = await Promise.all(urls.map((url) => joinRoom(url, warmUp)));
+    t.after(() => watchers.forEach((watcher) => watcher.close()));
+    await waitFor(
+      () => watchers.every((watcher) => watcher.view().size === urls.length - 1),
+      'the nodes to link through the warm-up room',
+      60_000,
+    );
     const browser = await launchChromium(t);
     const pages = await Promise.all(
       Array.from({ length: PAGES }, (_, index) =>
@@ -58,16 +79,16 @@ test(
     assert.deepEqual(failures, [], `every join resolves:\n${failures.join('\n')}`);
     const ids = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<string>).value);
     // Every page connecting to the five others in its room is a known gap, kept running as a
-    // todo so it reports every time. Found and fixed so far: TURN refused allocations past 10
-    // per credential (a relay-only page holds two per peer) and STUN requests past 50/s per
-    // address (twelve pages gathering at once); a dropped offer or answer is now re-sent by the
-    // negotiation's nudge (docs/client.md). Still failing in most runs on this 2-core machine:
-    // with twelve Chromium pages beside three nodes, the nodes' load raises every post's price
-    // past a quarter of the client's budget, pages leave their nodes (POW_TOO_EXPENSIVE) and
-    // their signals find no route (ROOM_PEER_NOT_FOUND). Recorded in the issue 11 closing note.
+    // todo so it reports every time. Found and fixed so far: TURN refused allocations past 10 per
+    // credential (a relay-only page holds two per peer and TURN server), dropped STUN requests
+    // past 50/s per address, a lost offer or answer left a negotiation stuck (now nudged,
+    // docs/client.md), and in-process nodes priced for each other's load. Left: with twelve
+    // Chromium pages beside three nodes on two cores (load ≈ 12), relayed connections go
+    // `disconnected` and restart ICE (new allocations: 24–66 per node refused as over quota in
+    // one run), and some pairs open only after 40–60 s (2 of 5 runs within the minute).
     await t.test(
       'every page connects to the five others in its room',
-      { todo: 'pages leave nodes whose post price rises under this machine’s load' },
+      { todo: 'relayed connections restart under this machine’s load and take too long' },
       async () => {
         await Promise.all(
           pages.flatMap((page, index) =>
