@@ -69,6 +69,9 @@ test(
           nodes: [urls[index % urls.length]!],
           // Half of them relay-only: their join needs TURN credentials from /token too.
           ...(index % 2 === 0 ? { iceTransportPolicy: 'relay' } : {}),
+          // Twice the default 15 s per node (and for the TURN credentials): twelve pages solving
+          // proof-of-work on two cores beside three nodes once took 26 s to fetch credentials.
+          joinTimeoutMs: 30_000,
         }).finally(() => (took[index] = Date.now() - started)),
       ),
     );
@@ -82,13 +85,15 @@ test(
     // todo so it reports every time. Found and fixed so far: TURN refused allocations past 10 per
     // credential (a relay-only page holds two per peer and TURN server), dropped STUN requests
     // past 50/s per address, a lost offer or answer left a negotiation stuck (now nudged,
-    // docs/client.md), and in-process nodes priced for each other's load. Left: with twelve
-    // Chromium pages beside three nodes on two cores (load ≈ 12), relayed connections go
-    // `disconnected` and restart ICE (new allocations: 24–66 per node refused as over quota in
-    // one run), and some pairs open only after 40–60 s (2 of 5 runs within the minute).
+    // docs/client.md), and in-process nodes priced for each other's load. Left: twelve Chromium
+    // pages beside three nodes on two cores (load ≈ 12): answers arrive 25–60 s late although
+    // the mesh loses none of the signals (traced), relayed connections go `disconnected` and
+    // restart ICE, and some pairs open only after 40–60 s (about half the runs connect everything
+    // within the minute). Likeliest cause: each node's measured load is high (one priced posts at
+    // 356,504 hashes), so every signal post costs a starved page seconds of proof-of-work.
     await t.test(
       'every page connects to the five others in its room',
-      { todo: 'relayed connections restart under this machine’s load and take too long' },
+      { todo: 'signals arrive too late on this saturated machine' },
       async () => {
         await Promise.all(
           pages.flatMap((page, index) =>
