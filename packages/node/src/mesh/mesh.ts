@@ -329,6 +329,8 @@ export class Mesh implements RoomObserver {
 
   published(message: RoomMessage): void {
     if (this.#links.size === 0) return;
+    // A message for a member of this node was delivered here; no other node needs a copy.
+    if (message.to !== undefined && this.#rooms.isLocal(message.room, message.to)) return;
     // A member that joined in this same turn must be in our roster before its first message:
     // other nodes take messages only from members its owner lists.
     if (this.#presence.pending) this.#presence.flushOwn();

@@ -129,3 +129,53 @@ test('members joining two nodes at the same moment meet in seconds, even with 30
     12_000,
   );
 });
+
+test('a message for a member of the same node stays on that node: no other node receives a copy', async (t) => {
+  const net = await startTestnet(t, { nodes: 3 });
+  const [n1, n2, n3] = net.nodes;
+  const alice = await joinRoom(n1!.url(), room);
+  const carol = await joinRoom(n1!.url(), room);
+  const bob = await joinRoom(n2!.url(), room);
+  const dave = await joinRoom(n3!.url(), room);
+  const members = [alice, carol, bob, dave];
+  t.after(() => members.forEach((m) => m.close()));
+  await waitFor(
+    () => members.every((m) => m.view().size === members.length - 1),
+    'every member to see the three others',
+  );
+  const received = (): number[] => [n2!, n3!].map((node) => node.meshStats().roomFramesReceived);
+  const broadcast = async (text: string): Promise<void> => {
+    await alice.post(text);
+    await Promise.all([bob.next('message'), dave.next('message')]);
+  };
+  // What one broadcast costs nodes 2 and 3 in frames (flooding may bring each a copy twice).
+  const start = received();
+  await broadcast('first');
+  const afterOne = received();
+  const perBroadcast = afterOne.map((count, index) => count - start[index]!);
+
+  await alice.post('only for carol', carol.peerId);
+  await waitFor(
+    () => carol.messages().some((message) => message.data === 'only for carol'),
+    'the message to reach carol',
+  );
+  const atCarol = carol.messages().find((message) => message.data === 'only for carol')!;
+  assert.equal(atCarol.from, alice.peerId);
+  assert.equal(atCarol.to, carol.peerId);
+  // A second broadcast marks when a copy of the message for carol would have arrived.
+  await broadcast('second');
+
+  assert.deepEqual(
+    received().map((count, index) => count - afterOne[index]!),
+    perBroadcast,
+    'nodes 2 and 3 received the second broadcast and no copy of the message for carol',
+  );
+  assert.deepEqual(
+    [bob, dave].map((m) => m.messages().map((message) => message.data)),
+    [
+      ['first', 'second'],
+      ['first', 'second'],
+    ],
+    'bob and dave got the broadcasts only',
+  );
+});
