@@ -89,8 +89,10 @@ test(
     // pages beside three nodes on two cores (load ≈ 12): answers arrive 25–60 s late although
     // the mesh loses none of the signals (traced), relayed connections go `disconnected` and
     // restart ICE, and some pairs open only after 40–60 s (about half the runs connect everything
-    // within the minute). Likeliest cause: each node's measured load is high (one priced posts at
-    // 356,504 hashes), so every signal post costs a starved page seconds of proof-of-work.
+    // within the minute). Traced per page: one signal post took 10–27 s — proof-of-work at a
+    // price raised by the node's measured load (one priced posts at 356,504 hashes) and by the
+X
+    // behind each other (now merged into one next post, docs/client.md).
     await t.test(
       'every page connects to the five others in its room',
       { todo: 'signals arrive too late on this saturated machine' },

@@ -353,7 +353,8 @@ export class Peer {
    * The data channel is still not open: whatever was lost on the way, send what the other side
    * needs again. Our offer still waits for its answer: send it again (the local description
    * carries the candidates gathered since). Both descriptions applied but no route: an ICE restart
-   * (a new offer, new candidates). Nothing offered yet: offer now.
+   * (a new offer, new candidates). Nothing offered yet: offer now. While our earlier signals to
+   * this peer are still being posted, nothing is sent again.
    */
   #nudge(attempt: number): void {
     if (this.#opened) return;
@@ -368,7 +369,9 @@ export class Peer {
     }
     const pc = this.pc;
     try {
-      if (!this.#makingOffer && pc.connectionState !== 'connected') {
+      // Signals still being posted are not lost, only slow (a priced-up member on a busy node):
+      // sending them again would only add posts.
+      if (!this.#makingOffer && pc.connectionState !== 'connected' && this.#batcher.idle) {
         if (pc.signalingState === 'have-local-offer') this.#pushDescription();
         else if (pc.signalingState === 'stable' && pc.remoteDescription !== null) pc.restartIce();
         else if (pc.signalingState === 'stable') {

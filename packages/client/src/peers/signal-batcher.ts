@@ -1,19 +1,21 @@
-import type { PeerSignal } from '@sigmesh/protocol';
+import { clientSignalLimits, type PeerSignal } from '@sigmesh/protocol';
 
 /** How long signals wait for company: an offer and its first candidates travel as one post. */
 export const SIGNAL_BATCH_MS = 5;
 
 /**
- * Collects outgoing signals and flushes them as one batch after a short delay, in order, one
- * flush at a time (a batch waits for the previous one to be handed over). Fewer posts mean
- * less proof-of-work and a lower per-client price.
+ * Collects outgoing signals and flushes them in order, one flush at a time: everything pushed
+ * while a flush is on its way goes out together in the next one (each is a paid post, split into
+ * fragments, and a member's price rises with its posts), and a description already waiting is
+ * not queued twice. Fewer posts mean less proof-of-work and a lower per-client price.
  */
 export class SignalBatcher {
   readonly #flush: (signals: readonly PeerSignal[]) => Promise<void>;
   readonly #onError: (error: unknown) => void;
-  #batch: PeerSignal[] = [];
+  #waiting: PeerSignal[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #chain: Promise<void> = Promise.resolve();
+  #inFlight = false;
+  #closed = false;
 
   constructor(
     flush: (signals: readonly PeerSignal[]) => Promise<void>,
@@ -23,27 +25,45 @@ export class SignalBatcher {
     this.#onError = onError;
   }
 
-  push(signal: PeerSignal): void {
-    this.#batch.push(signal);
-    this.#timer ??= setTimeout(() => this.#send(), SIGNAL_BATCH_MS);
+  /** True when nothing waits and nothing is on its way. */
+  get idle(): boolean {
+    return !this.#inFlight && this.#waiting.length === 0;
   }
 
-  /** Sends what is waiting now (e.g. the end-of-candidates marker came). */
+  push(signal: PeerSignal): void {
+    if (this.#closed) return;
+    if (signal.type !== 'candidate' && this.#waiting.some((s) => sameDescription(s, signal)))
+      return;
+    this.#waiting.push(signal);
+    if (!this.#inFlight) this.#timer ??= setTimeout(() => this.#send(), SIGNAL_BATCH_MS);
+  }
+
+  /** Sends what is waiting now, or as soon as the flush on its way is done. */
   flushNow(): void {
     clearTimeout(this.#timer);
     this.#send();
   }
 
   close(): void {
+    this.#closed = true;
     clearTimeout(this.#timer);
-    this.#batch = [];
+    this.#waiting = [];
   }
 
   #send(): void {
     this.#timer = undefined;
-    const batch = this.#batch;
-    this.#batch = [];
-    if (batch.length === 0) return;
-    this.#chain = this.#chain.then(() => this.#flush(batch)).catch(this.#onError);
+    if (this.#inFlight || this.#closed || this.#waiting.length === 0) return;
+    const batch = this.#waiting.splice(0, clientSignalLimits.maxSignalsPerBatch);
+    this.#inFlight = true;
+    this.#flush(batch)
+      .catch(this.#onError)
+      .finally(() => {
+        this.#inFlight = false;
+        this.#send();
+      });
   }
+}
+
+function sameDescription(a: PeerSignal, b: PeerSignal): boolean {
+  return a.type === b.type && a.type !== 'candidate' && a.sdp === (b as { sdp: string }).sdp;
 }
