@@ -91,8 +91,8 @@ test(
     // restart ICE, and some pairs open only after 40–60 s (about half the runs connect everything
     // within the minute). Traced per page: one signal post took 10–27 s — proof-of-work at a
     // price raised by the node's measured load (one priced posts at 356,504 hashes) and by the
-X
-    // behind each other (now merged into one next post, docs/client.md).
+    // page's own posts (a sealed offer is split into 1 KiB fragment posts) — and queued batches
+    // waited behind each other (now merged into one next post, docs/client.md).
     await t.test(
       'every page connects to the five others in its room',
       { todo: 'signals arrive too late on this saturated machine' },
