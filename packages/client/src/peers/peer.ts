@@ -8,6 +8,8 @@ import {
 } from '@sigmesh/protocol';
 import { connectionRoute, type ConnectionRoute } from './connection-route.js';
 import { SignalBatcher } from './signal-batcher.js';
+import { nudgeAction, nudgeDelayMs, STALL_NUDGES } from './stall-nudge.js';
+import { drained, HIGH_WATER_BYTES, LOW_WATER_BYTES, toBytes } from './channel-bytes.js';
 
 /** What a peer tells its room. */
 export interface PeerHandlers {
@@ -41,18 +43,6 @@ const POLITE_OFFER_DELAY_MS = 1500;
 const RESTART_GIVE_UP_MS = 20_000;
 /** A disconnected connection gets an ICE restart after this long. */
 const DISCONNECTED_RESTART_MS = 4000;
-/**
- * A negotiation that has not opened the data channel this long after the peer appeared is nudged
- * (an offer, answer or candidates may have been lost on the way through the nodes): then again
- * after twice as long each time, up to {@link STALL_NUDGES} times, before giving up. The polite
- * side waits a little longer, so both seldom nudge at once.
- */
-const STALL_FIRST_MS = 8000;
-const STALL_POLITE_EXTRA_MS = 3000;
-const STALL_NUDGES = 4;
-/** Backpressure: `send` waits while the channel buffers more than this. */
-const HIGH_WATER_BYTES = 1 << 20;
-const LOW_WATER_BYTES = 256 * 1024;
 /** How long a closing peer waits for its bye to leave before closing the connection. */
 const BYE_FLUSH_MS = 250;
 /** Used when the connection does not say its SCTP max message size. */
@@ -93,9 +83,7 @@ export class Peer {
     this.#wire();
     if (!options.polite) this.#openChannel();
     else this.#later(POLITE_OFFER_DELAY_MS, () => this.#openChannel());
-    this.#later(STALL_FIRST_MS + (options.polite ? STALL_POLITE_EXTRA_MS : 0), () =>
-      this.#nudge(1),
-    );
+    this.#later(nudgeDelayMs(1, options.polite), () => this.#nudge(1));
   }
 
   get opened(): boolean {
@@ -349,13 +337,7 @@ export class Peer {
     });
   }
 
-  /**
-   * The data channel is still not open: whatever was lost on the way, send what the other side
-   * needs again. Our offer still waits for its answer: send it again (the local description
-   * carries the candidates gathered since). Both descriptions applied but no route: an ICE restart
-   * (a new offer, new candidates). Nothing offered yet: offer now. While our earlier signals to
-   * this peer are still being posted, nothing is sent again.
-   */
+  /** The data channel is still not open: send what the other side needs again (stall-nudge.ts). */
   #nudge(attempt: number): void {
     if (this.#opened) return;
     if (attempt > STALL_NUDGES) {
@@ -368,21 +350,24 @@ export class Peer {
       return;
     }
     const pc = this.pc;
+    const action = nudgeAction({
+      signalingState: pc.signalingState,
+      connectionState: pc.connectionState,
+      hasRemoteDescription: pc.remoteDescription !== null,
+      makingOffer: this.#makingOffer,
+      signalsIdle: this.#batcher.idle,
+    });
     try {
-      // Signals still being posted are not lost, only slow (a priced-up member on a busy node):
-      // sending them again would only add posts.
-      if (!this.#makingOffer && pc.connectionState !== 'connected' && this.#batcher.idle) {
-        if (pc.signalingState === 'have-local-offer') this.#pushDescription();
-        else if (pc.signalingState === 'stable' && pc.remoteDescription !== null) pc.restartIce();
-        else if (pc.signalingState === 'stable') {
-          this.#openChannel();
-          void this.#offer();
-        }
+      if (action === 'resend-offer') this.#pushDescription();
+      else if (action === 'restart-ice') pc.restartIce();
+      else if (action === 'offer') {
+        this.#openChannel();
+        void this.#offer();
       }
     } catch (error) {
       this.#handlers.error(this, asError(error));
     }
-    this.#later(STALL_FIRST_MS * 2 ** attempt, () => this.#nudge(attempt + 1));
+    this.#later(nudgeDelayMs(attempt + 1, this.#options.polite), () => this.#nudge(attempt + 1));
   }
 
   async #updateRoute(): Promise<void> {
@@ -414,28 +399,6 @@ export class Peer {
     else void Promise.race([drained(flushing, 0), delay(BYE_FLUSH_MS)]).then(closeAll);
     this.#handlers.closed(this, error);
   }
-}
-
-function toBytes(data: unknown): Uint8Array | undefined {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data))
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return undefined;
-}
-
-function drained(channel: RTCDataChannel, below = LOW_WATER_BYTES): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (channel.readyState !== 'open' || channel.bufferedAmount <= below) {
-        channel.onbufferedamountlow = null;
-        clearInterval(poll);
-        resolve();
-      }
-    };
-    // Some implementations (werift) have no bufferedamountlow event: poll as well.
-    const poll = setInterval(check, 50);
-    channel.onbufferedamountlow = check;
-  });
 }
 
 function delay(ms: number): Promise<void> {

@@ -32,8 +32,7 @@ export class SignalBatcher {
 
   push(signal: PeerSignal): void {
     if (this.#closed) return;
-    if (signal.type !== 'candidate' && this.#waiting.some((s) => sameDescription(s, signal)))
-      return;
+    if (this.#waiting.some((waiting) => sameDescription(waiting, signal))) return;
     this.#waiting.push(signal);
     if (!this.#inFlight) this.#timer ??= setTimeout(() => this.#send(), SIGNAL_BATCH_MS);
   }
@@ -64,6 +63,7 @@ export class SignalBatcher {
   }
 }
 
+/** Both the same offer or the same answer (candidates are never the same signal twice). */
 function sameDescription(a: PeerSignal, b: PeerSignal): boolean {
-  return a.type === b.type && a.type !== 'candidate' && a.sdp === (b as { sdp: string }).sdp;
+  return a.type !== 'candidate' && b.type !== 'candidate' && a.type === b.type && a.sdp === b.sdp;
 }

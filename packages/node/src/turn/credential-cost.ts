@@ -10,15 +10,17 @@
  * pow/ applies it: the price quoted and checked for scope `token` is the client's price times
  * {@link credentialPriceFactor} (see the report of issue 11 for the exact call site).
  */
+import { TURN_LIMIT_DEFAULTS } from './turn-options.js';
 
 /**
- * 64 allocation-hours cost the base price: a default credential (64 allocations, valid an hour,
- * each outliving it by at most an hour) costs 2. An honest page holds two allocations per peer
- * connection (TURN over UDP and TCP), so a page in a room of 30 needs about 60; what protects a
- * crowded server is the fill factor below and the per-address allocation cap, not a high price on
- * an empty server, which every page behind one address would pay at its join.
+ * A default credential's quota in allocation-hours (64) costs the base price: a default credential
+ * (64 allocations, valid an hour, each outliving it by at most an hour) costs 2. An honest page
+ * holds two allocations per peer connection (TURN over UDP and TCP), so a page in a room of 30
+ * needs about 60; what protects a crowded server is the fill factor below and the per-address
+ * allocation cap, not a high price on an empty server, which every page behind one address would
+ * pay at its join.
  */
-export const REFERENCE_ALLOCATION_SECONDS = 230_400;
+export const REFERENCE_ALLOCATION_SECONDS = TURN_LIMIT_DEFAULTS.maxAllocationsPerUsername * 3600;
 /** Fill (live allocations / capacity) where the price starts doubling. */
 export const CREDENTIAL_FILL_KNEE = 0.5;
 /** Doublings between the knee and a full server (64× when full). */
