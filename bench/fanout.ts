@@ -40,6 +40,8 @@ interface Side {
   readonly publisher: SseMember;
   readonly connections: KeepAliveConnection[];
   readonly setupMs: number;
+  /** Server CPU seconds (user + system) spent filling the room. */
+  readonly setupServerCpuSeconds: number;
 }
 
 interface Round {
@@ -84,6 +86,7 @@ function postRequest(session: string, token: string | undefined): Buffer {
 async function setUp(kind: ServerKind, size: number): Promise<Side> {
   const server = await startServer(kind);
   const members = await startChild('./members-child.ts');
+  const cpuBefore = await cpuOf(server.child);
   const { ms } = await members.call<{ opened: number; ms: number }>(
     {
       type: 'open',
@@ -95,6 +98,7 @@ async function setUp(kind: ServerKind, size: number): Promise<Side> {
     },
     setupTimeoutMs,
   );
+  const setupServerCpuSeconds = round((await cpuOf(server.child)) - cpuBefore, 2);
   const connections = await Promise.all(
     Array.from({ length: publishers }, () => KeepAliveConnection.open(server.port)),
   );
@@ -107,8 +111,10 @@ async function setUp(kind: ServerKind, size: number): Promise<Side> {
     () => undefined,
     600_000,
   );
-  process.stdout.write(`  ${kind}: ${size} members joined in ${round(ms / 1000, 1)} s\n`);
-  return { server, members, publisher, connections, setupMs: ms };
+  process.stdout.write(
+    `  ${kind}: ${size} members joined in ${round(ms / 1000, 1)} s (server CPU ${setupServerCpuSeconds} s)\n`,
+  );
+  return { server, members, publisher, connections, setupMs: ms, setupServerCpuSeconds };
 }
 
 async function runRound(
@@ -238,6 +244,10 @@ async function measure(size: number): Promise<Record<string, unknown>> {
       setupSeconds: {
         sigmesh: round(sides.sigmesh.setupMs / 1000, 1),
         raw: round(sides.raw.setupMs / 1000, 1),
+      },
+      setupServerCpuSeconds: {
+        sigmesh: sides.sigmesh.setupServerCpuSeconds,
+        raw: sides.raw.setupServerCpuSeconds,
       },
       serverStats: stats,
       rounds: results,

@@ -146,6 +146,24 @@ export const nodeOptionTable = {
     description:
       'Presence changes a room keeps for members not reading yet; one further behind gets the full member list.',
   },
+  presenceBatchMembers: {
+    flag: 'presence-batch-members',
+    kind: 'integer',
+    group: 'limits',
+    min: 0,
+    max: 1_000_000,
+    description:
+      'Rooms with more local members than this get presence changes at most every --presence-interval-ms (0: every room).',
+  },
+  presenceIntervalMs: {
+    flag: 'presence-interval-ms',
+    kind: 'integer',
+    group: 'limits',
+    min: 0,
+    max: 10_000,
+    description:
+      'How often members of a large room are told who joined and left (0: at once, as in small rooms).',
+  },
   powBaseDifficulty: {
     flag: 'pow-base-difficulty',
     kind: 'integer',

@@ -25,6 +25,10 @@ export interface NodeConfig {
   readonly heartbeatMs: number;
   /** Presence changes a room keeps for members that cannot take them yet (further behind: a snapshot). */
   readonly presenceBacklog: number;
+  /** Rooms with more local members than this get presence at most every `presenceIntervalMs`. */
+  readonly presenceBatchMembers: number;
+  /** Least time between two presence events to one member of a large room (0: no pacing). */
+  readonly presenceIntervalMs: number;
   readonly powBaseDifficulty: number;
   readonly powMaxDifficulty: number;
   readonly powTtlSeconds: number;
@@ -178,6 +182,8 @@ export const nodeDefaults: NodeConfig = {
   memberQueueBytes: 64 * 1024,
   heartbeatMs: 15_000,
   presenceBacklog: 1024,
+  presenceBatchMembers: 256,
+  presenceIntervalMs: 500,
   powBaseDifficulty: 2_000,
   powMaxDifficulty: 1 << 22,
   powTtlSeconds: 120,

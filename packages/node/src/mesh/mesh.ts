@@ -30,6 +30,8 @@ import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
 export type MeshConfig = Pick<
   NodeConfig,
   | 'meshMaxLinks'
+  | 'presenceBatchMembers'
+  | 'presenceIntervalMs'
   | 'meshHopLimit'
   | 'meshMaxFrameBytes'
   | 'meshFramesPerSecond'
@@ -166,6 +168,8 @@ export class Mesh implements RoomObserver {
           MESH_MAX_CHAIN_LENGTH,
           Math.ceil((CHAIN_SECONDS * 1000) / config.meshBeatMs),
         ),
+        batchMembers: config.presenceBatchMembers,
+        holdMs: config.presenceIntervalMs,
       }),
       owners,
       host: { links: () => this.#links.values(), sharing, violation, stats: this.#stats },
@@ -232,7 +236,8 @@ export class Mesh implements RoomObserver {
     for (const room of this.#rooms.localRooms())
       for (const peer of this.#rooms.localPeers(room))
         this.#presence.localChanged(room, peer, false);
-    this.#presence.flushOwn();
+    this.#presence.flushOwn('all');
+    this.#presence.stop();
     this.#links.stop();
     this.#clock.stop();
   }
@@ -310,7 +315,7 @@ export class Mesh implements RoomObserver {
 
   roomClosed(room: RoomHash): void {
     // Our last member's leave goes out before we stop sharing the room.
-    this.#presence.flushOwn();
+    this.#presence.flushOwn(room);
     for (const link of this.#links.values()) {
       const token = link.interests!.removeOurs(room);
       if (token !== undefined) link.send({ t: 'interest', add: [], remove: [token] });
@@ -331,9 +336,9 @@ export class Mesh implements RoomObserver {
     if (this.#links.size === 0) return;
     // A message for a member of this node was delivered here; no other node needs a copy.
     if (message.to !== undefined && this.#rooms.isLocal(message.room, message.to)) return;
-    // A member that joined in this same turn must be in our roster before its first message:
-    // other nodes take messages only from members its owner lists.
-    if (this.#presence.pending) this.#presence.flushOwn();
+    // A member that joined in this same turn (or while its large room is held) must be in our
+    // roster before its first message: other nodes take messages only from members its owner lists.
+    this.#presence.announce(message.room, message.from);
     this.#relay.published(message);
   }
 

@@ -46,6 +46,8 @@ export class PresenceSync {
   readonly #wantsAnswered = new Map<string, number>();
   readonly #wantsAsked = new Map<string, number>();
   #flushTimer: NodeJS.Immediate | undefined;
+  /** Runs while a large room's changes wait out its hold ({@link OwnPresence.flush}). */
+  #holdTimer: NodeJS.Timeout | undefined;
 
   constructor(options: {
     selfId: string;
@@ -72,19 +74,51 @@ export class PresenceSync {
 
   /** True while local joins or leaves wait for the next flush. */
   get pending(): boolean {
-    return this.#flushTimer !== undefined;
+    return this.#flushTimer !== undefined || this.#holdTimer !== undefined;
   }
 
-  /** Signs and sends our pending roster changes now. */
-  flushOwn(): void {
+  /**
+   * Announces `peer` now if it joined `room` and is not in our roster yet (its room's hold
+   * notwithstanding): other nodes take messages only from members its owner lists.
+   */
+  announce(room: RoomHash, peer: PeerId): void {
+    if (this.own.unannounced(room, peer)) this.flushOwn(room);
+  }
+
+  /**
+   * Signs and sends our pending roster changes now: every room's, or with `force` 'all' also
+   * those of large rooms still held; with a room, that room's too. Held rooms go when their hold ends.
+   */
+  flushOwn(force?: RoomHash | 'all'): void {
     if (this.#flushTimer !== undefined) clearImmediate(this.#flushTimer);
     this.#flushTimer = undefined;
-    for (const delta of this.own.flush()) {
+    const { deltas, heldUntil } = this.own.flush((room) => isShared(this.#host, room), force);
+    for (const delta of deltas) {
       for (const link of this.#host.sharing(delta.room)) {
         this.#ensureOwnAnchor(link);
         link.send(delta);
       }
     }
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    if (heldUntil !== undefined) {
+      this.#holdTimer = setTimeout(
+        () => {
+          this.#holdTimer = undefined;
+          this.flushOwn();
+        },
+        Math.max(1, heldUntil - this.#now()),
+      );
+      this.#holdTimer.unref();
+    }
+  }
+
+  /** Stops the hold timer (the node is stopping; a last flush with 'all' went before). */
+  stop(): void {
+    clearImmediate(this.#flushTimer);
+    clearTimeout(this.#holdTimer);
+    this.#flushTimer = undefined;
+    this.#holdTimer = undefined;
   }
 
   /** Our next beat, to every link that holds our anchor (a new chain's anchor goes first). */
@@ -320,4 +354,10 @@ export class PresenceSync {
 function forgetRoom(link: MeshLink, room: RoomHash): void {
   for (const key of link.rostersSent.keys())
     if (key.endsWith(` ${room}`)) link.rostersSent.delete(key);
+}
+
+/** True when some open link shares `room`. */
+function isShared(host: PresenceHost, room: RoomHash): boolean {
+  for (const _link of host.sharing(room)) return true;
+  return false;
 }

@@ -10,7 +10,7 @@ import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
 import { isEventSink, type Member, type MemberSink } from './member.js';
 import { MemberWriter } from './member-writer.js';
-import { PresenceLog } from './presence-log.js';
+import { PresenceLog, type PresenceDelta } from './presence-log.js';
 import type { RoomMessage, RoomObserver } from './room-observer.js';
 import { sseChunk } from './sse-chunk.js';
 
@@ -22,6 +22,8 @@ type RoomLimits = Pick<
   | 'memberQueueBytes'
   | 'heartbeatMs'
   | 'presenceBacklog'
+  | 'presenceBatchMembers'
+  | 'presenceIntervalMs'
 >;
 
 interface Room {
@@ -31,6 +33,16 @@ interface Room {
   /** Members on other nodes that the mesh counts as present. */
   readonly remote: Set<PeerId>;
   readonly log: PresenceLog;
+  /** Runs while a large room's presence is held back after a send ({@link RoomRegistry}). */
+  presenceHold: NodeJS.Timeout | undefined;
+}
+
+/** One presence change, shared by every member whose cursor is the same and not in it. */
+interface PresenceShare {
+  readonly change: PresenceEvent;
+  /** Peers the change names: a member named in it gets a copy without itself. */
+  readonly named: ReadonlySet<PeerId>;
+  chunk: Buffer | undefined;
 }
 
 /** Counters for /metrics and tests. */
@@ -48,7 +60,10 @@ export interface RoomStats {
  * Presence reaches members as one `presence` event per member per turn carrying the net joins and
  * leaves since that member's cursor ({@link PresenceLog}), and only when the member's stream has
  * nothing waiting: a burst of a thousand changes is one event, so a member that reads promptly
- * is never cut for it. Messages are queued per member and written once per turn
+ * is never cut for it. Members told at the same moment share a cursor, so their change is
+ * computed and encoded once. A room of more than `presenceBatchMembers` local members is told at
+ * most every `presenceIntervalMs` (the first change after a quiet spell at once): filling a room
+ * of N then costs O(N × fill time / interval) presence events instead of O(N²). Messages are queued per member and written once per turn
  * ({@link MemberWriter}); a member whose unsent bytes pass `memberQueueBytes` is cut.
  */
 export class RoomRegistry {
@@ -96,6 +111,10 @@ export class RoomRegistry {
   stop(): void {
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
+    for (const entry of this.#rooms.values()) {
+      clearTimeout(entry.presenceHold);
+      entry.presenceHold = undefined;
+    }
   }
 
   /** Throws NODE_STOPPING once the node said bye (cheap: routes ask before checking PoW). */
@@ -145,6 +164,7 @@ export class RoomRegistry {
         sessions: new Map(),
         remote: new Set(),
         log: new PresenceLog(this.#limits.presenceBacklog),
+        presenceHold: undefined,
       };
       this.#rooms.set(room, entry);
       this.#stats.rooms = this.#rooms.size;
@@ -193,6 +213,7 @@ export class RoomRegistry {
       // Remote members are tracked only for rooms with local members.
       this.#rooms.delete(member.room);
       this.#presencePending.delete(entry);
+      clearTimeout(entry.presenceHold);
       this.#stats.rooms = this.#rooms.size;
       for (const observer of this.#observers) observer.roomClosed?.(member.room);
       return;
@@ -346,37 +367,74 @@ export class RoomRegistry {
     this.#writer.schedule();
   }
 
-  /** Sends each member of the rooms with news its net presence change, when it can take it. */
+  /**
+   * Sends each member of the rooms with news its net presence change, when it can take it. A
+   * large room just told waits out its hold; its news stays pending until the hold ends.
+   */
   #flushPresence(): void {
     for (const entry of this.#presencePending) {
+      if (entry.presenceHold !== undefined) continue;
+      this.#presencePending.delete(entry);
       const head = entry.log.head;
       let oldest = head;
+      let told = false;
+      const shares = new Map<number, PresenceShare | undefined>();
       for (const member of entry.members.values()) {
         const ready = isEventSink(member.sink) || member.sink.writableLength === 0;
-        if (member.cursor !== head && !member.closed && ready)
-          this.#sendPresence(entry, member, head);
+        if (member.cursor !== head && !member.closed && ready) {
+          this.#sendPresence(entry, member, head, shares);
+          told = true;
+        }
         oldest = Math.min(oldest, member.cursor);
       }
       entry.log.trim(oldest);
+      if (told) this.#holdPresence(entry);
     }
-    this.#presencePending.clear();
   }
 
-  #sendPresence(entry: Room, member: Member, head: number): void {
-    const delta = entry.log.since(member.cursor);
+  /** After a large room was told, its next presence waits `presenceIntervalMs`. */
+  #holdPresence(entry: Room): void {
+    const { presenceBatchMembers, presenceIntervalMs } = this.#limits;
+    if (presenceIntervalMs === 0 || entry.members.size <= presenceBatchMembers) return;
+    entry.presenceHold = setTimeout(() => {
+      entry.presenceHold = undefined;
+      if (this.#presencePending.has(entry)) this.#writer.schedule();
+    }, presenceIntervalMs);
+    entry.presenceHold.unref();
+  }
+
+  #sendPresence(
+    entry: Room,
+    member: Member,
+    head: number,
+    shares: Map<number, PresenceShare | undefined>,
+  ): void {
+    const cursor = member.cursor;
     member.cursor = head;
+    let share = shares.get(cursor);
+    if (share === undefined && !shares.has(cursor)) {
+      share = presenceShare(entry.log.since(cursor));
+      shares.set(cursor, share);
+    }
     let change: PresenceEvent;
-    if (delta === undefined) {
+    let chunk: Buffer | undefined;
+    if (share === undefined) {
       // Too far behind for the backlog: the whole view instead.
       change = { members: this.peers(entry.hash, member.peerId) };
+    } else if (share.named.has(member.peerId)) {
+      const { join, leave } = share.change as { join: PeerId[]; leave: PeerId[] };
+      change = {
+        join: join.filter((peer) => peer !== member.peerId),
+        leave: leave.filter((peer) => peer !== member.peerId),
+      };
+      if (change.join.length === 0 && change.leave.length === 0) return;
     } else {
-      const join = delta.join.filter((peer) => peer !== member.peerId);
-      const leave = delta.leave.filter((peer) => peer !== member.peerId);
-      if (join.length === 0 && leave.length === 0) return;
-      change = { join, leave };
+      if (share.named.size === 0) return;
+      change = share.change;
+      if (!isEventSink(member.sink)) chunk = share.chunk ??= sseChunk('presence', change);
     }
     if (isEventSink(member.sink)) member.sink.presence(change);
-    else this.#writer.enqueue(member, sseChunk('presence', change));
+    else this.#writer.enqueue(member, chunk ?? sseChunk('presence', change));
   }
 
   #beat(): void {
@@ -385,4 +443,14 @@ export class RoomRegistry {
       for (const member of members.values()) this.#writer.enqueue(member, chunk);
     }
   }
+}
+
+/** The change a cursor's members share; undefined when the log no longer reaches that cursor. */
+function presenceShare(delta: PresenceDelta | undefined): PresenceShare | undefined {
+  if (delta === undefined) return undefined;
+  return {
+    change: { join: delta.join, leave: delta.leave },
+    named: new Set([...delta.join, ...delta.leave]),
+    chunk: undefined,
+  };
 }

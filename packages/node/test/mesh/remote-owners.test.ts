@@ -52,22 +52,22 @@ function table(
 }
 
 /** A real owner (its own signed frames) on the same fake clock. */
-function owner(now: () => number, identity = createEphemeralIdentity()) {
-  const own = new OwnPresence({
-    identity,
-    now,
-    beatMs: 1000,
-    chainLength: 100,
-  });
+function owner(
+  now: () => number,
+  identity = createEphemeralIdentity(),
+  pacing = { batchMembers: 256, holdMs: 0 },
+) {
+  const own = new OwnPresence({ identity, now, beatMs: 1000, chainLength: 100, ...pacing });
+  const shared = (): boolean => true;
   return {
     own,
     members(...peers: PeerId[]) {
       for (const p of peers) own.joined(room, p);
-      return own.flush();
+      return own.flush(shared).deltas;
     },
     leave(...peers: PeerId[]) {
       for (const p of peers) own.left(room, p);
-      return own.flush();
+      return own.flush(shared).deltas;
     },
   };
 }
@@ -334,4 +334,50 @@ test("a reopened room's first delta (base 0) replaces an older roster a relay br
   assert.equal(t.owners.delta(linkA, first!).kind, 'accepted');
   assert.deepEqual(t.view, new Set([peer(2)]));
   assert.equal(t.owners.ownerOf(room, peer(2))?.id, id);
+});
+
+test('a room no link shares is signed only when a link needs its roster', () => {
+  const t = table();
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  for (const p of [peer(1), peer(2)]) o.own.joined(room, p);
+  assert.deepEqual(o.own.flush(() => false).deltas, [], 'nobody to tell');
+  assert.ok(o.own.has(room));
+  const snapshot = o.own.snapshot(room);
+  assert.equal(t.owners.roster(linkA, snapshot[0]!).kind, 'accepted', 'signed when asked for');
+  assert.deepEqual(t.view, new Set([peer(1), peer(2)]));
+  const [next] = o.members(peer(3));
+  assert.equal(next!.base, snapshot[0]!.ver);
+  assert.equal(t.owners.delta(linkA, next!).kind, 'accepted');
+  assert.deepEqual(t.view, new Set([peer(1), peer(2), peer(3)]));
+});
+
+test("a large room's changes wait out the hold and go as one delta; a forced room goes at once", () => {
+  const t = table();
+  const o = owner(t.now, createEphemeralIdentity(), { batchMembers: 2, holdMs: 500 });
+  const shared = (): boolean => true;
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  for (const delta of o.members(peer(1), peer(2), peer(3))) t.owners.delta(linkA, delta);
+  o.own.joined(room, peer(4));
+  o.own.joined(room, peer(5));
+  o.own.left(room, peer(1));
+  const held = o.own.flush(shared);
+  assert.deepEqual(held.deltas, [], 'three members: held after the first delta');
+  assert.equal(held.heldUntil, t.now() + 500);
+  assert.ok(o.own.unannounced(room, peer(5)));
+  t.advance(500);
+  const { deltas, heldUntil } = o.own.flush(shared);
+  assert.equal(heldUntil, undefined);
+  assert.equal(deltas.length, 1, 'everything the hold gathered, in one signed delta');
+  assert.deepEqual(deltas[0]!.add, [peer(4), peer(5)]);
+  assert.deepEqual(deltas[0]!.remove, [peer(1)]);
+  assert.equal(t.owners.delta(linkA, deltas[0]!).kind, 'accepted');
+  o.own.joined(room, peer(6));
+  assert.deepEqual(o.own.flush(shared).deltas, []);
+  const forced = o.own.flush(shared, room).deltas;
+  assert.deepEqual(forced[0]?.add, [peer(6)], 'a member about to speak is announced at once');
+  assert.equal(t.owners.delta(linkA, forced[0]).kind, 'accepted');
+  assert.deepEqual(t.view, new Set([peer(2), peer(3), peer(4), peer(5), peer(6)]));
 });

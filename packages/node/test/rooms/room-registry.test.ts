@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setImmediate as turn } from 'node:timers/promises';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { deriveRoomHash, type PeerId, type SigmeshError } from '@sigmesh/protocol';
 import type { StreamSink } from '../../src/rooms/member.js';
@@ -37,6 +37,8 @@ const limits = {
   memberQueueBytes: 1000,
   heartbeatMs: 1000,
   presenceBacklog: 64,
+  presenceBatchMembers: 256,
+  presenceIntervalMs: 0,
 };
 const room = deriveRoomHash('unit', 'room');
 const registry = (overrides: Partial<typeof limits> = {}) =>
@@ -45,6 +47,8 @@ const registry = (overrides: Partial<typeof limits> = {}) =>
     log: pino({ level: 'silent' }),
     now: () => 0,
   });
+const sseChunkText = (data: unknown): string =>
+  `event: presence\ndata: ${JSON.stringify(data)}\n\n`;
 const peer = (n: number): PeerId => n.toString(16).padStart(32, '0') as PeerId;
 
 test('broadcast reaches every other member; addressed reaches one', async () => {
@@ -151,6 +155,57 @@ test('presence waits while a stream is full, then comes as the net change; too f
     new Set([peer(2), ...many]),
     'past the backlog: the whole membership',
   );
+});
+
+test('a large room is told at most every presenceIntervalMs (the first change at once); a small one at once', async () => {
+  const rooms = registry({
+    maxMembersPerRoom: 10,
+    presenceBatchMembers: 2,
+    presenceIntervalMs: 150,
+  });
+  const sinks = [new FakeSink(), new FakeSink()];
+  for (const sink of sinks) rooms.announceJoin(rooms.join(room, 'x', sink));
+  await turn();
+  rooms.remoteChanged(room, [peer(1)], []);
+  await turn();
+  assert.deepEqual(sinks[0]!.events('presence').at(-1), { join: [peer(1)], leave: [] });
+  assert.equal(sinks[0]!.events('presence').length, 2, 'two members: told at once, each time');
+
+  const third = new FakeSink();
+  rooms.announceJoin(rooms.join(room, 'x', third)); // three members: a large room from now on
+  await turn();
+  const told = sinks[0]!.events('presence').length;
+  assert.equal(told, 3, 'the first change after a quiet spell goes at once');
+  rooms.remoteChanged(room, [peer(2)], []);
+  await turn();
+  rooms.remoteChanged(room, [peer(3)], [peer(1)]);
+  await turn();
+  assert.equal(sinks[0]!.events('presence').length, told, 'held back');
+  await sleep(250);
+  assert.deepEqual(
+    sinks[0]!.events('presence').slice(told),
+    [{ join: [peer(2), peer(3)], leave: [peer(1)] }],
+    'then one event with the net change',
+  );
+  assert.deepEqual(third.events('presence').at(-1), { join: [peer(2), peer(3)], leave: [peer(1)] });
+});
+
+test('members told at the same moment share one encoded presence event', async () => {
+  const rooms = registry({ maxMembersPerRoom: 10 });
+  const written: Buffer[][] = [[], [], []];
+  const sinks = written.map((writes) => {
+    const sink = new FakeSink();
+    const write = sink.write.bind(sink);
+    sink.write = (chunk: Buffer) => (writes.push(chunk), write(chunk));
+    return sink;
+  });
+  for (const sink of sinks) rooms.announceJoin(rooms.join(room, 'x', sink));
+  await turn();
+  for (const writes of written) writes.length = 0;
+  rooms.remoteChanged(room, [peer(1), peer(2)], []);
+  await turn();
+  assert.equal(written[0]![0]!.toString(), sseChunkText({ join: [peer(1), peer(2)], leave: [] }));
+  assert.ok(written.every((writes) => writes.length === 1 && writes[0] === written[0]![0]));
 });
 
 test('caps: members per room, rooms, streams per address', () => {

@@ -20,7 +20,10 @@ import { rosterDigest } from './roster-digest.js';
 interface OwnRoster {
   ver: number;
   members: Set<PeerId>;
+  /** The signature of `ver`; '' until a link needs it (a room no link shares is not signed). */
   sig: string;
+  /** A large room's changes wait until then after a signed delta (0: not held). */
+  heldUntil: number;
   readonly added: Set<PeerId>;
   readonly removed: Set<PeerId>;
 }
@@ -30,6 +33,10 @@ interface OwnRoster {
  * and its liveness, announced as beats of a signed hash chain. Versions grow across rooms and
  * restarts (they follow the clock), so a restarted node's rosters replace its old ones; the
  * random epoch tells receivers that everything of the previous run is gone.
+ *
+ * Signing a roster hashes its whole member list, so in a large room it is paced: a room of more
+ * than `batchMembers` members is announced at most every `holdMs` (its changes in between go
+ * out as one delta), and a room no link shares is not signed at all until a link needs it.
  */
 export class OwnPresence {
   readonly epoch = randomBytes(8).toString('hex');
@@ -38,6 +45,8 @@ export class OwnPresence {
   readonly #now: () => number;
   readonly #interval: number;
   readonly #chainLength: number;
+  readonly #batchMembers: number;
+  readonly #holdMs: number;
   readonly #rooms = new Map<RoomHash, OwnRoster>();
   #chainNumber = 0;
   #chain: BeatChain;
@@ -52,7 +61,12 @@ export class OwnPresence {
     beatMs: number;
     /** Beats per chain (a new signed chain starts after this many). */
     chainLength: number;
+    /** Rooms with more members than this are announced at most every `holdMs` (0: no pacing). */
+    batchMembers: number;
+    holdMs: number;
   }) {
+    this.#batchMembers = options.batchMembers;
+    this.#holdMs = options.holdMs;
     this.#identity = options.identity;
     this.#now = options.now;
     this.#interval = options.beatMs;
@@ -107,13 +121,39 @@ export class OwnPresence {
     return false;
   }
 
+  /** True when `peer` joined `room` and is not announced yet. */
+  unannounced(room: RoomHash, peer: PeerId): boolean {
+    return this.#rooms.get(room)?.added.has(peer) ?? false;
+  }
+
   /**
    * Signs the waiting changes: one delta per room (several when more than a frame's worth changed,
    * each signed over its own resulting state). A room left empty is forgotten after its delta.
+   * Rooms `shared` says no link holds take the changes unsigned and send nothing; a held large
+   * room waits unless `force` names it (or is 'all'). Returns the deltas and when the earliest
+   * held room may go (undefined when none waits).
    */
-  flush(): DeltaFrame[] {
+  flush(
+    shared: (room: RoomHash) => boolean,
+    force?: RoomHash | 'all',
+  ): { deltas: DeltaFrame[]; heldUntil: number | undefined } {
     const deltas: DeltaFrame[] = [];
+    const now = this.#now();
+    let heldUntil: number | undefined;
     for (const [room, roster] of this.#rooms) {
+      const changed = roster.added.size > 0 || roster.removed.size > 0;
+      if (changed && roster.heldUntil > now && force !== 'all' && force !== room) {
+        heldUntil = Math.min(heldUntil ?? roster.heldUntil, roster.heldUntil);
+        continue;
+      }
+      if (changed && !shared(room)) {
+        for (const peer of roster.added) roster.members.add(peer);
+        for (const peer of roster.removed) roster.members.delete(peer);
+        roster.added.clear();
+        roster.removed.clear();
+        roster.ver = this.#nextVer();
+        roster.sig = '';
+      }
       while (roster.added.size > 0 || roster.removed.size > 0) {
         const add = take(roster.added, MESH_MAX_PEERS_PER_FRAME);
         const remove = take(roster.removed, MESH_MAX_PEERS_PER_FRAME);
@@ -133,10 +173,12 @@ export class OwnPresence {
           remove,
           sig: roster.sig,
         });
+        if (this.#holdMs > 0 && roster.members.size > this.#batchMembers)
+          roster.heldUntil = now + this.#holdMs;
       }
       if (roster.members.size === 0) this.#rooms.delete(room);
     }
-    return deltas;
+    return { deltas, heldUntil };
   }
 
   /** True when we have announced members in `room`. */
@@ -148,6 +190,7 @@ export class OwnPresence {
   snapshot(room: RoomHash): RosterFrame[] {
     const roster = this.#rooms.get(room);
     if (roster === undefined || roster.ver === 0) return [];
+    if (roster.sig === '') roster.sig = this.#signRoster(room, roster);
     return snapshotFrames(
       room,
       this.#identity.id,
@@ -161,7 +204,14 @@ export class OwnPresence {
   #roster(room: RoomHash): OwnRoster {
     let roster = this.#rooms.get(room);
     if (roster === undefined) {
-      roster = { ver: 0, members: new Set(), sig: '', added: new Set(), removed: new Set() };
+      roster = {
+        ver: 0,
+        members: new Set(),
+        sig: '',
+        heldUntil: 0,
+        added: new Set(),
+        removed: new Set(),
+      };
       this.#rooms.set(room, roster);
     }
     return roster;

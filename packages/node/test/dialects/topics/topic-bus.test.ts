@@ -30,6 +30,8 @@ function setup(limits: Partial<{ maxStreamsPerAddress: number }> = {}) {
       memberQueueBytes: 1 << 20,
       heartbeatMs: 60_000,
       presenceBacklog: 64,
+      presenceBatchMembers: 256,
+      presenceIntervalMs: 0,
     },
     log: pino({ level: 'silent' }),
     now: () => clock,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import type { DialectFactory } from '../../../src/dialects/dialect.js';
 import type { RoomRegistry } from '../../../src/rooms/room-registry.js';
@@ -13,9 +14,9 @@ import { waitFor } from '../../helpers/wait-for.js';
 
 const room = deriveRoomHash('mesh-test', 'join-then-publish');
 
-test('a member’s first message, sent in the turn it joined, reaches members on other nodes', async (t) => {
-  const registries: RoomRegistry[] = [];
-  const capture: DialectFactory = (ctx) => {
+/** A dialect that only hands the test each node's room registry. */
+function captureRegistries(registries: RoomRegistry[]): DialectFactory {
+  return (ctx) => {
     registries.push(ctx.rooms);
     return {
       name: 'capture',
@@ -26,6 +27,22 @@ test('a member’s first message, sent in the turn it joined, reaches members on
       stats: () => ({ connections: 0, counters: {} }),
     };
   };
+}
+
+/** A member served inside the node (as a dialect's), joined and announced. */
+function insideMember(rooms: RoomRegistry) {
+  const member = rooms.join(room, 'inside', {
+    kind: 'events',
+    message: () => undefined,
+    presence: () => undefined,
+  });
+  rooms.announceJoin(member);
+  return member;
+}
+
+test('a member’s first message, sent in the turn it joined, reaches members on other nodes', async (t) => {
+  const registries: RoomRegistry[] = [];
+  const capture = captureRegistries(registries);
   const net = await startTestnet(t, { nodes: 2, nodeOptions: { dialects: [capture] } });
   const [a, b] = net.nodes;
   const onA = await joinRoom(a!.url(), room);
@@ -34,16 +51,47 @@ test('a member’s first message, sent in the turn it joined, reaches members on
   await waitFor(() => onB.view().has(onA.peerId), 'the two nodes linked for the room');
 
   const rooms = registries[0]!;
-  const member = rooms.join(room, 'inside', {
-    kind: 'events',
-    message: () => undefined,
-    presence: () => undefined,
-  });
-  rooms.announceJoin(member);
+  const member = insideMember(rooms);
   rooms.publish(room, member.peerId, 'first words');
   await waitFor(
     () => onB.messages().some((m) => m.data === 'first words'),
     'the message on the other node',
   );
+  assert.equal(b!.meshStats().messagesRefused, 0);
+});
+
+test('in a large room whose roster deltas are paced, a newcomer’s first message is not refused', async (t) => {
+  const registries: RoomRegistry[] = [];
+  const net = await startTestnet(t, {
+    nodes: 2,
+    // A room of more than one member per node is "large"; its deltas wait 10 s after each other.
+    nodeOptions: {
+      dialects: [captureRegistries(registries)],
+      presenceBatchMembers: 1,
+      presenceIntervalMs: 10_000,
+    },
+  });
+  const [a, b] = net.nodes;
+  const onA = await joinRoom(a!.url(), room);
+  const onB = await joinRoom(b!.url(), room);
+  t.after(() => [onA, onB].forEach((m) => m.close()));
+  await waitFor(() => onB.view().has(onA.peerId), 'the two nodes linked for the room');
+
+  const rooms = registries[0]!;
+  const second = insideMember(rooms);
+  await waitFor(
+    () => onB.view().has(second.peerId),
+    'the first change after a quiet spell at once',
+  );
+  const newcomer = insideMember(rooms);
+  await sleep(300); // its delta is held now (for 10 s)
+  assert.equal(onB.view().has(newcomer.peerId), false, 'held');
+  rooms.publish(room, newcomer.peerId, 'hello from a newcomer');
+  await waitFor(
+    () => onB.messages().some((m) => m.data === 'hello from a newcomer'),
+    'the message on the other node, well before the hold ends',
+    5_000,
+  );
+  assert.ok(onB.view().has(newcomer.peerId), 'announced with its message');
   assert.equal(b!.meshStats().messagesRefused, 0);
 });
