@@ -1,0 +1,298 @@
+/**
+ * Issue 13: `POST /room/HASH` answered byte for byte as it was when Fastify served it. Every
+ * case is written on a raw socket and its whole response (status line, every header, body) is
+ * compared with `room-post-wire.golden.json`, recorded from the Fastify route before the lean
+ * one replaced it — values that differ per run (dates, ids, challenges) normalised. Regenerate
+ * only on purpose: `SIGMESH_WRITE_GOLDEN=1` (then review the diff).
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { test } from 'node:test';
+import { deriveRoomHash, utf8 } from '@sigmesh/protocol';
+import { challengeFor, solveToken } from '../../helpers/raw-http.js';
+import { joinRoom } from '../../helpers/room-client.js';
+import { startTestNode } from '../../helpers/test-node.js';
+
+const golden = new URL('./room-post-wire.golden.json', import.meta.url);
+const room = deriveRoomHash('wire', 'room-post');
+
+/** Writes one request on a fresh socket and reads one whole response (or until close, 3 s). */
+async function exchange(port: number, request: Buffer): Promise<string> {
+  const socket = connect({ host: '127.0.0.1', port });
+  await once(socket, 'connect');
+  socket.write(request);
+  let bytes = Buffer.alloc(0);
+  const complete = (): boolean => {
+    const split = bytes.indexOf('\r\n\r\n');
+    if (split < 0) return false;
+    const head = bytes.subarray(0, split).toString('latin1');
+    const length = /\r\ncontent-length: (\d+)/i.exec(head)?.[1];
+    if (length !== undefined) return bytes.length >= split + 4 + Number(length);
+    return (
+      /\r\ntransfer-encoding: chunked/i.test(head) && bytes.subarray(-5).toString() === '0\r\n\r\n'
+    );
+  };
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 3000);
+    socket.on('data', (chunk: Buffer) => {
+      bytes = Buffer.concat([bytes, chunk]);
+      if (complete()) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  socket.destroy();
+  return bytes.toString('utf8');
+}
+
+/**
+ * Run-specific values replaced by their kind; header names lower-cased and sorted (their order
+ * carries no meaning), then the body.
+ */
+function normalise(response: string): string {
+  const split = response.indexOf('\r\n\r\n');
+  const [status, ...headers] = response.slice(0, split).split('\r\n');
+  const lines = headers
+    .map((line) => {
+      const colon = line.indexOf(':');
+      return `${line.slice(0, colon).toLowerCase()}:${line.slice(colon + 1)}`;
+    })
+    .map((line) => (line.startsWith('date:') ? 'date: <date>' : line))
+    .sort();
+  return [status, ...lines, '', response.slice(split + 4)]
+    .join('\n')
+    .replace(/[A-Za-z0-9_-]{50,}/g, '<challenge>')
+    .replace(/"id":"[0-9a-f]{32}"/g, '"id":"<id>"')
+    .replace(/"difficulty":\d+/g, '"difficulty":<price>')
+    .replace(/difficulty="\d+"/g, 'difficulty="<price>"');
+}
+
+function post(
+  path: string,
+  body: Buffer,
+  headers: Record<string, string>,
+  options: { chunked?: boolean; contentLength?: number; keepAlive?: boolean } = {},
+): Buffer {
+  const lines = [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1'];
+  if (options.keepAlive !== true) lines.push('connection: close');
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  if (options.chunked === true) {
+    lines.push('transfer-encoding: chunked');
+    const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`);
+    const size = body.length.toString(16);
+    return Buffer.concat([head, Buffer.from(`${size}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]);
+  }
+  lines.push(`content-length: ${options.contentLength ?? body.length}`);
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]);
+}
+
+test('POST /room/HASH answers every case exactly as recorded', async (t) => {
+  const node = await startTestNode(t, { maxMessageBytes: 256 });
+  const base = node.url();
+  const { port } = node.address();
+  const member = await joinRoom(base, room);
+  const other = await joinRoom(base, room);
+  t.after(() => [member, other].forEach((m) => m.close()));
+  const session = member.welcome.session;
+  const path = `/room/${room}`;
+  const json = { 'content-type': 'application/json', accept: 'application/json' };
+  const paid = async (body: Buffer): Promise<string> =>
+    solveToken((await challengeFor(base, 'room-post')).challenge, body);
+  const hello = utf8(JSON.stringify({ data: 'hello' }));
+  const helloBody = Buffer.from(hello);
+
+  const cases: Array<[string, () => Promise<Buffer>]> = [
+    [
+      'paid, with a live session',
+      async () =>
+        post(path, helloBody, {
+          ...json,
+          authorization: `PoW ${await paid(hello)}`,
+          'sigmesh-session': session,
+        }),
+    ],
+    [
+      'paid, on a keep-alive connection',
+      async () =>
+        post(
+          path,
+          helloBody,
+          { ...json, authorization: `PoW ${await paid(hello)}`, 'sigmesh-session': session },
+          { keepAlive: true },
+        ),
+    ],
+    [
+      'paid, from a page of another origin',
+      async () =>
+        post(path, helloBody, {
+          ...json,
+          origin: 'https://app.example',
+          authorization: `PoW ${await paid(hello)}`,
+          'sigmesh-session': session,
+        }),
+    ],
+    [
+      'paid, to one peer',
+      async () => {
+        const body = Buffer.from(JSON.stringify({ data: 'psst', to: other.peerId }));
+        return post(path, body, {
+          ...json,
+          authorization: `PoW ${await paid(body)}`,
+          'sigmesh-session': session,
+        });
+      },
+    ],
+    [
+      'paid, with the token in the query',
+      async () =>
+        post(`${path}?pow=${encodeURIComponent(await paid(hello))}`, helloBody, {
+          ...json,
+          'sigmesh-session': session,
+        }),
+    ],
+    [
+      'paid, body chunked',
+      async () =>
+        post(
+          path,
+          helloBody,
+          { ...json, authorization: `PoW ${await paid(hello)}`, 'sigmesh-session': session },
+          { chunked: true },
+        ),
+    ],
+    [
+      'paid, content type with charset',
+      async () =>
+        post(path, helloBody, {
+          'content-type': 'application/json; charset=utf-8',
+          authorization: `PoW ${await paid(hello)}`,
+          'sigmesh-session': session,
+        }),
+    ],
+    ['no proof', async () => post(path, helloBody, { ...json, 'sigmesh-session': session })],
+    [
+      'no proof, a browser asking for HTML',
+      async () =>
+        post(path, helloBody, { 'content-type': 'application/json', accept: 'text/html' }),
+    ],
+    [
+      'a forged token',
+      async () =>
+        post(path, helloBody, {
+          ...json,
+          authorization: 'PoW nonsense.1',
+          'sigmesh-session': session,
+        }),
+    ],
+    [
+      'a token solved for other bytes',
+      async () =>
+        post(path, helloBody, {
+          ...json,
+          authorization: `PoW ${await paid(utf8('{"data":"other"}'))}`,
+          'sigmesh-session': session,
+        }),
+    ],
+    [
+      'paid, no session',
+      async () => post(path, helloBody, { ...json, authorization: `PoW ${await paid(hello)}` }),
+    ],
+    [
+      'paid, a stale session',
+      async () =>
+        post(path, helloBody, {
+          ...json,
+          authorization: `PoW ${await paid(hello)}`,
+          'sigmesh-session': 'x'.repeat(24),
+        }),
+    ],
+    [
+      'paid, not JSON',
+      async () => {
+        const body = Buffer.from('{"data": nope');
+        return post(path, body, {
+          ...json,
+          authorization: `PoW ${await paid(body)}`,
+          'sigmesh-session': session,
+        });
+      },
+    ],
+    [
+      'paid, not UTF-8',
+      async () => {
+        const body = Buffer.from([0x7b, 0x22, 0x64, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
+        return post(path, body, {
+          ...json,
+          authorization: `PoW ${await paid(body)}`,
+          'sigmesh-session': session,
+        });
+      },
+    ],
+    [
+      'paid, wrong shape',
+      async () => {
+        const body = Buffer.from('{"text":"no data field"}');
+        return post(path, body, {
+          ...json,
+          authorization: `PoW ${await paid(body)}`,
+          'sigmesh-session': session,
+        });
+      },
+    ],
+    [
+      'paid, to a peer not in the room',
+      async () => {
+        const body = Buffer.from(JSON.stringify({ data: 'x', to: 'ab'.repeat(16) }));
+        return post(path, body, {
+          ...json,
+          authorization: `PoW ${await paid(body)}`,
+          'sigmesh-session': session,
+        });
+      },
+    ],
+    [
+      'a body over the limit',
+      async () => post(path, Buffer.alloc(300, 0x20), { ...json, 'sigmesh-session': session }),
+    ],
+    [
+      'a body over the limit, chunked',
+      async () =>
+        post(
+          path,
+          Buffer.alloc(300, 0x20),
+          { ...json, 'sigmesh-session': session },
+          { chunked: true },
+        ),
+    ],
+    [
+      'an empty body',
+      async () => post(path, Buffer.alloc(0), { ...json, 'sigmesh-session': session }),
+    ],
+    [
+      'text/plain',
+      async () =>
+        post(path, helloBody, { 'content-type': 'text/plain', accept: 'application/json' }),
+    ],
+    ['no content type', async () => post(path, helloBody, { accept: 'application/json' })],
+    ['not a room hash', async () => post('/room/xyz', helloBody, json)],
+    ['an upper-case room hash', async () => post(`/room/${room.toUpperCase()}`, helloBody, json)],
+    ['a trailing slash', async () => post(`${path}/`, helloBody, json)],
+  ];
+
+  const answers: Record<string, string> = {};
+  for (const [what, request] of cases)
+    answers[what] = normalise(await exchange(port, await request()));
+  if (process.env.SIGMESH_WRITE_GOLDEN === '1') {
+    writeFileSync(golden, `${JSON.stringify(answers, null, 2)}\n`);
+    return;
+  }
+  const expected = JSON.parse(readFileSync(golden, 'utf8')) as Record<string, string>;
+  for (const [what] of cases) assert.equal(answers[what], expected[what], what);
+});
