@@ -1,5 +1,5 @@
 import { isPeerId, parsePostResult, parseWelcomeEvent, sigmeshError } from '@sigmesh/protocol';
-import { SESSION_HEADER } from '../http/routes/room-post-route.js';
+import { SESSION_HEADER } from '../http/request-payer.js';
 import type { CliIo } from './cli-io.js';
 import { describe } from './listen-command.js';
 import { openRoomStream, postWithPow } from './node-api-client.js';

@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import cors from '@fastify/cors';
 import { sigmeshError } from '@sigmesh/protocol';
 import Fastify, {
   LogController,
   type FastifyInstance,
+  type FastifyServerOptions,
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
@@ -15,13 +23,15 @@ import { registerDhtRoutes } from './routes/dht-routes.js';
 import { registerIpRoute } from './routes/ip-route.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerNodesRoute } from './routes/nodes-route.js';
-import { registerRoomPostRoute, SESSION_HEADER } from './routes/room-post-route.js';
+import { SESSION_HEADER } from './request-payer.js';
+import { registerRoomPostRoute } from './routes/room-post-route.js';
 import { registerRoomStreamRoute } from './routes/room-stream-route.js';
 import { registerRootRoute } from './routes/root-route.js';
 import { registerStatusRoute } from './routes/status-route.js';
 import { registerStatusScriptRoute } from './routes/status-script-route.js';
 import { registerTokenRoute } from './routes/token-route.js';
 import { registerTurnCredentialsRoute } from './routes/turn-credentials-route.js';
+import { leanRoomPost } from './lean-room-post.js';
 import { registerUnpaidLimit } from './unpaid-limit.js';
 
 /** Builds the node's Fastify app: CORS open for the public API, raw JSON bodies, one error path. */
@@ -49,18 +59,38 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendError(request, reply, toSigmeshError(error, ctx.log), ctx.log),
   };
-  const app = (config.tlsCert === ''
-    ? Fastify({ ...common, http: timeouts })
-    : Fastify({
-        ...common,
-        https: {
+  const serverOptions =
+    config.tlsCert === ''
+      ? timeouts
+      : {
           cert: readFileSync(config.tlsCert),
           key: readFileSync(config.tlsKey),
           ...timeouts,
           // A TLS handshake gets the same time as a request head (Node's default is 120 s).
           handshakeTimeout: config.headersTimeoutMs,
-        },
-      })) as unknown as FastifyInstance;
+        };
+  // The hottest request skips the framework (lean-room-post.ts); everything else is Fastify's.
+  const lean = leanRoomPost(ctx);
+  const serverFactory = (
+    handler: (request: IncomingMessage, response: ServerResponse) => void,
+    options: FastifyServerOptions,
+  ): Server => {
+    const listener = (request: IncomingMessage, response: ServerResponse): void => {
+      if (!lean(request, response)) handler(request, response);
+    };
+    const server =
+      config.tlsCert === ''
+        ? createHttpServer(serverOptions, listener)
+        : createHttpsServer(serverOptions, listener);
+    // What Fastify sets on a server it makes itself.
+    server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+    server.requestTimeout = options.requestTimeout ?? 0;
+    server.setTimeout(options.connectionTimeout ?? 0);
+    if ((options.maxRequestsPerSocket ?? 0) > 0)
+      server.maxRequestsPerSocket = options.maxRequestsPerSocket!;
+    return server;
+  };
+  const app = Fastify({ ...common, serverFactory }) as unknown as FastifyInstance;
   ctx.connections.attach(app.server);
 
   // Before CORS: preflights are unpaid requests too (the CORS hook answers them itself).

@@ -54,9 +54,12 @@ export function registerUnpaidLimit(app: FastifyInstance, ctx: NodeContext): voi
       (request.raw as TimedRequest)[refused] = true;
   });
   app.addHook('onResponse', async (request) => {
-    const raw = request.raw as TimedRequest;
-    const start = raw[arrivedAt];
-    if (raw[refused] === true && start !== undefined)
-      ctx.refusedWork.add(performance.now() - start);
+    if ((request.raw as TimedRequest)[refused] === true) countRefusedWork(ctx, request.raw);
   });
+}
+
+/** Adds the event-loop time a refused request took, from its arrival until now, to `ctx.refusedWork`. */
+export function countRefusedWork(ctx: NodeContext, request: IncomingMessage): void {
+  const start = (request as TimedRequest)[arrivedAt];
+  if (start !== undefined) ctx.refusedWork.add(performance.now() - start);
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../../log/create-logger.js';
 import { clientKey as keyOf } from '../../pow/client-key.js';
 import type { AddressQuotas } from './address-quotas.js';
 import type { DialectCounters } from './dialect-counters.js';
+import { clientAddress } from '../../http/client-address.js';
 
 /** One open dialect WebSocket, as its dialect sees it. */
 export interface TopicSocket {
@@ -177,15 +178,6 @@ export function maxFrameBytes(
   config: Pick<NodeConfig, 'topicsMaxMessageBytes' | 'meshMaxFrameBytes'>,
 ): number {
   return Math.min(config.topicsMaxMessageBytes, config.meshMaxFrameBytes - MESH_FRAME_OVERHEAD);
-}
-
-function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = request.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first !== undefined && first !== '') return first;
-  }
-  return request.socket.remoteAddress ?? 'unknown';
 }
 
 function rawText(data: RawData): string {

@@ -7,6 +7,7 @@ import { clientKey } from '../../pow/client-key.js';
 import type { Dialect, DialectFactory } from '../dialect.js';
 import { LoadAdmission } from './load-admission.js';
 import { Tracker } from './tracker.js';
+import { clientAddress } from '../../http/client-address.js';
 
 /** The WebSocket paths of the tracker: WebTorrent apps use `/announce`, Trystero any URL. */
 export const TRACKER_PATHS = ['/announce', '/'] as const;
@@ -87,14 +88,3 @@ export const trackerDialect: DialectFactory = (ctx) => {
   };
   return dialect;
 };
-
-/**
- * The client's address: the socket's, or behind a trusted proxy the first `X-Forwarded-For`
- * entry (what Fastify's `request.ip` gives the HTTP routes with `trustProxy: true`).
- */
-function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = request.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string' && forwarded.trim() !== '')
-    return forwarded.split(',')[0]!.trim();
-  return request.socket.remoteAddress ?? 'unknown';
-}

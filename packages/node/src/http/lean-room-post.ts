@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { powTokenFromAuthorization, type RoomHash, type SigmeshError } from '@sigmesh/protocol';
+import { formatPowWwwAuthenticate } from '@sigmesh/protocol';
+import type { NodeContext } from '../node-context.js';
+import { PowRejection } from '../pow/pow-rejection.js';
+import { clientAddress } from './client-address.js';
+import { toSigmeshError } from './error-reply.js';
+import { SESSION_HEADER } from './request-payer.js';
+import { postToRoom } from './room-post.js';
+import { countRefusedWork } from './unpaid-limit.js';
+
+/** A room post the lean route takes: the path is `/room/` and a lowercase hash, nothing more. */
+const ROOM_POST_PATH = /^\/room\/([0-9a-f]{40})$/;
+/** The content types it takes (what browsers' fetch and the client send); others go to Fastify. */
+const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8']);
+/** The headers every answer carries (the CORS plugin's for an open API). */
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'www-authenticate, retry-after',
+} as const;
+
+/**
+ * `POST /room/HASH`, the node's hottest request, answered outside Fastify: no request and reply
+ * objects, no hook chain, no content-type parser, no promise per request — the same checks
+ * ({@link postToRoom}) and the same answers, byte for byte (pinned by
+ * `test/integration/http/room-post-wire.test.ts`). It takes only the common case: a lowercase
+ * room hash and no query, a JSON content type, a `Content-Length` within `--max-message-bytes`
+ * and no `Transfer-Encoding`. Everything else — a token in the query, a chunked or oversized
+ * body, another content type, a malformed path — returns false and goes to the Fastify route,
+ * which answers it as before. The route is paid, so the unpaid limit does not apply; a
+ * refusal the unpaid allowance caused still counts as refused work, as in Fastify's hooks.
+ */
+export function leanRoomPost(
+  ctx: NodeContext,
+): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const { maxMessageBytes, trustProxy } = ctx.config;
+  return (request, response) => {
+    if (request.method !== 'POST') return false;
+    const url = request.url ?? '';
+    if (!url.startsWith('/room/')) return false;
+    const match = ROOM_POST_PATH.exec(url);
+    if (match === null) return false;
+    const { headers } = request;
+    const type = headers['content-type'];
+    if (type === undefined || !JSON_TYPES.has(type.toLowerCase())) return false;
+    if (headers['transfer-encoding'] !== undefined) return false;
+    const length = Number(headers['content-length']);
+    if (!Number.isSafeInteger(length) || length <= 0 || length > maxMessageBytes) return false;
+
+    // One chunk is the usual case (a post fits a packet); more are joined at the end.
+    let first: Buffer | undefined;
+    let rest: Buffer[] | undefined;
+    request.on('data', (chunk: Buffer) => {
+      if (first === undefined) first = chunk;
+      else (rest ??= []).push(chunk);
+    });
+    request.on('end', () => {
+      const body =
+        rest === undefined ? (first ?? Buffer.alloc(0)) : Buffer.concat([first!, ...rest]);
+      try {
+        const result = postToRoom(ctx, {
+          room: match[1] as RoomHash,
+          body,
+          token: powTokenFromAuthorization(headers.authorization),
+          session: headers[SESSION_HEADER],
+          address: clientAddress(request, trustProxy),
+        });
+        const json = JSON.stringify(result);
+        response.writeHead(200, {
+          ...CORS,
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(json),
+        });
+        response.end(json);
+      } catch (caught) {
+        const error = toSigmeshError(caught, ctx.log);
+        sendLeanError(ctx, request, response, error);
+        if (error.code === 'UNPAID_RATE_LIMITED') countRefusedWork(ctx, request);
+      }
+    });
+    return true;
+  };
+}
+
+/** The error answer `sendError` gives a JSON request, on the raw response. */
+function sendLeanError(
+  ctx: NodeContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  error: SigmeshError,
+): void {
+  if (error.status < 500 || error.code !== 'INTERNAL_ERROR')
+    ctx.log.debug({ code: error.code, url: request.url }, error.message);
+  const json = JSON.stringify(error.toBody());
+  response.writeHead(error.status, {
+    ...CORS,
+    'cache-control': 'no-store',
+    ...(error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) }),
+    ...(error instanceof PowRejection
+      ? { 'www-authenticate': formatPowWwwAuthenticate(error.offer) }
+      : {}),
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
+  response.end(json);
+}
