@@ -3,6 +3,7 @@
 // process; this process only publishes and times.
 //
 //   node --conditions=source --import tsx bench/fanout.ts [--sizes 1000,10000] [--rounds 3]
+//     [--raw-quiet-fill-from 5000] [--deliveries 500000]
 import { hrtime } from 'node:process';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { deriveRoomHash } from '@sigmesh/protocol';
@@ -28,8 +29,14 @@ const rounds = Number(argument('rounds', '5'));
 /** Deliveries per round: enough for a second or more of work, bounded so a round cannot run away. */
 const deliveriesPerRound = Number(argument('deliveries', '500000'));
 const roundTimeoutMs = Number(argument('round-timeout-ms', '120000'));
-/** Filling a room costs O(members²) presence events: 10,000 members took 13 min per server here. */
 const setupTimeoutMs = Number(argument('setup-timeout-ms', '3600000'));
+/**
+ * From this room size on, the raw baseline fills its room without announcing joins: it writes
+ * each join to every member, so its fill is O(N²) writes (10,000 members: over 13 minutes of
+ * server CPU here). Fan-out, what this benchmark times, is the same either way. sigmesh always
+ * announces (its presence is paced in large rooms, issue 13).
+ */
+const rawQuietFillFrom = Number(argument('raw-quiet-fill-from', '5000'));
 const publishers = 4;
 const room = deriveRoomHash('sigmesh-bench', 'fanout');
 const body = Buffer.from(JSON.stringify({ data: { kind: 'bench', text: 'x'.repeat(96) } }));
@@ -84,7 +91,7 @@ function postRequest(session: string, token: string | undefined): Buffer {
 }
 
 async function setUp(kind: ServerKind, size: number): Promise<Side> {
-  const server = await startServer(kind);
+  const server = await startServer(kind, [], { rawAnnounceJoins: size < rawQuietFillFrom });
   const members = await startChild('./members-child.ts');
   const cpuBefore = await cpuOf(server.child);
   const { ms } = await members.call<{ opened: number; ms: number }>(
@@ -239,8 +246,8 @@ async function measure(size: number): Promise<Record<string, unknown>> {
         sigmesh: cpuPerDelivery('sigmesh'),
         raw: cpuPerDelivery('raw'),
       },
-      goal: 0.9,
-      met: sigmesh / raw >= 0.9,
+      goal: 1.5,
+      met: sigmesh / raw >= 1.5,
       setupSeconds: {
         sigmesh: round(sides.sigmesh.setupMs / 1000, 1),
         raw: round(sides.raw.setupMs / 1000, 1),
@@ -249,6 +256,7 @@ async function measure(size: number): Promise<Record<string, unknown>> {
         sigmesh: sides.sigmesh.setupServerCpuSeconds,
         raw: sides.raw.setupServerCpuSeconds,
       },
+      rawAnnouncedJoins: size < rawQuietFillFrom,
       serverStats: stats,
       rounds: results,
     };

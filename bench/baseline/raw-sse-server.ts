@@ -18,6 +18,13 @@ export interface RawSseServerOptions {
   readonly heartbeatMs?: number;
   readonly memberQueueBytes?: number;
   readonly maxBodyBytes?: number;
+  /**
+   * False: joins are not announced to the room (no `join` events). Only for filling very large
+   * rooms in the fan-out benchmark: the baseline announces each join to every member, one write
+   * each, so filling a room of N costs it O(N²) writes (10,000 members: over 13 minutes).
+   * Fan-out itself is the same either way.
+   */
+  readonly announceJoins?: boolean;
 }
 
 /** A running baseline server. */
@@ -41,6 +48,7 @@ export async function startRawSseServer(options: RawSseServerOptions = {}): Prom
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const queueBytes = options.memberQueueBytes ?? 64 * 1024;
   const maxBody = options.maxBodyBytes ?? 1024;
+  const announceJoins = options.announceJoins ?? true;
   const rooms = new Map<string, Map<string, RawMember>>();
   const sessions = new Map<string, RawMember>();
   const stats = { members: 0, messages: 0, deliveries: 0, cut: 0 };
@@ -125,7 +133,7 @@ export async function startRawSseServer(options: RawSseServerOptions = {}): Prom
         pow: null,
       }),
     );
-    fanOut(members, chunk('join', { peerId: member.peerId }), member.peerId);
+    if (announceJoins) fanOut(members, chunk('join', { peerId: member.peerId }), member.peerId);
   };
 
   const post = (room: string, req: IncomingMessage, res: ServerResponse): void => {

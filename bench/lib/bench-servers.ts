@@ -47,6 +47,7 @@ export const sigmeshBenchOptions: NodeOptions = {
 export async function startServer(
   kind: ServerKind,
   nodeFlags: readonly string[] = [],
+  extra: { rawAnnounceJoins?: boolean } = {},
 ): Promise<BenchServer> {
   const child = await startChild(
     './server-child.ts',
@@ -56,6 +57,7 @@ export async function startServer(
         heartbeatMs: 600_000,
         memberQueueBytes: 1 << 20,
         node: sigmeshBenchOptions,
+        ...extra,
       }),
     ],
     nodeFlags,

@@ -9,6 +9,8 @@ const options = JSON.parse(process.argv[3] ?? '{}') as {
   heartbeatMs?: number;
   memberQueueBytes?: number;
   node?: NodeOptions;
+  /** The raw baseline only: announce joins (see RawSseServerOptions.announceJoins). */
+  rawAnnounceJoins?: boolean;
 };
 const heartbeatMs = options.heartbeatMs ?? 600_000;
 const memberQueueBytes = options.memberQueueBytes ?? 1 << 20;
@@ -33,6 +35,7 @@ if (kind === 'sigmesh') {
     port: 0,
     heartbeatMs,
     memberQueueBytes,
+    announceJoins: options.rawAnnounceJoins ?? true,
   });
   port = server.address().port;
   stats = () => server.stats();

@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { NodeIdentity } from '../identity/node-identity.js';
 import type { Logger } from '../log/create-logger.js';
 import { clientKey } from '../pow/client-key.js';
+import { attachSocket } from '../sockets/turn-sends.js';
 import { admissionPrice, evictionVictim } from './link-slots.js';
 import { closeCodeError, meshCloseCodes } from './mesh-close-codes.js';
 import { MeshLink, type RoomFrame } from './mesh-link.js';
@@ -130,7 +131,10 @@ export class LinkSet {
     ) {
       return refuse('503 Service Unavailable', 'MESH_LINK_LIMIT');
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#adopt(ws, false, address));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      attachSocket(ws, socket);
+      this.#adopt(ws, false, address);
+    });
   }
 
   /** A link toward `url`: the existing one when the node there already linked to us, else a dial. */
@@ -146,7 +150,10 @@ export class LinkSet {
       handshakeTimeout: this.#config.meshHandshakeTimeoutMs,
     });
     const link = this.#adopt(ws, true, undefined, expectedId);
-    ws.once('upgrade', (response) => (link.remoteAddress = response.socket.remoteAddress));
+    ws.once('upgrade', (response) => {
+      link.remoteAddress = response.socket.remoteAddress;
+      attachSocket(ws, response.socket);
+    });
     return link;
   }
 

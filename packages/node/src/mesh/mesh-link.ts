@@ -16,6 +16,7 @@ import type { NodeIdentity } from '../identity/node-identity.js';
 import { verifyEd25519 } from '../identity/node-identity.js';
 import type { Logger } from '../log/create-logger.js';
 import { nodeCryptoSearch } from '../pow/node-crypto-search.js';
+import { corkedBytes, sendInTurn } from '../sockets/turn-sends.js';
 import { TokenBucket } from '../turn/token-bucket.js';
 import { LinkInterests } from './link-interests.js';
 import { meshCloseCodes } from './mesh-close-codes.js';
@@ -205,11 +206,12 @@ export class MeshLink {
 
   #write(text: string): boolean {
     if (this.#ws.readyState !== this.#ws.OPEN) return false;
-    if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+    // What this turn corked is not waiting on the other node yet (turn-sends.ts).
+    if (this.#ws.bufferedAmount - corkedBytes(this.#ws) > this.#limits.maxBufferedBytes) {
       this.close(meshCloseCodes.slow, 'link not draining');
       return false;
     }
-    this.#ws.send(text);
+    sendInTurn(this.#ws, text);
     return true;
   }
 

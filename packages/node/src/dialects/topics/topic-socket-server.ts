@@ -9,6 +9,7 @@ import { clientKey as keyOf } from '../../pow/client-key.js';
 import type { AddressQuotas } from './address-quotas.js';
 import type { DialectCounters } from './dialect-counters.js';
 import { clientAddress } from '../../http/client-address.js';
+import { attachSocket, corkedBytes, sendInTurn } from '../../sockets/turn-sends.js';
 
 /** One open dialect WebSocket, as its dialect sees it. */
 export interface TopicSocket {
@@ -108,6 +109,7 @@ export class TopicSocketServer {
     });
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       adopted = true;
+      attachSocket(ws, socket);
       this.#adopt(ws, key);
     });
   }
@@ -127,7 +129,8 @@ export class TopicSocketServer {
       clientKey: key,
       send: (text) => {
         if (ws.readyState !== WebSocket.OPEN) return;
-        if (ws.bufferedAmount + text.length > maxBuffered) {
+        // What this turn corked is not waiting on the reader yet (turn-sends.ts).
+        if (ws.bufferedAmount - corkedBytes(ws) + text.length > maxBuffered) {
           this.#counters.add('slow_consumers_closed');
           this.#log.debug(
             { code: 'TOPIC_SLOW_CONSUMER', clientKey: key },
@@ -136,7 +139,7 @@ export class TopicSocketServer {
           ws.close(topicCloseCodes.tryAgainLater, 'TOPIC_SLOW_CONSUMER');
           return;
         }
-        ws.send(text);
+        sendInTurn(ws, text);
       },
       close: (code, reason) => ws.close(code, reason),
     };

@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import { sendInTurn } from '../../sockets/turn-sends.js';
 import type { WebSocket } from 'ws';
 import {
   parseTrackerRequest,
@@ -19,8 +19,6 @@ export interface ConnectionHost {
   handle(connection: TrackerConnection, request: TrackerRequest): void;
   /** Counts a refusal sent to a client. */
   refused(code: ErrorCode): void;
-  /** The connection corked its transport: call {@link TrackerConnection.flush} once this turn ends. */
-  corked(connection: TrackerConnection): void;
   /** The socket closed: its peers leave their swarms. */
   closed(connection: TrackerConnection): void;
 }
@@ -49,16 +47,12 @@ export class TrackerConnection {
   closed = false;
   /** Requests waiting for a takeover decision (see announce-handler.ts), or undefined. */
   #held: unknown[] | undefined;
-  /** True while the transport is corked: messages sent this turn wait to be written together. */
-  #corked = false;
 
   constructor(
     readonly id: number,
     readonly address: AddressState,
     readonly addressKey: string,
     readonly socket: WebSocket,
-    /** The WebSocket's transport (the upgraded HTTP socket), corked while a turn sends to it. */
-    private readonly transport: Duplex,
     readonly announces: RateBucket,
     readonly offers: RateBucket,
     private readonly host: ConnectionHost,
@@ -78,23 +72,11 @@ export class TrackerConnection {
   /**
    * Sends one tracker message (dropped once the socket is closing). Messages sent to one
    * connection in one turn of the event loop — offers from several announces, and replies — are
-   * written together at its end ({@link flush}): one system call instead of one per message.
+   * written together at its end ({@link sendInTurn}): one system call instead of one per message.
    */
   send(message: TrackerServerMessage): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.transport.cork();
-      this.host.corked(this);
-    }
-    this.socket.send(JSON.stringify(message));
-  }
-
-  /** Writes what {@link send} queued this turn. */
-  flush(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.transport.uncork();
+    sendInTurn(this.socket, JSON.stringify(message));
   }
 
   /** Sends a refusal naming the request's action and info hash, and counts it. */

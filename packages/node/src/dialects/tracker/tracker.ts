@@ -11,6 +11,7 @@ import type { WebSocket } from 'ws';
 import type { NodeConfig } from '../../config/node-options.js';
 import type { Logger } from '../../log/create-logger.js';
 import type { RoomRegistry } from '../../rooms/room-registry.js';
+import { attachSocket } from '../../sockets/turn-sends.js';
 import { handleAnnounce } from './announce-handler.js';
 import type { LoadAdmission } from './load-admission.js';
 import { RateBucket } from './rate-bucket.js';
@@ -56,8 +57,6 @@ export class Tracker implements ConnectionHost {
   readonly maxOffers: number;
   readonly offerTimeoutMs: number;
   readonly #timers = new Set<NodeJS.Timeout>();
-  /** Connections that queued messages this turn, flushed together once it ends. */
-  #corked: TrackerConnection[] = [];
   #nextConnection = 1;
 
   constructor(
@@ -97,12 +96,12 @@ export class Tracker implements ConnectionHost {
       this.addresses.set(addressKey, address);
     }
     address.connections++;
+    attachSocket(socket, transport);
     const connection = new TrackerConnection(
       this.#nextConnection++,
       address,
       addressKey,
       socket,
-      transport,
       bucket(c.trackerAnnouncesPerSecond, now),
       bucket(c.trackerOffersPerSecond, now),
       this,
@@ -124,17 +123,6 @@ export class Tracker implements ConnectionHost {
   refused(code: ErrorCode): void {
     this.counters.refused(code);
   }
-
-  corked(connection: TrackerConnection): void {
-    if (this.#corked.push(connection) === 1) setImmediate(this.#flush);
-  }
-
-  /** Writes every connection's messages of the turn that just ended (after its I/O callbacks). */
-  readonly #flush = (): void => {
-    const corked = this.#corked;
-    this.#corked = [];
-    for (const connection of corked) connection.flush();
-  };
 
   closed(connection: TrackerConnection): void {
     if (!this.connections.delete(connection)) return;
