@@ -133,6 +133,7 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
         const fetched = room.addNodeIce(session);
         // joinRoom resolves once the first nodes' TURN credentials are in.
         if (starting) joined.push(fetched);
+        return fetched;
       },
     },
   });

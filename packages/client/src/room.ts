@@ -267,7 +267,7 @@ export class Room extends Emitter<RoomEvents> {
         for (const url of this.#ice.keys()) if (!urls.includes(url)) this.#ice.delete(url);
         this.emit('nodes', urls);
       },
-      joined: (session) => void this.addNodeIce(session),
+      joined: (session) => this.addNodeIce(session),
       error: (error) => this.#reportError(error),
     };
   }

@@ -14,8 +14,11 @@ export interface SignalingHandlers {
   clientGone(id: ClientId): void;
   signals(id: ClientId, signals: readonly PeerSignal[]): void;
   nodesChanged(urls: readonly string[]): void;
-  /** A node accepted us: `session` is our membership there (its probe has the other challenges). */
-  joined(session: NodeSession): void;
+  /**
+   * A node accepted us: `session` is our membership there (its probe has the other challenges).
+   * Resolves once its TURN credentials are fetched (or failed: never rejects).
+   */
+  joined(session: NodeSession): Promise<void>;
   error(error: SigmeshError): void;
 }
 
