@@ -175,6 +175,7 @@ export class RoomSignaling {
         timeoutMs: this.#options.joinTimeoutMs,
         maxDifficulty: this.#options.maxPowDifficulty,
         ...(prepaid === undefined ? {} : { prepaid }),
+        paid: () => this.#handlers.joinPaid(node),
       },
     );
     if (this.#stopped) {
