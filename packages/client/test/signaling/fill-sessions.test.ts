@@ -44,7 +44,7 @@ function room(
     k,
     room: 'ab'.repeat(20) as RoomHash,
     pool: {
-      rank: (exclude, _signal, fast = false) => {
+      rank: (exclude, _signal, fast) => {
         log.push(fast ? 'rank quick' : 'rank all');
         const urls = (fast ? quick : [...quick, ...others]).filter((url) => !exclude.has(url));
         return Promise.resolve(urls.map(probed));
