@@ -27,7 +27,8 @@ export interface SignalingHandlers {
 export interface RoomSignalingOptions {
   readonly room: RoomHash;
   readonly identity: ClientIdentity;
-  readonly key: RoomKey | undefined;
+  /** With a password: the room key, or its derivation still under way. */
+  readonly key: RoomKey | Promise<RoomKey> | undefined;
   readonly pool: NodePool;
   readonly solver: PowSolver;
   /** How many nodes to join at once. */
