@@ -13,7 +13,8 @@
  * node default), --tracker-offers 1 (offers per announce; WebTorrent sends 5),
  * --trial-timeout-ms 30000, --name connectTime; --alt-bundle PATH (a client bundle built from a
  * changed client, run as extra variants labelled --alt-label) to measure a client change against
- * the built client in the same interleaved run.
+ * the built client in the same interleaved run; --password TEXT joins every sigmesh page with
+ * that room password (sealed signaling, its key derived in the page).
  * Writes the named section of bench/results/client-<date>.json (every trial with every page's
  * marks) and prints medians, p90, ratios and the breakdown.
  */
@@ -40,6 +41,7 @@ const trialTimeoutMs = Number(argument('trial-timeout-ms', '30000'));
 const sectionName = argument('name', 'connectTime');
 const altBundle = argument('alt-bundle', '');
 const altLabel = argument('alt-label', 'alt bundle');
+const password = argument('password', '');
 
 /** One way to get two pages connected. */
 interface Variant {
@@ -67,6 +69,7 @@ function sigmeshVariant(powBaseDifficulty: number, alt = false): Variant {
         appId: 'bench',
         room,
         nodes: [node],
+        ...(password === '' ? {} : { password }),
         ...(alt ? { alt } : {}),
       });
       return { configs: [config(n1!), config(n2!)], close: () => testnet.close() };
@@ -245,9 +248,9 @@ async function main(): Promise<void> {
     gzipSync(`${trials.map((trial) => JSON.stringify(trial)).join('\n')}\n`),
   );
   const file = saveClientResults(sectionName, {
-    command: `node --conditions=source --import tsx bench/client/connect-time.ts --rounds ${rounds} --pow ${powPrices.join(',')} --tracker-offers ${trackerOffers}${altBundle === '' ? '' : ` --alt-bundle ${altBundle} --alt-label '${altLabel}'`}`,
+    command: `node --conditions=source --import tsx bench/client/connect-time.ts --rounds ${rounds} --pow ${powPrices.join(',')} --tracker-offers ${trackerOffers}${password === '' ? '' : ` --password '${password}'`}${altBundle === '' ? '' : ` --alt-bundle ${altBundle} --alt-label '${altLabel}'`}`,
     chromium: version,
-    options: { rounds, powPrices, trackerOffers, trialTimeoutMs, altBundle, altLabel },
+    options: { rounds, powPrices, trackerOffers, trialTimeoutMs, altBundle, altLabel, password },
     stats,
     ratios,
     breakdown,

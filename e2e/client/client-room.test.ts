@@ -153,6 +153,12 @@ test(
     const aId = await joinInPage(a, { appId: 'e2e', room: 'churn', nodes: [deadUrl] });
     const bId = await joinInPage(b, { appId: 'e2e', room: 'churn', nodes: [n2!.url()] });
     await Promise.all([waitForPeer(a, bId), waitForPeer(b, aId)]);
+    // Its second node is joined a second after the first join completed (REDUNDANT_JOIN_DELAY_MS).
+    await a.waitForFunction(
+      () => (window as unknown as { log: { nodes: string[] } }).log.nodes.length === 2,
+      undefined,
+      { timeout: 20_000, polling: 100 },
+    );
     const aNodes = (await pageLog(a)).nodes;
     assert.ok(
       aNodes.includes(deadUrl) && aNodes.length === 2,
@@ -199,7 +205,15 @@ test(
     const aId = await joinInPage(a, { appId: 'e2e', room: 'media', nodes: [n1!.url()] });
     const bId = await joinInPage(b, { appId: 'e2e', room: 'media', nodes: [n2!.url()] });
     await Promise.all([waitForPeer(a, bId), waitForPeer(b, aId)]);
-    // Let the last candidate batches of the first negotiation go out, then count from zero.
+    // Both on their second node too (joined a second after the first: REDUNDANT_JOIN_DELAY_MS),
+    // whose hellos go through the nodes; let those and the last candidate batches of the first
+    // negotiation go out, then count from zero.
+    for (const page of [a, b])
+      await page.waitForFunction(
+        () => (window as unknown as { log: { nodes: string[] } }).log.nodes.length === 2,
+        undefined,
+        { timeout: 20_000, polling: 100 },
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
     const posts = [a, b].map(recordRoomPosts);
     await b.evaluate(() => {

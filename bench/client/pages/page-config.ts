@@ -6,6 +6,8 @@ export interface SigmeshPageConfig {
   readonly appId: string;
   readonly room: string;
   readonly nodes: readonly string[];
+  /** The room password (`--password`): end-to-end sealed signaling. */
+  readonly password?: string;
   /** Load the alternative client bundle (`--alt-bundle`) instead of the built one. */
   readonly alt?: boolean;
 }

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     appId: config.appId,
     room: config.room,
     nodes: config.nodes,
+    ...(config.password === undefined ? {} : { password: config.password }),
   });
   mark('join-resolved', room.nodes.join(' '));
   room.on('peer-join', (peerId) => mark('peer-join', peerId));

@@ -84,12 +84,14 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
       'sigmesh: this room has no password, so the nodes relaying its signaling can read and alter it (SDP, DTLS fingerprints). Pass `password` for end-to-end protection.',
     );
   }
-  const [identity, key] = await Promise.all([
-    ClientIdentity.create(),
+  // PBKDF2's 600,000 iterations take a noticeable time: the key is derived while the nodes are
+  // probed and joined (nothing before the first hello is sealed), not before.
+  const key =
     options.password === undefined
       ? undefined
-      : RoomKey.derive(options.password, options.appId, options.room),
-  ]);
+      : RoomKey.derive(options.password, options.appId, options.room);
+  key?.catch(() => undefined);
+  const identity = await ClientIdentity.create();
   const solver = createPowSolver();
   const hash = deriveRoomHash(options.appId, options.room);
   const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
@@ -133,13 +135,17 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
         const fetched = room.addNodeIce(session);
         // joinRoom resolves once the first nodes' TURN credentials are in.
         if (starting) joined.push(fetched);
+        return fetched;
       },
     },
   });
   room.attach(signaling);
-  try {
+  const started = (async () => {
     await signaling.start();
     await Promise.all(joined);
+  })();
+  try {
+    await Promise.all([started, key]);
   } catch (error) {
     room.leave();
     throw error;

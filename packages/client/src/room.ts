@@ -6,7 +6,8 @@ import {
   type SigmeshError,
 } from '@sigmesh/protocol';
 import { Emitter } from './emitter.js';
-import { fetchIceServers, type NodeIceServers } from './ice-servers.js';
+import { fetchIceServers, prepayIceServers, type NodeIceServers } from './ice-servers.js';
+import { probedOffer, type ProbedNode } from './nodes/node-pool.js';
 import type { NodeSession } from './nodes/node-session.js';
 import type { ConnectionRoute } from './peers/connection-route.js';
 import { Peer, type PeerConnectionFactory, type PeerHandlers } from './peers/peer.js';
@@ -99,6 +100,8 @@ export class Room extends Emitter<RoomEvents> {
   /** Why the last credential fetches failed, per node (for a TURN_UNAVAILABLE that says why). */
   readonly #iceFailures = new Map<string, string>();
   readonly #refreshing = new Set<string>();
+  /** `/token` payments made while a join was on its way, by the probe the join used. */
+  readonly #prepaidIce = new WeakMap<ProbedNode, Promise<string | undefined>>();
   /** Clients seen while joinRoom still waits for TURN credentials, with the signals they sent. */
   readonly #waiting = new Map<ClientId, PeerSignal[]>();
   readonly #announcedStreams = new WeakSet<MediaStream>();
@@ -214,14 +217,27 @@ export class Room extends Emitter<RoomEvents> {
     (this.#refresh as { unref?: () => void }).unref?.();
   }
 
+  /**
+   * Pays `node`'s `/token` challenge while its join is on its way (the PoW worker is idle until
+   * the welcome), so the credentials are asked for as soon as we are a member.
+   */
+  prepayIce(node: ProbedNode): void {
+    if (this.#parts.fetchTurn)
+      this.#prepaidIce.set(node, prepayIceServers(node, this.#parts.solver));
+  }
+
   /** Fetches `/token` from a node just joined, as its member. */
   async addNodeIce(session: NodeSession): Promise<void> {
+    const prepaid = this.#prepaidIce.get(session.probe);
+    this.#prepaidIce.delete(session.probe);
     if (!this.#parts.fetchTurn) return;
     try {
       const fetched = await fetchIceServers(
         session,
         this.#parts.solver,
         this.#parts.tokenTimeoutMs,
+        probedOffer(session.probe, 'token'),
+        await prepaid,
       );
       // The node may have been lost while the credentials were on their way.
       if (session.closed) return;
@@ -267,7 +283,8 @@ export class Room extends Emitter<RoomEvents> {
         for (const url of this.#ice.keys()) if (!urls.includes(url)) this.#ice.delete(url);
         this.emit('nodes', urls);
       },
-      joined: (session) => void this.addNodeIce(session),
+      joinPaid: (node) => this.prepayIce(node),
+      joined: (session) => this.addNodeIce(session),
       error: (error) => this.#reportError(error),
     };
   }

@@ -40,6 +40,11 @@ export interface JoinOptions {
   readonly maxDifficulty: number;
   /** A token already paid for the probe's room-join challenge (a pre-solved spare). */
   readonly prepaid?: string;
+  /**
+   * Called once, when the join's proof-of-work is paid and the request is on its way: the PoW
+   * worker is free while the node answers (not called for a `prepaid` join).
+   */
+  readonly paid?: () => void;
 }
 
 /** A post (PoW included) not answered in this time fails, and the next one goes ahead. */
@@ -106,6 +111,10 @@ export class NodeSession {
     let timedOut = false;
     let lastRefusal: SigmeshError | undefined;
     let paying: number | undefined;
+    let notifyPaid = (): void => {
+      notifyPaid = () => undefined;
+      options.paid?.();
+    };
     // Knowing whether time ran out while paying tells a price too high for our hash rate from
     // a node that stopped answering.
     const payer: PowSolver = {
@@ -116,7 +125,9 @@ export class NodeSession {
       pay: async (offer, bound, signal) => {
         paying = offer.difficulty;
         try {
-          return await solver.pay(offer, bound, signal);
+          const token = await solver.pay(offer, bound, signal);
+          notifyPaid();
+          return token;
         } finally {
           paying = undefined;
         }

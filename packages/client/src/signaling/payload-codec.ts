@@ -49,13 +49,18 @@ export interface PayloadCodecStats {
  */
 export class PayloadCodec {
   readonly #room: string;
-  readonly #key: RoomKey | undefined;
+  readonly #key: RoomKey | Promise<RoomKey> | undefined;
   readonly #now: () => number;
   readonly #fragments: FragmentAssembler;
   readonly #replays: ReplayGuard;
   readonly #refused: Record<ReplayRefusal, number> = { replayed: 0, stale: 0, overflow: 0 };
 
-  constructor(room: string, key: RoomKey | undefined, options: PayloadCodecOptions = {}) {
+  /** `key` may still be being derived: sealing and opening wait for it. */
+  constructor(
+    room: string,
+    key: RoomKey | Promise<RoomKey> | undefined,
+    options: PayloadCodecOptions = {},
+  ) {
     this.#room = room;
     this.#key = key;
     this.#now = options.now ?? Date.now;
@@ -83,8 +88,9 @@ export class PayloadCodec {
     maxMessageBytes: number,
   ): Promise<readonly unknown[]> {
     let text = JSON.stringify(payload);
-    if (this.#key !== undefined)
-      text = JSON.stringify(await this.#key.seal(text, this.#room, from, to, this.#now()));
+    const key = await this.#key;
+    if (key !== undefined)
+      text = JSON.stringify(await key.seal(text, this.#room, from, to, this.#now()));
     const parts = splitPayload(text, maxMessageBytes);
     if (parts === undefined)
       throw sigmeshError('BODY_TOO_LARGE', 'a signaling payload does not fit a post');
@@ -102,7 +108,7 @@ export class PayloadCodec {
     }
     if (!payload.ok)
       return payload.code === 'SIGNAL_UNAUTHENTIC' ? { unauthentic: payload.message } : undefined;
-    const key = this.#key;
+    const key = await this.#key;
     if (payload.value.kind === 'sealed') {
       if (key === undefined) return { unauthentic: 'it uses a room password and we have none' };
       const box = await key.open(payload.value, this.#room, from, to);

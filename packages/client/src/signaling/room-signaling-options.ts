@@ -1,5 +1,5 @@
 import type { ClientId, PeerSignal, RoomHash, SigmeshError } from '@sigmesh/protocol';
-import type { NodePool } from '../nodes/node-pool.js';
+import type { NodePool, ProbedNode } from '../nodes/node-pool.js';
 import type { NodeSession } from '../nodes/node-session.js';
 import type { PowSolver } from '../pow/pow-solver.js';
 import type { ClientIdentity } from './client-identity.js';
@@ -14,15 +14,21 @@ export interface SignalingHandlers {
   clientGone(id: ClientId): void;
   signals(id: ClientId, signals: readonly PeerSignal[]): void;
   nodesChanged(urls: readonly string[]): void;
-  /** A node accepted us: `session` is our membership there (its probe has the other challenges). */
-  joined(session: NodeSession): void;
+  /** Our join of `node` is paid and on its way (the PoW worker is free until the welcome). */
+  joinPaid(node: ProbedNode): void;
+  /**
+   * A node accepted us: `session` is our membership there (its probe has the other challenges).
+   * Resolves once its TURN credentials are fetched (or failed: never rejects).
+   */
+  joined(session: NodeSession): Promise<void>;
   error(error: SigmeshError): void;
 }
 
 export interface RoomSignalingOptions {
   readonly room: RoomHash;
   readonly identity: ClientIdentity;
-  readonly key: RoomKey | undefined;
+  /** With a password: the room key, or its derivation still under way. */
+  readonly key: RoomKey | Promise<RoomKey> | undefined;
   readonly pool: NodePool;
   readonly solver: PowSolver;
   /** How many nodes to join at once. */

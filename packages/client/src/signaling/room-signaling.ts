@@ -16,7 +16,7 @@ import { MemberDirectory } from './member-directory.js';
 import { PayloadCodec, type PayloadCodecStats } from './payload-codec.js';
 import type { RoomSignalingOptions, SignalingHandlers } from './room-signaling-options.js';
 import { SpareJoin } from './spare-join.js';
-import { fillSessions } from './fill-sessions.js';
+import { fillSessions, REDUNDANT_JOIN_DELAY_MS } from './fill-sessions.js';
 import { SeenIds } from './seen-ids.js';
 
 /**
@@ -154,6 +154,7 @@ export class RoomSignaling {
       active: () => this.#active,
       joinedUrls: () => new Set(this.#sessions.keys()),
       stopped: () => this.#stopped,
+      settle: () => new Promise((resolve) => setTimeout(resolve, REDUNDANT_JOIN_DELAY_MS)),
       join: (node, prepaid) => this.#join(node, prepaid),
     });
   }
@@ -174,6 +175,7 @@ export class RoomSignaling {
         timeoutMs: this.#options.joinTimeoutMs,
         maxDifficulty: this.#options.maxPowDifficulty,
         ...(prepaid === undefined ? {} : { prepaid }),
+        paid: () => this.#handlers.joinPaid(node),
       },
     );
     if (this.#stopped) {
@@ -183,7 +185,7 @@ export class RoomSignaling {
     this.#sessions.set(session.url, session);
     this.#handlers.nodesChanged(this.nodes);
     // TURN credentials are fetched as this member, while the hello is posted.
-    this.#handlers.joined(session);
+    const credentials = this.#handlers.joined(session);
     const hello = await this.#options.identity.hello(
       this.#options.room,
       session.memberId,
@@ -192,6 +194,9 @@ export class RoomSignaling {
     );
     await this.#post(session, hello, undefined);
     this.#firstJoined?.();
+    // The join is complete once the credentials are in too: only then does fillSessions start
+    // the redundant joins.
+    await credentials;
   }
 
   /**

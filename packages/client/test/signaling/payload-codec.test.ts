@@ -179,3 +179,25 @@ test('forget drops what a member left half sent, broadcast and addressed', async
   assert.equal(receiver.stats().partialPayloads, 0);
   assert.equal(receiver.stats().bufferedChars, 0);
 });
+
+test('a key still being derived: sealing and opening wait for it, and nothing leaves unsealed', async () => {
+  const clock = { now: T0 };
+  let resolveKey: (value: RoomKey) => void = () => undefined;
+  const pending = new Promise<RoomKey>((resolve) => (resolveKey = resolve));
+  const early = new PayloadCodec(ROOM, pending, { now: () => clock.now, replayWindowMs: WINDOW });
+  const out: { parts?: readonly unknown[] } = {};
+  const encoding = early
+    .encode(signal('early'), ALICE, BOB, 1024)
+    .then((parts) => (out.parts = parts));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(out.parts, undefined, 'nothing is encoded before the key is there');
+  // A sealed payload from a peer that arrives meanwhile waits too, then opens.
+  const fromPeer = await codec(clock).encode(signal('from bob'), BOB, ALICE, 1024);
+  const decoding = early.decode(BOB, ALICE, fromPeer[0]);
+  resolveKey(key);
+  const parts = await encoding;
+  assert.equal(parts.length, 1);
+  assert.equal((parts[0] as { kind?: string }).kind, 'sealed');
+  assert.deepEqual(opened(await decoding), signal('from bob'));
+  assert.deepEqual(opened(await deliver(codec(clock), parts, BOB)), signal('early'));
+});
