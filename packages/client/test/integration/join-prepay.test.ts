@@ -4,7 +4,7 @@
  * payment as before, made earlier, not a second one.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { deriveRoomHash, type PowOffer } from '@sigmesh/protocol';
 import { fetchIceServers, prepayIceServers } from '../../src/ice-servers.js';
 import { NodeMemory } from '../../src/nodes/node-memory.js';
@@ -37,13 +37,13 @@ function loggingSolver(log: string[]): PowSolver {
   };
 }
 
-test('the /token payment is made while the join travels, and the node takes it from the member', async (t) => {
-  const testnet = await startMeshTestnet(t, 1, { turnAllowPeer: ['127.0.0.0/8'] });
+/** The node at `url` probed through a NodePool, with a logging solver closed after the test. */
+async function probeFirst(t: TestContext, url: string) {
   const log: string[] = [];
   const solver = loggingSolver(log);
   t.after(() => solver.close());
   const pool = new NodePool({
-    nodes: [testnet.nodes[0]!.url()],
+    nodes: [url],
     memory: new NodeMemory(memoryStorage()),
     solver,
     probeTimeoutMs: 3000,
@@ -52,6 +52,12 @@ test('the /token payment is made while the join travels, and the node takes it f
   });
   const [node] = await pool.rank(new Set(), undefined, true);
   assert.ok(node);
+  return { log, solver, node };
+}
+
+test('the /token payment is made while the join travels, and the node takes it from the member', async (t) => {
+  const testnet = await startMeshTestnet(t, 1, { turnAllowPeer: ['127.0.0.0/8'] });
+  const { log, solver, node } = await probeFirst(t, testnet.nodes[0]!.url());
   const room = deriveRoomHash('prepay-test', 'room');
   let prepaid: Promise<string | undefined> | undefined;
   const session = await NodeSession.open(node, room, solver, quiet, {
@@ -75,19 +81,7 @@ test('the /token payment is made while the join travels, and the node takes it f
 
 test('a join with a prepaid token (a spare) pays nothing and does not call paid', async (t) => {
   const testnet = await startMeshTestnet(t, 1);
-  const log: string[] = [];
-  const solver = loggingSolver(log);
-  t.after(() => solver.close());
-  const pool = new NodePool({
-    nodes: [testnet.nodes[0]!.url()],
-    memory: new NodeMemory(memoryStorage()),
-    solver,
-    probeTimeoutMs: 3000,
-    maxProbes: 8,
-    maxPowDifficulty: 1 << 22,
-  });
-  const [node] = await pool.rank(new Set(), undefined, true);
-  assert.ok(node);
+  const { log, solver, node } = await probeFirst(t, testnet.nodes[0]!.url());
   const room = deriveRoomHash('prepay-test', 'spare');
   const joinOffer = probedOffer(node, 'room-join');
   assert.ok(joinOffer);

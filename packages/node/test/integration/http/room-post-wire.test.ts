@@ -103,7 +103,7 @@ test('POST /room/HASH answers every case exactly as recorded', async (t) => {
   const session = member.welcome.session;
   const path = `/room/${room}`;
   const json = { 'content-type': 'application/json', accept: 'application/json' };
-  const paid = async (body: Buffer): Promise<string> =>
+  const paid = async (body: Uint8Array): Promise<string> =>
     solveToken((await challengeFor(base, 'room-post')).challenge, body);
   const hello = utf8(JSON.stringify({ data: 'hello' }));
   const helloBody = Buffer.from(hello);

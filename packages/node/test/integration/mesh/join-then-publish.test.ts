@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import type { DialectFactory } from '../../../src/dialects/dialect.js';
+import type { NodeOptions } from '../../../src/index.js';
 import type { RoomRegistry } from '../../../src/rooms/room-registry.js';
 import { joinRoom } from '../../helpers/room-client.js';
 import { startTestnet } from '../../helpers/test-testnet.js';
@@ -40,44 +41,38 @@ function insideMember(rooms: RoomRegistry) {
   return member;
 }
 
-test('a member’s first message, sent in the turn it joined, reaches members on other nodes', async (t) => {
-  const registries: RoomRegistry[] = [];
-  const capture = captureRegistries(registries);
-  const net = await startTestnet(t, { nodes: 2, nodeOptions: { dialects: [capture] } });
-  const [a, b] = net.nodes;
-  const onA = await joinRoom(a!.url(), room);
-  const onB = await joinRoom(b!.url(), room);
-  t.after(() => [onA, onB].forEach((m) => m.close()));
-  await waitFor(() => onB.view().has(onA.peerId), 'the two nodes linked for the room');
-
-  const rooms = registries[0]!;
-  const member = insideMember(rooms);
-  rooms.publish(room, member.peerId, 'first words');
-  await waitFor(
-    () => onB.messages().some((m) => m.data === 'first words'),
-    'the message on the other node',
-  );
-  assert.equal(b!.meshStats().messagesRefused, 0);
-});
-
-test('in a large room whose roster deltas are paced, a newcomer’s first message is not refused', async (t) => {
+/** Two nodes with a member each in the room, linked for it; node A's registry in reach. */
+async function linkedPair(t: TestContext, nodeOptions: NodeOptions = {}) {
   const registries: RoomRegistry[] = [];
   const net = await startTestnet(t, {
     nodes: 2,
-    // A room of more than one member per node is "large"; its deltas wait 10 s after each other.
-    nodeOptions: {
-      dialects: [captureRegistries(registries)],
-      presenceBatchMembers: 1,
-      presenceIntervalMs: 10_000,
-    },
+    nodeOptions: { ...nodeOptions, dialects: [captureRegistries(registries)] },
   });
   const [a, b] = net.nodes;
   const onA = await joinRoom(a!.url(), room);
   const onB = await joinRoom(b!.url(), room);
   t.after(() => [onA, onB].forEach((m) => m.close()));
   await waitFor(() => onB.view().has(onA.peerId), 'the two nodes linked for the room');
+  return { rooms: registries[0]!, onB, b: b! };
+}
 
-  const rooms = registries[0]!;
+test('a member’s first message, sent in the turn it joined, reaches members on other nodes', async (t) => {
+  const { rooms, onB, b } = await linkedPair(t);
+  const member = insideMember(rooms);
+  rooms.publish(room, member.peerId, 'first words');
+  await waitFor(
+    () => onB.messages().some((m) => m.data === 'first words'),
+    'the message on the other node',
+  );
+  assert.equal(b.meshStats().messagesRefused, 0);
+});
+
+test('in a large room whose roster deltas are paced, a newcomer’s first message is not refused', async (t) => {
+  // A room of more than one member per node is "large"; its deltas wait 10 s after each other.
+  const { rooms, onB, b } = await linkedPair(t, {
+    presenceBatchMembers: 1,
+    presenceIntervalMs: 10_000,
+  });
   const second = insideMember(rooms);
   await waitFor(
     () => onB.view().has(second.peerId),
@@ -93,5 +88,5 @@ test('in a large room whose roster deltas are paced, a newcomer’s first messag
     5_000,
   );
   assert.ok(onB.view().has(newcomer.peerId), 'announced with its message');
-  assert.equal(b!.meshStats().messagesRefused, 0);
+  assert.equal(b.meshStats().messagesRefused, 0);
 });
