@@ -17,6 +17,7 @@ import {
   requireFds,
   round,
   saveResults,
+  writeSyscalls,
 } from './lib/bench-report.js';
 import { startServer, type BenchServer, type ServerKind } from './lib/bench-servers.js';
 import { startChild, stopAllChildren, type BenchChild } from './lib/child-process.js';
@@ -66,6 +67,8 @@ interface Round {
   readonly machineCpu: { steal: number; idle: number };
   /** Event-loop utilisation of the server over the window (1 = never waiting). */
   readonly serverEventLoopUtilization: number;
+  /** Write system calls the server made per delivery in the window (/proc/PID/io syscw). */
+  readonly serverWritesPerDelivery: number;
 }
 
 type CpuReading = { cpu: NodeJS.CpuUsage; elu: EventLoopUtilization };
@@ -154,6 +157,7 @@ async function runRound(
     publisher: process.cpuUsage(),
   };
   const eluBefore = await eluOf(side.server.child);
+  const writesBefore = writeSyscalls(side.server.child.pid);
   const jiffies = cpuJiffies();
   const started = hrtime.bigint();
   let next = 0;
@@ -170,6 +174,7 @@ async function runRound(
     }),
   );
   const at = await reached;
+  const writes = writeSyscalls(side.server.child.pid) - writesBefore;
   const seconds = Number((at ?? hrtime.bigint()) - started) / 1e9;
   const machineCpu = cpuShares(jiffies);
   const eluAfter = await eluOf(side.server.child);
@@ -196,9 +201,10 @@ async function runRound(
     cpuSeconds,
     machineCpu,
     serverEventLoopUtilization,
+    serverWritesPerDelivery: round(writes / Math.max(1, received), 4),
   };
   process.stdout.write(
-    `  round ${index} ${kind.padEnd(7)} ${messages} msgs × ${size} = ${received} deliveries in ${round(seconds, 3)} s → ${result.deliveriesPerSecond}/s; cpu s: server ${cpuSeconds.server}, members ${cpuSeconds.members}, publisher ${cpuSeconds.publisher}; steal ${machineCpu.steal}; server ELU ${serverEventLoopUtilization}${at === undefined ? ' (TIMED OUT)' : ''}\n`,
+    `  round ${index} ${kind.padEnd(7)} ${messages} msgs × ${size} = ${received} deliveries in ${round(seconds, 3)} s → ${result.deliveriesPerSecond}/s; cpu s: server ${cpuSeconds.server}, members ${cpuSeconds.members}, publisher ${cpuSeconds.publisher}; steal ${machineCpu.steal}; server ELU ${serverEventLoopUtilization}; server writes/delivery ${result.serverWritesPerDelivery}${at === undefined ? ' (TIMED OUT)' : ''}\n`,
   );
   return result;
 }
@@ -231,6 +237,8 @@ async function measure(size: number): Promise<Record<string, unknown>> {
         ),
         2,
       );
+    const writesPerDelivery = (kind: ServerKind): number =>
+      median(results.filter((r) => r.kind === kind).map((r) => r.serverWritesPerDelivery));
     const stats = {
       sigmesh: await sides.sigmesh.server.child.call({ type: 'stats' }),
       raw: await sides.raw.server.child.call({ type: 'stats' }),
@@ -245,6 +253,10 @@ async function measure(size: number): Promise<Record<string, unknown>> {
       medianServerCpuMicrosPerDelivery: {
         sigmesh: cpuPerDelivery('sigmesh'),
         raw: cpuPerDelivery('raw'),
+      },
+      medianServerWritesPerDelivery: {
+        sigmesh: writesPerDelivery('sigmesh'),
+        raw: writesPerDelivery('raw'),
       },
       goal: 1.5,
       met: sigmesh / raw >= 1.5,

@@ -3,6 +3,8 @@
 // the node's verify + publish path, not the client's hashing.
 //
 //   node --conditions=source --import tsx bench/publish.ts [--rounds 3] [--requests 20000] [--connections 16]
+//     [--profile-dir DIR]   (a V8 CPU profile of each server over each timed window only)
+import { join } from 'node:path';
 import { hrtime } from 'node:process';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import { argument, cpuJiffies, cpuShares, median, round, saveResults } from './lib/bench-report.js';
@@ -16,6 +18,7 @@ const rounds = Number(argument('rounds', '3'));
 const requestsPerRound = Number(argument('requests', '20000'));
 const connectionCount = Number(argument('connections', '16'));
 const roundTimeoutMs = Number(argument('round-timeout-ms', '120000'));
+const profileDir = argument('profile-dir', '');
 const room = deriveRoomHash('sigmesh-bench', 'publish');
 const body = Buffer.from(JSON.stringify({ data: { kind: 'bench', text: 'x'.repeat(96) } }));
 
@@ -81,6 +84,7 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
     postRequest(side.publisher.welcome.session, tokens[i]),
   );
   side.listened.count = 0;
+  if (profileDir !== '') await side.server.child.call({ type: 'profile-start' });
   const cpuBefore = await cpuOf(side.server.child);
   const deadline = Date.now() + roundTimeoutMs;
   let next = 0;
@@ -99,6 +103,11 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
   );
   const seconds = Number(hrtime.bigint() - started) / 1e9;
   const machineCpu = cpuShares(jiffies);
+  if (profileDir !== '')
+    await side.server.child.call({
+      type: 'profile-stop',
+      file: join(profileDir, `publish-${kind}-round${index}.cpuprofile`),
+    });
   const serverCpuSeconds = (await cpuOf(side.server.child)) - cpuBefore;
   const result: Round = {
     kind,

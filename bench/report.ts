@@ -7,6 +7,7 @@ import { resultsFile } from './lib/bench-report.js';
 interface FanoutSize {
   readonly medianDeliveriesPerSecond: { sigmesh: number; raw: number };
   readonly medianServerCpuMicrosPerDelivery?: { sigmesh: number; raw: number };
+  readonly medianServerWritesPerDelivery?: { sigmesh: number; raw: number };
   readonly ratio: number;
   readonly goal: number;
   readonly met: boolean;
@@ -46,6 +47,12 @@ for (const [size, r] of Object.entries(results.fanout?.bySize ?? {})) {
   if (cpu !== undefined) {
     rows.push(
       `| ↳ server CPU per delivery (µs) | ${cpu.sigmesh} | ${cpu.raw} | ${(cpu.raw / cpu.sigmesh).toFixed(2)} | (raw/sigmesh) | |`,
+    );
+  }
+  const writes = r.medianServerWritesPerDelivery;
+  if (writes !== undefined) {
+    rows.push(
+      `| ↳ server write system calls per delivery | ${writes.sigmesh} | ${writes.raw} | ${(writes.raw / writes.sigmesh).toFixed(1)} | (raw/sigmesh) | |`,
     );
   }
   const fill = r.setupServerCpuSeconds;

@@ -11,6 +11,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * Write system calls (write, writev) process `pid` has made so far (`syscw` of /proc/PID/io);
+ * NaN where that file cannot be read.
+ */
+export function writeSyscalls(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/io`, 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('syscw:'));
+    return line === undefined ? Number.NaN : Number(line.slice(6));
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Machine-wide CPU jiffies from /proc/stat: all, and stolen by the hypervisor. */
 export function cpuJiffies(): { total: number; steal: number; idle: number } {
   try {

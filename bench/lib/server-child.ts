@@ -1,6 +1,8 @@
 // A benchmark server in its own process, so the load generator's CPU and memory are not counted:
 // `sigmesh` (startNode) or `raw` (the node:http baseline). The parent talks to it over IPC.
 import { createEphemeralIdentity, startNode, type NodeOptions } from '@sigmesh/node';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { startRawSseServer } from '../baseline/raw-sse-server.js';
 import { serveParent } from './child-process.js';
 
@@ -44,6 +46,8 @@ if (kind === 'sigmesh') {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
+/** The V8 profiler, when a parent asked for a profile of a timed window (`profile-start`). */
+let profiler: Session | undefined;
 
 serveParent((message) => {
   switch (message.type) {
@@ -62,6 +66,23 @@ serveParent((message) => {
         return { memory: process.memoryUsage(), gc: gc !== undefined };
       })();
     }
+    case 'profile-start':
+      return (async () => {
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+        return { profiling: true };
+      })();
+    case 'profile-stop':
+      return (async () => {
+        if (profiler === undefined) throw new Error('server-child: no profile running');
+        const { profile } = await profiler.post('Profiler.stop');
+        writeFileSync(String(message.file), JSON.stringify(profile));
+        profiler.disconnect();
+        profiler = undefined;
+        return { file: message.file };
+      })();
     default:
       return Promise.reject(new Error(`server-child: unknown request ${String(message.type)}`));
   }
