@@ -1,16 +1,11 @@
 import { RandomPool } from '../random-pool.js';
-import {
-  sigmeshError,
-  type ByeEvent,
-  type PeerId,
-  type PresenceEvent,
-  type RoomHash,
-} from '@sigmesh/protocol';
+import { sigmeshError, type ByeEvent, type PeerId, type RoomHash } from '@sigmesh/protocol';
 import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
 import { isEventSink, type Member, type MemberSink } from './member.js';
 import { MemberWriter } from './member-writer.js';
-import { PresenceLog, type PresenceDelta } from './presence-log.js';
+import { PresenceFanout, type PresenceRoom } from './presence-fanout.js';
+import { PresenceLog } from './presence-log.js';
 import type { RoomMessage, RoomObserver } from './room-observer.js';
 import { sseChunk } from './sse-chunk.js';
 
@@ -26,23 +21,10 @@ type RoomLimits = Pick<
   | 'presenceIntervalMs'
 >;
 
-interface Room {
-  readonly hash: RoomHash;
-  readonly members: Map<PeerId, Member>;
+interface Room extends PresenceRoom {
   readonly sessions: Map<string, Member>;
   /** Members on other nodes that the mesh counts as present. */
   readonly remote: Set<PeerId>;
-  readonly log: PresenceLog;
-  /** Runs while a large room's presence is held back after a send ({@link RoomRegistry}). */
-  presenceHold: NodeJS.Timeout | undefined;
-}
-
-/** One presence change, shared by every member whose cursor is the same and not in it. */
-interface PresenceShare {
-  readonly change: PresenceEvent;
-  /** Peers the change names: a member named in it gets a copy without itself. */
-  readonly named: ReadonlySet<PeerId>;
-  chunk: Buffer | undefined;
 }
 
 /** Counters for /metrics and tests. */
@@ -57,13 +39,8 @@ export interface RoomStats {
 /**
  * Local members per room, the remote members the mesh reports, and fan-out to local members.
  *
- * Presence reaches members as one `presence` event per member per turn carrying the net joins and
- * leaves since that member's cursor ({@link PresenceLog}), and only when the member's stream has
- * nothing waiting: a burst of a thousand changes is one event, so a member that reads promptly
- * is never cut for it. Members told at the same moment share a cursor, so their change is
- * computed and encoded once. A room of more than `presenceBatchMembers` local members is told at
- * most every `presenceIntervalMs` (the first change after a quiet spell at once): filling a room
- * of N then costs O(N × fill time / interval) presence events instead of O(N²). Messages are queued per member and written once per turn
+ * Presence reaches members through {@link PresenceFanout} (net changes per member per turn, paced
+ * in large rooms). Messages are queued per member and written once per turn
  * ({@link MemberWriter}); a member whose unsent bytes pass `memberQueueBytes` is cut.
  */
 export class RoomRegistry {
@@ -75,7 +52,7 @@ export class RoomRegistry {
   readonly #observers: Array<Partial<RoomObserver>> = [];
   readonly #random = new RandomPool();
   readonly #writer: MemberWriter;
-  readonly #presencePending = new Set<Room>();
+  readonly #presence: PresenceFanout;
   /** Set once the node said bye: joins are refused with NODE_STOPPING from then on. */
   #bye: ByeEvent | undefined;
   readonly #stats: RoomStats = {
@@ -93,7 +70,12 @@ export class RoomRegistry {
       queueBytes: options.limits.memberQueueBytes,
       log: options.log,
       cut: () => this.#stats.slowConsumersCut++,
-      beforeWrite: () => this.#flushPresence(),
+      beforeWrite: () => this.#presence.flush(),
+    });
+    this.#presence = new PresenceFanout({
+      limits: options.limits,
+      writer: this.#writer,
+      peers: (room, except) => this.peers(room, except),
     });
   }
 
@@ -111,10 +93,7 @@ export class RoomRegistry {
   stop(): void {
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
-    for (const entry of this.#rooms.values()) {
-      clearTimeout(entry.presenceHold);
-      entry.presenceHold = undefined;
-    }
+    for (const entry of this.#rooms.values()) this.#presence.forget(entry);
   }
 
   /** Throws NODE_STOPPING once the node said bye (cheap: routes ask before checking PoW). */
@@ -192,7 +171,7 @@ export class RoomRegistry {
   announceJoin(member: Member): void {
     const entry = this.#rooms.get(member.room);
     if (entry?.members.get(member.peerId) !== member) return;
-    this.#presence(entry, member.peerId, true);
+    this.#presence.changed(entry, member.peerId, true);
     for (const observer of this.#observers) observer.memberJoined?.(member);
   }
 
@@ -212,24 +191,24 @@ export class RoomRegistry {
     if (entry.members.size === 0) {
       // Remote members are tracked only for rooms with local members.
       this.#rooms.delete(member.room);
-      this.#presencePending.delete(entry);
-      clearTimeout(entry.presenceHold);
+      this.#presence.forget(entry);
       this.#stats.rooms = this.#rooms.size;
       for (const observer of this.#observers) observer.roomClosed?.(member.room);
       return;
     }
-    this.#presence(entry, member.peerId, false);
+    this.#presence.changed(entry, member.peerId, false);
   }
 
   /** The mesh's view of a room changed: remote members appeared or left. */
   remoteChanged(room: RoomHash, joined: readonly PeerId[], left: readonly PeerId[]): void {
     const entry = this.#rooms.get(room);
     if (entry === undefined) return;
-    for (const peer of left) if (entry.remote.delete(peer)) this.#presence(entry, peer, false);
+    for (const peer of left)
+      if (entry.remote.delete(peer)) this.#presence.changed(entry, peer, false);
     for (const peer of joined) {
       if (entry.members.has(peer) || entry.remote.has(peer)) continue;
       entry.remote.add(peer);
-      this.#presence(entry, peer, true);
+      this.#presence.changed(entry, peer, true);
     }
   }
 
@@ -328,9 +307,7 @@ export class RoomRegistry {
   /** A member's stream drained: it can take the presence it was held back from. */
   drained(member: Member): void {
     const entry = this.#rooms.get(member.room);
-    if (entry === undefined || member.closed || member.cursor === entry.log.head) return;
-    this.#presencePending.add(entry);
-    this.#writer.schedule();
+    if (entry !== undefined) this.#presence.drained(entry, member);
   }
 
   /**
@@ -361,96 +338,10 @@ export class RoomRegistry {
     return { ...this.#stats };
   }
 
-  #presence(entry: Room, peer: PeerId, joined: boolean): void {
-    entry.log.append(peer, joined);
-    this.#presencePending.add(entry);
-    this.#writer.schedule();
-  }
-
-  /**
-   * Sends each member of the rooms with news its net presence change, when it can take it. A
-   * large room just told waits out its hold; its news stays pending until the hold ends.
-   */
-  #flushPresence(): void {
-    for (const entry of this.#presencePending) {
-      if (entry.presenceHold !== undefined) continue;
-      this.#presencePending.delete(entry);
-      const head = entry.log.head;
-      let oldest = head;
-      let told = false;
-      const shares = new Map<number, PresenceShare | undefined>();
-      for (const member of entry.members.values()) {
-        const ready = isEventSink(member.sink) || member.sink.writableLength === 0;
-        if (member.cursor !== head && !member.closed && ready) {
-          this.#sendPresence(entry, member, head, shares);
-          told = true;
-        }
-        oldest = Math.min(oldest, member.cursor);
-      }
-      entry.log.trim(oldest);
-      if (told) this.#holdPresence(entry);
-    }
-  }
-
-  /** After a large room was told, its next presence waits `presenceIntervalMs`. */
-  #holdPresence(entry: Room): void {
-    const { presenceBatchMembers, presenceIntervalMs } = this.#limits;
-    if (presenceIntervalMs === 0 || entry.members.size <= presenceBatchMembers) return;
-    entry.presenceHold = setTimeout(() => {
-      entry.presenceHold = undefined;
-      if (this.#presencePending.has(entry)) this.#writer.schedule();
-    }, presenceIntervalMs);
-    entry.presenceHold.unref();
-  }
-
-  #sendPresence(
-    entry: Room,
-    member: Member,
-    head: number,
-    shares: Map<number, PresenceShare | undefined>,
-  ): void {
-    const cursor = member.cursor;
-    member.cursor = head;
-    let share = shares.get(cursor);
-    if (share === undefined && !shares.has(cursor)) {
-      share = presenceShare(entry.log.since(cursor));
-      shares.set(cursor, share);
-    }
-    let change: PresenceEvent;
-    let chunk: Buffer | undefined;
-    if (share === undefined) {
-      // Too far behind for the backlog: the whole view instead.
-      change = { members: this.peers(entry.hash, member.peerId) };
-    } else if (share.named.has(member.peerId)) {
-      const { join, leave } = share.change as { join: PeerId[]; leave: PeerId[] };
-      change = {
-        join: join.filter((peer) => peer !== member.peerId),
-        leave: leave.filter((peer) => peer !== member.peerId),
-      };
-      if (change.join.length === 0 && change.leave.length === 0) return;
-    } else {
-      if (share.named.size === 0) return;
-      change = share.change;
-      if (!isEventSink(member.sink)) chunk = share.chunk ??= sseChunk('presence', change);
-    }
-    if (isEventSink(member.sink)) member.sink.presence(change);
-    else this.#writer.enqueue(member, chunk ?? sseChunk('presence', change));
-  }
-
   #beat(): void {
     const chunk = sseChunk('heartbeat', { ts: this.#now() });
     for (const { members } of this.#rooms.values()) {
       for (const member of members.values()) this.#writer.enqueue(member, chunk);
     }
   }
-}
-
-/** The change a cursor's members share; undefined when the log no longer reaches that cursor. */
-function presenceShare(delta: PresenceDelta | undefined): PresenceShare | undefined {
-  if (delta === undefined) return undefined;
-  return {
-    change: { join: delta.join, leave: delta.leave },
-    named: new Set([...delta.join, ...delta.leave]),
-    chunk: undefined,
-  };
 }
