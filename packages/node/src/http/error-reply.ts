@@ -46,10 +46,7 @@ export function sendError(
 ): FastifyReply {
   if (error.status < 500 || error.code !== 'INTERNAL_ERROR')
     log.debug({ code: error.code, url: request.url }, error.message);
-  reply.code(error.status).header('cache-control', 'no-store');
-  if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
-  if (error instanceof PowRejection)
-    reply.header('www-authenticate', formatPowWwwAuthenticate(error.offer));
+  reply.code(error.status).headers(errorHeaders(error));
   if (!wantsJson(request) && /text\/html/.test(request.headers.accept ?? '')) {
     return reply.type('text/html; charset=utf-8').send(
       renderPage(
@@ -60,4 +57,15 @@ export function sendError(
     );
   }
   return reply.type('application/json; charset=utf-8').send(error.toBody());
+}
+
+/** The headers every error answer carries: no caching, and `Retry-After`, `WWW-Authenticate: PoW` where they apply. */
+export function errorHeaders(error: SigmeshError): Record<string, string> {
+  return {
+    'cache-control': 'no-store',
+    ...(error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) }),
+    ...(error instanceof PowRejection
+      ? { 'www-authenticate': formatPowWwwAuthenticate(error.offer) }
+      : {}),
+  };
 }

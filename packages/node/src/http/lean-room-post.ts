@@ -1,10 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { powTokenFromAuthorization, type RoomHash, type SigmeshError } from '@sigmesh/protocol';
-import { formatPowWwwAuthenticate } from '@sigmesh/protocol';
 import type { NodeContext } from '../node-context.js';
-import { PowRejection } from '../pow/pow-rejection.js';
 import { clientAddress } from './client-address.js';
-import { toSigmeshError } from './error-reply.js';
+import { errorHeaders, toSigmeshError } from './error-reply.js';
 import { SESSION_HEADER } from './request-payer.js';
 import { postToRoom } from './room-post.js';
 import { countRefusedWork } from './unpaid-limit.js';
@@ -94,11 +92,7 @@ function sendLeanError(
   const json = JSON.stringify(error.toBody());
   response.writeHead(error.status, {
     ...CORS,
-    'cache-control': 'no-store',
-    ...(error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) }),
-    ...(error instanceof PowRejection
-      ? { 'www-authenticate': formatPowWwwAuthenticate(error.offer) }
-      : {}),
+    ...errorHeaders(error),
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(json),
   });

@@ -105,19 +105,18 @@ test('POST /room/HASH answers every case exactly as recorded', async (t) => {
   const json = { 'content-type': 'application/json', accept: 'application/json' };
   const paid = async (body: Uint8Array): Promise<string> =>
     solveToken((await challengeFor(base, 'room-post')).challenge, body);
+  /** `body` posted by the member with a token solved for it, and any other headers. */
+  const paidPost = async (body: Buffer, headers: Record<string, string> = json): Promise<Buffer> =>
+    post(path, body, {
+      ...headers,
+      authorization: `PoW ${await paid(body)}`,
+      'sigmesh-session': session,
+    });
   const hello = utf8(JSON.stringify({ data: 'hello' }));
   const helloBody = Buffer.from(hello);
 
   const cases: Array<[string, () => Promise<Buffer>]> = [
-    [
-      'paid, with a live session',
-      async () =>
-        post(path, helloBody, {
-          ...json,
-          authorization: `PoW ${await paid(hello)}`,
-          'sigmesh-session': session,
-        }),
-    ],
+    ['paid, with a live session', () => paidPost(helloBody)],
     [
       'paid, on a keep-alive connection',
       async () =>
@@ -140,14 +139,7 @@ test('POST /room/HASH answers every case exactly as recorded', async (t) => {
     ],
     [
       'paid, to one peer',
-      async () => {
-        const body = Buffer.from(JSON.stringify({ data: 'psst', to: other.peerId }));
-        return post(path, body, {
-          ...json,
-          authorization: `PoW ${await paid(body)}`,
-          'sigmesh-session': session,
-        });
-      },
+      () => paidPost(Buffer.from(JSON.stringify({ data: 'psst', to: other.peerId }))),
     ],
     [
       'paid, with the token in the query',
@@ -213,49 +205,15 @@ test('POST /room/HASH answers every case exactly as recorded', async (t) => {
           'sigmesh-session': 'x'.repeat(24),
         }),
     ],
-    [
-      'paid, not JSON',
-      async () => {
-        const body = Buffer.from('{"data": nope');
-        return post(path, body, {
-          ...json,
-          authorization: `PoW ${await paid(body)}`,
-          'sigmesh-session': session,
-        });
-      },
-    ],
+    ['paid, not JSON', () => paidPost(Buffer.from('{"data": nope'))],
     [
       'paid, not UTF-8',
-      async () => {
-        const body = Buffer.from([0x7b, 0x22, 0x64, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
-        return post(path, body, {
-          ...json,
-          authorization: `PoW ${await paid(body)}`,
-          'sigmesh-session': session,
-        });
-      },
+      () => paidPost(Buffer.from([0x7b, 0x22, 0x64, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])),
     ],
-    [
-      'paid, wrong shape',
-      async () => {
-        const body = Buffer.from('{"text":"no data field"}');
-        return post(path, body, {
-          ...json,
-          authorization: `PoW ${await paid(body)}`,
-          'sigmesh-session': session,
-        });
-      },
-    ],
+    ['paid, wrong shape', () => paidPost(Buffer.from('{"text":"no data field"}'))],
     [
       'paid, to a peer not in the room',
-      async () => {
-        const body = Buffer.from(JSON.stringify({ data: 'x', to: 'ab'.repeat(16) }));
-        return post(path, body, {
-          ...json,
-          authorization: `PoW ${await paid(body)}`,
-          'sigmesh-session': session,
-        });
-      },
+      () => paidPost(Buffer.from(JSON.stringify({ data: 'x', to: 'ab'.repeat(16) }))),
     ],
     [
       'a body over the limit',
