@@ -7,7 +7,15 @@
 import { join } from 'node:path';
 import { hrtime } from 'node:process';
 import { deriveRoomHash } from '@sigmesh/protocol';
-import { argument, cpuJiffies, cpuShares, median, round, saveResults } from './lib/bench-report.js';
+import {
+  argument,
+  cpuJiffies,
+  cpuShares,
+  median,
+  round,
+  saveResults,
+  writeSyscalls,
+} from './lib/bench-report.js';
 import { startServer, type BenchServer, type ServerKind } from './lib/bench-servers.js';
 import { stopAllChildren, type BenchChild } from './lib/child-process.js';
 import { KeepAliveConnection } from './lib/keepalive-connection.js';
@@ -39,14 +47,19 @@ interface Round {
   readonly requestsPerSecond: number;
   readonly serverCpuSeconds: number;
   readonly serverCpuMicrosPerRequest: number;
+  /** Of which in user space (the rest is the kernel's: system calls, loopback TCP). */
+  readonly serverUserMicrosPerRequest: number;
   readonly listenerReceived: number;
+  /** Write system calls the server made per post in the window (/proc/PID/io syscw). */
+  readonly writeSyscallsPerRequest: number;
   /** Machine-wide shares of CPU time stolen by the hypervisor and idle during the round. */
   readonly machineCpu: { steal: number; idle: number };
 }
 
-async function cpuOf(child: BenchChild): Promise<number> {
+/** The server's CPU time so far, in seconds: in user space and in the kernel. */
+async function cpuOf(child: BenchChild): Promise<{ user: number; system: number }> {
   const { cpu } = await child.call<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' });
-  return (cpu.user + cpu.system) / 1e6;
+  return { user: cpu.user / 1e6, system: cpu.system / 1e6 };
 }
 
 async function setUp(kind: ServerKind): Promise<Side> {
@@ -86,6 +99,7 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
   side.listened.count = 0;
   if (profileDir !== '') await side.server.child.call({ type: 'profile-start' });
   const cpuBefore = await cpuOf(side.server.child);
+  const writesBefore = writeSyscalls(side.server.child.pid);
   const deadline = Date.now() + roundTimeoutMs;
   let next = 0;
   let done = 0;
@@ -108,7 +122,10 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
       type: 'profile-stop',
       file: join(profileDir, `publish-${kind}-round${index}.cpuprofile`),
     });
-  const serverCpuSeconds = (await cpuOf(side.server.child)) - cpuBefore;
+  const cpuAfter = await cpuOf(side.server.child);
+  const userSeconds = cpuAfter.user - cpuBefore.user;
+  const serverCpuSeconds = userSeconds + cpuAfter.system - cpuBefore.system;
+  const writes = writeSyscalls(side.server.child.pid) - writesBefore;
   const result: Round = {
     kind,
     round: index,
@@ -117,11 +134,13 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
     requestsPerSecond: Math.round(done / seconds),
     serverCpuSeconds: round(serverCpuSeconds),
     serverCpuMicrosPerRequest: round((serverCpuSeconds * 1e6) / done, 1),
+    serverUserMicrosPerRequest: round((userSeconds * 1e6) / done, 1),
     listenerReceived: side.listened.count,
+    writeSyscallsPerRequest: round(writes / done, 3),
     machineCpu,
   };
   process.stdout.write(
-    `  round ${index} ${kind.padEnd(7)} ${done} posts in ${round(seconds, 3)} s → ${result.requestsPerSecond}/s; server cpu ${result.serverCpuMicrosPerRequest} µs/post; steal ${machineCpu.steal}\n`,
+    `  round ${index} ${kind.padEnd(7)} ${done} posts in ${round(seconds, 3)} s → ${result.requestsPerSecond}/s; server cpu ${result.serverCpuMicrosPerRequest} µs/post (user ${result.serverUserMicrosPerRequest}); ${result.writeSyscallsPerRequest} writes/post; steal ${machineCpu.steal}\n`,
   );
   return result;
 }

@@ -23,6 +23,21 @@ export class RandomPool {
     return bytes;
   }
 
+  /** Fills `target` with fresh random bytes (no allocation while the pool lasts). */
+  fill(target: Uint8Array): void {
+    const { length } = target;
+    if (length > POOL_BYTES) {
+      target.set(randomBytes(length));
+      return;
+    }
+    if (this.#offset + length > POOL_BYTES) {
+      this.#pool = randomBytes(POOL_BYTES);
+      this.#offset = 0;
+    }
+    target.set(this.#pool.subarray(this.#offset, this.#offset + length));
+    this.#offset += length;
+  }
+
   /** `length` random bytes as lowercase hex. */
   hex(length: number): string {
     const start = this.#offset;

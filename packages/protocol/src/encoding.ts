@@ -2,9 +2,9 @@
 // browsers, workers and Node.
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const BASE64URL_VALUE = new Map(
-  Array.from({ length: 64 }, (_, index) => [BASE64URL.charAt(index), index]),
-);
+/** Each character code's base64url value, -1 outside the alphabet (codes ≥ 128 are refused). */
+const BASE64URL_VALUE = new Int8Array(128).fill(-1);
+for (let index = 0; index < 64; index++) BASE64URL_VALUE[BASE64URL.charCodeAt(index)] = index;
 
 /** Encodes bytes as unpadded base64url (RFC 4648 §5). */
 export function toBase64url(bytes: Uint8Array): string {
@@ -36,9 +36,10 @@ export function fromBase64url(text: string): Uint8Array | undefined {
   let acc = 0;
   let bits = 0;
   let o = 0;
-  for (const char of text) {
-    const value = BASE64URL_VALUE.get(char);
-    if (value === undefined) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const value = code < 128 ? BASE64URL_VALUE[code]! : -1;
+    if (value < 0) return undefined;
     acc = (acc << 6) | value;
     bits += 6;
     if (bits >= 8) {

@@ -18,7 +18,7 @@ export const powErrors = {
   POW_FORGED: {
     status: 401,
     summary:
-      "The challenge's HMAC does not match: it was not issued by this node (or the node restarted).",
+      "The challenge's MAC does not match: it was not issued by this node (or the node restarted).",
   },
   POW_EXPIRED: {
     status: 401,

@@ -14,9 +14,9 @@ import { parsed, rejected, type ParseResult } from './parse-result.js';
  * | 7      | 4    | difficulty: expected number of hashes to solve it              |
  * | 11     | 8    | scope tag: first 8 bytes of SHA-256(scope "\|" client address) |
  * | 19     | 8    | random nonce (also the replay-set key)                         |
- * | 27     | 16   | HMAC-SHA-256(node secret, bytes 0..27), truncated              |
+ * | 27     | 16   | MAC (node secret, bytes 0..27), e.g. truncated HMAC-SHA-256    |
  *
- * The node keeps no state per challenge: the HMAC proves it issued it. Computing the HMAC and
+ * The node keeps no state per challenge: the MAC proves it issued it. Computing the MAC and
  * the scope tag is the node's job (it holds the secret); this module only lays out bytes.
  */
 export const POW_VERSION = 1;
@@ -53,20 +53,27 @@ export interface PowChallenge extends PowChallengeFields {
   readonly text: string;
 }
 
-/** Lays out the 27 signed bytes of a challenge. */
-export function encodeChallengeFields(fields: PowChallengeFields): Uint8Array {
+/**
+ * Lays out the 27 signed bytes of a challenge, in a new array or at `offset` of `out` (a node
+ * issuing challenges writes them straight into the buffer it computes the MAC over).
+ */
+export function encodeChallengeFields(
+  fields: PowChallengeFields,
+  out: Uint8Array = new Uint8Array(POW_SIGNED_BYTES),
+  offset = 0,
+): Uint8Array {
   if (fields.scopeTag.length !== POW_SCOPE_TAG_BYTES)
     throw new RangeError('scope tag must be 8 bytes');
   if (fields.nonce.length !== POW_NONCE_BYTES) throw new RangeError('nonce must be 8 bytes');
-  const bytes = new Uint8Array(POW_SIGNED_BYTES);
-  const view = new DataView(bytes.buffer);
+  if (out.length < offset + POW_SIGNED_BYTES) throw new RangeError('no room for the fields');
+  const view = new DataView(out.buffer, out.byteOffset + offset, POW_SIGNED_BYTES);
   view.setUint8(0, fields.version);
   view.setUint32(1, fields.issuedAt);
   view.setUint16(5, fields.ttl);
   view.setUint32(7, fields.difficulty);
-  bytes.set(fields.scopeTag, 11);
-  bytes.set(fields.nonce, 19);
-  return bytes;
+  out.set(fields.scopeTag, offset + 11);
+  out.set(fields.nonce, offset + 19);
+  return out;
 }
 
 /** Joins signed bytes and MAC into the base64url challenge text. */
@@ -97,10 +104,11 @@ export function decodeChallenge(text: string): ParseResult<PowChallenge> {
     issuedAt: view.getUint32(1),
     ttl: view.getUint16(5),
     difficulty,
-    scopeTag: bytes.slice(11, 19),
-    nonce: bytes.slice(19, 27),
+    // Views, not copies: the decoded bytes belong to this challenge alone.
+    scopeTag: bytes.subarray(11, 19),
+    nonce: bytes.subarray(19, 27),
     bytes,
-    mac: bytes.slice(POW_SIGNED_BYTES),
+    mac: bytes.subarray(POW_SIGNED_BYTES),
     text,
   });
 }

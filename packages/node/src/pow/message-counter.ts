@@ -5,12 +5,15 @@ interface Entry {
   counts: number[];
   /** Absolute slot index (time / SLOT_MS) of the newest slot written. */
   slot: number;
+  /** Slot of the last request recorded (its place in the eviction order dates from then). */
+  touched: number;
 }
 
 /**
  * Requests per client in the last minute, as six 10-second slots (sliding within 10 s).
- * Bounded: at most `maxClients` entries; the least recently active is forgotten first
- * (Map iteration order is insertion order, and every update re-inserts).
+ * Bounded: at most `maxClients` entries; the least recently active (to within one slot) is
+ * forgotten first (Map iteration order is insertion order; a client's first request of a slot
+ * re-inserts it).
  */
 export class MessageCounter {
   readonly #entries = new Map<string, Entry>();
@@ -33,13 +36,18 @@ export class MessageCounter {
       }
       const counts = Array<number>(SLOTS).fill(0);
       counts[slot % SLOTS] = 1;
-      this.#entries.set(key, { counts, slot });
+      this.#entries.set(key, { counts, slot, touched: slot });
       return;
+    }
+    // Moved to the end (most recently active) at its first request of a slot only: eviction
+    // order is by activity to within one slot, and a busy client costs one Map lookup a request.
+    if (slot !== entry.touched) {
+      entry.touched = slot;
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
     }
     advance(entry, slot);
     entry.counts[slot % SLOTS]! += 1;
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
   }
 
   /** Requests by `key` in the last minute. */

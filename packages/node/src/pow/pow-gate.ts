@@ -1,8 +1,12 @@
-import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import {
   encodeChallengeFields,
   parsePowToken,
+  POW_CHALLENGE_BYTES,
   POW_MAC_BYTES,
+  POW_NONCE_BYTES,
+  POW_PREFIX_BYTES,
+  POW_SIGNED_BYTES,
   POW_VERSION,
   powTarget,
   sigmeshError,
@@ -21,6 +25,10 @@ import { RandomPool } from '../random-pool.js';
 const ALLOWED_SKEW_S = 5;
 /** Cached scope tags (scope × client address) before the cache starts over. */
 const SCOPE_TAG_CACHE = 10_000;
+/** Bytes of the node's MAC key (the secret): a full SHA-256 block holds key and signed bytes. */
+const MAC_KEY_BYTES = 32;
+/** Offset of the first nonce byte in a challenge (see the layout in pow-challenge.ts). */
+const NONCE_OFFSET = 19;
 
 export interface PowGateOptions {
   readonly secret: Uint8Array;
@@ -40,20 +48,33 @@ export interface PowGateOptions {
 
 /**
  * Issues stateless challenges and verifies solutions (DESIGN §6). Verification runs cheapest
- * first and stops at the first failure: form, HMAC, time window, scope, price, one SHA-256,
+ * first and stops at the first failure: form, MAC, time window, scope, price, one SHA-256,
  * and only then the replay set (the one step that writes memory).
+ *
+ * The MAC is SHA-256(secret ‖ signed bytes), truncated to 16 bytes: a keyed hash over an input of
+ * one fixed length (32 + 27 bytes, one SHA-256 block), where a secret-prefix MAC is sound —
+ * length extension needs a longer message, and a challenge's signed part is always 27 bytes.
+ * One native hash per MAC instead of HMAC's two plus an object (0.8 against 1.9 µs here).
  */
 export class PowGate {
   readonly #options: PowGateOptions;
-  /** The HMAC key imported once, not on every MAC. */
-  readonly #key: KeyObject;
   readonly #random = new RandomPool();
   /** Scope tags are a pure function of (scope, client): cached, bounded (cleared when full). */
   readonly #scopeTags = new Map<string, Buffer>();
+  /** The MAC's input: the secret, then the signed bytes of the challenge at hand. */
+  readonly #macInput: Buffer;
+  /** A challenge being issued (signed bytes, MAC) and its nonce. */
+  readonly #challenge = Buffer.alloc(POW_CHALLENGE_BYTES);
+  readonly #nonce = Buffer.alloc(POW_NONCE_BYTES);
+  /** The puzzle's input for one check: challenge ‖ SHA-256(bound) ‖ counter. */
+  readonly #attempt = Buffer.alloc(POW_PREFIX_BYTES + 8);
 
   constructor(options: PowGateOptions) {
+    if (options.secret.length !== MAC_KEY_BYTES)
+      throw new RangeError(`the PoW secret must be ${MAC_KEY_BYTES} bytes`);
     this.#options = options;
-    this.#key = createSecretKey(options.secret);
+    this.#macInput = Buffer.alloc(MAC_KEY_BYTES + POW_SIGNED_BYTES);
+    this.#macInput.set(options.secret, 0);
   }
 
   /**
@@ -75,61 +96,75 @@ export class PowGate {
    */
   check(token: string | undefined, scope: PowScope, payer: Payer, bound: Uint8Array): void {
     const { pricing, replay, now, ttlSeconds, priceTolerance } = this.#options;
-    // Every refusal here bought nothing and costs an answer (a failed proof also a fresh
-    // challenge, an HMAC): each is charged to the address like any other unpaid request.
-    const unpaid = (): SigmeshError | undefined => {
-      const allowance = this.#options.unpaid.take(payer.address);
-      return allowance.ok ? undefined : unpaidRefusal(allowance.retryAfterMs);
-    };
     const quote = pricing.quote(payer, scope);
-    if (quote.over !== undefined) throw unpaid() ?? overCapRefusal(quote);
-    const reject = (code: Parameters<typeof sigmeshError>[0], message: string): SigmeshError => {
-      const refused = unpaid();
-      if (refused !== undefined) return refused;
-      return new PowRejection(code, message, {
-        challenge: this.#issue(scope, payer.address, quote.price),
-        difficulty: quote.price,
-        scope,
-      });
-    };
+    if (quote.over !== undefined) throw this.#unpaid(payer) ?? overCapRefusal(quote);
 
     if (token === undefined || token === '')
-      throw reject('POW_REQUIRED', 'this request needs proof-of-work');
+      throw this.#reject(
+        payer,
+        scope,
+        quote.price,
+        'POW_REQUIRED',
+        'this request needs proof-of-work',
+      );
     const parsed = parsePowToken(token);
-    if (!parsed.ok) throw reject(parsed.code, parsed.message);
+    if (!parsed.ok) throw this.#reject(payer, scope, quote.price, parsed.code, parsed.message);
     const { challenge, counter: solution } = parsed.value;
 
-    const expected = this.#mac(challenge.bytes.subarray(0, challenge.bytes.length - POW_MAC_BYTES));
-    if (!timingSafeEqual(expected, challenge.mac))
-      throw reject('POW_FORGED', 'the challenge was not issued by this node');
-
+    const expected = this.#mac(challenge.bytes.subarray(0, POW_SIGNED_BYTES));
+    if (!timingSafeEqual(expected, challenge.mac)) {
+      throw this.#reject(
+        payer,
+        scope,
+        quote.price,
+        'POW_FORGED',
+        'the challenge was not issued by this node',
+      );
+    }
     const nowS = now() / 1000;
     if (
       challenge.issuedAt > nowS + ALLOWED_SKEW_S ||
       nowS > challenge.issuedAt + Math.min(challenge.ttl, ttlSeconds)
     ) {
-      throw reject('POW_EXPIRED', 'the challenge has expired');
+      throw this.#reject(payer, scope, quote.price, 'POW_EXPIRED', 'the challenge has expired');
     }
     if (!timingSafeEqual(this.#scopeTag(scope, payer.address), challenge.scopeTag)) {
-      throw reject(
+      throw this.#reject(
+        payer,
+        scope,
+        quote.price,
         'POW_WRONG_SCOPE',
         `the challenge was issued for another route or client, not ${scope}`,
       );
     }
     if (challenge.difficulty < quote.price * (1 - priceTolerance)) {
-      throw reject(
+      throw this.#reject(
+        payer,
+        scope,
+        quote.price,
         'POW_UNDERPRICED',
         `difficulty ${challenge.difficulty} is below the current price ${quote.price}`,
       );
     }
-    if (!solves(challenge.bytes, bound, solution, challenge.difficulty)) {
-      throw reject(
+    if (!this.#solves(challenge.bytes, bound, solution, challenge.difficulty)) {
+      throw this.#reject(
+        payer,
+        scope,
+        quote.price,
         'POW_WRONG_SOLUTION',
         'the counter does not solve the challenge for this request',
       );
     }
-    const replayed = replay.add(Buffer.from(challenge.nonce).toString('latin1'));
-    if (replayed === 'replayed') throw reject('POW_REPLAYED', 'this challenge was already used');
+    const replayed = replay.add(nonceKey(challenge.bytes));
+    if (replayed === 'replayed') {
+      throw this.#reject(
+        payer,
+        scope,
+        quote.price,
+        'POW_REPLAYED',
+        'this challenge was already used',
+      );
+    }
     if (replayed === 'full') {
       // Truthful: once the set rotates, its current generation is empty again.
       const retryAfter = retryAfterSeconds(replay.msUntilRotation());
@@ -142,21 +177,69 @@ export class PowGate {
     pricing.record(payer);
   }
 
-  #issue(scope: PowScope, clientKey: string, difficulty: number): string {
-    const signed = encodeChallengeFields({
-      version: POW_VERSION,
-      issuedAt: Math.floor(this.#options.now() / 1000),
-      ttl: this.#options.ttlSeconds,
-      difficulty,
-      scopeTag: this.#scopeTag(scope, clientKey),
-      nonce: this.#random.take(8),
-    });
-    // Same layout as the protocol's encodeChallenge, with Node's native base64url.
-    return Buffer.concat([signed, this.#mac(signed)]).toString('base64url');
+  /**
+   * Every refusal in `check` bought nothing and costs an answer (a failed proof also a fresh
+   * challenge): each is charged to the address like any other unpaid request. The refusal to
+   * give once its allowance is used up, or undefined while it lasts.
+   */
+  #unpaid(payer: Payer): SigmeshError | undefined {
+    const allowance = this.#options.unpaid.take(payer.address);
+    return allowance.ok ? undefined : unpaidRefusal(allowance.retryAfterMs);
   }
 
+  /** A failed proof: a 401 with a fresh offer, or the unpaid refusal once that is used up. */
+  #reject(
+    payer: Payer,
+    scope: PowScope,
+    price: number,
+    code: Parameters<typeof sigmeshError>[0],
+    message: string,
+  ): SigmeshError {
+    const refused = this.#unpaid(payer);
+    if (refused !== undefined) return refused;
+    return new PowRejection(code, message, {
+      challenge: this.#issue(scope, payer.address, price),
+      difficulty: price,
+      scope,
+    });
+  }
+
+  /** A challenge: its fields laid out after the secret in the MAC's input, then the MAC. */
+  #issue(scope: PowScope, clientKey: string, difficulty: number): string {
+    this.#random.fill(this.#nonce);
+    encodeChallengeFields(
+      {
+        version: POW_VERSION,
+        issuedAt: Math.floor(this.#options.now() / 1000),
+        ttl: this.#options.ttlSeconds,
+        difficulty,
+        scopeTag: this.#scopeTag(scope, clientKey),
+        nonce: this.#nonce,
+      },
+      this.#macInput,
+      MAC_KEY_BYTES,
+    );
+    const challenge = this.#challenge;
+    this.#macInput.copy(challenge, 0, MAC_KEY_BYTES);
+    hash('sha256', this.#macInput, 'buffer').copy(challenge, POW_SIGNED_BYTES, 0, POW_MAC_BYTES);
+    // The protocol's encodeChallenge layout, with Node's native base64url.
+    return challenge.toString('base64url');
+  }
+
+  /** SHA-256(secret ‖ signed)[0:16] of a challenge received; see the class comment. */
   #mac(signed: Uint8Array): Buffer {
-    return createHmac('sha256', this.#key).update(signed).digest().subarray(0, POW_MAC_BYTES);
+    this.#macInput.set(signed, MAC_KEY_BYTES);
+    return hash('sha256', this.#macInput, 'buffer').subarray(0, POW_MAC_BYTES);
+  }
+
+  /** The protocol's puzzle check (pow-solution.ts) with node:crypto, in one reused buffer. */
+  #solves(challengeBytes: Uint8Array, bound: Uint8Array, counter: number, difficulty: number) {
+    const attempt = this.#attempt;
+    attempt.set(challengeBytes, 0);
+    attempt.set(hash('sha256', bound, 'buffer'), POW_CHALLENGE_BYTES);
+    attempt.writeUInt32BE(Math.floor(counter / 0x1_0000_0000), POW_PREFIX_BYTES);
+    attempt.writeUInt32BE(counter >>> 0, POW_PREFIX_BYTES + 4);
+    return hash('sha256', attempt, 'buffer').readUInt32BE(0) <= powTarget(difficulty);
   }
 
   /** First 8 bytes of SHA-256(scope "|" client key): binds a challenge to a route and a client. */
@@ -172,16 +255,18 @@ export class PowGate {
   }
 }
 
-/** The protocol's puzzle check with node:crypto (faster than the portable hash on the hot path). */
-function solves(
-  challengeBytes: Uint8Array,
-  bound: Uint8Array,
-  counter: number,
-  difficulty: number,
-): boolean {
-  const counterBytes = Buffer.alloc(8);
-  counterBytes.writeUIntBE(Math.floor(counter / 0x1_0000_0000), 0, 4);
-  counterBytes.writeUInt32BE(counter >>> 0, 4);
-  const input = Buffer.concat([challengeBytes, hash('sha256', bound, 'buffer'), counterBytes]);
-  return hash('sha256', input, 'buffer').readUInt32BE(0) <= powTarget(difficulty);
+/** The replay-set key of a challenge: its 8 nonce bytes as a latin1 string, without a copy. */
+function nonceKey(challengeBytes: Uint8Array): string {
+  const b = challengeBytes;
+  const o = NONCE_OFFSET;
+  return String.fromCharCode(
+    b[o]!,
+    b[o + 1]!,
+    b[o + 2]!,
+    b[o + 3]!,
+    b[o + 4]!,
+    b[o + 5]!,
+    b[o + 6]!,
+    b[o + 7]!,
+  );
 }

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeChallenge, formatPowToken, solve, utf8, type SigmeshError } from '@sigmesh/protocol';
+import {
+  decodeChallenge,
+  formatPowToken,
+  solve,
+  toBase64url,
+  utf8,
+  type SigmeshError,
+} from '@sigmesh/protocol';
 import { nodeDefaults } from '../../src/index.js';
 import { PowGate } from '../../src/pow/pow-gate.js';
 import { PowPricing, type Payer } from '../../src/pow/pow-pricing.js';
@@ -9,7 +16,9 @@ import { UnpaidLimiter } from '../../src/pow/unpaid-limiter.js';
 import { nodeCryptoSearch } from '../../src/pow/node-crypto-search.js';
 
 /** A gate on an injected clock and load, with cheap prices and small, visible limits. */
-function gate(options: { load?: number; replayMax?: number; unpaidBurst?: number } = {}) {
+function gate(
+  options: { load?: number; replayMax?: number; unpaidBurst?: number; secret?: Uint8Array } = {},
+) {
   let clock = Date.UTC(2030, 0, 1);
   const now = () => clock;
   const load = options.load ?? 0;
@@ -26,7 +35,7 @@ function gate(options: { load?: number; replayMax?: number; unpaidBurst?: number
     now,
   );
   const pow = new PowGate({
-    secret: new Uint8Array(32).fill(7),
+    secret: options.secret ?? new Uint8Array(32).fill(7),
     ttlSeconds: 120,
     pricing,
     replay: new ReplaySet({
@@ -106,4 +115,35 @@ test('a saturated node answers NODE_OVERLOADED with Retry-After until its load i
   const overloaded = refusal(() => pow.check(undefined, 'room-join', { address: 'x' }, bound));
   assert.equal(overloaded.code, 'NODE_OVERLOADED');
   assert.equal(overloaded.retryAfter, nodeDefaults.loadSampleMs / 1000);
+});
+
+test('the MAC covers every byte of a challenge and the secret: any change is POW_FORGED', async () => {
+  const { pow } = gate({ unpaidBurst: 1000 });
+  const offer = pow.offer('token', alice);
+  const decoded = decodeChallenge(offer.challenge);
+  assert.ok(decoded.ok);
+  const counter = await solve(decoded.value.bytes, decoded.value.difficulty, bound, {
+    search: nodeCryptoSearch,
+  });
+  // Byte 0 is the version (a changed one is malformed); every other byte is signed or the MAC.
+  for (let index = 1; index < decoded.value.bytes.length; index++) {
+    const bytes = decoded.value.bytes.slice();
+    bytes[index]! ^= 0x80;
+    const token = formatPowToken(toBase64url(bytes), counter);
+    assert.equal(
+      refusal(() => pow.check(token, 'token', alice, bound)).code,
+      'POW_FORGED',
+      `byte ${index} changed`,
+    );
+  }
+  // The same challenge from a node with another secret.
+  const other = gate({ secret: new Uint8Array(32).fill(8), unpaidBurst: 1000 }).pow;
+  const foreign = formatPowToken(offer.challenge, counter);
+  assert.equal(refusal(() => other.check(foreign, 'token', alice, bound)).code, 'POW_FORGED');
+  // Untouched, on the node that issued it, it is accepted.
+  pow.check(foreign, 'token', alice, bound);
+});
+
+test('a secret of the wrong size is refused at construction', () => {
+  assert.throws(() => gate({ secret: new Uint8Array(16) }), /32 bytes/);
 });

@@ -39,6 +39,22 @@ test('the message counter slides over one minute and forgets the least recently 
   assert.equal(counter.count('a'), 2);
 });
 
+test('a client busy within one slot keeps the place of its first request there', () => {
+  let clock = 0;
+  const counter = new MessageCounter({ maxClients: 2, now: () => clock });
+  counter.record('a');
+  counter.record('b');
+  counter.record('a'); // same slot: 'a' stays older than 'b'
+  counter.record('c'); // evicts 'a'
+  assert.equal(counter.count('a'), 0);
+  assert.equal(counter.count('b'), 1);
+  clock = 10_000; // next slot: a request moves 'b' after 'c'
+  counter.record('b');
+  counter.record('d'); // evicts 'c'
+  assert.equal(counter.count('c'), 0);
+  assert.equal(counter.count('b'), 2);
+});
+
 test('client keys: IPv4 as is, IPv4-mapped IPv6 as IPv4, IPv6 by /64', () => {
   assert.equal(clientKey('203.0.113.7'), '203.0.113.7');
   assert.equal(clientKey('::ffff:203.0.113.7'), '203.0.113.7');
