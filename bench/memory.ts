@@ -16,6 +16,8 @@ const GOAL_BYTES = 8 * 1024;
 
 interface Reading {
   readonly rss: number;
+  /** The V8 heap's committed size (used, plus free space V8 keeps). */
+  readonly heapTotal: number;
   readonly heapUsed: number;
   readonly external: number;
   readonly arrayBuffers: number;
@@ -27,6 +29,7 @@ interface Round {
   readonly members: number;
   readonly rssBytesPerMember: number;
   readonly heapBytesPerMember: number;
+  readonly heapCommittedBytesPerMember: number;
   readonly externalBytesPerMember: number;
   readonly before: Reading;
   readonly after: Reading;
@@ -57,6 +60,7 @@ async function runRound(kind: ServerKind, index: number): Promise<Round> {
       if (!gc) throw new Error('the server child has no global gc(): --expose-gc was not applied');
       return {
         rss: memory.rss,
+        heapTotal: memory.heapTotal,
         heapUsed: memory.heapUsed,
         external: memory.external,
         arrayBuffers: memory.arrayBuffers,
@@ -76,12 +80,13 @@ async function runRound(kind: ServerKind, index: number): Promise<Round> {
       members: added,
       rssBytesPerMember: per('rss'),
       heapBytesPerMember: per('heapUsed'),
+      heapCommittedBytesPerMember: per('heapTotal'),
       externalBytesPerMember: per('external'),
       before,
       after,
     };
     process.stdout.write(
-      `  round ${index} ${kind.padEnd(7)} ${added} idle members: rss ${result.rssBytesPerMember} B, heap ${result.heapBytesPerMember} B, external ${result.externalBytesPerMember} B per member\n`,
+      `  round ${index} ${kind.padEnd(7)} ${added} idle members: rss ${result.rssBytesPerMember} B, heap ${result.heapBytesPerMember} B (committed ${result.heapCommittedBytesPerMember} B), external ${result.externalBytesPerMember} B per member\n`,
     );
     return result;
   } finally {

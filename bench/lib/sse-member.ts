@@ -75,19 +75,23 @@ export async function openSseMember(
           fail(new Error(`GET ${path}: ${all.toString('utf8', 0, 400)}`));
         return;
       }
-      const start = all.indexOf(WELCOME);
+      // The welcome may span several chunks of the chunked body (a big room's member list is
+      // written in pieces); later events are one chunk each, and counting needs no decoding.
+      const body = dechunk(all);
+      if (body === undefined) return;
+      const start = body.data.indexOf(WELCOME);
       if (start < 0) return;
-      const end = all.indexOf(EVENT_END, start);
+      const end = body.data.indexOf(EVENT_END, start);
       if (end < 0) return;
       clearTimeout(timer);
       socket.off('data', onData);
       socket.off('error', fail);
       socket.off('close', onClose);
       socket.on('data', count);
-      const rest = all.subarray(end + EVENT_END.length);
+      const rest = Buffer.concat([body.data.subarray(end + EVENT_END.length), body.partial]);
       if (rest.length > 0) count(rest);
       pending = [];
-      const welcome = JSON.parse(all.toString('utf8', start + WELCOME.length, end)) as {
+      const welcome = JSON.parse(body.data.toString('utf8', start + WELCOME.length, end)) as {
         peerId: string;
         session: string;
         members: unknown[];
@@ -107,4 +111,24 @@ export async function openSseMember(
   // the benchmark sees it as missing deliveries.
   socket.on('error', () => undefined);
   return { socket, welcome };
+}
+
+/**
+ * The body of a chunked HTTP/1.1 response received so far: the data of its complete chunks, and
+ * the raw bytes after them (a chunk still arriving). Undefined until the head is complete.
+ */
+function dechunk(response: Buffer): { data: Buffer; partial: Buffer } | undefined {
+  const headEnd = response.indexOf('\r\n\r\n');
+  if (headEnd < 0) return undefined;
+  const pieces: Buffer[] = [];
+  let at = headEnd + 4;
+  for (;;) {
+    const lineEnd = response.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = Number.parseInt(response.toString('latin1', at, lineEnd), 16);
+    if (!Number.isFinite(size) || lineEnd + 2 + size + 2 > response.length) break;
+    pieces.push(response.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return { data: Buffer.concat(pieces), partial: response.subarray(at) };
 }

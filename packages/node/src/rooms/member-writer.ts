@@ -2,6 +2,13 @@ import type { Logger } from '../log/create-logger.js';
 import { isEventSink, type Member } from './member.js';
 
 /**
+ * Outboxes at least this large are written piece by piece under one cork (one system call, no
+ * copy: a welcome's shared member-list blocks); smaller ones are joined into one buffer, which
+ * costs less than a write call per piece.
+ */
+const CORK_BYTES = 16 * 1024;
+
+/**
  * Writes members' events, once per turn of the event loop: everything queued for one member in
  * a turn leaves in one write (one system call where there were many). The unsent bytes of a
  * member are bounded: when its stream still holds bytes the kernel has not taken (it is not
@@ -34,21 +41,26 @@ export class MemberWriter {
     this.#beforeWrite = options.beforeWrite;
   }
 
-  /** Queues `chunk` for a stream member; false when the member is gone or was cut for it. */
-  enqueue(member: Member, chunk: Buffer): boolean {
+  /**
+   * Queues `chunk` (one event, or one event in pieces that may be shared with other members) for
+   * a stream member; false when the member is gone or was cut for it.
+   */
+  enqueue(member: Member, chunk: Buffer | readonly Buffer[]): boolean {
     const { sink } = member;
     if (member.closed || isEventSink(sink)) return false;
+    const length = Buffer.isBuffer(chunk) ? chunk.length : byteLength(chunk);
     const waiting = sink.writableLength;
     const slow =
       waiting > 0
-        ? waiting + member.outboxBytes + chunk.length > this.#queueBytes
-        : member.outboxBytes > 0 && member.outboxBytes + chunk.length > this.#burstBytes;
+        ? waiting + member.outboxBytes + length > this.#queueBytes
+        : member.outboxBytes > 0 && member.outboxBytes + length > this.#burstBytes;
     if (slow) {
       this.#cutMember(member);
       return false;
     }
-    member.outbox.push(chunk);
-    member.outboxBytes += chunk.length;
+    if (Buffer.isBuffer(chunk)) member.outbox.push(chunk);
+    else member.outbox.push(...chunk);
+    member.outboxBytes += length;
     this.#pending.add(member);
     this.schedule();
     return true;
@@ -72,12 +84,18 @@ export class MemberWriter {
     this.#scheduled = false;
     this.#beforeWrite();
     for (const member of this.#pending) {
-      const { outbox } = member;
+      const { outbox, outboxBytes } = member;
       member.outbox = [];
       member.outboxBytes = 0;
       const { sink } = member;
       if (member.closed || outbox.length === 0 || isEventSink(sink)) continue;
-      sink.write(outbox.length === 1 ? outbox[0]! : Buffer.concat(outbox));
+      if (outbox.length === 1) sink.write(outbox[0]!);
+      else if (outboxBytes >= CORK_BYTES && sink.cork !== undefined && sink.uncork !== undefined) {
+        // One write system call for the lot, without copying the pieces into one buffer.
+        sink.cork();
+        for (const piece of outbox) sink.write(piece);
+        sink.uncork();
+      } else sink.write(Buffer.concat(outbox));
     }
     this.#pending.clear();
   }
@@ -92,4 +110,10 @@ export class MemberWriter {
     );
     if (!isEventSink(member.sink)) member.sink.destroy();
   }
+}
+
+function byteLength(pieces: readonly Buffer[]): number {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  return length;
 }

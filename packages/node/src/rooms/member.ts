@@ -6,6 +6,9 @@ export interface StreamSink {
   /** Bytes accepted by write() but not yet handed to the kernel. */
   readonly writableLength: number;
   write(chunk: Buffer): unknown;
+  /** Holds writes until uncork() sends them together (a ServerResponse has both). */
+  cork?(): void;
+  uncork?(): void;
   destroy(): unknown;
 }
 

@@ -4,6 +4,7 @@ import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
 import { isEventSink, type Member, type MemberSink } from './member.js';
 import { MemberWriter } from './member-writer.js';
+import { encodeIds, MemberIdBlocks } from './member-id-blocks.js';
 import { PresenceFanout, type PresenceRoom } from './presence-fanout.js';
 import { PresenceLog } from './presence-log.js';
 import type { RoomMessage, RoomObserver } from './room-observer.js';
@@ -23,6 +24,8 @@ type RoomLimits = Pick<
 
 interface Room extends PresenceRoom {
   readonly sessions: Map<string, Member>;
+  /** The local members' ids, encoded for welcomes (same order as `members`). */
+  readonly ids: MemberIdBlocks;
   /** Members on other nodes that the mesh counts as present. */
   readonly remote: Set<PeerId>;
 }
@@ -141,6 +144,7 @@ export class RoomRegistry {
         hash: room,
         members: new Map(),
         sessions: new Map(),
+        ids: new MemberIdBlocks(),
         remote: new Set(),
         log: new PresenceLog(this.#limits.presenceBacklog),
         presenceHold: undefined,
@@ -160,6 +164,7 @@ export class RoomRegistry {
       outboxBytes: 0,
     };
     entry.members.set(member.peerId, member);
+    entry.ids.add(member.peerId);
     entry.sessions.set(member.session, member);
     this.#streamsPerClient.set(clientKey, (this.#streamsPerClient.get(clientKey) ?? 0) + 1);
     this.#stats.members++;
@@ -182,6 +187,7 @@ export class RoomRegistry {
     member.closed = true;
     this.#writer.forget(member);
     entry.members.delete(member.peerId);
+    entry.ids.delete(member.peerId);
     entry.sessions.delete(member.session);
     const streams = (this.#streamsPerClient.get(member.clientKey) ?? 1) - 1;
     if (streams <= 0) this.#streamsPerClient.delete(member.clientKey);
@@ -222,6 +228,25 @@ export class RoomRegistry {
     const entry = this.#rooms.get(room);
     if (entry === undefined) return [];
     return [...entry.members.keys(), ...entry.remote].filter((peerId) => peerId !== except);
+  }
+
+  /**
+   * {@link peers} as JSON array elements, in pieces whose concatenation is
+   * `peers(room, except).map(JSON.stringify).join(',')`: the local members' part from cached
+   * blocks (shared by every welcome sent while they are unchanged), the remote part encoded here.
+   */
+  peerListBytes(room: RoomHash, except?: PeerId): Buffer[] {
+    const entry = this.#rooms.get(room);
+    if (entry === undefined) return [];
+    const pieces = entry.ids.encode(except);
+    if (entry.remote.size > 0) {
+      const remote = encodeIds([...entry.remote].filter((peerId) => peerId !== except));
+      if (remote.length > 0) {
+        if (pieces.length > 0) pieces.push(Buffer.from(','));
+        pieces.push(remote);
+      }
+    }
+    return pieces;
   }
 
   /** Rooms with local members. */
@@ -300,7 +325,7 @@ export class RoomRegistry {
   }
 
   /** Queues one event to one member (cutting it if its queue would overflow). */
-  send(member: Member, chunk: Buffer): boolean {
+  send(member: Member, chunk: Buffer | readonly Buffer[]): boolean {
     return this.#writer.enqueue(member, chunk);
   }
 

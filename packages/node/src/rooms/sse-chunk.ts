@@ -1,4 +1,4 @@
-import type { RoomEventName } from '@sigmesh/protocol';
+import type { RoomEventName, WelcomeEvent } from '@sigmesh/protocol';
 
 /**
  * One server-sent event, encoded once so fan-out writes the same bytes to every member
@@ -6,4 +6,23 @@ import type { RoomEventName } from '@sigmesh/protocol';
  */
 export function sseChunk(event: RoomEventName, data: unknown): Buffer {
   return Buffer.from(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/**
+ * The `welcome` event with its member list given as JSON array elements in pieces (see
+ * `RoomRegistry.peerListBytes`), without copying them: the bytes are exactly
+ * `sseChunk('welcome', { ...welcome, members })`, fields in WelcomeEvent's order.
+ */
+export function sseWelcome(
+  welcome: Omit<WelcomeEvent, 'members'>,
+  members: readonly Buffer[],
+): Buffer[] {
+  const { peerId, session, room, nodeId, heartbeatMs, pow } = welcome;
+  const head = JSON.stringify({ peerId, session, room, nodeId }).slice(0, -1);
+  const tail = JSON.stringify({ heartbeatMs, pow }).slice(1);
+  return [
+    Buffer.from(`event: welcome\ndata: ${head},"members":[`),
+    ...members,
+    Buffer.from(`],${tail}\n\n`),
+  ];
 }

@@ -2,7 +2,7 @@ import { parseRoomHash, sigmeshError, utf8, type WelcomeEvent } from '@sigmesh/p
 import type { FastifyInstance } from 'fastify';
 import { clientKey } from '../../pow/client-key.js';
 import type { NodeContext } from '../../node-context.js';
-import { sseChunk } from '../../rooms/sse-chunk.js';
+import { sseWelcome } from '../../rooms/sse-chunk.js';
 import { requestPowToken } from '../request-pow-token.js';
 
 /**
@@ -38,16 +38,15 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
     res.on('close', () => ctx.rooms.leave(member));
     // Presence held back while the stream was full goes out once it drains.
     res.on('drain', () => ctx.rooms.drained(member));
-    const welcome: WelcomeEvent = {
+    const welcome: Omit<WelcomeEvent, 'members'> = {
       peerId: member.peerId,
       session: member.session,
       room: room.value,
       nodeId: ctx.identity.id,
-      members: ctx.rooms.peers(room.value, member.peerId),
       heartbeatMs: ctx.config.heartbeatMs,
       pow: ctx.pow.offer('room-post', { address: key, member: member.peerId }),
     };
-    ctx.rooms.send(member, sseChunk('welcome', welcome));
+    ctx.rooms.send(member, sseWelcome(welcome, ctx.rooms.peerListBytes(room.value, member.peerId)));
     ctx.rooms.announceJoin(member);
   });
 }
