@@ -132,7 +132,8 @@ export class Mesh implements RoomObserver {
           // Whoever we reached through this link must now prove itself through another.
           this.#presence.owners.linkClosed(link);
         },
-        ended: (link, redial) => this.#targets.closed(link, redial && !this.#stopped),
+        ended: (link, redial, survivor) =>
+          this.#targets.closed(link, redial && !this.#stopped, survivor),
       },
     });
     const owners = new RemoteOwners({
