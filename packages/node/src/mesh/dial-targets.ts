@@ -63,12 +63,16 @@ export class DialTargets {
     for (const target of this.#targets.values()) if (target.link === link) target.attempt = 0;
   }
 
-  /** A link closed: its target is redialed later, unless `redial` is false. */
-  closed(link: MeshLink, redial: boolean): void {
+  /**
+   * A link closed: its target is redialed later, unless `redial` is false. A link closed as a
+   * duplicate names the `survivor` (the pair's link that stays): its target follows that one, so
+   * it is redialed when the survivor drops rather than never.
+   */
+  closed(link: MeshLink, redial: boolean, survivor?: MeshLink): void {
     for (const target of this.#targets.values()) {
       if (target.link !== link) continue;
-      target.link = undefined;
-      if (redial) this.#retry(target);
+      target.link = survivor;
+      if (survivor === undefined && redial) this.#retry(target);
     }
   }
 

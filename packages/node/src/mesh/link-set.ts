@@ -5,6 +5,7 @@ import type { NodeIdentity } from '../identity/node-identity.js';
 import type { Logger } from '../log/create-logger.js';
 import { clientKey } from '../pow/client-key.js';
 import { attachSocket } from '../sockets/turn-sends.js';
+import { replacesLink, type LinkOrigin } from './duplicate-links.js';
 import { admissionPrice, evictionVictim } from './link-slots.js';
 import { closeCodeError, meshCloseCodes } from './mesh-close-codes.js';
 import { MeshLink, type RoomFrame } from './mesh-link.js';
@@ -24,8 +25,11 @@ export interface LinkSetEvents {
   frame(link: MeshLink, frame: RoomFrame): void;
   /** An open link closed. */
   closed(link: MeshLink): void;
-  /** Any link (open, refused or failed) is gone; `redial` unless it lost a duplicate race. */
-  ended(link: MeshLink, redial: boolean): void;
+  /**
+   * Any link (open, refused or failed) is gone; `redial` unless it lost a duplicate race, in which
+   * case `survivor` is the link to that node that stays.
+   */
+  ended(link: MeshLink, redial: boolean, survivor?: MeshLink): void;
 }
 
 /**
@@ -251,10 +255,12 @@ export class LinkSet {
     const id = link.remoteId!;
     const existing = this.#links.get(id);
     if (existing !== undefined) {
-      // One link per pair. Both sides keep the one dialed by the lower node id, so a simultaneous
-      // dial from both ends converges on the same link; a second dial from the same side loses.
-      const dialer = (l: MeshLink): string => (l.dialed ? this.#identity.id : id);
-      if (dialer(link) >= dialer(existing)) {
+      // One link per pair, and both ends must keep the same one (see replacesLink).
+      const origin = (l: MeshLink): LinkOrigin => ({
+        dialer: l.dialed ? this.#identity.id : id,
+        nonce: l.dialerNonce ?? '',
+      });
+      if (!replacesLink(origin(link), origin(existing))) {
         link.close(meshCloseCodes.duplicate, 'duplicate link');
         return;
       }
@@ -287,6 +293,9 @@ export class LinkSet {
       if (error !== undefined)
         this.#log.debug({ code: error, peer: link.remoteId, reason }, 'mesh link refused');
     }
-    this.#events.ended(link, !this.#stopped && code !== meshCloseCodes.duplicate);
+    const survivor = link.remoteId === undefined ? undefined : this.#links.get(link.remoteId);
+    if (code === meshCloseCodes.duplicate && survivor !== undefined && survivor !== link)
+      this.#events.ended(link, false, survivor);
+    else this.#events.ended(link, !this.#stopped && code !== meshCloseCodes.duplicate);
   }
 }

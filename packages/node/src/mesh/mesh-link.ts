@@ -185,6 +185,15 @@ export class MeshLink {
     if (this.state === 'open') this.#write(text);
   }
 
+  /**
+   * The nonce the dialing side sent in its hello (ours when we dialed), once both hellos are in:
+   * both ends know it alike, so it tells two links between the same pair apart the same way at
+   * both ends (see `replacesLink`).
+   */
+  get dialerNonce(): string | undefined {
+    return this.dialed ? this.#nonce : this.#theirNonce;
+  }
+
   send(frame: MeshFrame): void {
     this.sendRaw(JSON.stringify(frame));
   }

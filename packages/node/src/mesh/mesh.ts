@@ -129,10 +129,11 @@ export class Mesh implements RoomObserver {
         frame: (link, frame) => this.#onFrame(link, frame),
         closed: (link) => {
           this.#onLinksChanged?.(this.#links.ids());
-          // Whoever we reached through this link must now prove itself through another.
-          this.#presence.owners.linkClosed(link);
+          // Its node must now prove itself through another route; those it relayed keep their lease.
+          this.#presence.owners.linkClosed(link, link.remoteId!);
         },
-        ended: (link, redial) => this.#targets.closed(link, redial && !this.#stopped),
+        ended: (link, redial, survivor) =>
+          this.#targets.closed(link, redial && !this.#stopped, survivor),
       },
     });
     const owners = new RemoteOwners({

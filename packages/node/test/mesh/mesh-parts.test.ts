@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deriveRoomHash } from '@sigmesh/protocol';
+import { DialTargets } from '../../src/mesh/dial-targets.js';
+import { replacesLink, type LinkOrigin } from '../../src/mesh/duplicate-links.js';
 import { LinkInterests } from '../../src/mesh/link-interests.js';
 import { admissionPrice, evictionVictim } from '../../src/mesh/link-slots.js';
 import type { MeshLink } from '../../src/mesh/mesh-link.js';
@@ -74,4 +76,53 @@ test('eviction takes a stranger we did not dial, the longest without a shared ro
   assert.equal(evictionVictim([sharer, ours, newer, older, pinned], isPinned), older);
   assert.equal(evictionVictim([sharer, ours], isPinned), ours);
   assert.equal(evictionVictim([sharer, pinned], isPinned), undefined);
+});
+
+test('duplicate links: both ends keep the same one, whatever order each saw them open in', () => {
+  // Each end keeps the first link that opened and replaces it with a later one only if
+  // replacesLink says so. Two links between nodes a and b, dialed by either, in every order.
+  const keeps = (opened: readonly LinkOrigin[]): LinkOrigin =>
+    opened.reduce((kept, next) => (replacesLink(next, kept) ? next : kept));
+  for (const [d1, d2] of [
+    ['a', 'a'],
+    ['a', 'b'],
+    ['b', 'a'],
+    ['b', 'b'],
+  ] as const) {
+    const one: LinkOrigin = { dialer: d1, nonce: 'nonce-1' };
+    const two: LinkOrigin = { dialer: d2, nonce: 'nonce-2' };
+    // One end saw `one` open first, the other `two`.
+    assert.equal(keeps([one, two]), keeps([two, one]), `dialed by ${d1} and ${d2}`);
+  }
+  assert.equal(
+    keeps([
+      { dialer: 'b', nonce: '0' },
+      { dialer: 'a', nonce: '9' },
+    ]).dialer,
+    'a',
+    'the link dialed by the lower id wins, whatever its nonce',
+  );
+});
+
+test('a dial target whose link lost a duplicate race follows the link that won: redialed when that one drops', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const ours = {} as unknown as MeshLink;
+  const winner = {} as unknown as MeshLink; // another dial of ours to the same node, or its dial to us
+  let dials = 0;
+  const targets = new DialTargets({
+    connect: () => {
+      dials++;
+      return ours;
+    },
+    stillWanted: () => true,
+  });
+  targets.want('http://b.example', r1);
+  assert.equal(dials, 1);
+  targets.closed(ours, false, winner); // a duplicate's close: never redialed
+  t.mock.timers.tick(60_000);
+  targets.want('http://b.example', r1);
+  assert.equal(dials, 1, 'linked through the winner: no new dial');
+  targets.closed(winner, true); // the link that won drops later
+  t.mock.timers.tick(1_250);
+  assert.equal(dials, 2, 'the target redials once the link that won is gone');
 });

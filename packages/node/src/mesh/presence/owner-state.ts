@@ -68,6 +68,12 @@ export class OwnerState {
   suspectIndex: number | undefined;
   suspectSince = 0;
   suspectUntil = 0;
+  /**
+   * The last link bringing the newest beats closed, and it was a relay's, not the owner's own: the
+   * owner keeps its lease with no route until a link brings its beats again. Only its own beats
+   * renew the lease, so a relay cycling its links cannot stretch it.
+   */
+  relayLost = false;
   visible = false;
   invisibleSince: number;
   readonly rosters = new Map<RoomHash, HeldRoster>();
@@ -144,6 +150,7 @@ export class OwnerState {
       this.lastAdvanceAt = now;
       this.firstRoute = link;
       this.routes.set(link, beat.i);
+      this.relayLost = false;
       if (
         this.suspectIndex !== undefined &&
         beat.i > this.suspectIndex &&
@@ -163,6 +170,7 @@ export class OwnerState {
     if (known === undefined) return 'stale';
     if (Buffer.compare(value, known) !== 0) return 'invalid';
     this.routes.set(link, Math.max(this.routes.get(link) ?? 0, beat.i));
+    this.relayLost = false;
     return 'current';
   }
 
@@ -182,12 +190,21 @@ export class OwnerState {
 
   /**
    * Forgets `link` as a route; true when it was one. With `doubt`, the owner must then beat anew
-   * within `graceMs` (see `suspectIndex`); without, it stays as it was.
+   * within `graceMs` (see `suspectIndex`); without, it stays as it was, under its lease, even if
+   * that was its last route (see `relayLost`).
    */
   dropRoute(link: object, now: number, graceMs: number, doubt = true): boolean {
-    if (!this.routes.delete(link)) return false;
-    if (this.firstRoute === link) this.firstRoute = this.freshRoutes()[0];
-    if (!doubt) return true;
+    const index = this.routes.get(link);
+    if (index === undefined) return false;
+    this.routes.delete(link);
+    const fresh = this.freshRoutes();
+    if (this.firstRoute === link) this.firstRoute = fresh[0];
+    if (!doubt) {
+      // Only a route that brought one of the newest beats leaves the owner as it was.
+      if (index >= this.lastIndex - 1 && fresh.length === 0) this.relayLost = true;
+      return true;
+    }
+    this.relayLost = false;
     // The owner may still be reachable another way, or it may be dead: believe the other routes
     // only if a newer beat comes through them soon.
     // The deadline is set when the doubt starts: more losses (a neighbour's withdraw) never
@@ -206,13 +223,14 @@ export class OwnerState {
     if (this.suspectIndex === undefined) this.suspectSince = now - this.interval;
     this.suspectIndex = this.lastIndex;
     this.suspectUntil = 0;
+    this.relayLost = false;
   }
 
   /** Should the owner count as present at `now`, given the lease? */
   alive(now: number, leaseMs: number): boolean {
     if (this.lastAdvanceAt === undefined || now - this.lastAdvanceAt > leaseMs) return false;
     if (this.suspectIndex !== undefined && now > this.suspectUntil) return false;
-    return this.freshRoutes().length > 0;
+    return this.relayLost || this.freshRoutes().length > 0;
   }
 
   /** Checks a roster signature by this owner. */

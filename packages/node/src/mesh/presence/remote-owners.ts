@@ -25,10 +25,10 @@ const RELAYED: PresenceOutcome = {
 /**
  * Every remote owner we know, and from them the remote members of each room we hold. A member
  * counts as present while its owner's roster lists it and the owner is *alive*: its beats keep
- * advancing (within the lease) through some link, and, after a route to it was lost, a newer beat
- * arrived within the grace. Views converge because each owner's roster is one versioned, signed
- * value (the newest wins everywhere) and liveness is decided from the owner's own beats, never
- * from what a neighbour says about it.
+ * advancing (within the lease), and, after its own link closed or a route was withdrawn, a newer
+ * beat arrived within the grace. Views converge because each owner's roster is one versioned,
+ * signed value (the newest wins everywhere) and liveness is decided from the owner's own beats,
+ * never from what a neighbour says about it.
  */
 export class RemoteOwners {
   readonly #owners = new Map<string, OwnerState>();
@@ -227,14 +227,19 @@ export class RemoteOwners {
     if (owner !== undefined) this.#dropRoute(owner, link, this.#now());
   }
 
-  /** A link closed: it is nobody's route any more, and its budget is freed. */
-  linkClosed(link: object): void {
+  /**
+   * The link to node `node` closed: no route any more, its budget freed. `node` itself may be dead
+   * (see #dropRoute); the owners it relayed keep their lease, even with no route left, until a link
+   * brings their beats again (OwnerState.relayLost): a dead relay says nothing about them.
+   */
+  linkClosed(link: object, node: string): void {
     const now = this.#now();
     for (const owner of this.#owners.values()) {
       if (owner.introducer === link) owner.introducer = undefined;
       for (const roster of owner.rosters.values())
         if (roster.introducer === link) roster.introducer = undefined;
-      this.#dropRoute(owner, link, now);
+      if (owner.id === node) this.#dropRoute(owner, link, now);
+      else if (owner.dropRoute(link, now, 0, false)) this.#refresh(owner);
     }
     this.#linkUse.delete(link);
   }
@@ -369,11 +374,11 @@ export class RemoteOwners {
   }
 
   /**
-   * `link` is no longer a route to `owner`. Losing a relay while the owner's own link still brings
-   * its newest beats proves nothing: the owner stays as it was (its lease still watches it).
-   * Otherwise the owner must show a newer beat through another route within the grace. Doubting
-   * it when only a relay died put every live owner of the mesh on a 1.75 s trial, and one whose
-   * beat came late on a loaded machine was reported gone (4-process SIGKILL test, CI).
+   * `link` withdrew `owner`, or was the owner's own link and closed. A withdraw while the owner's
+   * own link still brings its newest beats proves nothing (its lease still watches it). Otherwise
+   * the owner must show a newer beat through another route within the grace. Doubting owners for a
+   * relay's death put live ones on a 1.75 s trial, and a late beat got one reported gone (4-process
+   * SIGKILL test, CI).
    */
   #dropRoute(owner: OwnerState, link: object, now: number): void {
     const direct = this.#directLink(owner.id);
