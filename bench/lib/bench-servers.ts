@@ -13,7 +13,7 @@ export interface BenchServer {
 
 /**
  * The sigmesh options the benchmarks share, and why. Joins need PoW, so the base price is 1
- * hash (setup stays cheap; verification costs the same at any price: one HMAC, one SHA-256).
+ * hash (setup stays cheap; verification costs the same at any price: one MAC, two SHA-256).
  * The price is kept flat for the whole run — no rise with this client's rate (everything comes
  * from 127.0.0.1) and none with load — so tokens solved before a timed window still pass in it.
  * Room, connection and per-address caps (streams, connections, requests without PoW, paid
