@@ -54,6 +54,7 @@ export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void 
       pow,
       load: { cpu: round(load.cpu), mem: round(load.mem), smoothed: round(load.smoothed) },
       limits: { maxMessageBytes: ctx.config.maxMessageBytes },
+      features: ['join-hello'],
       dht: {
         bootstrap: dht.bootstrap,
         bootstrapped: dht.bootstrapped,
