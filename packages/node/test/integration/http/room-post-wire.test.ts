@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { deriveRoomHash, utf8 } from '@sigmesh/protocol';
+import { deriveRoomHash, formatPlainPost, utf8 } from '@sigmesh/protocol';
 import { challengeFor, solveToken } from '../../helpers/raw-http.js';
 import { joinRoom } from '../../helpers/room-client.js';
 import { startTestNode } from '../../helpers/test-node.js';
@@ -233,10 +233,32 @@ test('POST /room/HASH answers every case exactly as recorded', async (t) => {
       'an empty body',
       async () => post(path, Buffer.alloc(0), { ...json, 'sigmesh-session': session }),
     ],
+    // text/plain was refused like text/html until the plain form (issue 13 part 4, added below).
     [
-      'text/plain',
+      'text/html',
+      async () =>
+        post(path, helloBody, { 'content-type': 'text/html', accept: 'application/json' }),
+    ],
+    [
+      'text/plain without the plain form’s head',
       async () =>
         post(path, helloBody, { 'content-type': 'text/plain', accept: 'application/json' }),
+    ],
+    [
+      'plain form, paid, with a live session',
+      async () =>
+        post(path, Buffer.from(formatPlainPost(await paid(hello), session, '{"data":"hello"}')), {
+          'content-type': 'text/plain;charset=UTF-8',
+          accept: 'application/json',
+        }),
+    ],
+    [
+      'plain form, no proof',
+      async () =>
+        post(path, Buffer.from(formatPlainPost(undefined, session, '{"data":"hello"}')), {
+          'content-type': 'text/plain;charset=UTF-8',
+          accept: 'application/json',
+        }),
     ],
     ['no content type', async () => post(path, helloBody, { accept: 'application/json' })],
     ['not a room hash', async () => post('/room/xyz', helloBody, json)],
