@@ -17,6 +17,7 @@ import { PayloadCodec, type PayloadCodecStats } from './payload-codec.js';
 import type { RoomSignalingOptions, SignalingHandlers } from './room-signaling-options.js';
 import { SpareJoin } from './spare-join.js';
 import { fillSessions, REDUNDANT_JOIN_DELAY_MS } from './fill-sessions.js';
+import { joinHelloBody } from './join-hello.js';
 import { SeenIds } from './seen-ids.js';
 
 /**
@@ -176,6 +177,15 @@ export class RoomSignaling {
         maxDifficulty: this.#options.maxPowDifficulty,
         ...(prepaid === undefined ? {} : { prepaid }),
         paid: () => this.#handlers.joinPaid(node),
+        hello: (memberId) =>
+          joinHelloBody(
+            this.#options.identity,
+            this.#codec,
+            this.#options.room,
+            node.info.node.id,
+            memberId,
+            node.info.limits.maxMessageBytes,
+          ),
       },
     );
     if (this.#stopped) {
@@ -186,13 +196,16 @@ export class RoomSignaling {
     this.#handlers.nodesChanged(this.nodes);
     // TURN credentials are fetched as this member, while the hello is posted.
     const credentials = this.#handlers.joined(session);
-    const hello = await this.#options.identity.hello(
-      this.#options.room,
-      session.memberId,
-      session.nodeId,
-      false,
-    );
-    await this.#post(session, hello, undefined);
+    // The hello went with the join when the node published it; otherwise it is posted now.
+    if (!session.helloCarried) {
+      const hello = await this.#options.identity.hello(
+        this.#options.room,
+        session.memberId,
+        session.nodeId,
+        false,
+      );
+      await this.#post(session, hello, undefined);
+    }
     this.#firstJoined?.();
     // The join is complete once the credentials are in too: only then does fillSessions start
     // the redundant joins.
