@@ -18,6 +18,7 @@ import type { RoomSignalingOptions, SignalingHandlers } from './room-signaling-o
 import { SpareJoin } from './spare-join.js';
 import { fillSessions, REDUNDANT_JOIN_DELAY_MS } from './fill-sessions.js';
 import { joinHelloBody } from './join-hello.js';
+import { LateHello } from './late-hello.js';
 import { SeenIds } from './seen-ids.js';
 
 /**
@@ -59,6 +60,11 @@ export class RoomSignaling {
   #stopped = false;
   #firstJoined: (() => void) | undefined;
   readonly #spare = new SpareJoin();
+  readonly #lateHello = new LateHello({
+    known: (member) => this.#directory.has(member),
+    greet: (member) => void this.#helloTo(member, false),
+    stopped: () => this.#stopped,
+  });
 
   constructor(options: RoomSignalingOptions) {
     this.#options = options;
@@ -166,7 +172,9 @@ export class RoomSignaling {
       this.#options.room,
       this.#options.solver,
       {
-        join: () => undefined,
+        join: (peerId) => {
+          if (!this.#isOwnMember(peerId)) this.#lateHello.joined(peerId);
+        },
         leave: (peerId) => this.#memberLeft(peerId),
         message: (event) => this.#enqueue(event),
         bye: (leaving, event) => this.#bye(leaving, event),
@@ -293,6 +301,7 @@ export class RoomSignaling {
   /** Incoming messages are handled one at a time, in arrival order (an offer before its candidates). */
   #enqueue(event: MessageEvent): void {
     if (!this.#seen.first(event.id)) return;
+    this.#lateHello.heard(event.from);
     this.#incoming = this.#incoming.then(() => this.#receive(event)).catch(() => undefined);
   }
 
@@ -344,7 +353,8 @@ export class RoomSignaling {
     const { newClient, held } = this.#directory.place(from, hello.id, hello.node);
     if (newClient) this.#handlers.clientSeen(hello.id);
     for (const signal of held) this.#signal(from, signal);
-    if (!hello.reply && !this.#repliedTo.has(hello.id)) {
+    // Not when we greeted it unasked: it has our hello.
+    if (!hello.reply && !this.#repliedTo.has(hello.id) && !this.#lateHello.greeted(from)) {
       this.#repliedTo.add(hello.id);
       // Not awaited: incoming messages must never wait on a post (a slow node would stall them all).
       void this.#helloTo(from, true);
@@ -368,6 +378,7 @@ export class RoomSignaling {
 
   #memberLeft(peerId: PeerId): void {
     this.#codec.forget(peerId);
+    this.#lateHello.forget(peerId);
     const gone = this.#directory.remove(peerId);
     if (gone === undefined) return;
     this.#repliedTo.delete(gone);

@@ -12,7 +12,7 @@ import { NodePool, type ProbedNode } from '../../src/nodes/node-pool.js';
 import { NodeSession, type NodeSessionHandlers } from '../../src/nodes/node-session.js';
 import { createPowSolver } from '../../src/pow/pow-solver.js';
 import { startMeshTestnet } from '../helpers/testnet.js';
-import { memoryStorage } from '../helpers/werift-client.js';
+import { joinWithWerift, memoryStorage, nextEvent } from '../helpers/werift-client.js';
 
 const room = deriveRoomHash('first-hello-test', 'room');
 
@@ -149,4 +149,26 @@ test('joinMemberId is what the node assigns to a join without a hello too', asyn
   assert.ok(join);
   const token = decodeURIComponent(new URL(join.url).searchParams.get('pow') ?? '');
   assert.equal(session.memberId, joinMemberId(token));
+});
+
+test('two clients joining two nodes at once meet with k = 1 (no redundant join to say hello again)', async (t) => {
+  // The hellos ride in the joins and must verify as sent. When one leaves before the nodes know
+  // they share the room, the presence that follows makes the other client greet
+  // (late-hello.ts, unit-tested there: this race is rare in one process, frequent in browsers).
+  for (let trial = 0; trial < 3; trial++) {
+    const testnet = await startMeshTestnet(t, 2);
+    const [n1, n2] = testnet.nodes;
+    const room = { appId: 'test', room: `race-${trial}`, turn: false, k: 1 };
+    const [a, b] = await Promise.all([
+      joinWithWerift(t, { ...room, nodes: [n1!.url()] }),
+      joinWithWerift(t, { ...room, nodes: [n2!.url()] }),
+    ]);
+    const met = await Promise.race([
+      Promise.all([nextEvent(a, 'peer-join'), nextEvent(b, 'peer-join')]).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 8000)),
+    ]);
+    assert.ok(met, `trial ${trial}: the two clients met`);
+    a.leave();
+    b.leave();
+  }
 });
