@@ -36,11 +36,16 @@ export class LateHello {
   /** `member` joined (its presence): greet it unless we hear from it within the delay. */
   joined(member: PeerId): void {
     const timer = setTimeout(() => {
-      const { known, greet, stopped } = this.#options;
-      if (stopped() || known(member) || this.#heard.has(member) || this.#greeted.has(member))
+      const options = this.#options;
+      if (
+        options.stopped() ||
+        options.known(member) ||
+        this.#heard.has(member) ||
+        this.#greeted.has(member)
+      )
         return;
       if (this.#greeted.size < MAX_REMEMBERED) this.#greeted.add(member);
-      greet(member);
+      options.greet(member);
     }, this.#options.delayMs ?? LATE_HELLO_DELAY_MS);
     (timer as { unref?: () => void }).unref?.();
   }

@@ -33,7 +33,7 @@ function recordFetches(t: TestContext): Array<{ method: string; url: string; hea
   globalThis.fetch = (input, init) => {
     seen.push({
       method: init?.method ?? 'GET',
-      url: String(input),
+      url: input instanceof Request ? input.url : String(input),
       headers: new Headers(init?.headers),
     });
     return original(input, init);
@@ -60,7 +60,8 @@ async function probed(t: TestContext, url: string) {
 
 /** The node as an older one would describe itself: no features. */
 function older(node: ProbedNode): ProbedNode {
-  const { features: _features, ...info } = node.info;
+  const info = { ...node.info };
+  delete info.features;
   return { ...node, info };
 }
 

@@ -41,7 +41,9 @@ test('the hello in a join reaches the room as the new member’s message, and it
     data: { hi: 'é' },
   });
   assert.equal(bob.welcome?.peerId, joinMemberId(bob.token));
-  assert.ok(alice.joins().includes(bob.welcome!.peerId), 'the join was announced before it');
+  const { welcome } = bob;
+  assert.ok(welcome);
+  assert.ok(alice.joins().includes(welcome.peerId), 'the join was announced before it');
 });
 
 test('the hello in a join crosses the mesh to members on other nodes', async (t) => {
