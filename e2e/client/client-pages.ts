@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type * as SigmeshClient from '@sigmesh/client';
+import { parsePlainPost } from '@sigmesh/protocol';
 
 export { CHROMIUM, CHROMIUM_FLAGS, noChromium } from '../../packages/node/test/helpers/chromium.js';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../../packages/node/test/helpers/chromium.js';
@@ -124,8 +125,20 @@ export async function waitForMessage(
 export function recordRoomPosts(page: Page): string[] {
   const bodies: string[] = [];
   page.on('request', (request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname.startsWith('/room/'))
-      bodies.push(request.postData() ?? '');
+    const url = new URL(request.url());
+    if (!url.pathname.startsWith('/room/')) return;
+    // A hello carried in the join is a post body too.
+    const hello = url.searchParams.get('hello');
+    if (request.method() === 'GET' && hello !== null) bodies.push(hello);
+    if (request.method() !== 'POST') return;
+    const body = request.postData() ?? '';
+    // The plain form: the JSON after the token and session lines.
+    const plain = parsePlainPost(new TextEncoder().encode(body));
+    bodies.push(
+      (request.headers()['content-type'] ?? '').startsWith('text/plain') && plain.ok
+        ? new TextDecoder().decode(plain.value.body)
+        : body,
+    );
   });
   return bodies;
 }

@@ -93,8 +93,11 @@ function describeFetch(input: RequestInfo | URL, init: RequestInit | undefined):
   const method = init?.method ?? 'GET';
   let what = `${method} :${url.port} ${url.pathname.replace(/\/room\/[^/]+/, '/room/R')}`;
   if (typeof init?.body === 'string') {
+    // The plain form (issue 13 part 4): the JSON follows a token line and a session line.
+    const plain = new Headers(init.headers).get('content-type')?.startsWith('text/plain') === true;
+    const json = plain ? init.body.split('\n').slice(2).join('\n') : init.body;
     try {
-      const body = JSON.parse(init.body) as {
+      const body = JSON.parse(json) as {
         data?: { kind?: string; signals?: Array<{ type?: string }> };
         to?: string;
       };

@@ -6,7 +6,7 @@ import {
   type TurnIceServer,
 } from '@sigmesh/protocol';
 import type { NodeSession } from './nodes/node-session.js';
-import { probedOffer, type ProbedNode } from './nodes/node-pool.js';
+import { probedOffer, takesPlainPosts, type ProbedNode } from './nodes/node-pool.js';
 import { postPaid } from './nodes/paid-request.js';
 import type { PowSolver } from './pow/pow-solver.js';
 
@@ -36,7 +36,7 @@ export function prepayIceServers(node: ProbedNode, solver: PowSolver): Promise<s
 
 /**
  * `POST /token` on a node we are a member of, paying its PoW: its STUN and TURN servers with
- * fresh credentials. The member's session goes along (`?room=` and `Sigmesh-Session`), so the
+ * fresh credentials. The member's session goes along (`?room=` and the session), so the
  * node charges this member's own allowance rather than only our address's, which every tab
  * behind the same NAT shares. A raised price is re-paid and a Retry-After waited out until
  * `timeoutMs` (see paidRequest). `prepaid` is a token already paid for the probe's challenge
@@ -51,7 +51,8 @@ export async function fetchIceServers(
 ): Promise<NodeIceServers> {
   const url = `${session.url}/token?room=${session.room}`;
   const answer = await postPaid(url, TOKEN_BODY, offer, solver, {
-    headers: { 'sigmesh-session': session.sessionToken },
+    session: session.sessionToken,
+    plain: takesPlainPosts(session.probe),
     deadline: Date.now() + timeoutMs,
     signal: AbortSignal.timeout(timeoutMs),
     maxDifficulty: Number.MAX_SAFE_INTEGER,

@@ -9,7 +9,11 @@ export const generalErrors = {
   },
   NOT_FOUND: { status: 404, summary: 'No such route.' },
   BODY_TOO_LARGE: { status: 413, summary: 'The request body is larger than the node accepts.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body must be application/json.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    summary:
+      'The request body must be application/json (or text/plain in the plain form, for the paid posts).',
+  },
   RATE_LIMITED: {
     status: 429,
     summary:

@@ -11,6 +11,8 @@ export * from './pow-challenge.js';
 export * from './pow-solution.js';
 export * from './pow-token.js';
 export * from './messages.js';
+export * from './join-member.js';
+export * from './plain-post.js';
 export * from './bye-event.js';
 export * from './turn-token.js';
 export * from './dht-messages.js';

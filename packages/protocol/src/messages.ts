@@ -24,6 +24,13 @@ export interface NodeInfo {
   };
   readonly load: { readonly cpu: number; readonly mem: number; readonly smoothed: number };
   readonly limits: { readonly maxMessageBytes: number };
+  /**
+   * What this node takes beyond the base API (absent on older nodes): `plain-post` — paid
+   * POSTs in the plain form (plain-post.ts); `join-hello` — a first message carried in the join
+   * (`GET /room/HASH?hello=`), and member ids derived from the join's token (join-member.ts).
+   * Unknown names are ignored, so nodes can add features without breaking older clients.
+   */
+  readonly features?: readonly NodeFeature[];
   /** Discovery and mesh state (informative; clients need not read it). */
   readonly dht?: {
     readonly bootstrap: string;
@@ -32,6 +39,12 @@ export interface NodeInfo {
   };
   readonly mesh?: { readonly links: number };
 }
+
+/** Optional parts of the API a node takes (see {@link NodeInfo.features}). */
+export type NodeFeature = 'plain-post' | 'join-hello';
+
+/** Every feature this version of the protocol knows. */
+export const nodeFeatures: readonly NodeFeature[] = ['plain-post', 'join-hello'];
 
 /**
  * Why a node refuses the asking client's paid requests right now (its price is over the node's
@@ -99,6 +112,11 @@ export interface WelcomeEvent {
   readonly heartbeatMs: number;
   /** A challenge for the first post, so the client can pre-solve it. */
   readonly pow: PowOffer;
+  /**
+   * The id of the message the node published from the join's `hello` parameter (present only
+   * when the join carried one and it was published as this member's).
+   */
+  readonly hello?: string;
 }
 
 /**
@@ -226,6 +244,13 @@ export function parseNodeInfo(value: unknown): ParseResult<NodeInfo> {
     },
     load: { cpu: load.cpu, mem: load.mem, smoothed: load.smoothed },
     limits: { maxMessageBytes: limits.maxMessageBytes },
+    ...(Array.isArray(value.features)
+      ? {
+          features: nodeFeatures.filter((feature) =>
+            (value.features as unknown[]).includes(feature),
+          ),
+        }
+      : {}),
   });
 }
 
@@ -257,7 +282,19 @@ export function parseWelcomeEvent(value: unknown): ParseResult<WelcomeEvent> {
   }
   const pow = parsePowOffer(value.pow);
   if (!pow.ok) return pow;
-  return parsed({ peerId, session, room, nodeId, members, heartbeatMs, pow: pow.value });
+  const { hello } = value;
+  if (hello !== undefined && typeof hello !== 'string')
+    return rejected('BAD_REQUEST', 'bad welcome hello id');
+  return parsed({
+    peerId,
+    session,
+    room,
+    nodeId,
+    members,
+    heartbeatMs,
+    pow: pow.value,
+    ...(hello === undefined ? {} : { hello }),
+  });
 }
 
 /** Parses the data of a `presence` event. */

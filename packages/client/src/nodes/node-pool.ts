@@ -34,6 +34,16 @@ export function probedOffer(node: ProbedNode, scope: PowScope): PowOffer | undef
     : { challenge, difficulty: node.info.pow.price, scope };
 }
 
+/** True when the node takes paid POSTs in the plain form (no CORS preflight; paid-request.ts). */
+export function takesPlainPosts(node: ProbedNode): boolean {
+  return node.info.features?.includes('plain-post') ?? false;
+}
+
+/** True when the node takes a hello in the join and derives member ids from join tokens. */
+export function takesJoinHello(node: ProbedNode): boolean {
+  return node.info.features?.includes('join-hello') ?? false;
+}
+
 export interface NodePoolOptions {
   readonly nodes: readonly string[];
   readonly memory: NodeMemory;

@@ -1,4 +1,5 @@
 import {
+  joinMemberId,
   parseByeEvent,
   parseMessageEvent,
   parsePostResult,
@@ -19,7 +20,7 @@ import {
 import type { PowSolver } from '../pow/pow-solver.js';
 import { request, timeoutSignal } from './node-http.js';
 import { paidRequest, postPaid } from './paid-request.js';
-import { probedOffer, type ProbedNode } from './node-pool.js';
+import { probedOffer, takesJoinHello, takesPlainPosts, type ProbedNode } from './node-pool.js';
 
 /** What a node's room stream tells its member. */
 export interface NodeSessionHandlers {
@@ -45,7 +46,16 @@ export interface JoinOptions {
    * worker is free while the node answers (not called for a `prepaid` join).
    */
   readonly paid?: () => void;
+  /**
+   * The body of a first post (`{"data":…}`) to carry in the join, on a node that lists
+   * `join-hello`: called with the member id the join's token gives ({@link joinMemberId}), so a
+   * hello can be signed for it before the welcome; undefined carries none.
+   */
+  readonly hello?: (memberId: PeerId) => Promise<string | undefined>;
 }
+
+/** A join URL longer than this carries no hello (the node's request-head limit is 16 KiB). */
+const MAX_JOIN_URL_CHARS = 4096;
 
 /** A post (PoW included) not answered in this time fails, and the next one goes ahead. */
 const POST_TIMEOUT_MS = 10_000;
@@ -72,6 +82,7 @@ export class NodeSession {
   #queue: Promise<unknown> = Promise.resolve();
   #queued = 0;
   #closed = false;
+  readonly #helloCarried: boolean;
 
   private constructor(
     node: ProbedNode,
@@ -91,6 +102,7 @@ export class NodeSession {
     this.#solver = solver;
     this.#abort = abort;
     this.#offer = welcome.pow;
+    this.#helloCarried = welcome.hello !== undefined;
   }
 
   /**
@@ -139,11 +151,11 @@ export class NodeSession {
     }, options.timeoutMs);
     try {
       const response = await paidRequest(
-        (token) =>
-          request(
-            `${node.url}/room/${room}${token === undefined ? '' : `?pow=${encodeURIComponent(token)}`}`,
-            { headers: { accept: 'text/event-stream' }, signal: abort.signal },
-          ),
+        async (token) =>
+          request(await joinUrl(node, room, token, options.hello), {
+            headers: { accept: 'text/event-stream' },
+            signal: abort.signal,
+          }),
         utf8(room),
         probedOffer(node, 'room-join'),
         payer,
@@ -204,6 +216,11 @@ export class NodeSession {
     return this.#closed;
   }
 
+  /** True when the node published the hello the join carried (its welcome names the message). */
+  get helloCarried(): boolean {
+    return this.#helloCarried;
+  }
+
   /** Posts `data` to the room (or to one member); resolves when the node accepted it. */
   post(data: unknown, to?: PeerId): Promise<void> {
     if (this.#closed) return Promise.reject(sigmeshError('NODE_UNREACHABLE', `left ${this.url}`));
@@ -221,7 +238,8 @@ export class NodeSession {
           this.#offer,
           this.#solver,
           {
-            headers: { 'sigmesh-session': this.#session },
+            session: this.#session,
+            plain: takesPlainPosts(this.probe),
             signal: timeoutSignal(POST_TIMEOUT_MS, this.#abort.signal),
             deadline: Date.now() + POST_TIMEOUT_MS,
             maxDifficulty: Number.MAX_SAFE_INTEGER,
@@ -319,4 +337,24 @@ export class NodeSession {
         handlers.closed(this, wasOpen ? error : undefined);
       });
   }
+}
+
+/**
+ * `GET /room/HASH` with the join's token, and the hello for the member id that token gives
+ * when the node takes one (and the URL stays short).
+ */
+async function joinUrl(
+  node: ProbedNode,
+  room: RoomHash,
+  token: string | undefined,
+  hello: JoinOptions['hello'],
+): Promise<string> {
+  const base = `${node.url}/room/${room}`;
+  if (token === undefined) return base;
+  const paid = `${base}?pow=${encodeURIComponent(token)}`;
+  if (hello === undefined || !takesJoinHello(node)) return paid;
+  const body = await hello(joinMemberId(token));
+  if (body === undefined) return paid;
+  const url = `${paid}&hello=${encodeURIComponent(body)}`;
+  return url.length <= MAX_JOIN_URL_CHARS ? url : paid;
 }

@@ -1,4 +1,5 @@
 import {
+  formatPlainPost,
   parsePowOffer,
   parsePowWwwAuthenticate,
   sigmeshError,
@@ -106,6 +107,18 @@ export interface PaidAnswer {
   readonly next: PowOffer | undefined;
 }
 
+/** How a paid POST is sent. */
+export interface PostForm {
+  /** The member's session token (from its welcome), when the request is made as the member. */
+  readonly session?: string;
+  /**
+   * Sends the plain form (`text/plain`, token and session at the head of the body) to a node
+   * whose `GET /` lists `plain-post`: cross-origin it needs no CORS preflight, which the JSON
+   * form's `Authorization` and `Sigmesh-Session` headers cost on every new URL.
+   */
+  readonly plain?: boolean;
+}
+
 /**
  * POSTs `text` with proof-of-work over its exact bytes (see {@link paidRequest}: re-paying a
  * raised price and waiting out a truthful Retry-After until `limits.deadline`), and reads the
@@ -116,19 +129,23 @@ export async function postPaid(
   text: string,
   offer: PowOffer | undefined,
   solver: PowSolver,
-  limits: PaidRequestLimits & { readonly headers?: Record<string, string> },
+  limits: PaidRequestLimits & PostForm,
 ): Promise<PaidAnswer> {
+  const { session, plain = false } = limits;
   const response = await paidRequest(
     (token) =>
       request(url, {
         method: 'POST',
-        headers: {
-          ...limits.headers,
-          'content-type': 'application/json',
-          accept: 'application/json',
-          ...(token === undefined ? {} : { authorization: `PoW ${token}` }),
-        },
-        body: text,
+        // Only CORS-safelisted headers in the plain form: a "simple request", no preflight.
+        headers: plain
+          ? { 'content-type': 'text/plain;charset=UTF-8', accept: 'application/json' }
+          : {
+              ...(session === undefined ? {} : { 'sigmesh-session': session }),
+              'content-type': 'application/json',
+              accept: 'application/json',
+              ...(token === undefined ? {} : { authorization: `PoW ${token}` }),
+            },
+        body: plain ? formatPlainPost(token, session, text) : text,
         ...(limits.signal === undefined ? {} : { signal: limits.signal }),
       }),
     utf8(text),

@@ -54,6 +54,7 @@ export class PayloadCodec {
   readonly #fragments: FragmentAssembler;
   readonly #replays: ReplayGuard;
   readonly #refused: Record<ReplayRefusal, number> = { replayed: 0, stale: 0, overflow: 0 };
+  #keyReady: boolean;
 
   /** `key` may still be being derived: sealing and opening wait for it. */
   constructor(
@@ -63,6 +64,12 @@ export class PayloadCodec {
   ) {
     this.#room = room;
     this.#key = key;
+    this.#keyReady = !(key instanceof Promise);
+    if (key instanceof Promise)
+      void key.then(
+        () => (this.#keyReady = true),
+        () => undefined,
+      );
     this.#now = options.now ?? Date.now;
     this.#fragments = new FragmentAssembler({
       now: this.#now,
@@ -78,6 +85,11 @@ export class PayloadCodec {
       capacity: options.replayCacheSize ?? payloadCodecDefaults.replayCacheSize,
       now: this.#now,
     });
+  }
+
+  /** True once sealing need not wait for the room key (there is none, or it is derived). */
+  get keyReady(): boolean {
+    return this.#keyReady;
   }
 
   /** The `data` of each post that carries `payload` from member `from` (to `to`, or all). */

@@ -17,6 +17,8 @@ import { PayloadCodec, type PayloadCodecStats } from './payload-codec.js';
 import type { RoomSignalingOptions, SignalingHandlers } from './room-signaling-options.js';
 import { SpareJoin } from './spare-join.js';
 import { fillSessions, REDUNDANT_JOIN_DELAY_MS } from './fill-sessions.js';
+import { joinHelloBody } from './join-hello.js';
+import { LateHello } from './late-hello.js';
 import { SeenIds } from './seen-ids.js';
 
 /**
@@ -58,6 +60,11 @@ export class RoomSignaling {
   #stopped = false;
   #firstJoined: (() => void) | undefined;
   readonly #spare = new SpareJoin();
+  readonly #lateHello = new LateHello({
+    known: (member) => this.#directory.has(member),
+    greet: (member) => void this.#helloTo(member, false),
+    stopped: () => this.#stopped,
+  });
 
   constructor(options: RoomSignalingOptions) {
     this.#options = options;
@@ -165,7 +172,9 @@ export class RoomSignaling {
       this.#options.room,
       this.#options.solver,
       {
-        join: () => undefined,
+        join: (peerId) => {
+          if (!this.#isOwnMember(peerId)) this.#lateHello.joined(peerId);
+        },
         leave: (peerId) => this.#memberLeft(peerId),
         message: (event) => this.#enqueue(event),
         bye: (leaving, event) => this.#bye(leaving, event),
@@ -176,6 +185,15 @@ export class RoomSignaling {
         maxDifficulty: this.#options.maxPowDifficulty,
         ...(prepaid === undefined ? {} : { prepaid }),
         paid: () => this.#handlers.joinPaid(node),
+        hello: (memberId) =>
+          joinHelloBody(
+            this.#options.identity,
+            this.#codec,
+            this.#options.room,
+            node.info.node.id,
+            memberId,
+            node.info.limits.maxMessageBytes,
+          ),
       },
     );
     if (this.#stopped) {
@@ -186,13 +204,16 @@ export class RoomSignaling {
     this.#handlers.nodesChanged(this.nodes);
     // TURN credentials are fetched as this member, while the hello is posted.
     const credentials = this.#handlers.joined(session);
-    const hello = await this.#options.identity.hello(
-      this.#options.room,
-      session.memberId,
-      session.nodeId,
-      false,
-    );
-    await this.#post(session, hello, undefined);
+    // The hello went with the join when the node published it; otherwise it is posted now.
+    if (!session.helloCarried) {
+      const hello = await this.#options.identity.hello(
+        this.#options.room,
+        session.memberId,
+        session.nodeId,
+        false,
+      );
+      await this.#post(session, hello, undefined);
+    }
     this.#firstJoined?.();
     // The join is complete once the credentials are in too: only then does fillSessions start
     // the redundant joins.
@@ -280,6 +301,7 @@ export class RoomSignaling {
   /** Incoming messages are handled one at a time, in arrival order (an offer before its candidates). */
   #enqueue(event: MessageEvent): void {
     if (!this.#seen.first(event.id)) return;
+    this.#lateHello.heard(event.from);
     this.#incoming = this.#incoming.then(() => this.#receive(event)).catch(() => undefined);
   }
 
@@ -331,7 +353,8 @@ export class RoomSignaling {
     const { newClient, held } = this.#directory.place(from, hello.id, hello.node);
     if (newClient) this.#handlers.clientSeen(hello.id);
     for (const signal of held) this.#signal(from, signal);
-    if (!hello.reply && !this.#repliedTo.has(hello.id)) {
+    // Not when we greeted it unasked: it has our hello.
+    if (!hello.reply && !this.#repliedTo.has(hello.id) && !this.#lateHello.greeted(from)) {
       this.#repliedTo.add(hello.id);
       // Not awaited: incoming messages must never wait on a post (a slow node would stall them all).
       void this.#helloTo(from, true);
@@ -355,6 +378,7 @@ export class RoomSignaling {
 
   #memberLeft(peerId: PeerId): void {
     this.#codec.forget(peerId);
+    this.#lateHello.forget(peerId);
     const gone = this.#directory.remove(peerId);
     if (gone === undefined) return;
     this.#repliedTo.delete(gone);

@@ -7,7 +7,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import cors from '@fastify/cors';
-import { sigmeshError } from '@sigmesh/protocol';
+import { PLAIN_POST_HEAD_MAX_BYTES, sigmeshError } from '@sigmesh/protocol';
 import Fastify, {
   LogController,
   type FastifyInstance,
@@ -105,9 +105,9 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
 
   // Bodies stay raw bytes: PoW binds to the exact bytes, and is checked before JSON is parsed.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, body),
-  );
+  const raw = (_request: FastifyRequest, body: Buffer, done: (e: null, b: Buffer) => void): void =>
+    done(null, body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
 
   app.setErrorHandler((error, request, reply) =>
     sendError(request, reply, toSigmeshError(error, ctx.log), ctx.log),
@@ -129,8 +129,17 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
   registerNodesRoute(app, ctx);
   registerDhtRoutes(app, ctx);
   registerRoomStreamRoute(app, ctx);
-  registerRoomPostRoute(app, ctx);
-  registerTokenRoute(app, ctx);
+  // The paid POSTs also take the plain form (paid-post.ts), a text/plain body whose head holds
+  // the token and session: in a scope of their own, so no other route takes text/plain.
+  await app.register(async (paid) => {
+    paid.addContentTypeParser(
+      'text/plain',
+      { parseAs: 'buffer', bodyLimit: config.maxMessageBytes + PLAIN_POST_HEAD_MAX_BYTES },
+      raw,
+    );
+    registerRoomPostRoute(paid, ctx);
+    registerTokenRoute(paid, ctx);
+  });
   registerTurnCredentialsRoute(app, ctx);
   for (const dialect of ctx.dialects) dialect.registerRoutes?.(app);
   await registerAppRoute(app, ctx.log);

@@ -1,15 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { powTokenFromAuthorization, type RoomHash, type SigmeshError } from '@sigmesh/protocol';
+import {
+  isPlainPostType,
+  PLAIN_POST_HEAD_MAX_BYTES,
+  type RoomHash,
+  type SigmeshError,
+} from '@sigmesh/protocol';
 import type { NodeContext } from '../node-context.js';
 import { clientAddress } from './client-address.js';
 import { errorHeaders, toSigmeshError } from './error-reply.js';
-import { SESSION_HEADER } from './request-payer.js';
+import { paidPost } from './paid-post.js';
 import { postToRoom } from './room-post.js';
 import { countRefusedWork } from './unpaid-limit.js';
 
 /** A room post the lean route takes: the path is `/room/` and a lowercase hash, nothing more. */
 const ROOM_POST_PATH = /^\/room\/([0-9a-f]{40})$/;
-/** The content types it takes (what browsers' fetch and the client send); others go to Fastify. */
+/** The JSON content types it takes (what browsers' fetch sends), besides the plain form's. */
 const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8']);
 /** The headers every answer carries (the CORS plugin's for an open API). */
 const CORS = {
@@ -28,8 +33,9 @@ const OK_HEADERS = [
  * objects, no hook chain, no content-type parser, no promise per request — the same checks
  * ({@link postToRoom}) and the same answers, byte for byte (pinned by
  * `test/integration/http/room-post-wire.test.ts`). It takes only the common case: a lowercase
- * room hash and no query, a JSON content type, a `Content-Length` within `--max-message-bytes`
- * and no `Transfer-Encoding`. Everything else — a token in the query, a chunked or oversized
+ * room hash and no query, a JSON content type or the plain form's `text/plain` (paid-post.ts),
+ * a `Content-Length` within `--max-message-bytes` (and the plain form's head) and no
+ * `Transfer-Encoding`. Everything else — a token in the query, a chunked or oversized
  * body, another content type, a malformed path — returns false and goes to the Fastify route,
  * which answers it as before. The route is paid, so the unpaid limit does not apply; a
  * refusal the unpaid allowance caused still counts as refused work, as in Fastify's hooks.
@@ -46,10 +52,13 @@ export function leanRoomPost(
     if (match === null) return false;
     const { headers } = request;
     const type = headers['content-type'];
-    if (type === undefined || !JSON_TYPES.has(type.toLowerCase())) return false;
+    // The plain form (paid-post.ts) carries its token and session at the head of the body.
+    const plain = isPlainPostType(type);
+    if (type === undefined || !(plain || JSON_TYPES.has(type.toLowerCase()))) return false;
     if (headers['transfer-encoding'] !== undefined) return false;
     const length = Number(headers['content-length']);
-    if (!Number.isSafeInteger(length) || length <= 0 || length > maxMessageBytes) return false;
+    const limit = plain ? maxMessageBytes + PLAIN_POST_HEAD_MAX_BYTES : maxMessageBytes;
+    if (!Number.isSafeInteger(length) || length <= 0 || length > limit) return false;
 
     // One chunk is the usual case (a post fits a packet); more are joined at the end.
     let first: Buffer | undefined;
@@ -64,9 +73,7 @@ export function leanRoomPost(
       try {
         const result = postToRoom(ctx, {
           room: match[1] as RoomHash,
-          body,
-          token: powTokenFromAuthorization(headers.authorization),
-          session: headers[SESSION_HEADER],
+          ...paidPost(headers, body, maxMessageBytes),
           address: clientAddress(request, trustProxy),
         });
         const json = JSON.stringify(result);

@@ -132,10 +132,12 @@ export class RoomRegistry {
   }
 
   /**
-   * Adds a member with a fresh peer id and session token. Does not announce it yet; its presence
-   * cursor starts now, so what {@link peers} lists at this moment is its starting view.
+   * Adds a member with a fresh session token, and `peerId` as its id when given and no member of
+   * the room (here or on a linked node) has it yet, a random one otherwise. Does not announce it
+   * yet; its presence cursor starts now, so what {@link peers} lists at this moment is its
+   * starting view.
    */
-  join(room: RoomHash, clientKey: string, sink: MemberSink): Member {
+  join(room: RoomHash, clientKey: string, sink: MemberSink, peerId?: PeerId): Member {
     this.checkJoin(room, clientKey);
     let entry = this.#rooms.get(room);
     const opened = entry === undefined;
@@ -152,8 +154,9 @@ export class RoomRegistry {
       this.#rooms.set(room, entry);
       this.#stats.rooms = this.#rooms.size;
     }
+    const free = peerId !== undefined && !entry.members.has(peerId) && !entry.remote.has(peerId);
     const member: Member = {
-      peerId: this.#random.hex(16) as PeerId,
+      peerId: free ? peerId : (this.#random.hex(16) as PeerId),
       session: this.#random.take(18).toString('base64url'),
       room,
       clientKey,
@@ -293,6 +296,11 @@ export class RoomRegistry {
     const delivered = this.deliver(message);
     for (const observer of this.#observers) observer.published?.(message);
     return { id, delivered };
+  }
+
+  /** A fresh random message id (16 bytes, hex), for a message published later. */
+  newMessageId(): string {
+    return this.#random.hex(16);
   }
 
   /** Delivers a message (local, or arrived from another node) to the local members it is for. */

@@ -17,9 +17,10 @@ export function sseWelcome(
   welcome: Omit<WelcomeEvent, 'members'>,
   members: readonly Buffer[],
 ): Buffer[] {
-  const { peerId, session, room, nodeId, heartbeatMs, pow } = welcome;
+  // The fields after `members` keep the order they have in `welcome` (heartbeatMs, pow, hello).
+  const { peerId, session, room, nodeId, ...after } = welcome;
   const head = JSON.stringify({ peerId, session, room, nodeId }).slice(0, -1);
-  const tail = JSON.stringify({ heartbeatMs, pow }).slice(1);
+  const tail = JSON.stringify(after).slice(1);
   return [
     Buffer.from(`event: welcome\ndata: ${head},"members":[`),
     ...members,

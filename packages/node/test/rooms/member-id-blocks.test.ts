@@ -92,6 +92,13 @@ test('sseWelcome writes exactly the bytes of the whole welcome event', () => {
     const event: WelcomeEvent = { peerId, session, room, nodeId, members: ids, heartbeatMs, pow };
     const whole = sseChunk('welcome', event);
     assert.deepEqual(Buffer.concat(sseWelcome(base, blocks.encode())), whole, `${count} members`);
+    // With the id of the hello the join carried, which comes last.
+    const hello = 'f'.repeat(32);
+    assert.deepEqual(
+      Buffer.concat(sseWelcome({ ...base, hello }, blocks.encode())),
+      sseChunk('welcome', { ...event, hello }),
+      `${count} members and a hello`,
+    );
   }
 });
 

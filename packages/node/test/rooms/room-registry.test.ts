@@ -281,3 +281,15 @@ test('a member served inside the node (a dialect connection) takes messages and 
     ['from inside'],
   );
 });
+
+test('a member gets the id its join asked for, unless a member here or on a linked node has it', () => {
+  const rooms = registry();
+  const wanted = 'ab'.repeat(16) as PeerId;
+  const first = rooms.join(room, 'a', new FakeSink(), wanted);
+  assert.equal(first.peerId, wanted);
+  const again = rooms.join(room, 'b', new FakeSink(), wanted);
+  assert.notEqual(again.peerId, wanted, 'a local member holds it');
+  const remote = 'cd'.repeat(16) as PeerId;
+  rooms.remoteChanged(room, [remote], []);
+  assert.notEqual(rooms.join(room, 'c', new FakeSink(), remote).peerId, remote, 'a remote one');
+});

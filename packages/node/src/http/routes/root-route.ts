@@ -1,4 +1,4 @@
-import { powScopes, type NodeInfo, type PowScope } from '@sigmesh/protocol';
+import { nodeFeatures, powScopes, type NodeInfo, type PowScope } from '@sigmesh/protocol';
 import { retryAfterSeconds } from '../../pow/refusals.js';
 import type { FastifyInstance } from 'fastify';
 import { clientKey } from '../../pow/client-key.js';
@@ -54,6 +54,7 @@ export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void 
       pow,
       load: { cpu: round(load.cpu), mem: round(load.mem), smoothed: round(load.smoothed) },
       limits: { maxMessageBytes: ctx.config.maxMessageBytes },
+      features: nodeFeatures,
       dht: {
         bootstrap: dht.bootstrap,
         bootstrapped: dht.bootstrapped,
