@@ -73,7 +73,7 @@ export async function* openRoomStream(
   const info = await fetchNodeInfo(baseUrl, signal);
   let offer = quotedOffer(info, 'room-join');
   let response: Response | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < POST_ATTEMPTS; attempt++) {
     const token = await payOffer(offer, utf8(room), signal);
     response = await request(`${baseUrl}/room/${room}?pow=${encodeURIComponent(token)}`, {
       headers: { accept: 'text/event-stream' },
@@ -96,9 +96,14 @@ export async function* openRoomStream(
   }
 }
 
+/** Payments of one POST: the offer, then a fresh challenge after each 401 (a price that rose). */
+const POST_ATTEMPTS = 4;
+
 /**
- * POSTs a JSON body with PoW, paying `offer` first and retrying once with a fresh challenge
- * after a 401. Resolves with the parsed JSON answer; rejects with the node's SigmeshError.
+ * POSTs a JSON body with PoW, paying `offer` first and, after a 401, the fresh challenge it
+ * carries — up to {@link POST_ATTEMPTS} payments in all: on a loaded node the price can rise past
+ * the tolerance between quote and payment more than once. Resolves with the parsed JSON answer;
+ * rejects with the node's SigmeshError.
  */
 export async function postWithPow(
   url: string,
@@ -110,7 +115,7 @@ export async function postWithPow(
   const text = JSON.stringify(body);
   const bytes = utf8(text);
   let current = offer;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < POST_ATTEMPTS; attempt++) {
     const token = await payOffer(current, bytes);
     const response = await request(url, {
       method: 'POST',
@@ -127,7 +132,7 @@ export async function postWithPow(
       response.status === 401
         ? parsePowWwwAuthenticate(response.headers.get('www-authenticate'))
         : undefined;
-    if (next === undefined || attempt === 1) throw await errorFrom(response);
+    if (next === undefined || attempt === POST_ATTEMPTS - 1) throw await errorFrom(response);
     await response.body?.cancel();
     current = next;
   }
