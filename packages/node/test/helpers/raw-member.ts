@@ -20,11 +20,17 @@ export async function joinRaw(
   );
   // Not `for await`: leaving that loop would destroy the socket; we want it open and unread.
   return new Promise((resolve, reject) => {
-    let text = '';
+    let received = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no welcome from ${baseUrl} within ${WELCOME_TIMEOUT_MS} ms`));
+    }, WELCOME_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const match = /event: welcome\ndata: (.*)\n\n/.exec(text);
+      received = Buffer.concat([received, chunk]);
+      // The body is chunked, and a big room's welcome spans several chunks.
+      const match = /event: welcome\ndata: (.*)\n\n/.exec(dechunkedBody(received));
       if (!match) return;
+      clearTimeout(timer);
       socket.off('data', onData);
       if (mode === 'stall') socket.pause();
       else socket.on('data', () => undefined);
@@ -34,6 +40,28 @@ export async function joinRaw(
       });
     };
     socket.on('data', onData);
-    socket.once('error', reject);
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
+}
+
+const WELCOME_TIMEOUT_MS = 30_000;
+
+/** The data of the complete chunks of a chunked HTTP/1.1 response received so far, as text. */
+function dechunkedBody(response: Buffer): string {
+  const headEnd = response.indexOf('\r\n\r\n');
+  if (headEnd < 0) return '';
+  const pieces: Buffer[] = [];
+  let at = headEnd + 4;
+  for (;;) {
+    const lineEnd = response.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = Number.parseInt(response.toString('latin1', at, lineEnd), 16);
+    if (!Number.isFinite(size) || lineEnd + 2 + size + 2 > response.length) break;
+    pieces.push(response.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(pieces).toString();
 }

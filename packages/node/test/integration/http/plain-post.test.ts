@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deriveRoomHash, formatPlainPost, utf8 } from '@sigmesh/protocol';
+import {
+  checkSolution,
+  deriveRoomHash,
+  formatPlainPost,
+  parsePowToken,
+  utf8,
+} from '@sigmesh/protocol';
 import { challengeFor, rawRequest, solveToken } from '../../helpers/raw-http.js';
 import { joinRoom } from '../../helpers/room-client.js';
 import { startTestNode } from '../../helpers/test-node.js';
@@ -20,8 +26,15 @@ async function plainPost(
   json: string,
   options: { bound?: string; chunked?: boolean; type?: string } = {},
 ) {
-  const { challenge } = await challengeFor(new URL(url).origin, scope);
-  const token = await solveToken(challenge, utf8(options.bound ?? json));
+  let token = '';
+  for (let tries = 0; tries < 20 && token === ''; tries++) {
+    const { challenge } = await challengeFor(new URL(url).origin, scope);
+    const solved = await solveToken(challenge, utf8(options.bound ?? json));
+    // A token solved over other bytes must not solve for the JSON too (at a low price one in
+    // `difficulty` would, and a refusal case would pass by chance).
+    if (options.bound === undefined || !solvesFor(solved, utf8(json))) token = solved;
+  }
+  assert.notEqual(token, '', 'every token solved over other bytes also solved for the JSON');
   return rawRequest(url, {
     method: 'POST',
     headers: {
@@ -31,6 +44,14 @@ async function plainPost(
     },
     body: formatPlainPost(token, session, json),
   });
+}
+
+/** True when `token` also solves its challenge for `bound`. */
+function solvesFor(token: string, bound: Uint8Array): boolean {
+  const parsed = parsePowToken(token);
+  assert.ok(parsed.ok);
+  const { challenge, counter } = parsed.value;
+  return checkSolution(challenge.bytes, challenge.difficulty, bound, counter);
 }
 
 const code = (response: { json(): unknown }): string => (response.json() as { code: string }).code;
