@@ -11,6 +11,8 @@ import { startChild, stopAllChildren } from './lib/child-process.js';
 const members = Number(argument('members', '5000'));
 const warmup = 100;
 const rounds = Number(argument('rounds', '3'));
+/** Joins in flight at once while filling (the pace of the fill; raw's own pace is far slower). */
+const concurrency = Number(argument('concurrency', '32'));
 const room = deriveRoomHash('sigmesh-bench', 'memory');
 const GOAL_BYTES = 8 * 1024;
 
@@ -47,7 +49,7 @@ async function runRound(kind: ServerKind, index: number): Promise<Round> {
           room,
           count,
           sigmesh: kind === 'sigmesh',
-          concurrency: 32,
+          concurrency,
         },
         1_800_000,
       );
