@@ -6,18 +6,7 @@ import type { StreamSink } from '../../src/rooms/member.js';
 import { MemberIdBlocks } from '../../src/rooms/member-id-blocks.js';
 import { RoomRegistry } from '../../src/rooms/room-registry.js';
 import { sseChunk, sseWelcome } from '../../src/rooms/sse-chunk.js';
-
-/** A small seeded generator (mulberry32), so a failure replays. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const peer = (n: number): PeerId => n.toString(16).padStart(32, '0') as PeerId;
 const expected = (ids: readonly string[], except?: string): string =>
@@ -28,7 +17,7 @@ const expected = (ids: readonly string[], except?: string): string =>
 
 test('member id blocks encode exactly the ids in join order, under seeded churn', () => {
   for (const seed of [1, 2, 3]) {
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const blocks = new MemberIdBlocks();
     const truth: PeerId[] = [];
     let next = 0;

@@ -12,6 +12,7 @@ import {
 } from '../../../src/index.js';
 import { joinRoom, type TestMember } from '../../helpers/room-client.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 // Randomized, seeded churn on an in-process mesh: members join and leave on random nodes, links
 // are cut at random, nodes stop and new ones start. At every checkpoint each node's view (its
@@ -23,18 +24,6 @@ import { waitFor } from '../../helpers/wait-for.js';
 const seed = Number(process.env.SIGMESH_CHURN_SEED ?? Date.now() % 1_000_000);
 const operations = Number(process.env.SIGMESH_CHURN_OPS ?? 1_500);
 const rooms = [deriveRoomHash('churn', 'a'), deriveRoomHash('churn', 'b')];
-
-/** mulberry32: a small seeded PRNG, so a run can be replayed. */
-function random(seedValue: number): () => number {
-  let a = seedValue >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Slot {
   node: SigmeshNode;
@@ -88,7 +77,7 @@ for (const topology of ['full mesh', 'line'] as const) {
 
 async function churn(t: TestContext, topology: Topology): Promise<void> {
   t.diagnostic(`seed ${seed}, ${operations} operations (SIGMESH_CHURN_SEED / SIGMESH_CHURN_OPS)`);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   const warnings: string[] = [];
   const slots: Slot[] = [];
