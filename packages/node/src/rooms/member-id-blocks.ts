@@ -2,7 +2,8 @@ import type { PeerId } from '@sigmesh/protocol';
 
 /** Ids per block: a block's bytes are ~9 KB, re-encoded when one of its ids comes or goes. */
 const BLOCK_IDS = 256;
-const COMMA = Buffer.from(',');
+/** The separator between pieces of a JSON array's elements. */
+export const COMMA = Buffer.from(',');
 
 interface Block {
   readonly ids: PeerId[];

@@ -4,7 +4,7 @@ import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
 import { isEventSink, type Member, type MemberSink } from './member.js';
 import { MemberWriter } from './member-writer.js';
-import { encodeIds, MemberIdBlocks } from './member-id-blocks.js';
+import { COMMA, encodeIds, MemberIdBlocks } from './member-id-blocks.js';
 import { PresenceFanout, type PresenceRoom } from './presence-fanout.js';
 import { PresenceLog } from './presence-log.js';
 import type { RoomMessage, RoomObserver } from './room-observer.js';
@@ -245,7 +245,7 @@ export class RoomRegistry {
     if (entry.remote.size > 0) {
       const remote = encodeIds([...entry.remote].filter((peerId) => peerId !== except));
       if (remote.length > 0) {
-        if (pieces.length > 0) pieces.push(Buffer.from(','));
+        if (pieces.length > 0) pieces.push(COMMA);
         pieces.push(remote);
       }
     }
