@@ -27,4 +27,14 @@ export const roomErrors = {
     summary:
       'The member read its stream too slowly; its queue filled and the node closed the stream.',
   },
+  INBOX_OWNER_INVALID: {
+    status: 403,
+    summary:
+      "The join's owner proof is malformed, stale, for another inbox or node, or its signature does not verify: only the key's owner listens as an inbox's owner.",
+  },
+  ROOM_HASH_RESERVED: {
+    status: 400,
+    summary:
+      'The hash is an inbox (it starts with the inbox prefix): only `GET /room/HASH`, as owner or guest, may join it.',
+  },
 } as const satisfies Record<string, ErrorSpec>;

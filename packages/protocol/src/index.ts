@@ -7,6 +7,7 @@ export * from './sigmesh-error.js';
 export * from './limits.js';
 export * from './json-depth.js';
 export * from './room-hash.js';
+export * from './inbox.js';
 export * from './pow-challenge.js';
 export * from './pow-solution.js';
 export * from './pow-token.js';

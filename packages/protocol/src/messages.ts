@@ -4,6 +4,7 @@ import type { PowOffer } from './pow-token.js';
 import { jsonDepthExceeds } from './json-depth.js';
 import { isPeerId, protocolLimits, type PeerId } from './limits.js';
 import { isRoomHash, type RoomHash } from './room-hash.js';
+import type { InboxRole } from './inbox.js';
 import { isRecord, parsed, rejected, type ParseResult } from './parse-result.js';
 
 // Every JSON shape of the native HTTP API, with a parser from `unknown` for each one a client
@@ -117,6 +118,12 @@ export interface WelcomeEvent {
    * when the join carried one and it was published as this member's).
    */
   readonly hello?: string;
+  /**
+   * In an inbox only (a hash with the inbox prefix, inbox.ts): how this member is in it. An `owner` hears of every
+   * member and message; a `guest` is told of nobody (`members` is empty, no presence events) and
+   * receives only messages addressed to it.
+   */
+  readonly role?: InboxRole;
 }
 
 /**
@@ -282,9 +289,11 @@ export function parseWelcomeEvent(value: unknown): ParseResult<WelcomeEvent> {
   }
   const pow = parsePowOffer(value.pow);
   if (!pow.ok) return pow;
-  const { hello } = value;
+  const { hello, role } = value;
   if (hello !== undefined && typeof hello !== 'string')
     return rejected('BAD_REQUEST', 'bad welcome hello id');
+  if (role !== undefined && role !== 'owner' && role !== 'guest')
+    return rejected('BAD_REQUEST', 'bad welcome role');
   return parsed({
     peerId,
     session,
@@ -294,6 +303,7 @@ export function parseWelcomeEvent(value: unknown): ParseResult<WelcomeEvent> {
     heartbeatMs,
     pow: pow.value,
     ...(hello === undefined ? {} : { hello }),
+    ...(role === undefined ? {} : { role }),
   });
 }
 

@@ -69,13 +69,15 @@ export async function* openRoomStream(
   baseUrl: string,
   room: RoomHash,
   signal: AbortSignal,
+  query?: JoinQuery,
 ): AsyncGenerator<SseEvent> {
   const info = await fetchNodeInfo(baseUrl, signal);
   let offer = quotedOffer(info, 'room-join');
   let response: Response | undefined;
   for (let attempt = 0; attempt < POST_ATTEMPTS; attempt++) {
     const token = await payOffer(offer, utf8(room), signal);
-    response = await request(`${baseUrl}/room/${room}?pow=${encodeURIComponent(token)}`, {
+    const extra = query === undefined ? '' : await query(token, info.node.id);
+    response = await request(`${baseUrl}/room/${room}?pow=${encodeURIComponent(token)}${extra}`, {
       headers: { accept: 'text/event-stream' },
       signal,
     });
@@ -95,6 +97,12 @@ export async function* openRoomStream(
     yield* parser.feed(decoder.decode(chunk, { stream: true }));
   }
 }
+
+/**
+ * More of a join's query (`&name=value…`), made once its PoW token is known: e.g. an inbox
+ * owner's proof, which signs the token and the node's id.
+ */
+export type JoinQuery = (token: string, nodeId: string) => string | Promise<string>;
 
 /** Payments of one POST: the offer, then a fresh challenge after each 401 (a price that rose). */
 const POST_ATTEMPTS = 4;

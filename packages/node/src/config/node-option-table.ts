@@ -164,6 +164,15 @@ export const nodeOptionTable = {
     description:
       'How often members of a large room are told who joined and left (0: at once, as in small rooms).',
   },
+  inboxProofWindowMs: {
+    flag: 'inbox-proof-window-ms',
+    kind: 'integer',
+    group: 'limits',
+    min: 1_000,
+    max: 600_000,
+    description:
+      "How far an inbox owner's signing time may be from this node's clock, either way, before its proof is refused.",
+  },
   powBaseDifficulty: {
     flag: 'pow-base-difficulty',
     kind: 'integer',

@@ -29,6 +29,8 @@ export interface NodeConfig {
   readonly presenceBatchMembers: number;
   /** Least time between two presence events to one member of a large room (0: no pacing). */
   readonly presenceIntervalMs: number;
+  /** How far an inbox owner's proof may be signed from this node's clock, either way. */
+  readonly inboxProofWindowMs: number;
   readonly powBaseDifficulty: number;
   readonly powMaxDifficulty: number;
   readonly powTtlSeconds: number;
@@ -184,6 +186,7 @@ export const nodeDefaults: NodeConfig = {
   presenceBacklog: 1024,
   presenceBatchMembers: 256,
   presenceIntervalMs: 500,
+  inboxProofWindowMs: 60_000,
   powBaseDifficulty: 2_000,
   powMaxDifficulty: 1 << 22,
   powTtlSeconds: 120,

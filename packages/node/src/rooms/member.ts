@@ -1,4 +1,4 @@
-import type { PeerId, PresenceEvent, RoomHash } from '@sigmesh/protocol';
+import type { InboxRole, PeerId, PresenceEvent, RoomHash } from '@sigmesh/protocol';
 import type { RoomMessage } from './room-observer.js';
 
 /** A member's event stream (SSE): bytes, with the stream's own backpressure. A ServerResponse fits. */
@@ -39,6 +39,11 @@ export interface Member {
   readonly room: RoomHash;
   readonly clientKey: string;
   readonly sink: MemberSink;
+  /**
+   * In an inbox: `owner` hears of every member and message, `guest` only of messages addressed
+   * to it. Undefined in rooms.
+   */
+  readonly role?: InboxRole;
   /** Set once the member is cut or gone; nothing is written after. */
   closed: boolean;
   /** How many of the room's presence entries this member has been told about. */

@@ -83,6 +83,8 @@ export class PresenceFanout {
       let told = false;
       const shares = new Map<number, PresenceShare | undefined>();
       for (const member of room.members.values()) {
+        // An inbox's guests are told of nobody.
+        if (member.role === 'guest') member.cursor = head;
         const ready = isEventSink(member.sink) || member.sink.writableLength === 0;
         if (member.cursor !== head && !member.closed && ready) {
           this.#send(room, member, head, shares);

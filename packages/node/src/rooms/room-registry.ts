@@ -1,5 +1,12 @@
 import { RandomPool } from '../random-pool.js';
-import { sigmeshError, type ByeEvent, type PeerId, type RoomHash } from '@sigmesh/protocol';
+import {
+  isInboxHash,
+  sigmeshError,
+  type ByeEvent,
+  type InboxRole,
+  type PeerId,
+  type RoomHash,
+} from '@sigmesh/protocol';
 import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
 import { isEventSink, type Member, type MemberSink } from './member.js';
@@ -107,9 +114,14 @@ export class RoomRegistry {
       });
   }
 
-  /** Throws the error a join would fail with now, or returns; lets routes refuse before hijacking. */
-  checkJoin(room: RoomHash, clientKey: string): void {
+  /**
+   * Throws the error a join would fail with now, or returns; lets routes refuse before hijacking.
+   * An inbox is joined only with a role (the room stream route decides it): ROOM_HASH_RESERVED.
+   */
+  checkJoin(room: RoomHash, clientKey: string, role?: InboxRole): void {
     this.checkOpen();
+    if (role === undefined && isInboxHash(room))
+      throw sigmeshError('ROOM_HASH_RESERVED', 'this hash is an inbox: join it as owner or guest');
     if ((this.#streamsPerClient.get(clientKey) ?? 0) >= this.#limits.maxStreamsPerAddress) {
       throw sigmeshError(
         'ROOM_TOO_MANY_STREAMS',
@@ -135,10 +147,16 @@ export class RoomRegistry {
    * Adds a member with a fresh session token, and `peerId` as its id when given and no member of
    * the room (here or on a linked node) has it yet, a random one otherwise. Does not announce it
    * yet; its presence cursor starts now, so what {@link peers} lists at this moment is its
-   * starting view.
+   * starting view. `role` is the member's in an inbox (and required there).
    */
-  join(room: RoomHash, clientKey: string, sink: MemberSink, peerId?: PeerId): Member {
-    this.checkJoin(room, clientKey);
+  join(
+    room: RoomHash,
+    clientKey: string,
+    sink: MemberSink,
+    peerId?: PeerId,
+    role?: InboxRole,
+  ): Member {
+    this.checkJoin(room, clientKey, role);
     let entry = this.#rooms.get(room);
     const opened = entry === undefined;
     if (entry === undefined) {
@@ -161,6 +179,7 @@ export class RoomRegistry {
       room,
       clientKey,
       sink,
+      ...(role === undefined ? {} : { role }),
       closed: false,
       cursor: entry.log.head,
       outbox: [],
@@ -327,7 +346,9 @@ export class RoomRegistry {
       return delivered;
     }
     let delivered = 0;
-    for (const member of members.values()) if (member.peerId !== from && give(member)) delivered++;
+    // An inbox's broadcasts are for its owners: a guest hears only what is addressed to it.
+    for (const member of members.values())
+      if (member.peerId !== from && member.role !== 'guest' && give(member)) delivered++;
     this.#stats.deliveries += delivered;
     return delivered;
   }

@@ -10,7 +10,7 @@ import {
   type WelcomeEvent,
 } from '@sigmesh/protocol';
 import type { SseEvent } from '@sigmesh/protocol';
-import { openRoomStream, postWithPow } from '../../src/cli/node-api-client.js';
+import { openRoomStream, postWithPow, type JoinQuery } from '../../src/cli/node-api-client.js';
 
 /** A room member for tests: a real event stream plus helpers to post and await events. */
 export interface TestMember {
@@ -29,12 +29,19 @@ export interface TestMember {
   close(): void;
 }
 
-/** Joins `room` on the node at `baseUrl` over real HTTP (paying PoW) and waits for `welcome`. */
-export async function joinRoom(baseUrl: string, room: RoomHash): Promise<TestMember> {
+/**
+ * Joins `room` on the node at `baseUrl` over real HTTP (paying PoW) and waits for `welcome`;
+ * `query` adds to the join's query once its token is known (an inbox owner's proof).
+ */
+export async function joinRoom(
+  baseUrl: string,
+  room: RoomHash,
+  query?: JoinQuery,
+): Promise<TestMember> {
   const controller = new AbortController();
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
-  const stream = openRoomStream(baseUrl, room, controller.signal);
+  const stream = openRoomStream(baseUrl, room, controller.signal, query);
   const first = await stream.next();
   if (first.done === true || first.value.event !== 'welcome') throw new Error('no welcome event');
   const welcome = parseWelcomeEvent(JSON.parse(first.value.data));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { deriveRoomHash, type PeerId, type SigmeshError } from '@sigmesh/protocol';
+import { deriveRoomHash, inboxRoomHash, type PeerId, type SigmeshError } from '@sigmesh/protocol';
 import type { StreamSink } from '../../src/rooms/member.js';
 import { RoomRegistry } from '../../src/rooms/room-registry.js';
 
@@ -292,4 +292,47 @@ test('a member gets the id its join asked for, unless a member here or on a link
   const remote = 'cd'.repeat(16) as PeerId;
   rooms.remoteChanged(room, [remote], []);
   assert.notEqual(rooms.join(room, 'c', new FakeSink(), remote).peerId, remote, 'a remote one');
+});
+
+test('an inbox: joined only with a role; guests get no presence and no broadcast, owners get all', async () => {
+  const rooms = registry();
+  const inbox = inboxRoomHash(new Uint8Array(32).fill(5));
+  const events = { kind: 'events' as const, message: () => {}, presence: () => {} };
+  assert.throws(
+    () => rooms.join(inbox, 'dialect', events),
+    (error: SigmeshError) => error.code === 'ROOM_HASH_RESERVED',
+  );
+  assert.throws(
+    () => rooms.checkJoin(inbox, 'dialect'),
+    (error: SigmeshError) => error.code === 'ROOM_HASH_RESERVED',
+  );
+  const [owner, guest, other] = [new FakeSink(), new FakeSink(), new FakeSink()];
+  const mo = rooms.join(inbox, 'x', owner, undefined, 'owner');
+  const mg = rooms.join(inbox, 'x', guest, undefined, 'guest');
+  rooms.announceJoin(mo);
+  rooms.announceJoin(mg);
+  const mx = rooms.join(inbox, 'x', other, undefined, 'guest');
+  rooms.announceJoin(mx);
+  rooms.remoteChanged(inbox, [peer(9)], []);
+  await turn();
+  assert.equal(rooms.publish(inbox, mg.peerId, 'ring').delivered, 1, 'to the owner only');
+  assert.equal(rooms.publish(inbox, mo.peerId, 'all').delivered, 0, 'no guest hears a broadcast');
+  assert.equal(rooms.publish(inbox, mo.peerId, 'answer', mg.peerId).delivered, 1);
+  await turn();
+  assert.deepEqual(
+    owner.events('message').map((m) => (m as { data: unknown }).data),
+    ['ring'],
+  );
+  assert.deepEqual(
+    guest.events('message').map((m) => (m as { data: unknown }).data),
+    ['answer'],
+  );
+  assert.deepEqual(other.events('message'), []);
+  assert.deepEqual([guest.events('presence'), other.events('presence')], [[], []]);
+  assert.deepEqual(
+    new Set(owner.events('presence').flatMap((p) => (p as { join: string[] }).join)),
+    new Set([mg.peerId, mx.peerId, peer(9)]),
+  );
+  // A room that is not an inbox is joined as always.
+  rooms.join(room, 'dialect', events);
 });

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { clientKey } from '../../pow/client-key.js';
 import type { NodeContext } from '../../node-context.js';
 import { sseWelcome } from '../../rooms/sse-chunk.js';
+import { inboxRole } from '../inbox-role.js';
 import { joinHello } from '../join-hello.js';
 import { requestPowToken } from '../request-pow-token.js';
 
@@ -31,7 +32,15 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
     const token = requestPowToken(request);
     ctx.pow.check(token, 'room-join', { address: key }, utf8(room.value));
     const hello = joinHello(request.raw.url ?? '', ctx.config.maxMessageBytes);
-    ctx.rooms.checkJoin(room.value, key);
+    const role = inboxRole({
+      room: room.value,
+      owner: (request.query as Record<string, unknown>).owner,
+      token,
+      nodeId: ctx.identity.id,
+      now: ctx.now(),
+      windowMs: ctx.config.inboxProofWindowMs,
+    });
+    ctx.rooms.checkJoin(room.value, key, role);
 
     reply.hijack();
     const res = reply.raw;
@@ -51,6 +60,7 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
       key,
       res,
       token === undefined ? undefined : joinMemberId(token),
+      role,
     );
     res.on('close', () => ctx.rooms.leave(member));
     // Presence held back while the stream was full goes out once it drains.
@@ -68,8 +78,11 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
       heartbeatMs: ctx.config.heartbeatMs,
       pow: ctx.pow.offer('room-post', { address: key, member: member.peerId }),
       ...(helloId === undefined ? {} : { hello: helloId }),
+      ...(role === undefined ? {} : { role }),
     };
-    ctx.rooms.send(member, sseWelcome(welcome, ctx.rooms.peerListBytes(room.value, member.peerId)));
+    // An inbox's guests are told of nobody (its owners see every join).
+    const present = role === 'guest' ? [] : ctx.rooms.peerListBytes(room.value, member.peerId);
+    ctx.rooms.send(member, sseWelcome(welcome, present));
     ctx.rooms.announceJoin(member);
     // After the write turn that tells the members of the join (queued first), so that in rooms
     // small enough to be told at once they hear of the member before its first message.
