@@ -9,6 +9,7 @@ import { clientErrors } from './errors-client.js';
 import { connectionErrors } from './errors-connection.js';
 import { trackerErrors } from './errors-tracker.js';
 import { topicErrors } from './errors-topics.js';
+import { callErrors } from './errors-calls.js';
 
 /**
  * Every error code sigmesh nodes and clients use, with its HTTP status. `docs/errors.md` lists
@@ -25,6 +26,7 @@ export const errorCatalog = {
   ...connectionErrors,
   ...trackerErrors,
   ...topicErrors,
+  ...callErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable SCREAMING_SNAKE error code. */

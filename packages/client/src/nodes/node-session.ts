@@ -52,6 +52,11 @@ export interface JoinOptions {
    * hello can be signed for it before the welcome; undefined carries none.
    */
   readonly hello?: (memberId: PeerId) => Promise<string | undefined>;
+  /**
+   * For an inbox's owner: the `owner` proof (inbox.ts) for the join's token and the node's id,
+   * signed by the inbox's key. Without it an inbox is joined as a guest.
+   */
+  readonly owner?: (token: string | undefined, nodeId: string) => Promise<string>;
 }
 
 /** A join URL longer than this carries no hello (the node's request-head limit is 16 KiB). */
@@ -73,6 +78,8 @@ export class NodeSession {
   readonly nodeId: string;
   readonly memberId: PeerId;
   readonly maxMessageBytes: number;
+  /** In an inbox, how this member is in it (the welcome's `role`). */
+  readonly role: WelcomeEvent['role'];
   readonly members: ReadonlySet<PeerId>;
   readonly #room: RoomHash;
   readonly #session: string;
@@ -96,6 +103,7 @@ export class NodeSession {
     this.nodeId = welcome.nodeId;
     this.memberId = welcome.peerId;
     this.maxMessageBytes = node.info.limits.maxMessageBytes;
+    this.role = welcome.role;
     this.members = new Set(welcome.members);
     this.#room = room;
     this.#session = welcome.session;
@@ -152,7 +160,7 @@ export class NodeSession {
     try {
       const response = await paidRequest(
         async (token) =>
-          request(await joinUrl(node, room, token, options.hello), {
+          request(await joinUrl(node, room, token, options), {
             headers: { accept: 'text/event-stream' },
             signal: abort.signal,
           }),
@@ -347,9 +355,15 @@ async function joinUrl(
   node: ProbedNode,
   room: RoomHash,
   token: string | undefined,
-  hello: JoinOptions['hello'],
+  { hello, owner }: Pick<JoinOptions, 'hello' | 'owner'>,
 ): Promise<string> {
   const base = `${node.url}/room/${room}`;
+  if (owner !== undefined) {
+    const proof = encodeURIComponent(await owner(token, node.info.node.id));
+    return token === undefined
+      ? `${base}?owner=${proof}`
+      : `${base}?pow=${encodeURIComponent(token)}&owner=${proof}`;
+  }
   if (token === undefined) return base;
   const paid = `${base}?pow=${encodeURIComponent(token)}`;
   if (hello === undefined || !takesJoinHello(node)) return paid;

@@ -1,0 +1,102 @@
+import { sigmeshError, type CallMedia, type InboxMessage } from '@sigmesh/protocol';
+import { Call } from './call.js';
+import { CallKeyPair, newCallId } from './call-secret.js';
+import { signInboxMessage } from './inbox-signing.js';
+import { openGuestChannel, type PeopleContext } from './people-context.js';
+import { peopleDefaults } from './people-options.js';
+
+/** Options of `people.call`. */
+export interface CallOptions extends Partial<CallMedia> {
+  /** Aborting hangs up before an answer (CALL_CANCELLED). */
+  readonly signal?: AbortSignal;
+}
+
+const REFUSALS = {
+  decline: ['CALL_DECLINED', 'declined the call'],
+  busy: ['CALL_BUSY', 'is in another call'],
+  refused: ['CALL_REFUSED', 'takes calls from contacts only'],
+} as const;
+
+/**
+ * Rings `peer` (through its inbox, from one node: the mesh carries the ring to wherever the peer
+ * listens) until it answers, `ringMs` passes or `signal` aborts; on `accept`, both sides derive
+ * the call's room from their ephemeral keys and the caller joins it. Without an answer the callee
+ * is told `cancel` (its missed call).
+ */
+export async function placeCall(
+  ctx: PeopleContext,
+  peer: string,
+  options: CallOptions = {},
+): Promise<Call> {
+  options.signal?.throwIfAborted();
+  const keys = await CallKeyPair.create();
+  const call = newCallId();
+  const self = ctx.identity.publicKey;
+  let settle: (answer: InboxMessage | Error) => void = () => undefined;
+  const answered = new Promise<InboxMessage | Error>((resolve) => (settle = resolve));
+  const channel = await openGuestChannel(ctx, peer, ({ message }) => {
+    if ('call' in message && message.call === call && message.kind !== 'ring') settle(message);
+  });
+  const abort = (): void =>
+    settle(sigmeshError('CALL_CANCELLED', 'the call was hung up before an answer'));
+  options.signal?.addEventListener('abort', abort);
+  const timer = setTimeout(
+    () => settle(sigmeshError('CALL_UNANSWERED', `no answer within ${ctx.ringMs} ms`)),
+    ctx.ringMs,
+  );
+  try {
+    const ring = await signInboxMessage(
+      ctx.identity,
+      {
+        v: 1,
+        kind: 'ring',
+        from: self,
+        at: Date.now(),
+        call,
+        eph: keys.publicKey,
+        media: { video: options.video ?? true, audio: options.audio ?? true },
+        ...(ctx.name === undefined ? {} : { name: ctx.name }),
+      },
+      peer,
+    );
+    let done = false;
+    void answered.then(() => (done = true));
+    void (async () => {
+      // Until the nodes are linked nobody hears it: ring again until an answer.
+      while (!done) {
+        await channel.post(ring).catch(() => undefined);
+        await Promise.race([answered, sleep(peopleDefaults.ringRepeatMs)]);
+      }
+    })();
+    const answer = await answered;
+    if (answer instanceof Error) {
+      const cancel = await signInboxMessage(
+        ctx.identity,
+        { v: 1, kind: 'cancel', from: self, at: Date.now(), call },
+        peer,
+      );
+      await channel.post(cancel).catch(() => undefined);
+      throw answer;
+    }
+    if (answer.kind !== 'accept') {
+      const [code, what] = REFUSALS[answer.kind as keyof typeof REFUSALS] ?? REFUSALS.decline;
+      throw sigmeshError(code, `the callee ${what}`);
+    }
+    const rendezvous = await keys.rendezvous({
+      call,
+      caller: self,
+      callee: peer,
+      callerEph: keys.publicKey,
+      calleeEph: answer.eph,
+    });
+    return new Call(peer, call, await ctx.joinCall(rendezvous));
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
+    channel.close();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

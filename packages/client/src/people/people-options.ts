@@ -1,0 +1,32 @@
+import type { JoinRoomOptions } from '../join-room.js';
+import type { InboxSigner } from './inbox-signing.js';
+
+/** Options of {@link connectPeople}: a room's options (for the calls' rooms) and who you are. */
+export interface PeopleOptions extends Omit<JoinRoomOptions, 'room' | 'password'> {
+  /** Your lasting key: rings and answers are signed with it, and your inbox is derived from it. */
+  readonly identity: InboxSigner;
+  /** The name your rings carry (at most 64 characters); the callee sees it beside your key. */
+  readonly name?: string;
+  /**
+   * Whose rings reach you: `anyone` (default), or `contacts` — every other caller is answered
+   * `refused` (their `call` rejects with CALL_REFUSED) and never rings here.
+   */
+  readonly acceptFrom?: 'anyone' | 'contacts';
+  /** Whether a key is one of your contacts (for `acceptFrom: 'contacts'` and `ping`). */
+  readonly isContact?: (key: string) => boolean;
+  /** How long a call rings before it gives up (CALL_UNANSWERED). Default 30,000 ms. */
+  readonly ringMs?: number;
+  /** How many nodes your inbox listens on. Default 2. */
+  readonly inboxNodes?: number;
+}
+
+export const peopleDefaults = {
+  ringMs: 30_000,
+  inboxNodes: 2,
+  /** A ring is posted again this often until answered (the nodes may still be linking). */
+  ringRepeatMs: 1000,
+  /** How far a message's signing time may be from our clock, either way. */
+  freshnessMs: 120_000,
+  /** How long `ping` waits for a `pong`. */
+  pingTimeoutMs: 5000,
+} as const;

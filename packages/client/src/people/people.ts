@@ -1,0 +1,260 @@
+import {
+  fromBase64url,
+  inboxOwnerTranscript,
+  inboxRoomHash,
+  sigmeshError,
+  toBase64url,
+} from '@sigmesh/protocol';
+import { Emitter } from '../emitter.js';
+import { joinRoom, joinRoomDefaults, type JoinRoomOptions } from '../join-room.js';
+import { NodeMemory } from '../nodes/node-memory.js';
+import { NodePool } from '../nodes/node-pool.js';
+import { createPowSolver } from '../pow/pow-solver.js';
+import { encode } from '../signaling/encode.js';
+import { SeenIds } from '../signaling/seen-ids.js';
+import type { Call } from './call.js';
+import { answer, IncomingRing } from './incoming-ring.js';
+import { InboxChannel } from './inbox-channel.js';
+import { isPeerKey, signInboxMessage } from './inbox-signing.js';
+import { placeCall, type CallOptions } from './outgoing-call.js';
+import {
+  openGuestChannel,
+  verifiedMessage,
+  type PeopleContext,
+  type VerifiedMessage,
+} from './people-context.js';
+import { peopleDefaults, type PeopleOptions } from './people-options.js';
+
+/** A call nobody answered here: the caller gave up or hung up while it rang. */
+export interface MissedCall {
+  readonly from: string;
+  readonly name: string | undefined;
+  readonly at: number;
+  readonly call: string;
+}
+
+/** What {@link People} tells its listeners. */
+export interface PeopleEvents {
+  /** Someone is calling (its signature checked; with `acceptFrom: 'contacts'`, a contact). */
+  ring: (ring: IncomingRing) => void;
+  /** A ring ended unanswered. */
+  missed: (missed: MissedCall) => void;
+}
+
+/** Rings still ringing at once; beyond, the oldest is dropped (missed). */
+const MAX_RINGING = 64;
+
+/**
+ * You, reachable as a person: listening on your inbox (derived from your lasting key) on a few
+ * nodes, so anyone who knows your key can ring you on whatever node they use; and calling others
+ * by their keys. Made by {@link connectPeople}.
+ */
+export class People extends Emitter<PeopleEvents> {
+  /** Your lasting key (raw ed25519, base64url): what others call you by. */
+  readonly key: string;
+  readonly #ctx: PeopleContext;
+  readonly #options: PeopleOptions;
+  readonly #seen = new SeenIds(1024);
+  readonly #ringing = new Map<string, IncomingRing>();
+  #inbox: InboxChannel | undefined;
+
+  constructor(ctx: PeopleContext, options: PeopleOptions) {
+    super();
+    this.key = ctx.identity.publicKey;
+    this.#ctx = ctx;
+    this.#options = options;
+  }
+
+  /** Starts listening on your inbox; resolves once a node holds it. */
+  async listen(): Promise<void> {
+    const raw = fromBase64url(this.key);
+    if (raw?.length !== 32)
+      throw sigmeshError('PEER_KEY_INVALID', 'the identity key is not a raw ed25519 key');
+    const room = inboxRoomHash(raw);
+    const { identity } = this.#ctx;
+    const inbox = new InboxChannel({
+      room,
+      pool: this.#ctx.pool,
+      solver: this.#ctx.solver,
+      k: this.#options.inboxNodes ?? peopleDefaults.inboxNodes,
+      joinTimeoutMs: this.#ctx.joinTimeoutMs,
+      maxPowDifficulty: this.#ctx.maxPowDifficulty,
+      owner: async (token, nodeId) => {
+        const signedAt = Date.now();
+        const transcript = inboxOwnerTranscript(room, nodeId, signedAt, token);
+        const sig = toBase64url(await identity.sign(encode(transcript)));
+        return `${this.key}.${signedAt}.${sig}`;
+      },
+      message: (event, session) =>
+        void verifiedMessage(event, session, this.key, Date.now()).then((verified) => {
+          if (verified !== undefined) void this.#received(verified);
+        }),
+    });
+    this.#inbox = inbox;
+    await inbox.open();
+  }
+
+  /** The nodes your inbox listens on now. */
+  get nodes(): readonly string[] {
+    return this.#inbox?.sessions.map((session) => session.url) ?? [];
+  }
+
+  /**
+   * Calls the person whose key is `peer`: resolves with the call once it is accepted, rejects with
+   * CALL_DECLINED, CALL_BUSY, CALL_REFUSED, CALL_UNANSWERED (after `ringMs`), CALL_CANCELLED
+   * (`signal` aborted) or PEER_KEY_INVALID.
+   */
+  call(peer: string, options?: CallOptions): Promise<Call> {
+    return placeCall(this.#ctx, peer, options);
+  }
+
+  /** True when `peer` answers a signed `ping` within `timeoutMs` (it is listening, and answers us). */
+  async ping(peer: string, timeoutMs: number = peopleDefaults.pingTimeoutMs): Promise<boolean> {
+    const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
+    let heard = (): void => undefined;
+    const pong = new Promise<void>((resolve) => (heard = resolve));
+    const channel = await openGuestChannel(this.#ctx, peer, ({ message }) => {
+      if (message.kind === 'pong' && message.nonce === nonce) heard();
+    });
+    try {
+      const ping = await signInboxMessage(
+        this.#ctx.identity,
+        { v: 1, kind: 'ping', from: this.key, at: Date.now(), nonce },
+        peer,
+      );
+      const deadline = Date.now() + timeoutMs;
+      let answered = false;
+      void pong.then(() => (answered = true));
+      while (!answered && Date.now() < deadline) {
+        await channel.post(ping).catch(() => undefined);
+        await Promise.race([pong, sleep(Math.min(1000, deadline - Date.now()))]);
+      }
+      return answered;
+    } finally {
+      channel.close();
+    }
+  }
+
+  /** Stops listening (calls in progress go on in their own rooms). */
+  close(): void {
+    this.#inbox?.close();
+    for (const ring of this.#ringing.values()) ring.cancelled();
+    this.#ringing.clear();
+    this.#ctx.solver.close();
+  }
+
+  async #received(verified: VerifiedMessage): Promise<void> {
+    const inbox = this.#inbox;
+    if (inbox === undefined) return;
+    const { message, member } = verified;
+    const trusted = this.#options.isContact?.(message.from) ?? false;
+    const open = (this.#options.acceptFrom ?? 'anyone') === 'anyone' || trusted;
+    switch (message.kind) {
+      case 'ring': {
+        if (!this.#seen.first(`${message.from}/${message.call}`)) return;
+        if (!open) {
+          await answer(this.#ctx, inbox, member, message.from, message.call, 'refused');
+          return;
+        }
+        const ring = new IncomingRing(this.#ctx, inbox, verified);
+        this.#track(ring);
+        this.emit('ring', ring);
+        return;
+      }
+      case 'cancel':
+        this.#ringing.get(`${message.from}/${message.call}`)?.cancelled();
+        return;
+      case 'ping': {
+        if (!open) return; // Strangers do not learn whether we are here.
+        const pong = await signInboxMessage(
+          this.#ctx.identity,
+          { v: 1, kind: 'pong', from: this.key, at: Date.now(), nonce: message.nonce },
+          message.from,
+        );
+        await inbox.post(pong, member).catch(() => undefined);
+        return;
+      }
+      default:
+        return; // Answers go to a caller's guest channel, not here.
+    }
+  }
+
+  /** Keeps a ring until it is answered or missed (cancelled, or silent past the ring time). */
+  #track(ring: IncomingRing): void {
+    const id = `${ring.from}/${ring.call}`;
+    if (this.#ringing.size >= MAX_RINGING) {
+      const oldest = this.#ringing.values().next().value;
+      oldest?.cancelled();
+    }
+    this.#ringing.set(id, ring);
+    const expiry = setTimeout(() => ring.cancelled(), this.#ctx.ringMs + 10_000);
+    ring.on('cancel', () => {
+      clearTimeout(expiry);
+      this.#ringing.delete(id);
+      this.emit('missed', { from: ring.from, name: ring.name, at: ring.at, call: ring.call });
+    });
+    ring.on('answered', () => {
+      clearTimeout(expiry);
+      this.#ringing.delete(id);
+    });
+  }
+}
+
+/**
+ * Connects you as a person (see {@link People}): starts listening on your inbox and resolves once
+ * a node holds it. Rejects like `joinRoom` when no node lets you in.
+ */
+export async function connectPeople(options: PeopleOptions): Promise<People> {
+  if (!isPeerKey(options.identity?.publicKey))
+    throw sigmeshError('CLIENT_OPTIONS_INVALID', 'identity must be an ed25519 identity');
+  const solver = createPowSolver();
+  const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
+  const pool = new NodePool({
+    nodes: options.nodes,
+    memory: new NodeMemory(options.storage),
+    solver,
+    probeTimeoutMs: options.probeTimeoutMs ?? joinRoomDefaults.probeTimeoutMs,
+    maxProbes: joinRoomDefaults.maxProbes,
+    maxPowDifficulty,
+  });
+  const { identity, name, ringMs } = options;
+  const ctx: PeopleContext = {
+    identity,
+    name,
+    pool,
+    solver,
+    ringMs: ringMs ?? peopleDefaults.ringMs,
+    joinTimeoutMs: options.joinTimeoutMs ?? joinRoomDefaults.joinTimeoutMs,
+    maxPowDifficulty,
+    joinCall: (rendezvous) => joinRoom({ ...roomOptionsOf(options), ...rendezvous }),
+  };
+  const people = new People(ctx, options);
+  try {
+    await people.listen();
+  } catch (error) {
+    people.close();
+    throw error;
+  }
+  return people;
+}
+
+/** The options a call's room is joined with: the app's room options, without the people's. */
+function roomOptionsOf(options: PeopleOptions): Omit<JoinRoomOptions, 'room' | 'password'> {
+  const room = Object.entries(options).filter(([key]) => !PEOPLE_ONLY.has(key));
+  return Object.fromEntries(room) as Omit<JoinRoomOptions, 'room' | 'password'>;
+}
+
+const PEOPLE_ONLY: ReadonlySet<string> = new Set([
+  'identity',
+  'name',
+  'acceptFrom',
+  'isContact',
+  'ringMs',
+  'inboxNodes',
+]);
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

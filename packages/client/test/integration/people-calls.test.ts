@@ -1,0 +1,215 @@
+/**
+ * Issue 14: calling a person by key. Each person listens on its inbox (as owner, proven with its
+ * key); a caller rings from whatever node it uses, the mesh carries the ring, and an accepted call
+ * puts both in a room derived from their signed ephemeral keys. Forged and misdirected rings never
+ * ring; strangers are refused when only contacts may call.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { RTCPeerConnection } from 'werift';
+import type { Testnet } from '@sigmesh/node';
+import {
+  connectPeople,
+  type Call,
+  type IncomingRing,
+  type InboxSigner,
+  type MissedCall,
+  type People,
+  type PeopleOptions,
+  type SigmeshError,
+} from '../../src/index.js';
+import { NodeMemory } from '../../src/nodes/node-memory.js';
+import { NodePool } from '../../src/nodes/node-pool.js';
+import { placeCall } from '../../src/people/outgoing-call.js';
+import type { PeopleContext } from '../../src/people/people-context.js';
+import { createPowSolver } from '../../src/pow/pow-solver.js';
+import { forger, testSigner } from '../helpers/test-signer.js';
+import { startMeshTestnet } from '../helpers/testnet.js';
+import { memoryStorage, nextEvent } from '../helpers/werift-client.js';
+
+async function person(
+  t: TestContext,
+  node: string,
+  options: Partial<PeopleOptions> = {},
+): Promise<People> {
+  const people = await connectPeople({
+    appId: 'people-test',
+    nodes: [node],
+    identity: options.identity ?? (await testSigner()),
+    storage: memoryStorage(),
+    rtc: { RTCPeerConnection },
+    rtcConfiguration: { iceAdditionalHostAddresses: ['127.0.0.1'] },
+    turn: false,
+    inboxNodes: 1,
+    ...options,
+  });
+  t.after(() => people.close());
+  return people;
+}
+
+function nextRing(people: People, ms = 20_000): Promise<IncomingRing> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ring within ${ms} ms`)), ms);
+    const off = people.on('ring', (ring) => {
+      clearTimeout(timer);
+      off();
+      resolve(ring);
+    });
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as SigmeshError).code ?? String(error);
+  }
+  return 'resolved';
+}
+
+let net: Testnet | undefined;
+async function testnet(t: TestContext): Promise<Testnet> {
+  net = await startMeshTestnet(t, 3);
+  return net;
+}
+
+test('Alice on node 1 calls Bob on node 3: Bob accepts and both meet in the call’s room', async (t) => {
+  const [n1, , n3] = (await testnet(t)).nodes;
+  const bob = await person(t, n3!.url());
+  const alice = await person(t, n1!.url(), { name: 'Alice' });
+  assert.deepEqual([alice.nodes, bob.nodes], [[n1!.url()], [n3!.url()]]);
+
+  const ringing = nextRing(bob);
+  const calling = alice.call(bob.key, { video: false, audio: true });
+  const ring = await ringing;
+  assert.deepEqual(
+    [ring.from, ring.name, ring.media, ring.state],
+    [alice.key, 'Alice', { video: false, audio: true }, 'ringing'],
+  );
+  const [atBob, atAlice] = await Promise.all([ring.accept(), calling]);
+  t.after(() => [atBob, atAlice].forEach((call: Call) => call.hangUp()));
+  assert.deepEqual([atAlice.peer, atBob.peer, atAlice.id], [bob.key, alice.key, ring.call]);
+
+  const joined = nextEvent(atBob.room, 'peer-join', 20_000);
+  await nextEvent(atAlice.room, 'peer-join', 20_000);
+  await joined;
+  const got = nextEvent(atBob.room, 'message');
+  await atAlice.room.send({ hi: 'bob' });
+  assert.deepEqual((await got)[0], { hi: 'bob' });
+});
+
+test('declined, busy, refused by a contacts-only callee, and unanswered calls reject; the callee sees a missed call', async (t) => {
+  const [n1, n2] = (await testnet(t)).nodes;
+  const friend = await testSigner();
+  const bob = await person(t, n2!.url(), {
+    acceptFrom: 'contacts',
+    isContact: (key) => key === friend.publicKey,
+    ringMs: 4000,
+  });
+  const alice = await person(t, n1!.url(), { identity: friend, ringMs: 4000 });
+  const stranger = await person(t, n1!.url(), { ringMs: 4000 });
+  const rings: IncomingRing[] = [];
+  bob.on('ring', (ring) => rings.push(ring));
+
+  const declined = alice.call(bob.key);
+  (await nextRing(bob)).decline().catch(() => undefined);
+  assert.equal(await rejection(declined), 'CALL_DECLINED');
+
+  const busy = alice.call(bob.key);
+  await (await nextRing(bob)).decline('busy');
+  assert.equal(await rejection(busy), 'CALL_BUSY');
+
+  assert.equal(await rejection(stranger.call(bob.key)), 'CALL_REFUSED');
+  assert.equal(
+    rings.some((ring) => ring.from === stranger.key),
+    false,
+    'a stranger never rang',
+  );
+
+  const missed = new Promise<MissedCall>((resolve) => bob.on('missed', resolve));
+  const unanswered = alice.call(bob.key);
+  await nextRing(bob);
+  assert.equal(await rejection(unanswered), 'CALL_UNANSWERED');
+  assert.equal((await missed).from, alice.key);
+
+  assert.equal(await rejection(alice.call('not a key')), 'PEER_KEY_INVALID');
+});
+
+test('a ring forged as Alice, or signed for someone else, never rings', async (t) => {
+  const [n1, n2] = (await testnet(t)).nodes;
+  const bob = await person(t, n2!.url(), { ringMs: 3000 });
+  const carol = await person(t, n2!.url(), { ringMs: 3000 });
+  const alice = await testSigner();
+  const mallory = await testSigner();
+  const rings: IncomingRing[] = [];
+  bob.on('ring', (ring) => rings.push(ring));
+
+  // Mallory claims Alice's key but signs with her own.
+  const forged = await rejection(
+    placeCall(await context(t, n1!.url(), forger(alice, mallory)), bob.key),
+  );
+  assert.equal(forged, 'CALL_UNANSWERED');
+  // A genuine ring from Mallory, signed for Carol, posted into Bob's inbox.
+  const misdirected = await context(t, n1!.url(), mallory, { addressee: carol.key });
+  assert.equal(await rejection(placeCall(misdirected, bob.key)), 'CALL_UNANSWERED');
+  assert.deepEqual(rings, [], 'Bob heard no ring');
+
+  // The same nodes carry a genuine one.
+  const ringing = nextRing(bob);
+  const genuine = placeCall(await context(t, n1!.url(), mallory), bob.key);
+  await (await ringing).decline();
+  assert.equal(await rejection(genuine), 'CALL_DECLINED');
+});
+
+test('ping: true while the person listens, false for a key nobody listens as', async (t) => {
+  const [n1, n2] = (await testnet(t)).nodes;
+  const bob = await person(t, n2!.url());
+  const alice = await person(t, n1!.url());
+  assert.equal(await alice.ping(bob.key, 15_000), true);
+  const nobody = await testSigner();
+  assert.equal(await alice.ping(nobody.publicKey, 2000), false);
+});
+
+/**
+ * A caller's context without an inbox of its own; with `addressee`, every message is signed for
+ * that key instead of the one it is posted to (a ring meant for someone else).
+ */
+async function context(
+  t: TestContext,
+  node: string,
+  identity: InboxSigner,
+  options: { addressee?: string } = {},
+): Promise<PeopleContext> {
+  const solver = createPowSolver();
+  t.after(() => solver.close());
+  const signer: InboxSigner =
+    options.addressee === undefined
+      ? identity
+      : {
+          publicKey: identity.publicKey,
+          sign: (bytes) => {
+            const text = new TextDecoder().decode(bytes);
+            const fields = JSON.parse(text.slice(text.indexOf('\n') + 1)) as unknown[];
+            fields[3] = options.addressee;
+            const head = text.slice(0, text.indexOf('\n') + 1);
+            return identity.sign(new TextEncoder().encode(head + JSON.stringify(fields)));
+          },
+        };
+  return {
+    identity: signer,
+    name: undefined,
+    pool: new NodePool({
+      nodes: [node],
+      memory: new NodeMemory(memoryStorage()),
+      solver,
+      probeTimeoutMs: 3000,
+      maxProbes: 8,
+      maxPowDifficulty: 1 << 22,
+    }),
+    solver,
+    ringMs: 3000,
+    joinTimeoutMs: 15_000,
+    maxPowDifficulty: 1 << 22,
+    joinCall: () => Promise.reject(new Error('no call room in this test')),
+  };
+}
