@@ -9,6 +9,7 @@ export * from './json-depth.js';
 export * from './room-hash.js';
 export * from './inbox.js';
 export * from './inbox-messages.js';
+export * from './missed-call-note.js';
 export * from './pow-challenge.js';
 export * from './pow-solution.js';
 export * from './pow-token.js';

@@ -2,6 +2,7 @@ import { sigmeshError, type CallMedia, type InboxMessage } from '@sigmesh/protoc
 import { Call } from './call.js';
 import { CallKeyPair, newCallId } from './call-secret.js';
 import { signInboxMessage } from './inbox-signing.js';
+import { leaveMissedNote } from './missed-notes.js';
 import { openGuestChannel, type PeopleContext } from './people-context.js';
 import { peopleDefaults } from './people-options.js';
 
@@ -76,6 +77,8 @@ export async function placeCall(
         peer,
       );
       await channel.post(cancel).catch(() => undefined);
+      // For a callee that was not listening: it reads the note when it is back.
+      if (ctx.missedNotes) await leaveMissedNote(ctx, peer, call, ring.at).catch(() => undefined);
       throw answer;
     }
     if (answer.kind !== 'accept') {

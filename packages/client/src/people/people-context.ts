@@ -24,6 +24,8 @@ export interface PeopleContext {
   readonly ringMs: number;
   readonly joinTimeoutMs: number;
   readonly maxPowDifficulty: number;
+  /** Leave a missed-call note in the DHT when a call goes unanswered. */
+  readonly missedNotes: boolean;
   /** Joins a call's room. */
   joinCall(rendezvous: CallRendezvous): Promise<Room>;
 }

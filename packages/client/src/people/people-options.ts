@@ -18,6 +18,12 @@ export interface PeopleOptions extends Omit<JoinRoomOptions, 'room' | 'password'
   readonly ringMs?: number;
   /** How many nodes your inbox listens on. Default 2. */
   readonly inboxNodes?: number;
+  /**
+   * When your call goes unanswered (or you hang up while it rings), leave a missed-call note for
+   * the callee in the DHT (a BEP 44 item under your key), which it reads with `missedCalls` when
+   * it is back. Default true.
+   */
+  readonly missedNotes?: boolean;
 }
 
 export const peopleDefaults = {

@@ -16,6 +16,7 @@ import type { Call } from './call.js';
 import { answer, IncomingRing } from './incoming-ring.js';
 import { InboxChannel } from './inbox-channel.js';
 import { isPeerKey, signInboxMessage } from './inbox-signing.js';
+import { readMissedCalls, type MissedCall } from './missed-notes.js';
 import { placeCall, type CallOptions } from './outgoing-call.js';
 import {
   openGuestChannel,
@@ -24,14 +25,6 @@ import {
   type VerifiedMessage,
 } from './people-context.js';
 import { peopleDefaults, type PeopleOptions } from './people-options.js';
-
-/** A call nobody answered here: the caller gave up or hung up while it rang. */
-export interface MissedCall {
-  readonly from: string;
-  readonly name: string | undefined;
-  readonly at: number;
-  readonly call: string;
-}
 
 /** What {@link People} tells its listeners. */
 export interface PeopleEvents {
@@ -137,6 +130,15 @@ export class People extends Emitter<PeopleEvents> {
     }
   }
 
+  /**
+   * Calls that `callers` (keys you know: your contacts) noted for you in the DHT after ringing
+   * unanswered — while you were offline, say — since `since` (Unix ms), oldest first. Each costs
+   * one paid DHT read per caller.
+   */
+  missedCalls(callers: readonly string[], since: number): Promise<MissedCall[]> {
+    return readMissedCalls(this.#ctx, callers, since);
+  }
+
   /** Stops listening (calls in progress go on in their own rooms). */
   close(): void {
     this.#inbox?.close();
@@ -219,7 +221,7 @@ export async function connectPeople(options: PeopleOptions): Promise<People> {
     maxProbes: joinRoomDefaults.maxProbes,
     maxPowDifficulty,
   });
-  const { identity, name, ringMs } = options;
+  const { identity, name, ringMs, missedNotes } = options;
   const ctx: PeopleContext = {
     identity,
     name,
@@ -228,6 +230,7 @@ export async function connectPeople(options: PeopleOptions): Promise<People> {
     ringMs: ringMs ?? peopleDefaults.ringMs,
     joinTimeoutMs: options.joinTimeoutMs ?? joinRoomDefaults.joinTimeoutMs,
     maxPowDifficulty,
+    missedNotes: missedNotes ?? true,
     joinCall: (rendezvous) => joinRoom({ ...roomOptionsOf(options), ...rendezvous }),
   };
   const people = new People(ctx, options);
@@ -253,6 +256,7 @@ const PEOPLE_ONLY: ReadonlySet<string> = new Set([
   'isContact',
   'ringMs',
   'inboxNodes',
+  'missedNotes',
 ]);
 
 function sleep(ms: number): Promise<void> {

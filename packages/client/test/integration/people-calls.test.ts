@@ -161,6 +161,31 @@ test('a ring forged as Alice, or signed for someone else, never rings', async (t
   assert.equal(await rejection(genuine), 'CALL_DECLINED');
 });
 
+test('a call while the callee is offline leaves a note; back online, the callee reads it as a missed call', async (t) => {
+  const [n1, n2] = (await testnet(t)).nodes;
+  const bobKey = await testSigner();
+  const alice = await person(t, n1!.url(), { name: 'Alice', ringMs: 2000 });
+  const other = await person(t, n1!.url(), { ringMs: 2000 });
+  const before = Date.now() - 1;
+  assert.equal(await rejection(alice.call(bobKey.publicKey)), 'CALL_UNANSWERED');
+  assert.equal(await rejection(alice.call(bobKey.publicKey)), 'CALL_UNANSWERED');
+
+  const bob = await person(t, n2!.url(), { identity: bobKey });
+  const missed = await bob.missedCalls([alice.key, other.key], before);
+  assert.deepEqual(
+    missed.map((call) => [call.from, call.name]),
+    [
+      [alice.key, 'Alice'],
+      [alice.key, 'Alice'],
+    ],
+  );
+  assert.notEqual(missed[0]!.call, missed[1]!.call);
+  assert.deepEqual(await bob.missedCalls([alice.key], Date.now()), [], 'nothing newer than since');
+  // Alice's note for Bob is not a note for Carol.
+  const carol = await person(t, n2!.url());
+  assert.deepEqual(await carol.missedCalls([alice.key], before), []);
+});
+
 test('ping: true while the person listens, false for a key nobody listens as', async (t) => {
   const [n1, n2] = (await testnet(t)).nodes;
   const bob = await person(t, n2!.url());
@@ -210,6 +235,7 @@ async function context(
     ringMs: 3000,
     joinTimeoutMs: 15_000,
     maxPowDifficulty: 1 << 22,
+    missedNotes: false,
     joinCall: () => Promise.reject(new Error('no call room in this test')),
   };
 }
