@@ -14,6 +14,11 @@ export interface PeopleOptions extends Omit<JoinRoomOptions, 'room' | 'password'
   readonly acceptFrom?: 'anyone' | 'contacts';
   /** Whether a key is one of your contacts (for `acceptFrom: 'contacts'` and `ping`). */
   readonly isContact?: (key: string) => boolean;
+  /**
+   * Whether a key is blocked: its rings are answered `refused` and never ring, its pings go
+   * unanswered, whatever `acceptFrom` says.
+   */
+  readonly isBlocked?: (key: string) => boolean;
   /** How long a call rings before it gives up (CALL_UNANSWERED). Default 30,000 ms. */
   readonly ringMs?: number;
   /** How many nodes your inbox listens on. Default 2. */

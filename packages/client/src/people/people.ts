@@ -152,7 +152,8 @@ export class People extends Emitter<PeopleEvents> {
     if (inbox === undefined) return;
     const { message, member } = verified;
     const trusted = this.#options.isContact?.(message.from) ?? false;
-    const open = (this.#options.acceptFrom ?? 'anyone') === 'anyone' || trusted;
+    const blocked = this.#options.isBlocked?.(message.from) ?? false;
+    const open = !blocked && ((this.#options.acceptFrom ?? 'anyone') === 'anyone' || trusted);
     switch (message.kind) {
       case 'ring': {
         if (!this.#seen.first(`${message.from}/${message.call}`)) return;
@@ -254,6 +255,7 @@ const PEOPLE_ONLY: ReadonlySet<string> = new Set([
   'name',
   'acceptFrom',
   'isContact',
+  'isBlocked',
   'ringMs',
   'inboxNodes',
   'missedNotes',

@@ -135,6 +135,18 @@ test('declined, busy, refused by a contacts-only callee, and unanswered calls re
   assert.equal(await rejection(alice.call('not a key')), 'PEER_KEY_INVALID');
 });
 
+test('a blocked caller is refused even when anyone may call, and its pings go unanswered', async (t) => {
+  const [n1, n2] = (await testnet(t)).nodes;
+  const pest = await testSigner();
+  const bob = await person(t, n2!.url(), { isBlocked: (key) => key === pest.publicKey });
+  const caller = await person(t, n1!.url(), { identity: pest, ringMs: 4000, missedNotes: false });
+  const rings: IncomingRing[] = [];
+  bob.on('ring', (ring) => rings.push(ring));
+  assert.equal(await rejection(caller.call(bob.key)), 'CALL_REFUSED');
+  assert.equal(await caller.ping(bob.key, 2000), false);
+  assert.deepEqual(rings, []);
+});
+
 test('a ring forged as Alice, or signed for someone else, never rings', async (t) => {
   const [n1, n2] = (await testnet(t)).nodes;
   const bob = await person(t, n2!.url(), { ringMs: 3000 });
