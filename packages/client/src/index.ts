@@ -5,4 +5,18 @@ export type { ConnectionRoute } from './peers/connection-route.js';
 export type { SignalingStats } from './signaling/room-signaling.js';
 export type { NodeStorage } from './nodes/node-memory.js';
 export { createPowSolver, type PowSolver } from './pow/pow-solver.js';
+export { Identity, type IdentityKeys } from './identity/identity.js';
+export type { IdentityStore } from './identity/identity-store.js';
+export {
+  loadOrCreateIdentity,
+  importIdentity,
+  defaultIdentityStore,
+  type LoadOrCreateIdentityOptions,
+  type ImportIdentityOptions,
+} from './identity/load-or-create-identity.js';
+export { verifySignature } from './identity/verify-signature.js';
+export { indexedDbIdentityStore } from './identity/indexeddb-identity-store.js';
+export { fileIdentityStore } from './identity/file-identity-store.js';
+export { memoryIdentityStore } from './identity/memory-identity-store.js';
+export type { PeerIdentity } from './identity/peer-identity.js';
 export { SigmeshError, deriveRoomHash, type ClientId, type ErrorCode } from '@sigmesh/protocol';
