@@ -203,3 +203,36 @@ test(
     assert.deepEqual((await pageLog(b)).errors, []);
   },
 );
+
+test(
+  'first identities made at once (two tabs, or twice in one) end as the one IndexedDB keeps',
+  { skip: noChromium, timeout: 60_000 },
+  async (t) => {
+    const testnet = await startBrowserTestnet(t, 1);
+    const browser = await launchChromium(t);
+    const context = await browser.newContext();
+    const tabs = await Promise.all(
+      [0, 1].map(async () => {
+        const page = await context.newPage();
+        await page.goto(`${testnet.nodes[0]!.url()}/ip`);
+        await page.addScriptTag({ path: BUNDLE });
+        return page;
+      }),
+    );
+    // Within a tab the calls surely overlap (each reads the empty store before any writes).
+    const made = (
+      await Promise.all(
+        tabs.map((tab) =>
+          tab.evaluate(async () => {
+            const w = window as unknown as PageWindow;
+            const made = await Promise.all([0, 1, 2].map(() => w.sigmesh.loadOrCreateIdentity()));
+            return made.map((identity) => identity.fingerprint);
+          }),
+        ),
+      )
+    ).flat();
+    assert.equal(new Set(made).size, 1, JSON.stringify(made));
+    await reload(tabs[0]!);
+    assert.equal((await loadIdentityInPage(tabs[0]!)).fingerprint, made[0]);
+  },
+);

@@ -47,26 +47,37 @@ export function fileIdentityStore(path: string): IdentityStore {
       return keysOf(path, bytes);
     },
     async save(keys) {
-      if (!keys.privateKey.extractable)
-        throw sigmeshError(
-          'IDENTITY_NOT_EXPORTABLE',
-          'a file store writes the private key: save needs an extractable one',
-        );
-      const file: IdentityFile = {
-        format: FORMAT,
-        v: VERSION,
-        algorithm: 'Ed25519',
-        publicKey: toBase64url(await rawPublicKey(keys.publicKey)),
-        privateKey: toBase64url(await pkcs8Of(keys.privateKey)),
-        exportable: keys.exportable,
-      };
-      await writeAtomically(path, `${JSON.stringify(file, null, 2)}\n`);
+      await writeAtomically(path, await fileText(keys), 'replace');
+    },
+    async saveNew(keys) {
+      if (await writeAtomically(path, await fileText(keys), 'new')) return keys;
+      // Another process made the file first: its identity is the one.
+      const saved = await this.load();
+      if (saved === undefined) throw new Error(`${path} vanished while it was being made`);
+      return saved;
     },
     async clear() {
       const { rm } = await import('node:fs/promises');
       await rm(path, { force: true });
     },
   };
+}
+
+async function fileText(keys: IdentityKeys): Promise<string> {
+  if (!keys.privateKey.extractable)
+    throw sigmeshError(
+      'IDENTITY_NOT_EXPORTABLE',
+      'a file store writes the private key: save needs an extractable one',
+    );
+  const file: IdentityFile = {
+    format: FORMAT,
+    v: VERSION,
+    algorithm: 'Ed25519',
+    publicKey: toBase64url(await rawPublicKey(keys.publicKey)),
+    privateKey: toBase64url(await pkcs8Of(keys.privateKey)),
+    exportable: keys.exportable,
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
 }
 
 async function keysOf(path: string, bytes: Uint8Array): Promise<IdentityKeys> {
@@ -102,9 +113,17 @@ async function keysOf(path: string, bytes: Uint8Array): Promise<IdentityKeys> {
   return { ...pair, exportable: file.exportable };
 }
 
-/** Writes `text` to `path` so that a reader sees the old file or the new one, never a part. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const { mkdir, open, rename, rm } = await import('node:fs/promises');
+/**
+ * Writes `text` to `path` so that a reader sees the old file or the new one, never a part.
+ * `'new'` writes only where no file is (a hard link, which fails if the path exists, instead of
+ * a rename, which replaces it) and resolves false when one was there.
+ */
+async function writeAtomically(
+  path: string,
+  text: string,
+  mode: 'replace' | 'new',
+): Promise<boolean> {
+  const { link, mkdir, open, rename, rm } = await import('node:fs/promises');
   const paths = await import('node:path');
   const directory = paths.dirname(path);
   await mkdir(directory, { recursive: true, mode: 0o700 });
@@ -119,7 +138,17 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     } finally {
       await handle.close();
     }
-    await rename(temporary, path);
+    if (mode === 'replace') await rename(temporary, path);
+    else {
+      try {
+        await link(temporary, path);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'EEXIST') return false;
+        throw error;
+      } finally {
+        await rm(temporary, { force: true });
+      }
+    }
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
@@ -135,4 +164,5 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   } catch {
     // Best effort: some platforms cannot open or sync a directory.
   }
+  return true;
 }

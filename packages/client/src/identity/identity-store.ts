@@ -17,6 +17,12 @@ export interface IdentityStore {
   load(): Promise<IdentityKeys | undefined>;
   /** Saves `keys`, replacing whatever was saved. */
   save(keys: IdentityKeys): Promise<void>;
+  /**
+   * Saves `keys` only if no identity is saved yet, in one step, and resolves with the identity
+   * saved afterwards: `keys`, or the one another tab or process saved first. Without it,
+   * {@link loadOrCreateIdentity} uses `save`, and two first runs at once may each keep their own.
+   */
+  saveNew?(keys: IdentityKeys): Promise<IdentityKeys>;
   /** Forgets the saved identity (nothing happens when none is saved). */
   clear(): Promise<void>;
 }

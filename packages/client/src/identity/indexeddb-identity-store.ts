@@ -31,17 +31,33 @@ export function indexedDbIdentityStore(name = 'default'): IdentityStore {
       return keysOf(record);
     },
     async save(keys) {
-      const record: IdentityRecord = {
-        v: 1,
-        privateKey: keys.privateKey,
-        publicKey: keys.publicKey,
-        exportable: keys.exportable,
-      };
-      await request(name, 'readwrite', (store) => store.put(record, name));
+      await request(name, 'readwrite', (store) => store.put(recordOf(keys), name));
+    },
+    async saveNew(keys) {
+      try {
+        // `add` fails (ConstraintError) when the key exists: another tab made its identity first.
+        await request(name, 'readwrite', (store) => store.add(recordOf(keys), name));
+        return keys;
+      } catch (error) {
+        const cause = (error as { cause?: { name?: unknown } | null }).cause;
+        if (cause?.name !== 'ConstraintError') throw error;
+        const saved = await this.load();
+        if (saved === undefined) throw error;
+        return saved;
+      }
     },
     async clear() {
       await request(name, 'readwrite', (store) => store.delete(name));
     },
+  };
+}
+
+function recordOf(keys: IdentityKeys): IdentityRecord {
+  return {
+    v: 1,
+    privateKey: keys.privateKey,
+    publicKey: keys.publicKey,
+    exportable: keys.exportable,
   };
 }
 
@@ -70,7 +86,14 @@ async function request<T>(
       const transaction = database.transaction(OBJECT_STORE, mode);
       const pending = make(transaction.objectStore(OBJECT_STORE));
       transaction.oncomplete = () => resolve(pending.result as T);
-      transaction.onerror = () => reject(unavailable(`identity "${name}"`, transaction.error));
+      // The failed request's own error: the transaction's is set only once it has aborted.
+      transaction.onerror = (event) =>
+        reject(
+          unavailable(
+            `identity "${name}"`,
+            (event.target as IDBRequest | null)?.error ?? transaction.error,
+          ),
+        );
       transaction.onabort = () => reject(unavailable(`identity "${name}"`, transaction.error));
     });
   } finally {

@@ -40,8 +40,12 @@ export async function loadOrCreateIdentity(
   if (stored !== undefined) return Identity.fromKeys(stored);
   const exportable = options.exportable ?? false;
   const pair = await generateEd25519(exportable || store.keeps === 'bytes');
-  const keys: IdentityKeys = { ...pair, exportable };
-  await store.save(keys);
+  const made: IdentityKeys = { ...pair, exportable };
+  let keys = made;
+  if (store.saveNew === undefined) await store.save(made);
+  else keys = await store.saveNew(made);
+  // Another tab or process saved its identity first: that one is loaded as stored.
+  if (keys !== made) return Identity.fromKeys(keys);
   return Identity.fromKeys(await keptInMemory(keys));
 }
 

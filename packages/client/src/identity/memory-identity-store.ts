@@ -11,6 +11,10 @@ export function memoryIdentityStore(): IdentityStore {
       saved = keys;
       return Promise.resolve();
     },
+    saveNew: (keys) => {
+      saved ??= keys;
+      return Promise.resolve(saved);
+    },
     clear: () => {
       saved = undefined;
       return Promise.resolve();

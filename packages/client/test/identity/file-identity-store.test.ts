@@ -131,3 +131,13 @@ test('a corrupt or foreign file is refused with IDENTITY_STORE_CORRUPT and left 
 test('fileIdentityStore needs a path', () => {
   assert.throws(() => fileIdentityStore(''), isCode('CLIENT_OPTIONS_INVALID'));
 });
+
+test('two first runs at once on one file end with one identity, the file written once', async (t) => {
+  const path = join(await directory(t), 'identity.json');
+  const made = await Promise.all(
+    Array.from({ length: 4 }, () => loadOrCreateIdentity({ store: fileIdentityStore(path) })),
+  );
+  assert.deepEqual(new Set(made.map((identity) => identity.id)).size, 1);
+  assert.equal((await loadOrCreateIdentity({ store: fileIdentityStore(path) })).id, made[0]!.id);
+  assert.deepEqual(await readdir(join(path, '..')), ['identity.json'], 'no temporary file left');
+});

@@ -176,3 +176,13 @@ test('without IndexedDB (Node) and no store, loadOrCreateIdentity says to pass o
       code(error) === 'IDENTITY_STORE_UNAVAILABLE' && /fileIdentityStore/.test(String(error)),
   );
 });
+
+test('two loads at once on an empty store end with the one identity it keeps', async () => {
+  const store = memoryIdentityStore();
+  const [a, b] = await Promise.all([
+    loadOrCreateIdentity({ store }),
+    loadOrCreateIdentity({ store }),
+  ]);
+  assert.equal(a.id, b.id);
+  assert.equal((await loadOrCreateIdentity({ store })).id, a.id);
+});
