@@ -38,8 +38,8 @@ await build({
   minify: true,
   sourcemap: true,
   plugins: [browserClient],
-  // The client's Node-only branch (a dynamic import it never reaches in a browser).
-  external: ['node:worker_threads'],
+  // The client's Node-only branches (dynamic imports it never reaches in a browser).
+  external: ['node:*'],
   logLevel: 'warning',
 });
 copyFileSync(`${root}src/index.html`, `${dist}/index.html`);

@@ -26,7 +26,8 @@ const common = {
   target: 'es2022',
   sourcemap: true,
   define: { __SIGMESH_POW_WORKER__: JSON.stringify(workerSource) },
-  external: ['node:worker_threads'],
+  // Node-only branches (the PoW worker thread, the identity file store): dynamic imports a browser never reaches.
+  external: ['node:*'],
   logLevel: 'warning',
 };
 await build({ ...common, format: 'esm', outfile: `${root}dist/browser/sigmesh-client.js` });

@@ -5,7 +5,9 @@ import { NodePool } from './nodes/node-pool.js';
 import type { PeerConnectionFactory } from './peers/peer.js';
 import { createPowSolver } from './pow/pow-solver.js';
 import { Room } from './room.js';
+import { Identity } from './identity/identity.js';
 import { ClientIdentity } from './signaling/client-identity.js';
+import { IdentityHellos } from './signaling/identity-hellos.js';
 import { fragmentDefaults } from './signaling/fragments.js';
 import { payloadCodecDefaults, type PayloadCodecOptions } from './signaling/payload-codec.js';
 import { RoomKey } from './signaling/room-key.js';
@@ -19,6 +21,13 @@ export interface JoinRoomOptions {
   readonly room: string;
   /** Node URLs to start from (more are learned from their `/nodes` and remembered). */
   readonly nodes: readonly string[];
+  /**
+   * A lasting identity ({@link loadOrCreateIdentity}): hellos are signed with its Ed25519 key, so
+   * `room.selfId` is `identity.id` and peers see its public key and fingerprint. Default: a P-256
+   * key made for this join. One identity should be in a room once at a time: two joins of the
+   * same identity in one room (two tabs) look like one client to the others.
+   */
+  readonly identity?: Identity;
   /** Encrypts and authenticates every signaling payload end to end (AES-GCM, PBKDF2 key). */
   readonly password?: string;
   /** ICE servers to use besides the STUN/TURN servers of the joined nodes. */
@@ -91,7 +100,10 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
       ? undefined
       : RoomKey.derive(options.password, options.appId, options.room);
   key?.catch(() => undefined);
-  const identity = await ClientIdentity.create();
+  const identity =
+    options.identity === undefined
+      ? await ClientIdentity.create()
+      : new IdentityHellos(options.identity);
   const solver = createPowSolver();
   const hash = deriveRoomHash(options.appId, options.room);
   const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
@@ -177,6 +189,8 @@ function checkOptions(options: JoinRoomOptions): {
   if (typeof options.room !== 'string' || options.room.length === 0 || options.room.length > 1024)
     invalid('room must be a string of 1 to 1024 characters');
   if (!Array.isArray(options.nodes)) invalid('nodes must be an array of node URLs');
+  if (options.identity !== undefined && !(options.identity instanceof Identity))
+    invalid('identity must be an Identity (from loadOrCreateIdentity or importIdentity)');
   if (
     options.password !== undefined &&
     (typeof options.password !== 'string' || options.password === '')

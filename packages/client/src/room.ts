@@ -9,6 +9,7 @@ import { Emitter } from './emitter.js';
 import { fetchIceServers, prepayIceServers, type NodeIceServers } from './ice-servers.js';
 import { probedOffer, type ProbedNode } from './nodes/node-pool.js';
 import type { NodeSession } from './nodes/node-session.js';
+import type { PeerIdentity } from './identity/peer-identity.js';
 import type { ConnectionRoute } from './peers/connection-route.js';
 import { Peer, type PeerConnectionFactory, type PeerHandlers } from './peers/peer.js';
 import type { PowSolver } from './pow/pow-solver.js';
@@ -21,6 +22,8 @@ const MAX_WAITING_SIGNALS = 256;
 /** A remote peer as the room sees it. */
 export interface PeerInfo {
   readonly id: ClientId;
+  /** The key the peer proved itself with: recognize a known person by its fingerprint. */
+  readonly identity: PeerIdentity;
   /** `RTCPeerConnection.connectionState`. */
   readonly connection: RTCPeerConnectionState;
   /** Direct (host or server-reflexive) or through a TURN relay, once connected. */
@@ -31,8 +34,11 @@ export interface PeerInfo {
 
 /** Events of a {@link Room}; subscribe with `room.on(name, listener)`. */
 export interface RoomEvents {
-  /** A peer's data channel opened: it can be sent to. */
-  'peer-join': (peerId: ClientId) => void;
+  /**
+   * A peer's data channel opened: it can be sent to. `identity` is the key it proved itself with
+   * (`algorithm: 'Ed25519'` for a lasting identity: compare its fingerprint with known people's).
+   */
+  'peer-join': (peerId: ClientId, identity: PeerIdentity) => void;
   /** A peer that had joined is gone (left, or its connection failed for good). */
   'peer-leave': (peerId: ClientId) => void;
   /** A message from a peer: the JSON value it sent, or a Uint8Array for bytes. */
@@ -95,6 +101,10 @@ export class Room extends Emitter<RoomEvents> {
   readonly encrypted: boolean;
   readonly #parts: RoomParts;
   readonly #peers = new Map<ClientId, Peer>();
+  /** The keys of clients signaling knows now (from their verified hellos). */
+  readonly #identities = new Map<ClientId, PeerIdentity>();
+  /** The key each peer connection was made for (it outlives the client's signaling). */
+  readonly #peerIdentities = new WeakMap<Peer, PeerIdentity>();
   readonly #streams: SharedStream[] = [];
   readonly #ice = new Map<string, NodeIceServers & { readonly session: NodeSession }>();
   /** Why the last credential fetches failed, per node (for a TURN_UNAVAILABLE that says why). */
@@ -143,7 +153,7 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   peers(): PeerInfo[] {
-    return [...this.#peers.values()].map(info);
+    return [...this.#peers.values()].map((peer) => this.#info(peer));
   }
 
   /**
@@ -259,12 +269,14 @@ export class Room extends Emitter<RoomEvents> {
   /** The handlers a RoomSignaling reports to. */
   signalingHandlers(): SignalingHandlers {
     return {
-      clientSeen: (id) => {
+      clientSeen: (id, identity) => {
+        this.#identities.set(id, identity);
         if (this.#ready) this.#connect(id);
         else if (!this.#waiting.has(id)) this.#waiting.set(id, []);
       },
       clientGone: (id) => {
         this.#waiting.delete(id);
+        this.#identities.delete(id);
         const peer = this.#peers.get(id);
         // An open connection outlives its signaling paths; one still connecting cannot finish.
         if (peer !== undefined && !peer.opened) peer.close();
@@ -293,6 +305,9 @@ export class Room extends Emitter<RoomEvents> {
     if (this.#left) return undefined;
     const existing = this.#peers.get(id);
     if (existing !== undefined && !existing.closed) return existing;
+    // Signaling reports a client (clientSeen) before it signals, and forgets it only once gone.
+    const identity = this.#identities.get(id);
+    if (identity === undefined) return undefined;
     const peer = new Peer({
       id,
       polite: this.selfId > id,
@@ -304,6 +319,7 @@ export class Room extends Emitter<RoomEvents> {
       handlers: this.#peerHandlers(),
     });
     this.#peers.set(id, peer);
+    this.#peerIdentities.set(peer, identity);
     return peer;
   }
 
@@ -313,8 +329,9 @@ export class Room extends Emitter<RoomEvents> {
         for (const shared of this.#streams)
           if (shared.peerId === undefined || shared.peerId === peer.id)
             peer.addStream(shared.stream, shared.metadata);
-        this.emit('peer-state', info(peer));
-        this.emit('peer-join', peer.id);
+        const peerInfo = this.#info(peer);
+        this.emit('peer-state', peerInfo);
+        this.emit('peer-join', peer.id, peerInfo.identity);
       },
       closed: (peer, error) => {
         if (this.#peers.get(peer.id) === peer) this.#peers.delete(peer.id);
@@ -333,7 +350,7 @@ export class Room extends Emitter<RoomEvents> {
         this.#announcedStreams.delete(stream);
         this.emit('stream-removed', stream, peer.id);
       },
-      stateChanged: (peer) => this.emit('peer-state', info(peer)),
+      stateChanged: (peer) => this.emit('peer-state', this.#info(peer)),
       sendViaRoom: async (peer, signals) => {
         if (this.#signaling === undefined || this.#left) return;
         await this.#signaling.sendSignals(peer.id, signals);
@@ -377,13 +394,15 @@ export class Room extends Emitter<RoomEvents> {
   #assertOpen(): void {
     if (this.#left) throw sigmeshError('ROOM_LEFT', 'this room was left');
   }
-}
 
-function info(peer: Peer): PeerInfo {
-  return {
-    id: peer.id,
-    connection: peer.connectionState,
-    route: peer.route,
-    open: peer.opened && !peer.closed,
-  };
+  #info(peer: Peer): PeerInfo {
+    return {
+      id: peer.id,
+      // Set with the peer in #connect, the only place peers are made.
+      identity: this.#peerIdentities.get(peer)!,
+      connection: peer.connectionState,
+      route: peer.route,
+      open: peer.opened && !peer.closed,
+    };
+  }
 }

@@ -53,13 +53,17 @@ export type PeerSignal = DescriptionSignal | CandidateSignal;
 
 /**
  * Proves that the room member posting it (the node stamps `from`) is the client `id`: `sig` is
- * ECDSA P-256/SHA-256 by `key` over {@link helloTranscript}. `reply` asks for no hello back.
+ * by `key` over {@link helloTranscript} — ECDSA P-256/SHA-256 (IEEE P1363 r ‖ s) for a key made
+ * for the join, Ed25519 (RFC 8032) for a lasting identity. `reply` asks for no hello back.
  */
 export interface HelloPayload {
   readonly v: 1;
   readonly kind: 'hello';
   readonly id: ClientId;
-  /** The raw (uncompressed, 65-byte) P-256 public key, base64url. */
+  /**
+   * The public key, base64url: a raw uncompressed P-256 point (65 bytes, 87 characters) or a raw
+   * Ed25519 key (32 bytes, 43 characters). Its length says which.
+   */
   readonly key: string;
   /** The node the sender joined through (its id), signed so it cannot be moved. */
   readonly node: string;
@@ -99,6 +103,16 @@ export interface SealedPayload {
 /** Every `data` the client library posts to a room. */
 export type RoomPayload = HelloPayload | SignalPayload | FragmentPayload | SealedPayload;
 
+/** Base64url characters of a hello's key, by algorithm: the length alone tells them apart. */
+export const helloKeyChars = { 'P-256': 87, Ed25519: 43 } as const;
+
+/** The algorithm of a hello's `key`, from its length; undefined for any other length. */
+export function helloKeyAlgorithm(key: string): keyof typeof helloKeyChars | undefined {
+  if (key.length === helloKeyChars['P-256']) return 'P-256';
+  if (key.length === helloKeyChars.Ed25519) return 'Ed25519';
+  return undefined;
+}
+
 /** The exact bytes a hello signs: binds the key to the room, the member id and the node. */
 export function helloTranscript(room: string, memberId: string, nodeId: string): string {
   return `sigmesh-hello:v1\n${room}\n${memberId}\n${nodeId}`;
@@ -112,8 +126,10 @@ export function parseRoomPayload(value: unknown): ParseResult<RoomPayload> {
     case 'hello': {
       const { id, key, node, sig, reply } = value;
       if (!isClientId(id)) return bad('hello: bad id');
-      if (!isB64(key, 87, 87)) return bad('hello: bad key');
+      if (!isB64(key, 0, helloKeyChars['P-256']) || helloKeyAlgorithm(key) === undefined)
+        return bad('hello: bad key');
       if (typeof node !== 'string' || !NODE_ID.test(node)) return bad('hello: bad node');
+      // 64 bytes for both: ECDSA P-256's r ‖ s and Ed25519's R ‖ S.
       if (!isB64(sig, 86, 86)) return bad('hello: bad signature');
       if (typeof reply !== 'boolean') return bad('hello: bad reply flag');
       return parsed({ v: 1, kind: 'hello', id, key, node, sig, reply });

@@ -50,4 +50,29 @@ export const clientErrors = {
     summary:
       'Nodes answered but none let the client join within joinTimeoutMs (rate limit, overload, price still rising, room limits); `retryAfter` is the earliest a node said it would accept.',
   },
+  // A lasting identity (issue 14).
+  IDENTITY_UNSUPPORTED: {
+    status: 501,
+    summary: 'This WebCrypto has no Ed25519, so no lasting identity can be made or used here.',
+  },
+  IDENTITY_STORE_UNAVAILABLE: {
+    status: 501,
+    summary:
+      'No identity store: outside a browser pass one (a file or memory store), or IndexedDB is missing or refused.',
+  },
+  IDENTITY_STORE_CORRUPT: {
+    status: 422,
+    summary:
+      'The stored identity cannot be read: not a sigmesh identity, an unknown version, or keys that are damaged or do not match.',
+  },
+  IDENTITY_NOT_EXPORTABLE: {
+    status: 403,
+    summary:
+      'The identity was made without `exportable: true`: its private key cannot be exported.',
+  },
+  IDENTITY_IMPORT_INVALID: {
+    status: 400,
+    summary:
+      'The text given to importIdentity is not an exported sigmesh identity of a known version, or its key is damaged.',
+  },
 } as const satisfies Record<string, ErrorSpec>;

@@ -16,7 +16,7 @@ import {
 import { readJson, request } from '../nodes/node-http.js';
 import { probedOffer, type ProbedNode } from '../nodes/node-pool.js';
 import { paidRequest, postPaid } from '../nodes/paid-request.js';
-import { verifyEd25519 } from './inbox-signing.js';
+import { verifySignature } from '../identity/verify-signature.js';
 import type { PeopleContext } from './people-context.js';
 
 /** A call nobody answered: rung while the callee listened, or noted for it in the DHT. */
@@ -132,7 +132,7 @@ async function readNote(
   const sig = fromHex(result.value.sig);
   if (v === undefined || sig === undefined) return undefined;
   const signed = bep44Signable(salt, result.value.seq, v);
-  if (!(await verifyEd25519(toBase64url(k), signed, toBase64url(sig)))) return undefined;
+  if (!(await verifySignature(toBase64url(k), signed, sig))) return undefined;
   const note = parseMissedCallNote(v);
   return note.ok ? { seq: result.value.seq, note: note.value } : undefined;
 }

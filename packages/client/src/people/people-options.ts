@@ -1,10 +1,15 @@
 import type { JoinRoomOptions } from '../join-room.js';
+import type { Identity } from '../identity/identity.js';
 import type { InboxSigner } from './inbox-signing.js';
 
 /** Options of {@link connectPeople}: a room's options (for the calls' rooms) and who you are. */
-export interface PeopleOptions extends Omit<JoinRoomOptions, 'room' | 'password'> {
-  /** Your lasting key: rings and answers are signed with it, and your inbox is derived from it. */
-  readonly identity: InboxSigner;
+export interface PeopleOptions extends Omit<JoinRoomOptions, 'room' | 'password' | 'identity'> {
+  /**
+   * Your lasting key: rings and answers are signed with it, and your inbox is derived from it. An
+   * `Identity` (`loadOrCreateIdentity`) also signs your hellos in the calls' rooms, so the
+   * other side sees your fingerprint there too.
+   */
+  readonly identity: InboxSigner | Identity;
   /** The name your rings carry (at most 64 characters); the callee sees it beside your key. */
   readonly name?: string;
   /**

@@ -6,6 +6,7 @@ import {
   toBase64url,
 } from '@sigmesh/protocol';
 import { Emitter } from '../emitter.js';
+import { Identity } from '../identity/identity.js';
 import { joinRoom, joinRoomDefaults, type JoinRoomOptions } from '../join-room.js';
 import { NodeMemory } from '../nodes/node-memory.js';
 import { NodePool } from '../nodes/node-pool.js';
@@ -247,7 +248,11 @@ export async function connectPeople(options: PeopleOptions): Promise<People> {
 /** The options a call's room is joined with: the app's room options, without the people's. */
 function roomOptionsOf(options: PeopleOptions): Omit<JoinRoomOptions, 'room' | 'password'> {
   const room = Object.entries(options).filter(([key]) => !PEOPLE_ONLY.has(key));
-  return Object.fromEntries(room) as Omit<JoinRoomOptions, 'room' | 'password'>;
+  const { identity } = options;
+  return {
+    ...(Object.fromEntries(room) as Omit<JoinRoomOptions, 'room' | 'password' | 'identity'>),
+    ...(identity instanceof Identity ? { identity } : {}),
+  };
 }
 
 const PEOPLE_ONLY: ReadonlySet<string> = new Set([

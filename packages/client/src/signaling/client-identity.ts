@@ -1,22 +1,31 @@
 import {
   fromBase64url,
+  helloKeyAlgorithm,
   helloTranscript,
   toBase64url,
-  toHex,
   type ClientId,
   type HelloPayload,
 } from '@sigmesh/protocol';
+import { clientIdOf } from '../identity/client-id.js';
+import { verifySignature } from '../identity/verify-signature.js';
 import { asBufferSource, encode } from './encode.js';
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
+/** Who this client is in a room: its id, and the hellos that prove it. */
+export interface HelloSigner {
+  readonly id: ClientId;
+  /** A hello proving that member `memberId` on node `nodeId` is this client. */
+  hello(room: string, memberId: string, nodeId: string, reply: boolean): Promise<HelloPayload>;
+}
+
 /**
- * This client's identity in a room: a P-256 key pair made for the room session. Its id is
- * hex(SHA-256(raw public key))[0:32], the same on every node, and every hello it posts is signed,
- * so no member or node can claim to be it.
+ * This client's identity in a room when the app gives none: a P-256 key pair made for the room
+ * session. Its id is hex(SHA-256(raw public key))[0:32], the same on every node, and every hello
+ * it posts is signed, so no member or node can claim to be it.
  */
-export class ClientIdentity {
+export class ClientIdentity implements HelloSigner {
   private constructor(
     readonly id: ClientId,
     readonly publicKey: string,
@@ -29,7 +38,6 @@ export class ClientIdentity {
     return new ClientIdentity(await clientIdOf(raw), toBase64url(raw), pair.privateKey);
   }
 
-  /** A hello proving that member `memberId` on node `nodeId` is this client. */
   async hello(
     room: string,
     memberId: string,
@@ -41,44 +49,41 @@ export class ClientIdentity {
       this.privateKey,
       encode(helloTranscript(room, memberId, nodeId)),
     );
-    return {
-      v: 1,
-      kind: 'hello',
-      id: this.id,
-      key: this.publicKey,
-      node: nodeId,
-      sig: toBase64url(new Uint8Array(signature)),
-      reply,
-    };
+    return signedHello(this.id, this.publicKey, nodeId, new Uint8Array(signature), reply);
   }
 }
 
-/** True when `hello`, posted by member `from`, was signed by the key its id names. */
+/** The hello payload of a signature made over {@link helloTranscript}. */
+export function signedHello(
+  id: ClientId,
+  key: string,
+  nodeId: string,
+  signature: Uint8Array,
+  reply: boolean,
+): HelloPayload {
+  return { v: 1, kind: 'hello', id, key, node: nodeId, sig: toBase64url(signature), reply };
+}
+
+/**
+ * True when `hello`, posted by member `from`, was signed by the key its id names: ECDSA P-256 for
+ * a 65-byte key (made per join), Ed25519 for a 32-byte one (a lasting identity).
+ */
 export async function verifyHello(
   room: string,
   from: string,
   hello: HelloPayload,
 ): Promise<boolean> {
+  const algorithm = helloKeyAlgorithm(hello.key);
   const raw = fromBase64url(hello.key);
   const signature = fromBase64url(hello.sig);
-  if (raw === undefined || signature === undefined) return false;
+  if (algorithm === undefined || raw === undefined || signature === undefined) return false;
   if ((await clientIdOf(raw)) !== hello.id) return false;
+  const transcript = encode(helloTranscript(room, from, hello.node));
+  if (algorithm === 'Ed25519') return verifySignature(hello.key, transcript, signature);
   try {
     const key = await crypto.subtle.importKey('raw', asBufferSource(raw), ECDSA, false, ['verify']);
-    return await crypto.subtle.verify(
-      SIGN,
-      key,
-      asBufferSource(signature),
-      encode(helloTranscript(room, from, hello.node)),
-    );
+    return await crypto.subtle.verify(SIGN, key, asBufferSource(signature), transcript);
   } catch {
     return false; // Not a point on the curve.
   }
-}
-
-async function clientIdOf(rawPublicKey: Uint8Array): Promise<ClientId> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', asBufferSource(rawPublicKey)),
-  );
-  return toHex(digest.subarray(0, 16)) as ClientId;
 }

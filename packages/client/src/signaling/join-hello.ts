@@ -1,5 +1,5 @@
 import type { PeerId, RoomHash } from '@sigmesh/protocol';
-import type { ClientIdentity } from './client-identity.js';
+import type { HelloSigner } from './client-identity.js';
 import type { PayloadCodec } from './payload-codec.js';
 
 /**
@@ -10,7 +10,7 @@ import type { PayloadCodec } from './payload-codec.js';
  * after the welcome, as on nodes without `join-hello`), or when it would not fit one post.
  */
 export async function joinHelloBody(
-  identity: ClientIdentity,
+  identity: HelloSigner,
   codec: PayloadCodec,
   room: RoomHash,
   nodeId: string,

@@ -2,14 +2,15 @@ import type { ClientId, PeerSignal, RoomHash, SigmeshError } from '@sigmesh/prot
 import type { NodePool, ProbedNode } from '../nodes/node-pool.js';
 import type { NodeSession } from '../nodes/node-session.js';
 import type { PowSolver } from '../pow/pow-solver.js';
-import type { ClientIdentity } from './client-identity.js';
+import type { PeerIdentity } from '../identity/peer-identity.js';
+import type { HelloSigner } from './client-identity.js';
 import type { PayloadCodecOptions } from './payload-codec.js';
 import type { RoomKey } from './room-key.js';
 
 /** What the nodes tell the room about other clients. */
 export interface SignalingHandlers {
-  /** A client proved who it is (its first verified hello). */
-  clientSeen(id: ClientId): void;
+  /** A client proved who it is (its first verified hello), with the key it proved it by. */
+  clientSeen(id: ClientId, identity: PeerIdentity): void;
   /** No node we are on sees any member of this client any more. */
   clientGone(id: ClientId): void;
   signals(id: ClientId, signals: readonly PeerSignal[]): void;
@@ -26,7 +27,7 @@ export interface SignalingHandlers {
 
 export interface RoomSignalingOptions {
   readonly room: RoomHash;
-  readonly identity: ClientIdentity;
+  readonly identity: HelloSigner;
   /** With a password: the room key, or its derivation still under way. */
   readonly key: RoomKey | Promise<RoomKey> | undefined;
   readonly pool: NodePool;

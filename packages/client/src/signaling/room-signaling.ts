@@ -11,6 +11,7 @@ import {
 import { joinFailure } from '../nodes/join-failure.js';
 import type { ProbedNode } from '../nodes/node-pool.js';
 import { NodeSession } from '../nodes/node-session.js';
+import { peerIdentityOf } from '../identity/peer-identity.js';
 import { verifyHello } from './client-identity.js';
 import { MemberDirectory } from './member-directory.js';
 import { PayloadCodec, type PayloadCodecStats } from './payload-codec.js';
@@ -346,12 +347,15 @@ export class RoomSignaling {
       if (addressed && !hello.reply) void this.#helloTo(from, true);
       return;
     }
-    if (!(await verifyHello(this.#options.room, from, hello))) {
+    const identity = (await verifyHello(this.#options.room, from, hello))
+      ? await peerIdentityOf(hello.key)
+      : undefined;
+    if (identity === undefined) {
       this.#reportUnauthentic(from, 'its hello signature does not verify');
       return;
     }
     const { newClient, held } = this.#directory.place(from, hello.id, hello.node);
-    if (newClient) this.#handlers.clientSeen(hello.id);
+    if (newClient) this.#handlers.clientSeen(hello.id, identity);
     for (const signal of held) this.#signal(from, signal);
     // Not when we greeted it unasked: it has our hello.
     if (!hello.reply && !this.#repliedTo.has(hello.id) && !this.#lateHello.greeted(from)) {

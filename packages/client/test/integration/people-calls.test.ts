@@ -10,6 +10,8 @@ import { RTCPeerConnection } from 'werift';
 import type { Testnet } from '@sigmesh/node';
 import {
   connectPeople,
+  loadOrCreateIdentity,
+  memoryIdentityStore,
   type Call,
   type IncomingRing,
   type InboxSigner,
@@ -75,8 +77,11 @@ async function testnet(t: TestContext): Promise<Testnet> {
 
 test('Alice on node 1 calls Bob on node 3: Bob accepts and both meet in the call’s room', async (t) => {
   const [n1, , n3] = (await testnet(t)).nodes;
-  const bob = await person(t, n3!.url());
-  const alice = await person(t, n1!.url(), { name: 'Alice' });
+  // Lasting identities: they also sign the hellos in the call's room.
+  const bobIdentity = await loadOrCreateIdentity({ store: memoryIdentityStore() });
+  const aliceIdentity = await loadOrCreateIdentity({ store: memoryIdentityStore() });
+  const bob = await person(t, n3!.url(), { identity: bobIdentity });
+  const alice = await person(t, n1!.url(), { name: 'Alice', identity: aliceIdentity });
   assert.deepEqual([alice.nodes, bob.nodes], [[n1!.url()], [n3!.url()]]);
 
   const ringing = nextRing(bob);
@@ -91,8 +96,16 @@ test('Alice on node 1 calls Bob on node 3: Bob accepts and both meet in the call
   assert.deepEqual([atAlice.peer, atBob.peer, atAlice.id], [bob.key, alice.key, ring.call]);
 
   const joined = nextEvent(atBob.room, 'peer-join', 20_000);
-  await nextEvent(atAlice.room, 'peer-join', 20_000);
-  await joined;
+  const [, bobSeen] = (await nextEvent(atAlice.room, 'peer-join', 20_000)) as [
+    string,
+    { fingerprint: string },
+  ];
+  const [, aliceSeen] = (await joined) as [string, { fingerprint: string }];
+  assert.deepEqual(
+    [bobSeen.fingerprint, aliceSeen.fingerprint],
+    [bobIdentity.fingerprint, aliceIdentity.fingerprint],
+    'each sees the other’s lasting identity in the call’s room',
+  );
   const got = nextEvent(atBob.room, 'message');
   await atAlice.room.send({ hi: 'bob' });
   assert.deepEqual((await got)[0], { hi: 'bob' });
