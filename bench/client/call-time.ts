@@ -190,6 +190,7 @@ const files = new Map([
 ]);
 const server = await startStaticServer(files);
 const browser = await launchChromium();
+const chromium = chromiumVersion(browser);
 const started = performance.now();
 const trials: Trial[] = [];
 const variants: Variant[] = ['call', 'room'];
@@ -228,7 +229,7 @@ const summary = {
 console.log(JSON.stringify(summary, null, 2));
 const file = saveClientResults(sectionName, {
   command: `node --conditions=source --import tsx bench/client/call-time.ts --rounds ${rounds} --pow ${pow}`,
-  chromium: 'see chromiumVersion',
+  chromium,
   rounds,
   pow,
   wallSeconds: round((performance.now() - started) / 1000, 1),
@@ -236,4 +237,3 @@ const file = saveClientResults(sectionName, {
   trials,
 });
 console.log(`saved to ${file}`);
-void chromiumVersion;

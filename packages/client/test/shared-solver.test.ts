@@ -8,7 +8,9 @@ test('a shared solver stops when its last reference is closed, each reference co
   const solver: PowSolver = {
     pay: () => Promise.resolve('token'),
     hashesPerSecond: 7,
-    close: () => void closed++,
+    close: () => {
+      closed++;
+    },
   };
   const shared = new SharedSolver(solver);
   const [a, b] = [shared.take(), shared.take()];
