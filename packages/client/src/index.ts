@@ -34,3 +34,5 @@ export { Call } from './people/call.js';
 export { IncomingRing, type IncomingRingEvents } from './people/incoming-ring.js';
 export type { CallOptions } from './people/outgoing-call.js';
 export type { InboxSigner } from './people/inbox-signing.js';
+export { privateInboxAddress, type PrivateInboxAddress } from './people/private-inbox.js';
+export type { Reach } from './people/people-context.js';

@@ -211,3 +211,32 @@ function isB64(value: unknown, length: number): value is string {
 function bad<T>(message: string): ParseResult<T> {
   return rejected('BAD_REQUEST', `inbox message: ${message}`);
 }
+
+/**
+ * An inbox message sealed for a private inbox (docs/client.md § Private inboxes): `box` is
+ * base64url of a 12-byte IV and the AES-256-GCM ciphertext of the message's JSON, under a key only
+ * the inbox's contacts know, bound to the inbox's room hash. Nodes see neither sender nor kind.
+ */
+export interface SealedInboxPayload {
+  readonly v: 1;
+  readonly kind: 'sealed';
+  readonly box: string;
+}
+
+/** The longest `box` of a sealed inbox payload, in characters. */
+export const MAX_SEALED_INBOX_CHARS = 4096;
+
+/** Parses a sealed inbox payload (shape only). */
+export function parseSealedInboxPayload(value: unknown): ParseResult<SealedInboxPayload> {
+  if (!isRecord(value) || value.v !== 1 || value.kind !== 'sealed')
+    return bad('not a sealed payload');
+  const { box } = value;
+  if (
+    typeof box !== 'string' ||
+    box.length < 40 ||
+    box.length > MAX_SEALED_INBOX_CHARS ||
+    !BASE64URL.test(box)
+  )
+    return bad('bad box');
+  return parsed({ v: 1, kind: 'sealed', box });
+}

@@ -1,7 +1,7 @@
 import { toHex, type PingMessage, type PongMessage, type RequestMessage } from '@sigmesh/protocol';
 import { helloCarried } from './inbox-channel.js';
 import { signInboxMessage } from './inbox-signing.js';
-import { openGuestChannel, type PeopleContext } from './people-context.js';
+import { keyOf, openGuestChannel, type PeopleContext, type Reach } from './people-context.js';
 
 /** A `ping` or `request` before its nonce and signature. */
 export type Question =
@@ -15,12 +15,12 @@ export interface Answer {
 }
 
 /**
- * Asks `peer` a question through its inbox (as a guest on one node), posting it again every
+ * Asks `reach` a question through its inbox (as a guest on one node), posting it again every
  * second — the nodes may still be linking — until a signed `pong` with its nonce or `timeoutMs`.
  */
 export async function ask(
   ctx: PeopleContext,
-  peer: string,
+  reach: Reach,
   question: Question,
   timeoutMs: number,
 ): Promise<Answer | undefined> {
@@ -32,9 +32,9 @@ export async function ask(
   const signed = await signInboxMessage(
     ctx.identity,
     { ...question, v: 1, from: ctx.identity.publicKey, at: Date.now(), nonce },
-    peer,
+    keyOf(reach),
   );
-  const channel = await openGuestChannel(ctx, peer, signed, ({ message }) => {
+  const channel = await openGuestChannel(ctx, reach, signed, ({ message }) => {
     if (message.kind === 'pong' && message.nonce === nonce) heard(message);
   });
   try {

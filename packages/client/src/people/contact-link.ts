@@ -1,4 +1,9 @@
 import { isPeerKey } from './inbox-signing.js';
+import {
+  formatPrivateInbox,
+  parsePrivateInbox,
+  type PrivateInboxAddress,
+} from './private-inbox.js';
 
 /** A person as a link carries them: a key and the name they gave. */
 export interface ContactCard {
@@ -6,14 +11,20 @@ export interface ContactCard {
   readonly key: string;
   /** The name the link gives (at most 64 characters; empty when none). */
   readonly name: string;
+  /** Where the person listens privately (its contacts ring there: nodes cannot tell who). */
+  readonly inbox?: PrivateInboxAddress;
 }
 
 const MAX_NAME_CHARS = 64;
 
-/** A link to add `card` as a contact: `base` (an app URL) + `#contact=KEY&name=NAME`. */
+/**
+ * A link to add `card` as a contact: `base` (an app URL) + `#contact=KEY&name=NAME`, and
+ * `&inbox=KEY.SEAL` when it carries a private inbox (share such a link only with that contact).
+ */
 export function contactLink(card: ContactCard, base: string): string {
   const params = new URLSearchParams({ contact: card.key });
   if (card.name !== '') params.set('name', card.name.slice(0, MAX_NAME_CHARS));
+  if (card.inbox !== undefined) params.set('inbox', formatPrivateInbox(card.inbox));
   return `${base.split('#', 1)[0]}#${params.toString()}`;
 }
 
@@ -28,5 +39,7 @@ export function parseContactLink(text: string): ContactCard | undefined {
   const params = new URLSearchParams(hash);
   const key = params.get('contact') ?? '';
   if (!isPeerKey(key)) return undefined;
-  return { key, name: (params.get('name') ?? '').trim().slice(0, MAX_NAME_CHARS) };
+  const name = (params.get('name') ?? '').trim().slice(0, MAX_NAME_CHARS);
+  const inbox = parsePrivateInbox(params.get('inbox') ?? '');
+  return inbox === undefined ? { key, name } : { key, name, inbox };
 }

@@ -3,6 +3,7 @@ import { asSigmeshError, joinFailure, type NodeFailure } from '../nodes/join-fai
 import type { NodePool } from '../nodes/node-pool.js';
 import { NodeSession, type NodeSessionHandlers } from '../nodes/node-session.js';
 import type { PowSolver } from '../pow/pow-solver.js';
+import { OPEN_ENVELOPE, type InboxEnvelope } from './inbox-envelope.js';
 import { SeenIds } from '../signaling/seen-ids.js';
 
 /** How an {@link InboxChannel} joins. */
@@ -21,6 +22,8 @@ export interface InboxChannelOptions {
    * a guest's ring or question reaches the owner with the join, without a post after it.
    */
   readonly hello?: unknown;
+  /** How messages travel in this inbox (sealed in a private one). Default: as they are. */
+  readonly envelope?: InboxEnvelope;
   /** A message for this member (each message once, whichever node brought it). */
   message(event: MessageEvent, session: NodeSession): void;
 }
@@ -45,6 +48,7 @@ const MAX_REJOIN_MS = 30_000;
  */
 export class InboxChannel {
   readonly #options: InboxChannelOptions;
+  readonly #envelope: InboxEnvelope;
   readonly #sessions = new Set<NodeSession>();
   /** The session each member's messages came through: where an answer to it goes. */
   readonly #routes = new Map<PeerId, NodeSession>();
@@ -56,6 +60,7 @@ export class InboxChannel {
 
   constructor(options: InboxChannelOptions) {
     this.#options = options;
+    this.#envelope = options.envelope ?? OPEN_ENVELOPE;
   }
 
   /** Joins up to k nodes; resolves once at least one let us in, rejects when none did. */
@@ -72,7 +77,8 @@ export class InboxChannel {
    * Posts `data` to `to` through the node its messages came through, or, without `to`, through
    * every node (for a guest, that reaches the inbox's owners wherever they listen).
    */
-  async post(data: unknown, to?: PeerId): Promise<void> {
+  async post(message: unknown, to?: PeerId): Promise<void> {
+    const data = await this.#envelope.wrap(message);
     if (to !== undefined) {
       const route = this.#routes.get(to);
       const session = route !== undefined && !route.closed ? route : this.sessions[0];
@@ -120,7 +126,9 @@ export class InboxChannel {
             timeoutMs: this.#options.joinTimeoutMs,
             maxDifficulty: this.#options.maxPowDifficulty,
             ...(this.#options.owner === undefined ? {} : { owner: this.#options.owner }),
-            ...(this.#options.hello === undefined ? {} : { hello: helloBody(this.#options.hello) }),
+            ...(this.#options.hello === undefined
+              ? {}
+              : { hello: helloBody(this.#envelope, this.#options.hello) }),
           },
         );
         if (this.#closed) {
@@ -152,6 +160,12 @@ export class InboxChannel {
 
   #received(event: MessageEvent, session: NodeSession): void {
     if (this.#closed || !this.#seen.first(event.id)) return;
+    void this.#envelope.unwrap(event.data).then((data) => {
+      if (data !== undefined && !this.#closed) this.#route({ ...event, data }, session);
+    });
+  }
+
+  #route(event: MessageEvent, session: NodeSession): void {
     if (this.#routes.size >= MAX_ROUTES && !this.#routes.has(event.from)) {
       const oldest = this.#routes.keys().next().value;
       if (oldest !== undefined) this.#routes.delete(oldest);
@@ -186,10 +200,9 @@ export class InboxChannel {
   }
 }
 
-/** A join's hello: the post body of `data` (no `to`: it goes to the inbox's owners). */
-function helloBody(data: unknown): () => Promise<string> {
-  const body = JSON.stringify({ data });
-  return () => Promise.resolve(body);
+/** A join's hello: the post body of `message` (no `to`: it goes to the inbox's owners). */
+function helloBody(envelope: InboxEnvelope, message: unknown): () => Promise<string> {
+  return async () => JSON.stringify({ data: await envelope.wrap(message) });
 }
 
 /** True when every session's join carried its hello (nothing to post after it). */

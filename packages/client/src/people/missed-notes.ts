@@ -18,6 +18,7 @@ import { probedOffer, type ProbedNode } from '../nodes/node-pool.js';
 import { paidRequest, postPaid } from '../nodes/paid-request.js';
 import { verifySignature } from '../identity/verify-signature.js';
 import type { PeopleContext } from './people-context.js';
+import type { PrivateInboxAddress } from './private-inbox.js';
 
 /** A call nobody answered: rung while the callee listened, or noted for it in the DHT. */
 export interface MissedCall {
@@ -45,15 +46,16 @@ export async function leaveMissedNote(
   callee: string,
   call: string,
   at: number,
+  hidden?: PrivateInboxAddress,
 ): Promise<void> {
   const node = await firstNode(ctx);
   const k = fromBase64url(ctx.identity.publicKey)!;
-  const salt = missedNoteSalt(fromBase64url(callee)!);
+  const { salt, to } = noteAddress(callee, hidden);
   const current = await readNote(ctx, node, k, salt);
-  const earlier = current?.note.to === callee ? current.note.calls : [];
+  const earlier = current?.note.to === to ? current.note.calls : [];
   const note: MissedCallNote = {
     v: 1,
-    to: callee,
+    to,
     ...(ctx.name === undefined ? {} : { name: ctx.name }),
     calls: [...earlier.filter((noted) => noted.call !== call), { call, at }].slice(
       -MAX_NOTED_CALLS,
@@ -78,22 +80,39 @@ export async function readMissedCalls(
   ctx: PeopleContext,
   callers: readonly string[],
   since: number,
+  hidden?: PrivateInboxAddress,
 ): Promise<MissedCall[]> {
-  const self = ctx.identity.publicKey;
   const node = await firstNode(ctx);
-  const salt = missedNoteSalt(fromBase64url(self)!);
+  const addresses = [noteAddress(ctx.identity.publicKey, undefined)];
+  if (hidden !== undefined) addresses.push(noteAddress(ctx.identity.publicKey, hidden));
   const found = await Promise.all(
-    callers.map(async (caller) => {
-      const k = fromBase64url(caller);
-      if (k?.length !== 32) return [];
-      const read = await readNote(ctx, node, k, salt).catch(() => undefined);
-      if (read === undefined || read.note.to !== self) return [];
-      return read.note.calls
-        .filter((noted) => noted.at > since)
-        .map((noted) => ({ from: caller, name: read.note.name, ...noted }));
-    }),
+    callers.flatMap((caller) =>
+      addresses.map(async ({ salt, to }) => {
+        const k = fromBase64url(caller);
+        if (k?.length !== 32) return [];
+        const read = await readNote(ctx, node, k, salt).catch(() => undefined);
+        if (read === undefined || read.note.to !== to) return [];
+        return read.note.calls
+          .filter((noted) => noted.at > since)
+          .map((noted) => ({ from: caller, name: read.note.name, ...noted }));
+      }),
+    ),
   );
-  return found.flat().sort((a, b) => a.at - b.at);
+  const calls = new Map(found.flat().map((missed) => [`${missed.from}/${missed.call}`, missed]));
+  return [...calls.values()].sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Where a caller's note for a callee lives: salted for the callee's key and addressed to it, or —
+ * for a call through a private inbox — salted for its seal secret and addressed to the private
+ * inbox's key, so the note links the caller to a pseudonym only.
+ */
+function noteAddress(
+  callee: string,
+  hidden: PrivateInboxAddress | undefined,
+): { salt: Uint8Array; to: string } {
+  if (hidden === undefined) return { salt: missedNoteSalt(fromBase64url(callee)!), to: callee };
+  return { salt: missedNoteSalt(fromBase64url(hidden.seal)!), to: hidden.key };
 }
 
 /** The item under `k` and `salt`, verified by us (a node could lie); undefined when none. */

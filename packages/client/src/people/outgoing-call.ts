@@ -4,7 +4,7 @@ import { callRoom, CallKeyPair, newCallId } from './call-secret.js';
 import { helloCarried } from './inbox-channel.js';
 import { signInboxMessage } from './inbox-signing.js';
 import { leaveMissedNote } from './missed-notes.js';
-import { openGuestChannel, type PeopleContext } from './people-context.js';
+import { keyOf, openGuestChannel, type PeopleContext, type Reach } from './people-context.js';
 import { peopleDefaults } from './people-options.js';
 
 /** Options of `people.call`. */
@@ -20,17 +20,18 @@ const REFUSALS = {
 } as const;
 
 /**
- * Rings `peer` (through its inbox, from one node: the mesh carries the ring to wherever the peer
- * listens) until it answers, `ringMs` passes or `signal` aborts; on `accept`, both sides derive
- * the call's room from their ephemeral keys and the caller joins it. Without an answer the callee
- * is told `cancel` (its missed call).
+ * Rings `reach` through its inbox (its private one when the card gives one), from one node: the
+ * mesh carries the ring to wherever the callee listens. Rings until a signed answer, `ringMs` or
+ * `signal`; joins the call's room meanwhile and seals it with the key the answer agrees on.
+ * Without an answer the callee is told `cancel` (its missed call) and a note is left.
  */
 export async function placeCall(
   ctx: PeopleContext,
-  peer: string,
+  reach: Reach,
   options: CallOptions = {},
 ): Promise<Call> {
   options.signal?.throwIfAborted();
+  const peer = keyOf(reach);
   const keys = await CallKeyPair.create();
   const call = newCallId();
   const self = ctx.identity.publicKey;
@@ -51,7 +52,7 @@ export async function placeCall(
     peer,
   );
   // The ring rides in the guest's join where the node takes that.
-  const channel = await openGuestChannel(ctx, peer, ring, ({ message }) => {
+  const channel = await openGuestChannel(ctx, reach, ring, ({ message }) => {
     if ('call' in message && message.call === call && message.kind !== 'ring') settle(message);
   });
   const abort = (): void =>
@@ -95,7 +96,10 @@ export async function placeCall(
       );
       await channel.post(cancel).catch(() => undefined);
       // For a callee that was not listening: it reads the note when it is back.
-      if (ctx.missedNotes) await leaveMissedNote(ctx, peer, call, ring.at).catch(() => undefined);
+      if (ctx.missedNotes) {
+        const hidden = typeof reach === 'string' ? undefined : reach.inbox;
+        await leaveMissedNote(ctx, peer, call, ring.at, hidden).catch(() => undefined);
+      }
       throw answer;
     }
     if (answer.kind !== 'accept') {

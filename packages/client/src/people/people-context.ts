@@ -10,9 +10,20 @@ import type { NodePool } from '../nodes/node-pool.js';
 import type { NodeSession } from '../nodes/node-session.js';
 import type { PowSolver } from '../pow/pow-solver.js';
 import type { Room } from '../room.js';
+import type { ContactCard } from './contact-link.js';
 import { InboxChannel } from './inbox-channel.js';
+import { sealedEnvelope } from './inbox-envelope.js';
+import { privateInboxParts } from './private-inbox.js';
 import { isPeerKey, verifyInboxMessage, type InboxSigner } from './inbox-signing.js';
 import { peopleDefaults } from './people-options.js';
+
+/** Whom to reach: a key (its public inbox), or a contact card (its private inbox, if it has one). */
+export type Reach = string | ContactCard;
+
+/** The key a {@link Reach} names. */
+export function keyOf(peer: Reach): string {
+  return typeof peer === 'string' ? peer : peer.key;
+}
 
 /** What calls, rings and pings share: who we are and how nodes are reached. */
 export interface PeopleContext {
@@ -62,15 +73,21 @@ export async function verifiedMessage(
  */
 export async function openGuestChannel(
   ctx: PeopleContext,
-  peer: string,
+  peer: Reach,
   first: unknown,
   received: (verified: VerifiedMessage) => void,
 ): Promise<InboxChannel> {
-  const raw = isPeerKey(peer) ? fromBase64url(peer) : undefined;
+  const { key, inbox } = typeof peer === 'string' ? { key: peer, inbox: undefined } : peer;
+  const raw = isPeerKey(key) ? fromBase64url(key) : undefined;
   if (raw === undefined)
     throw sigmeshError('PEER_KEY_INVALID', 'a peer key is a raw ed25519 key in base64url');
+  // Through its private inbox when the card gives one: sealed, under a key nobody links to it.
+  const hidden = inbox === undefined ? undefined : privateInboxParts(inbox);
+  if (inbox !== undefined && hidden === undefined)
+    throw sigmeshError('PEER_KEY_INVALID', 'the private inbox address is malformed');
   const channel = new InboxChannel({
-    room: inboxRoomHash(raw),
+    room: hidden?.room ?? inboxRoomHash(raw),
+    ...(hidden === undefined ? {} : { envelope: await sealedEnvelope(hidden.seal, hidden.room) }),
     pool: ctx.pool,
     solver: ctx.solver,
     k: 1,
@@ -79,7 +96,7 @@ export async function openGuestChannel(
     hello: first,
     message: (event, session) =>
       void verifiedMessage(event, session, ctx.identity.publicKey, Date.now()).then((verified) => {
-        if (verified?.message.from === peer) received(verified);
+        if (verified?.message.from === key) received(verified);
       }),
   });
   await channel.open();

@@ -39,6 +39,12 @@ export interface PeopleOptions extends Omit<JoinRoomOptions, 'room' | 'password'
    * call, ping and send requests, but nobody can ring it.
    */
   readonly listen?: boolean;
+  /**
+   * A second key to listen privately with (keep it like the identity, e.g. another
+   * `loadOrCreateIdentity` store): its inbox is linked to you only through the contact cards you
+   * hand out (`people.card()`), and messages there are sealed, so nodes cannot tell who rings you.
+   */
+  readonly privateInbox?: InboxSigner | Identity;
 }
 
 export const peopleDefaults = {

@@ -19,11 +19,23 @@ import { SeenIds } from '../signaling/seen-ids.js';
 import type { Call } from './call.js';
 import { answer, IncomingRing } from './incoming-ring.js';
 import { InboxChannel } from './inbox-channel.js';
-import { isPeerKey, signInboxMessage } from './inbox-signing.js';
+import { sealedEnvelope } from './inbox-envelope.js';
+import {
+  privateInboxAddress,
+  privateInboxParts,
+  type PrivateInboxAddress,
+} from './private-inbox.js';
+import type { ContactCard } from './contact-link.js';
+import { isPeerKey, signInboxMessage, type InboxSigner } from './inbox-signing.js';
 import { ask } from './ask.js';
 import { readMissedCalls, type MissedCall } from './missed-notes.js';
 import { placeCall, type CallOptions } from './outgoing-call.js';
-import { verifiedMessage, type PeopleContext, type VerifiedMessage } from './people-context.js';
+import {
+  verifiedMessage,
+  type PeopleContext,
+  type Reach,
+  type VerifiedMessage,
+} from './people-context.js';
 import { peopleDefaults, type PeopleOptions } from './people-options.js';
 
 /** What {@link People} tells its listeners. */
@@ -67,7 +79,8 @@ export class People extends Emitter<PeopleEvents> {
   readonly #options: PeopleOptions;
   readonly #seen = new SeenIds(1024);
   readonly #ringing = new Map<string, IncomingRing>();
-  #inbox: InboxChannel | undefined;
+  readonly #inboxes: InboxChannel[] = [];
+  #private: PrivateInboxAddress | undefined;
 
   constructor(ctx: PeopleContext, options: PeopleOptions) {
     super();
@@ -76,46 +89,76 @@ export class People extends Emitter<PeopleEvents> {
     this.#options = options;
   }
 
-  /** Starts listening on your inbox; resolves once a node holds it. */
+  /**
+   * Starts listening on your inbox, and on your private inbox when you have one; resolves once a
+   * node holds each.
+   */
   async listen(): Promise<void> {
-    const raw = fromBase64url(this.key);
+    const listening = [this.#listenOn(this.#ctx.identity, undefined)];
+    const { privateInbox } = this.#options;
+    if (privateInbox !== undefined) {
+      this.#private = await privateInboxAddress(privateInbox);
+      listening.push(this.#listenOn(privateInbox, this.#private));
+    }
+    await Promise.all(listening);
+  }
+
+  /** Listens as the owner of `signer`'s inbox (sealed with `hidden`'s secret when private). */
+  async #listenOn(signer: InboxSigner, hidden: PrivateInboxAddress | undefined): Promise<void> {
+    const raw = fromBase64url(signer.publicKey);
     if (raw?.length !== 32)
-      throw sigmeshError('PEER_KEY_INVALID', 'the identity key is not a raw ed25519 key');
+      throw sigmeshError('CLIENT_OPTIONS_INVALID', 'an inbox key must be a raw ed25519 key');
     const room = inboxRoomHash(raw);
-    const { identity } = this.#ctx;
-    const inbox = new InboxChannel({
+    const seal = hidden === undefined ? undefined : privateInboxParts(hidden)?.seal;
+    const channel: InboxChannel = new InboxChannel({
       room,
       pool: this.#ctx.pool,
       solver: this.#ctx.solver,
       k: this.#options.inboxNodes ?? peopleDefaults.inboxNodes,
       joinTimeoutMs: this.#ctx.joinTimeoutMs,
       maxPowDifficulty: this.#ctx.maxPowDifficulty,
+      ...(seal === undefined ? {} : { envelope: await sealedEnvelope(seal, room) }),
       owner: async (token, nodeId) => {
         const signedAt = Date.now();
         const transcript = inboxOwnerTranscript(room, nodeId, signedAt, token);
-        const sig = toBase64url(await identity.sign(encode(transcript)));
-        return `${this.key}.${signedAt}.${sig}`;
+        const sig = toBase64url(await signer.sign(encode(transcript)));
+        return `${signer.publicKey}.${signedAt}.${sig}`;
       },
+      // Messages are signed for our lasting key in either inbox.
       message: (event, session) =>
         void verifiedMessage(event, session, this.key, Date.now()).then((verified) => {
-          if (verified !== undefined) void this.#received(verified);
+          if (verified !== undefined) void this.#received(verified, channel);
         }),
     });
-    this.#inbox = inbox;
-    await inbox.open();
+    this.#inboxes.push(channel);
+    await channel.open();
+  }
+
+  /**
+   * Your contact card (for `contactLink`): your key and name, and your private inbox when you
+   * have one — give a card with it only to people you want to reach you privately.
+   */
+  async card(): Promise<ContactCard> {
+    const hidden =
+      this.#private ??
+      (this.#options.privateInbox === undefined
+        ? undefined
+        : await privateInboxAddress(this.#options.privateInbox));
+    const base = { key: this.key, name: this.#ctx.name ?? '' };
+    return hidden === undefined ? base : { ...base, inbox: hidden };
   }
 
   /** The nodes your inbox listens on now. */
   get nodes(): readonly string[] {
-    return this.#inbox?.sessions.map((session) => session.url) ?? [];
+    return [...new Set(this.#inboxes.flatMap((inbox) => inbox.sessions.map((s) => s.url)))];
   }
 
   /**
-   * Calls the person whose key is `peer`: resolves with the call once it is accepted, rejects with
+   * Calls `peer` — a key, or a contact card (through its private inbox when it has one): resolves with the call once it is accepted, rejects with
    * CALL_DECLINED, CALL_BUSY, CALL_REFUSED, CALL_UNANSWERED (after `ringMs`), CALL_CANCELLED
    * (`signal` aborted) or PEER_KEY_INVALID.
    */
-  call(peer: string, options?: CallOptions): Promise<Call> {
+  call(peer: Reach, options?: CallOptions): Promise<Call> {
     return placeCall(this.#ctx, peer, options);
   }
 
@@ -125,7 +168,7 @@ export class People extends Emitter<PeopleEvents> {
    * takes calls from contacts only and you are not one, or it blocked you).
    */
   async ping(
-    peer: string,
+    peer: Reach,
     timeoutMs: number = peopleDefaults.pingTimeoutMs,
   ): Promise<PeerPresence | undefined> {
     const answer = await ask(this.#ctx, peer, { kind: 'ping' }, timeoutMs);
@@ -140,7 +183,7 @@ export class People extends Emitter<PeopleEvents> {
    * taking calls from contacts only still receives requests.
    */
   async requestContact(
-    peer: string,
+    peer: Reach,
     options: { text?: string; timeoutMs?: number } = {},
   ): Promise<boolean> {
     const request = {
@@ -157,23 +200,26 @@ export class People extends Emitter<PeopleEvents> {
   /**
    * Calls that `callers` (keys you know: your contacts) noted for you in the DHT after ringing
    * unanswered — while you were offline, say — since `since` (Unix ms), oldest first. Each costs
-   * one paid DHT read per caller.
+   * one paid DHT read per caller (two with a private inbox: notes left through it too).
    */
-  missedCalls(callers: readonly string[], since: number): Promise<MissedCall[]> {
-    return readMissedCalls(this.#ctx, callers, since);
+  async missedCalls(callers: readonly string[], since: number): Promise<MissedCall[]> {
+    const hidden =
+      this.#private ??
+      (this.#options.privateInbox === undefined
+        ? undefined
+        : await privateInboxAddress(this.#options.privateInbox));
+    return readMissedCalls(this.#ctx, callers, since, hidden);
   }
 
   /** Stops listening (calls in progress go on in their own rooms, with their own PoW references). */
   close(): void {
-    this.#inbox?.close();
+    for (const inbox of this.#inboxes) inbox.close();
     for (const ring of this.#ringing.values()) ring.cancelled();
     this.#ringing.clear();
     this.#ctx.solver.close();
   }
 
-  async #received(verified: VerifiedMessage): Promise<void> {
-    const inbox = this.#inbox;
-    if (inbox === undefined) return;
+  async #received(verified: VerifiedMessage, inbox: InboxChannel): Promise<void> {
     const { message, member } = verified;
     const trusted = this.#options.isContact?.(message.from) ?? false;
     const blocked = this.#options.isBlocked?.(message.from) ?? false;
@@ -195,11 +241,12 @@ export class People extends Emitter<PeopleEvents> {
         return;
       case 'ping':
         // Strangers (when only contacts may call) do not learn whether we are here, or where.
-        if (open) await this.#pong(message.from, message.nonce, member, this.nodes.slice(0, 8));
+        if (open)
+          await this.#pong(inbox, message.from, message.nonce, member, this.nodes.slice(0, 8));
         return;
       case 'request':
         if (blocked || !this.#seen.first(`${message.from}/${message.nonce}`)) return;
-        await this.#pong(message.from, message.nonce, member, undefined);
+        await this.#pong(inbox, message.from, message.nonce, member, undefined);
         this.emit('request', {
           from: message.from,
           name: message.name,
@@ -213,13 +260,12 @@ export class People extends Emitter<PeopleEvents> {
   }
 
   async #pong(
+    inbox: InboxChannel,
     to: string,
     nonce: string,
     member: VerifiedMessage['member'],
     nodes: readonly string[] | undefined,
   ): Promise<void> {
-    const inbox = this.#inbox;
-    if (inbox === undefined) return;
     const pong = await signInboxMessage(
       this.#ctx.identity,
       {
@@ -321,4 +367,5 @@ const PEOPLE_ONLY: ReadonlySet<string> = new Set([
   'inboxNodes',
   'missedNotes',
   'listen',
+  'privateInbox',
 ]);

@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { RTCPeerConnection } from 'werift';
 import type { Testnet } from '@sigmesh/node';
+import { fromBase64url, inboxRoomHash, toBase64url } from '@sigmesh/protocol';
 import {
   connectPeople,
+  contactLink,
+  parseContactLink,
   loadOrCreateIdentity,
   memoryIdentityStore,
   type Call,
@@ -238,6 +241,75 @@ test('contact requests reach a contacts-only person, who does not answer the str
   assert.equal(await carol.ping(bob.key, 2000), undefined, 'a stranger learns nothing by pinging');
   assert.equal(await bob.ping(carol.key, 2000), undefined, 'nobody listens as a call-only client');
 });
+
+test('a private inbox: contacts ring through it sealed, the nodes see neither Bob’s inbox nor Alice’s key', async (t) => {
+  const [n1, n2] = (await testnet(t)).nodes;
+  const bobKey = await testSigner();
+  const bobPrivate = await testSigner();
+  const bob = await person(t, n2!.url(), { identity: bobKey, privateInbox: bobPrivate });
+  const alice = await person(t, n1!.url(), { name: 'Alice', ringMs: 3000 });
+  const card = await bob.card();
+  assert.equal(card.inbox?.key, bobPrivate.publicKey);
+  assert.deepEqual(
+    parseContactLink(contactLink(card, 'https://n/app/')),
+    card,
+    'the link keeps it',
+  );
+
+  const requests = recordRequests(t);
+  const ringing = nextRing(bob);
+  const calling = alice.call(card, { video: false });
+  const ring = await ringing;
+  assert.equal(ring.from, alice.key, 'Bob still sees who calls, proven');
+  await ring.decline();
+  assert.equal(await rejection(calling), 'CALL_DECLINED');
+  const publicInbox = inboxRoomHash(fromBase64url(bob.key)!);
+  const privateInbox = inboxRoomHash(fromBase64url(bobPrivate.publicKey)!);
+  const aliceSent = requests.filter((r) => r.url.includes(privateInbox));
+  assert.ok(aliceSent.length > 0, 'Alice rang at the private inbox');
+  for (const request of requests) {
+    assert.equal(request.url.includes(publicInbox), false, 'nobody asked for Bob’s public inbox');
+    assert.equal(request.text.includes(alice.key), false, 'Alice’s key never went out in clear');
+    assert.equal(request.text.includes(bob.key), false, 'nor Bob’s');
+  }
+
+  // A card with the wrong seal reaches the inbox, but Bob opens nothing: no ring.
+  const rings: IncomingRing[] = [];
+  bob.on('ring', (r) => rings.push(r));
+  const forged = {
+    ...card,
+    inbox: { key: card.inbox.key, seal: toBase64url(new Uint8Array(32)) },
+  };
+  assert.equal(await rejection(alice.call(forged)), 'CALL_UNANSWERED');
+  assert.deepEqual(rings, []);
+
+  // Unanswered through the private inbox: the note is found under the private address (and the
+  // forged card's, salted for a seal that is not Bob's, is not).
+  const unanswered = alice.call(card);
+  await nextRing(bob);
+  assert.equal(await rejection(unanswered), 'CALL_UNANSWERED');
+  assert.deepEqual(
+    (await bob.missedCalls([alice.key], 0)).map((m) => m.from),
+    [alice.key],
+    'one note, found through the private address',
+  );
+});
+
+/** Every request this process makes through fetch while the test runs: URL and body text. */
+function recordRequests(t: TestContext): Array<{ url: string; text: string }> {
+  const seen: Array<{ url: string; text: string }> = [];
+  const original = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    seen.push({
+      url: decodeURIComponent(url),
+      text: typeof init?.body === 'string' ? init.body : '',
+    });
+    return original(input, init);
+  };
+  t.after(() => (globalThis.fetch = original));
+  return seen;
+}
 
 /**
  * A caller's context without an inbox of its own; with `addressee`, every message is signed for
