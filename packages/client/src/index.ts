@@ -18,9 +18,16 @@ export { verifySignature } from './identity/verify-signature.js';
 export { indexedDbIdentityStore } from './identity/indexeddb-identity-store.js';
 export { fileIdentityStore } from './identity/file-identity-store.js';
 export { memoryIdentityStore } from './identity/memory-identity-store.js';
-export type { PeerIdentity } from './identity/peer-identity.js';
+export { peerIdentityOf, type PeerIdentity } from './identity/peer-identity.js';
 export { SigmeshError, deriveRoomHash, type ClientId, type ErrorCode } from '@sigmesh/protocol';
-export { connectPeople, People, type PeopleEvents } from './people/people.js';
+export {
+  connectPeople,
+  People,
+  type ContactRequest,
+  type PeerPresence,
+  type PeopleEvents,
+} from './people/people.js';
+export { contactLink, parseContactLink, type ContactCard } from './people/contact-link.js';
 export type { MissedCall } from './people/missed-notes.js';
 export { peopleDefaults, type PeopleOptions } from './people/people-options.js';
 export { Call } from './people/call.js';

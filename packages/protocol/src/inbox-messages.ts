@@ -58,13 +58,35 @@ export interface CancelMessage extends Signed {
 
 /** "Are you there?" — answered by a `pong` with the same nonce (16 random bytes, hex). */
 export interface PingMessage extends Signed {
-  readonly kind: 'ping' | 'pong';
+  readonly kind: 'ping';
   readonly nonce: string;
+}
+
+/** The answer to a `ping` or a `request` (same nonce); to a ping, the nodes the sender listens on. */
+export interface PongMessage extends Signed {
+  readonly kind: 'pong';
+  readonly nonce: string;
+  /** Node URLs where the sender's inbox listens (at most {@link MAX_PONG_NODES}). */
+  readonly nodes?: readonly string[];
+}
+
+/** "Add me as a contact": a name and a short text, acknowledged by a `pong` with its nonce. */
+export interface RequestMessage extends Signed {
+  readonly kind: 'request';
+  readonly nonce: string;
+  readonly name?: string;
+  readonly text?: string;
 }
 
 /** Every inbox message. */
 export type InboxMessage =
-  RingMessage | AcceptMessage | DeclineMessage | CancelMessage | PingMessage;
+  | RingMessage
+  | AcceptMessage
+  | DeclineMessage
+  | CancelMessage
+  | PingMessage
+  | PongMessage
+  | RequestMessage;
 
 /** An inbox message before it is signed. */
 export type UnsignedInboxMessage = InboxMessage extends infer M
@@ -73,8 +95,12 @@ export type UnsignedInboxMessage = InboxMessage extends infer M
     : never
   : never;
 
-/** The longest `name` a ring carries. */
+/** The longest `name` a ring or request carries. */
 export const MAX_CALLER_NAME_CHARS = 64;
+/** The longest `text` of a contact request. */
+export const MAX_REQUEST_TEXT_CHARS = 280;
+/** Node URLs a pong lists at most, each at most 256 characters. */
+export const MAX_PONG_NODES = 8;
 
 /**
  * The exact text an inbox message's sender signs: the addressee's key, then the message's fields
@@ -86,7 +112,9 @@ export function inboxMessageTranscript(message: UnsignedInboxMessage, to: string
   if ('nonce' in message) fields.push(message.nonce);
   if ('eph' in message) fields.push(message.eph);
   if ('media' in message) fields.push(message.media.video, message.media.audio);
-  if ('name' in message) fields.push(message.name ?? null);
+  if (message.kind === 'ring' || message.kind === 'request') fields.push(message.name ?? null);
+  if (message.kind === 'request') fields.push(message.text ?? null);
+  if (message.kind === 'pong') fields.push(message.nodes ?? null);
   return `sigmesh-inbox-message:v1\n${JSON.stringify(fields)}`;
 }
 
@@ -106,8 +134,7 @@ export function parseInboxMessage(value: unknown): ParseResult<InboxMessage> {
       if (!isHexId(call) || !isB64(eph, 87)) return bad('ring: bad call or key');
       if (!isRecord(media) || typeof media.video !== 'boolean' || typeof media.audio !== 'boolean')
         return bad('ring: bad media');
-      if (name !== undefined && (typeof name !== 'string' || name.length > MAX_CALLER_NAME_CHARS))
-        return bad('ring: bad name');
+      if (!isOptionalText(name, MAX_CALLER_NAME_CHARS)) return bad('ring: bad name');
       const ring: RingMessage = {
         ...base,
         kind,
@@ -131,15 +158,46 @@ export function parseInboxMessage(value: unknown): ParseResult<InboxMessage> {
       if (!isHexId(call)) return bad(`${kind}: bad call`);
       return parsed({ ...base, kind, call });
     }
-    case 'ping':
-    case 'pong': {
+    case 'ping': {
       const { nonce } = value;
-      if (!isHexId(nonce)) return bad(`${kind}: bad nonce`);
+      if (!isHexId(nonce)) return bad('ping: bad nonce');
       return parsed({ ...base, kind, nonce });
+    }
+    case 'pong': {
+      const { nonce, nodes } = value;
+      if (!isHexId(nonce)) return bad('pong: bad nonce');
+      if (nodes === undefined) return parsed({ ...base, kind, nonce });
+      if (
+        !Array.isArray(nodes) ||
+        nodes.length > MAX_PONG_NODES ||
+        !nodes.every(
+          (url) => typeof url === 'string' && url.length <= 256 && /^https?:\/\//.test(url),
+        )
+      )
+        return bad('pong: bad nodes');
+      return parsed({ ...base, kind, nonce, nodes: nodes as string[] });
+    }
+    case 'request': {
+      const { nonce, name, text } = value;
+      if (!isHexId(nonce)) return bad('request: bad nonce');
+      if (!isOptionalText(name, MAX_CALLER_NAME_CHARS)) return bad('request: bad name');
+      if (!isOptionalText(text, MAX_REQUEST_TEXT_CHARS)) return bad('request: bad text');
+      const request: RequestMessage = {
+        ...base,
+        kind,
+        nonce,
+        ...(name === undefined ? {} : { name }),
+        ...(text === undefined ? {} : { text }),
+      };
+      return parsed(request);
     }
     default:
       return bad('unknown kind');
   }
+}
+
+function isOptionalText(value: unknown, max: number): value is string | undefined {
+  return value === undefined || (typeof value === 'string' && value.length <= max);
 }
 
 function isHexId(value: unknown): value is string {

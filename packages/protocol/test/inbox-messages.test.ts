@@ -26,6 +26,9 @@ const good: InboxMessage[] = [
   { v: 1, kind: 'cancel', from: key, at: 3, sig, call },
   { v: 1, kind: 'ping', from: key, at: 4, sig, nonce: call },
   { v: 1, kind: 'pong', from: key, at: 4, sig, nonce: call },
+  { v: 1, kind: 'pong', from: key, at: 4, sig, nonce: call, nodes: ['https://a.example'] },
+  { v: 1, kind: 'request', from: key, at: 5, sig, nonce: call },
+  { v: 1, kind: 'request', from: key, at: 5, sig, nonce: call, name: 'Carol', text: 'hi' },
 ];
 
 test('every inbox message kind parses to itself', () => {
@@ -48,6 +51,10 @@ test('malformed inbox messages are refused', () => {
     { ...ring, media: { video: 'yes', audio: true } },
     { ...ring, name: 'x'.repeat(65) },
     { ...good[7]!, nonce: 'z' },
+    { ...good[9]!, nodes: ['ftp://x'] },
+    { ...good[9]!, nodes: Array.from({ length: 9 }, () => 'https://a') },
+    { ...good[11]!, text: 'x'.repeat(281) },
+    { ...good[11]!, name: 7 },
     { ...ring, from: `${key.slice(1)}*` },
   ];
   for (const value of bad) assert.equal(parseInboxMessage(value).ok, false, JSON.stringify(value));
@@ -77,4 +84,14 @@ test('the transcript names the addressee and every signed field', () => {
   ];
   for (const message of changed)
     assert.notEqual(inboxMessageTranscript(message, 'bob'), base, JSON.stringify(message));
+  const request = { v: 1 as const, kind: 'request' as const, from: key, at: 1, nonce: call };
+  const pong = { v: 1 as const, kind: 'pong' as const, from: key, at: 1, nonce: call };
+  assert.notEqual(
+    inboxMessageTranscript({ ...request, text: 'a' }, 'bob'),
+    inboxMessageTranscript({ ...request, text: 'b' }, 'bob'),
+  );
+  assert.notEqual(
+    inboxMessageTranscript({ ...pong, nodes: ['https://a'] }, 'bob'),
+    inboxMessageTranscript(pong, 'bob'),
+  );
 });

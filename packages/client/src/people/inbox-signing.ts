@@ -35,6 +35,6 @@ export async function verifyInboxMessage(message: InboxMessage, to: string): Pro
 }
 
 /** True for a raw 32-byte ed25519 public key in base64url. */
-export function isPeerKey(value: unknown): value is string {
+export function isPeerKey(value: unknown): boolean {
   return typeof value === 'string' && value.length === 43 && fromBase64url(value)?.length === 32;
 }

@@ -34,6 +34,11 @@ export interface PeopleOptions extends Omit<JoinRoomOptions, 'room' | 'password'
    * it is back. Default true.
    */
   readonly missedNotes?: boolean;
+  /**
+   * Listen on your inbox (be reachable). Default true; `false` makes a call-only client: it can
+   * call, ping and send requests, but nobody can ring it.
+   */
+  readonly listen?: boolean;
 }
 
 export const peopleDefaults = {

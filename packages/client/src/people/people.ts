@@ -1,5 +1,6 @@
 import {
   fromBase64url,
+  MAX_REQUEST_TEXT_CHARS,
   inboxOwnerTranscript,
   inboxRoomHash,
   sigmeshError,
@@ -17,14 +18,10 @@ import type { Call } from './call.js';
 import { answer, IncomingRing } from './incoming-ring.js';
 import { InboxChannel } from './inbox-channel.js';
 import { isPeerKey, signInboxMessage } from './inbox-signing.js';
+import { ask } from './ask.js';
 import { readMissedCalls, type MissedCall } from './missed-notes.js';
 import { placeCall, type CallOptions } from './outgoing-call.js';
-import {
-  openGuestChannel,
-  verifiedMessage,
-  type PeopleContext,
-  type VerifiedMessage,
-} from './people-context.js';
+import { verifiedMessage, type PeopleContext, type VerifiedMessage } from './people-context.js';
 import { peopleDefaults, type PeopleOptions } from './people-options.js';
 
 /** What {@link People} tells its listeners. */
@@ -33,6 +30,24 @@ export interface PeopleEvents {
   ring: (ring: IncomingRing) => void;
   /** A ring ended unanswered. */
   missed: (missed: MissedCall) => void;
+  /** Someone asks to be added as a contact (never from a blocked key). */
+  request: (request: ContactRequest) => void;
+}
+
+/** A contact request: who asks (its signature checked), the name it gives and its text. */
+export interface ContactRequest {
+  readonly from: string;
+  readonly name: string | undefined;
+  readonly text: string | undefined;
+  readonly at: number;
+}
+
+/** Where a person listens, as its `pong` says. */
+export interface PeerPresence {
+  /** The node URLs its inbox listens on (public node addresses, never the person's). */
+  readonly nodes: readonly string[];
+  /** From our first `ping` to its `pong`, ms. */
+  readonly rttMs: number;
 }
 
 /** Rings still ringing at once; beyond, the oldest is dropped (missed). */
@@ -102,33 +117,39 @@ export class People extends Emitter<PeopleEvents> {
     return placeCall(this.#ctx, peer, options);
   }
 
-  /** True when `peer` answers a signed `ping` within `timeoutMs` (it is listening, and answers us). */
-  async ping(peer: string, timeoutMs: number = peopleDefaults.pingTimeoutMs): Promise<boolean> {
-    const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
-      b.toString(16).padStart(2, '0'),
-    ).join('');
-    let heard = (): void => undefined;
-    const pong = new Promise<void>((resolve) => (heard = resolve));
-    const channel = await openGuestChannel(this.#ctx, peer, ({ message }) => {
-      if (message.kind === 'pong' && message.nonce === nonce) heard();
-    });
-    try {
-      const ping = await signInboxMessage(
-        this.#ctx.identity,
-        { v: 1, kind: 'ping', from: this.key, at: Date.now(), nonce },
-        peer,
-      );
-      const deadline = Date.now() + timeoutMs;
-      let answered = false;
-      void pong.then(() => (answered = true));
-      while (!answered && Date.now() < deadline) {
-        await channel.post(ping).catch(() => undefined);
-        await Promise.race([pong, sleep(Math.min(1000, deadline - Date.now()))]);
-      }
-      return answered;
-    } finally {
-      channel.close();
-    }
+  /**
+   * Whether `peer` is listening and answers you: its signed `pong` to a signed `ping`, with the
+   * nodes its inbox listens on and the round trip; undefined within `timeoutMs` (offline, or it
+   * takes calls from contacts only and you are not one, or it blocked you).
+   */
+  async ping(
+    peer: string,
+    timeoutMs: number = peopleDefaults.pingTimeoutMs,
+  ): Promise<PeerPresence | undefined> {
+    const answer = await ask(this.#ctx, peer, { kind: 'ping' }, timeoutMs);
+    return answer === undefined
+      ? undefined
+      : { nodes: answer.pong.nodes ?? [], rttMs: answer.rttMs };
+  }
+
+  /**
+   * Asks `peer` to add you as a contact (your name and `text`, at most 280 characters): true once
+   * its client acknowledged it, false after `timeoutMs` (offline, or it blocked you). A person
+   * taking calls from contacts only still receives requests.
+   */
+  async requestContact(
+    peer: string,
+    options: { text?: string; timeoutMs?: number } = {},
+  ): Promise<boolean> {
+    const request = {
+      kind: 'request' as const,
+      ...(this.#ctx.name === undefined ? {} : { name: this.#ctx.name }),
+      ...(options.text === undefined
+        ? {}
+        : { text: options.text.slice(0, MAX_REQUEST_TEXT_CHARS) }),
+    };
+    const timeoutMs = options.timeoutMs ?? peopleDefaults.pingTimeoutMs;
+    return (await ask(this.#ctx, peer, request, timeoutMs)) !== undefined;
   }
 
   /**
@@ -170,19 +191,46 @@ export class People extends Emitter<PeopleEvents> {
       case 'cancel':
         this.#ringing.get(`${message.from}/${message.call}`)?.cancelled();
         return;
-      case 'ping': {
-        if (!open) return; // Strangers do not learn whether we are here.
-        const pong = await signInboxMessage(
-          this.#ctx.identity,
-          { v: 1, kind: 'pong', from: this.key, at: Date.now(), nonce: message.nonce },
-          message.from,
-        );
-        await inbox.post(pong, member).catch(() => undefined);
+      case 'ping':
+        // Strangers (when only contacts may call) do not learn whether we are here, or where.
+        if (open) await this.#pong(message.from, message.nonce, member, this.nodes.slice(0, 8));
         return;
-      }
+      case 'request':
+        if (blocked || !this.#seen.first(`${message.from}/${message.nonce}`)) return;
+        await this.#pong(message.from, message.nonce, member, undefined);
+        this.emit('request', {
+          from: message.from,
+          name: message.name,
+          text: message.text,
+          at: message.at,
+        });
+        return;
       default:
         return; // Answers go to a caller's guest channel, not here.
     }
+  }
+
+  async #pong(
+    to: string,
+    nonce: string,
+    member: VerifiedMessage['member'],
+    nodes: readonly string[] | undefined,
+  ): Promise<void> {
+    const inbox = this.#inbox;
+    if (inbox === undefined) return;
+    const pong = await signInboxMessage(
+      this.#ctx.identity,
+      {
+        v: 1,
+        kind: 'pong',
+        from: this.key,
+        at: Date.now(),
+        nonce,
+        ...(nodes === undefined ? {} : { nodes }),
+      },
+      to,
+    );
+    await inbox.post(pong, member).catch(() => undefined);
   }
 
   /** Keeps a ring until it is answered or missed (cancelled, or silent past the ring time). */
@@ -237,7 +285,7 @@ export async function connectPeople(options: PeopleOptions): Promise<People> {
   };
   const people = new People(ctx, options);
   try {
-    await people.listen();
+    if (options.listen !== false) await people.listen();
   } catch (error) {
     people.close();
     throw error;
@@ -264,8 +312,5 @@ const PEOPLE_ONLY: ReadonlySet<string> = new Set([
   'ringMs',
   'inboxNodes',
   'missedNotes',
+  'listen',
 ]);
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

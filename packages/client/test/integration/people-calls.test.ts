@@ -13,6 +13,7 @@ import {
   loadOrCreateIdentity,
   memoryIdentityStore,
   type Call,
+  type ContactRequest,
   type IncomingRing,
   type InboxSigner,
   type MissedCall,
@@ -156,7 +157,7 @@ test('a blocked caller is refused even when anyone may call, and its pings go un
   const rings: IncomingRing[] = [];
   bob.on('ring', (ring) => rings.push(ring));
   assert.equal(await rejection(caller.call(bob.key)), 'CALL_REFUSED');
-  assert.equal(await caller.ping(bob.key, 2000), false);
+  assert.equal(await caller.ping(bob.key, 2000), undefined);
   assert.deepEqual(rings, []);
 });
 
@@ -211,13 +212,31 @@ test('a call while the callee is offline leaves a note; back online, the callee 
   assert.deepEqual(await carol.missedCalls([alice.key], before), []);
 });
 
-test('ping: true while the person listens, false for a key nobody listens as', async (t) => {
+test('ping: where the person listens while it does, undefined for a key nobody listens as', async (t) => {
   const [n1, n2] = (await testnet(t)).nodes;
   const bob = await person(t, n2!.url());
   const alice = await person(t, n1!.url());
-  assert.equal(await alice.ping(bob.key, 15_000), true);
+  const presence = await alice.ping(bob.key, 15_000);
+  assert.deepEqual(presence?.nodes, [n2!.url()]);
+  assert.ok(presence.rttMs >= 0);
   const nobody = await testSigner();
-  assert.equal(await alice.ping(nobody.publicKey, 2000), false);
+  assert.equal(await alice.ping(nobody.publicKey, 2000), undefined);
+});
+
+test('contact requests reach a contacts-only person, who does not answer the stranger’s pings; a call-only client has no inbox', async (t) => {
+  const [n1, n2] = (await testnet(t)).nodes;
+  const bob = await person(t, n2!.url(), { acceptFrom: 'contacts', isContact: () => false });
+  const carol = await person(t, n1!.url(), { name: 'Carol', listen: false });
+  assert.deepEqual(carol.nodes, [], 'not listening');
+  const requests: ContactRequest[] = [];
+  bob.on('request', (request) => requests.push(request));
+  assert.equal(await carol.requestContact(bob.key, { text: 'we met at the meetup' }), true);
+  assert.deepEqual(
+    requests.map((r) => [r.from, r.name, r.text]),
+    [[carol.key, 'Carol', 'we met at the meetup']],
+  );
+  assert.equal(await carol.ping(bob.key, 2000), undefined, 'a stranger learns nothing by pinging');
+  assert.equal(await bob.ping(carol.key, 2000), undefined, 'nobody listens as a call-only client');
 });
 
 /**

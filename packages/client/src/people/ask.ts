@@ -1,0 +1,54 @@
+import { toHex, type PingMessage, type PongMessage, type RequestMessage } from '@sigmesh/protocol';
+import { signInboxMessage } from './inbox-signing.js';
+import { openGuestChannel, type PeopleContext } from './people-context.js';
+
+/** A `ping` or `request` before its nonce and signature. */
+export type Question =
+  | Omit<PingMessage, 'sig' | 'nonce' | 'from' | 'at' | 'v'>
+  | Omit<RequestMessage, 'sig' | 'nonce' | 'from' | 'at' | 'v'>;
+
+/** What a question got back: the `pong`, and how long after the first post it came. */
+export interface Answer {
+  readonly pong: PongMessage;
+  readonly rttMs: number;
+}
+
+/**
+ * Asks `peer` a question through its inbox (as a guest on one node), posting it again every
+ * second — the nodes may still be linking — until a signed `pong` with its nonce or `timeoutMs`.
+ */
+export async function ask(
+  ctx: PeopleContext,
+  peer: string,
+  question: Question,
+  timeoutMs: number,
+): Promise<Answer | undefined> {
+  const nonce = toHex(crypto.getRandomValues(new Uint8Array(16)));
+  let heard: (pong: PongMessage) => void = () => undefined;
+  const answered = new Promise<PongMessage>((resolve) => (heard = resolve));
+  const deadline = Date.now() + timeoutMs;
+  const channel = await openGuestChannel(ctx, peer, ({ message }) => {
+    if (message.kind === 'pong' && message.nonce === nonce) heard(message);
+  });
+  try {
+    const signed = await signInboxMessage(
+      ctx.identity,
+      { ...question, v: 1, from: ctx.identity.publicKey, at: Date.now(), nonce },
+      peer,
+    );
+    const start = Date.now();
+    let pong: PongMessage | undefined;
+    void answered.then((message) => (pong = message));
+    while (pong === undefined && Date.now() < deadline) {
+      await channel.post(signed).catch(() => undefined);
+      await Promise.race([answered, sleep(Math.max(0, Math.min(1000, deadline - Date.now())))]);
+    }
+    return pong === undefined ? undefined : { pong, rttMs: Date.now() - start };
+  } finally {
+    channel.close();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
