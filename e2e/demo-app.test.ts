@@ -204,8 +204,10 @@ test(
     await waitForPeerNamed(alice, 'Bob');
     await waitForPeerNamed(bob, 'Alice');
 
-    // A node that cannot be reached: the join form says so with the client's error code.
-    const carol = await openApp(browser, n3!.url(), '#room=elsewhere');
+    // No node can be reached: the join form says so with the client's error code.
+    const carol = await openApp(browser, n3!.url(), '#room=elsewhere', undefined, {
+      nodesUnreachable: true,
+    });
     await carol.fill('input[name=name]', 'Carol');
     await carol.click('details.advanced summary');
     await carol.fill('textarea[name=nodes]', 'http://127.0.0.1:9');

@@ -85,6 +85,10 @@ export class AppShell {
             `Missed call from ${this.#book.nameOf(missed.from, missed.name) ?? 'someone'}.`,
           );
       },
+      request: (request) => {
+        this.#home.requests.add(request);
+        this.#home.notices.info(`${request.name ?? 'Someone'} sent you a contact request.`);
+      },
       status: (status) => this.#showStatus(status),
       connected: (people) => this.#connected(people),
     });
@@ -249,14 +253,8 @@ export class AppShell {
   }
 
   async #request(key: string, text: string | undefined): Promise<boolean> {
-    const people = this.#people() as
-      | (People & {
-          requestContact?: (key: string, options: { text?: string }) => Promise<boolean>;
-        })
-      | undefined;
+    const people = this.#people();
     if (people === undefined) throw new Error('not connected for calls yet');
-    if (people.requestContact === undefined)
-      throw new Error('this client cannot send contact requests');
     return people.requestContact(key, text === undefined ? {} : { text });
   }
 

@@ -1,6 +1,10 @@
+import {
+  contactLink as clientContactLink,
+  parseContactLink as clientParseContactLink,
+} from '@sigmesh/client';
 import { MAX_NAME_LENGTH } from './app-messages.js';
 
-/** Who a contact link (`/app/#contact=KEY&name=NAME`) introduces. */
+/** Who a contact link (`/app/#contact=KEY&name=NAME`) introduces, as the app keeps it. */
 export interface ContactLink {
   /** The person's lasting key: raw ed25519, base64url (43 characters). */
   readonly key: string;
@@ -11,7 +15,7 @@ export interface ContactLink {
 /** A raw 32-byte ed25519 key in base64url without padding is 43 characters of this alphabet. */
 const KEY = /^[A-Za-z0-9_-]{43}$/;
 
-/** Whether `text` has the form of a lasting key (raw ed25519, base64url). */
+/** Whether `text` has the form of a lasting key (for stored lists; the client checks the point). */
 export function isPeerKey(text: string): boolean {
   return KEY.test(text);
 }
@@ -21,24 +25,17 @@ export function contactLinkOf(
   person: { key: string; name?: string | undefined },
   base: string,
 ): string {
-  const params = new URLSearchParams({ contact: person.key });
-  const name = cleanName(person.name);
-  if (name !== undefined) params.set('name', name);
-  return `${base.split('#')[0] ?? base}#${params.toString()}`;
+  return clientContactLink({ key: person.key, name: cleanName(person.name) ?? '' }, base);
 }
 
 /**
  * Reads what a user pasted or the page was opened with: a full link, its hash (`#contact=…`), or
- * a bare key. Undefined when it names no well-formed key.
+ * a bare key (the client's `parseContactLink`); the name is cut to the app's 40 characters.
+ * Undefined when it names no valid key.
  */
 export function parseContactLink(text: string): ContactLink | undefined {
-  const trimmed = text.trim();
-  if (isPeerKey(trimmed)) return { key: trimmed, name: undefined };
-  const hash = trimmed.includes('#') ? trimmed.slice(trimmed.indexOf('#') + 1) : trimmed;
-  const params = new URLSearchParams(hash);
-  const key = params.get('contact')?.trim();
-  if (key === undefined || !isPeerKey(key)) return undefined;
-  return { key, name: cleanName(params.get('name') ?? undefined) };
+  const card = clientParseContactLink(text);
+  return card === undefined ? undefined : { key: card.key, name: cleanName(card.name) };
 }
 
 /** A display name as the app keeps it: trimmed, at most 40 characters, never empty. */

@@ -107,13 +107,28 @@ function presenceText(
   const seen = lastSeen === undefined ? 'never seen online' : `last seen ${timeAgo(lastSeen)}`;
   switch (state.status) {
     case 'online':
-      return { text: `online · ${Math.round(state.rttMs)} ms`, tone: 'ok' };
+      return {
+        text: `online · ${Math.round(state.rttMs)} ms${
+          state.nodes.length === 0
+            ? ''
+            : ` · via ${state.nodes.map((url) => hostOf(url)).join(', ')}`
+        }`,
+        tone: 'ok',
+      };
     case 'offline':
       return { text: `offline · ${seen}`, tone: 'bad' };
     case 'checking':
       return { text: state.was === 'online' ? 'online · checking…' : 'checking…', tone: 'wait' };
     default:
       return { text: seen, tone: 'wait' };
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }
 

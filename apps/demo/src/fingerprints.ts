@@ -1,19 +1,20 @@
+import { peerIdentityOf } from '@sigmesh/client';
 import { h } from './element.js';
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const cache = new Map<string, Promise<string>>();
 const known = new Map<string, string>();
 
 /**
- * A key's fingerprint (6 groups of 4 base32 characters of its SHA-256), as the client shows it for
- * identities: what two people compare to know a key is the person's.
+ * A key's fingerprint (`peerIdentityOf`: 6 groups of 4 base32 characters of its SHA-256): what two
+ * people compare to know a key is the person's, since names are not proven. Cached per key.
  */
 export function fingerprintOf(key: string): Promise<string> {
   let pending = cache.get(key);
   if (pending === undefined) {
-    pending = computeFingerprint(key).then((text) => {
-      known.set(key, text);
-      return text;
+    pending = peerIdentityOf(key).then((identity) => {
+      if (identity === undefined) throw new Error('not a key');
+      known.set(key, identity.fingerprint);
+      return identity.fingerprint;
     });
     cache.set(key, pending);
   }
@@ -29,26 +30,4 @@ export function fingerprintElement(key: string): HTMLElement {
       () => (element.textContent = '(not a valid key)'),
     );
   return element;
-}
-
-async function computeFingerprint(key: string): Promise<string> {
-  const raw = fromBase64url(key);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', raw));
-  let chars = '';
-  let acc = 0;
-  let bits = 0;
-  for (const byte of digest.subarray(0, 15)) {
-    acc = ((acc << 8) | byte) & 0xfff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      chars += BASE32[(acc >> bits) & 31] ?? '';
-    }
-  }
-  return chars.match(/.{4}/g)?.join('-') ?? chars;
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

@@ -1,5 +1,6 @@
 import {
   connectPeople,
+  type ContactRequest,
   type Identity,
   type IncomingRing,
   type MissedCall,
@@ -10,6 +11,11 @@ import { describeError } from './describe-error.js';
 
 /** After a failed connection, try again this long later. */
 const RETRY_MS = 15_000;
+/**
+ * A People replaced after a rename stays open this long: a ring it delivered is answered through
+ * it (closing it would cancel the ring), and one rings for 30 s by default.
+ */
+const RETIRE_MS = 45_000;
 /** Rings already shown (a ring can reach both People while a rename swaps them). */
 const MAX_SEEN_RINGS = 256;
 
@@ -27,6 +33,7 @@ export interface PeopleSessionOptions {
   readonly name: () => string | undefined;
   readonly ring: (ring: IncomingRing) => void;
   readonly missed: (missed: MissedCall) => void;
+  readonly request: (request: ContactRequest) => void;
   readonly status: (status: PeopleStatus) => void;
   /** Called once per connection, when it is up (the first time: read missed-call notes). */
   readonly connected: (people: People) => void;
@@ -34,8 +41,8 @@ export interface PeopleSessionOptions {
 
 /**
  * The app's `People`: connected at start (retried every 15 s until a node lets it in), and made
- * again when the user changes the name its rings carry (the new one connects before the old one
- * closes, so rings keep arriving). Contacts, blocks and the "only contacts" setting are read from
+ * again when the user changes the name its rings carry (the new one connects first, and the old one
+ * closes 45 s later, once any ring it delivered is over). Contacts, blocks and the "only contacts" setting are read from
  * the address book on every ring and ping.
  */
 export class PeopleSession {
@@ -46,6 +53,7 @@ export class PeopleSession {
   #connecting = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  readonly #retiring = new Set<People>();
 
   constructor(options: PeopleSessionOptions) {
     this.#options = options;
@@ -70,6 +78,16 @@ export class PeopleSession {
     clearTimeout(this.#retry);
     this.#people?.close();
     this.#people = undefined;
+    for (const people of this.#retiring) people.close();
+    this.#retiring.clear();
+  }
+
+  /** Closes a replaced People once the rings it may have delivered are over. */
+  #retire(people: People): void {
+    this.#retiring.add(people);
+    setTimeout(() => {
+      if (this.#retiring.delete(people)) people.close();
+    }, RETIRE_MS);
   }
 
   async #connect(): Promise<void> {
@@ -105,10 +123,11 @@ export class PeopleSession {
         this.#options.ring(ring);
       });
       people.on('missed', (missed) => this.#options.missed(missed));
+      people.on('request', (request) => this.#options.request(request));
       const previous = this.#people;
       this.#people = people;
       this.#name = name;
-      previous?.close();
+      if (previous !== undefined) this.#retire(previous);
       this.#options.status({ state: 'online', nodes: people.nodes });
       this.#options.connected(people);
     } catch (error) {

@@ -1,3 +1,5 @@
+import type { PeerPresence } from '@sigmesh/client';
+
 /** Contacts are pinged this often while the page is visible. */
 export const PRESENCE_INTERVAL_MS = 30_000;
 /** At most this many pings at once (each opens a guest channel on a node and pays its PoW). */
@@ -6,12 +8,12 @@ export const MAX_PINGS_IN_FLIGHT = 3;
 export type PresenceState =
   | { readonly status: 'unknown' }
   | { readonly status: 'checking'; readonly was: 'online' | 'offline' | 'unknown' }
-  | { readonly status: 'online'; readonly rttMs: number }
+  | { readonly status: 'online'; readonly rttMs: number; readonly nodes: readonly string[] }
   | { readonly status: 'offline' };
 
 export interface PresenceOptions {
-  /** True (or an object) when the person answered. */
-  readonly ping: (key: string) => Promise<unknown>;
+  /** Where the person listens, or undefined when it did not answer. */
+  readonly ping: (key: string) => Promise<PeerPresence | undefined>;
   /** Whom to ping on each round: the contacts. */
   readonly keys: () => readonly string[];
   readonly changed: (key: string) => void;
@@ -80,22 +82,16 @@ export class Presence {
     const before = this.state(key);
     const was = before.status === 'checking' ? before.was : before.status;
     this.#set(key, { status: 'checking', was });
-    const started = performance.now();
-    let answer: unknown;
+    let answer: PeerPresence | undefined;
     try {
       answer = await this.#options.ping(key);
     } catch {
       answer = undefined;
     }
     this.#inFlight.delete(key);
-    const online = answer === true || (typeof answer === 'object' && answer !== null);
-    if (online) {
-      const rtt = (answer as { rttMs?: unknown }).rttMs;
+    if (answer !== undefined) {
       this.#options.seen(key, Date.now());
-      this.#set(key, {
-        status: 'online',
-        rttMs: typeof rtt === 'number' ? rtt : Math.round(performance.now() - started),
-      });
+      this.#set(key, { status: 'online', rttMs: answer.rttMs, nodes: answer.nodes });
     } else this.#set(key, { status: 'offline' });
     this.#pump();
   }
