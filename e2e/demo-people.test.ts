@@ -78,7 +78,7 @@ function ringsSeen(page: Page): Promise<string[]> {
 
 test(
   'demo app: people add each other by link, see each other online, call, and are refused or protected as they chose',
-  { skip: noChromium, timeout: 120_000 },
+  { skip: noChromium, timeout: 90_000 },
   async (t) => {
     const started = Date.now();
     const testnet = await startBrowserTestnet(t);
