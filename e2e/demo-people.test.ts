@@ -173,13 +173,13 @@ test(
     });
 
     await t.test(
-      'with "only contacts" on, a stranger’s call is refused and never rings',
+      'with "only contacts" on, a stranger’s call is refused and never rings; a request gets through',
       async () => {
         await bob.locator('.people-status[data-tone="ok"]').waitFor({ timeout: 20_000 });
         await bob.check('input[name=only-contacts]');
         await recordRings(bob);
         const carol = await openApp(browser, n2!.url(), '');
-        await startAs(carol, 'Carol');
+        const c = await startAs(carol, 'Carol');
         await carol.fill('input[name=peer-link]', b.key);
         await carol.click('[data-action="add-peer"]');
         await contactRow(carol, b.key).locator('[data-action="call-video"]').click();
@@ -190,6 +190,19 @@ test(
         // Strangers do not learn that Bob is online.
         await contactRow(carol, b.key).and(carol.locator('[data-presence="offline"]')).waitFor();
         await carol.screenshot({ path: `${ARTIFACTS}demo-people-refused.png` });
+        // Requests still reach a contacts-only person, who can accept one.
+        await carol.fill('input[name=peer-link]', b.key);
+        await carol.fill('input[name=request-text]', 'Hi Bob, Carol from the lobby');
+        await carol.click('[data-action="send-request"]');
+        await carol.locator('.add-preview', { hasText: 'Request delivered.' }).waitFor();
+        const request = bob.locator(`.request[data-from="${c.key}"]`);
+        assert.equal(await request.locator('.person-name').textContent(), 'Carol');
+        assert.equal(
+          await request.locator('.request-text').textContent(),
+          'Hi Bob, Carol from the lobby',
+        );
+        await request.locator('[data-action="accept-request"]').click();
+        await contactRow(bob, c.key).waitFor();
         assert.deepEqual(pageErrors(carol), []);
       },
     );

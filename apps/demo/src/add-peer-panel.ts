@@ -1,6 +1,7 @@
 import { MAX_NAME_LENGTH } from './app-messages.js';
 import { cleanName, parseContactLink, type ContactLink } from './contact-link.js';
 import { button } from './contacts-panel.js';
+import { describeError } from './describe-error.js';
 import { h, replaceChildren } from './element.js';
 import { fingerprintElement } from './fingerprints.js';
 
@@ -53,7 +54,8 @@ export class AddPeerPanel {
       this.#input.value = '';
       this.#name.value = '';
       this.#showPreview();
-      this.#preview.textContent = `Added ${person.name ?? 'the contact'}.`;
+      this.#preview.textContent =
+        person.name === undefined ? 'Contact added.' : `Added ${person.name}.`;
     });
     const send = button('send-request', 'Send contact request', 'small', () => {
       const person = this.#parsed();
@@ -69,7 +71,7 @@ export class AddPeerPanel {
         },
         (error: unknown) => {
           send.disabled = false;
-          this.#preview.textContent = `Not sent: ${String(error)}`;
+          this.#preview.textContent = `Not sent: ${describeError(error)}`;
         },
       );
     });

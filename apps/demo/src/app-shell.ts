@@ -193,7 +193,7 @@ export class AppShell {
 
   async #placeCall(key: string, video: boolean): Promise<void> {
     const people = this.#people();
-    const name = this.#book.nameOf(key) ?? 'them';
+    const name = this.#book.nameOf(key) ?? 'this person';
     if (people === undefined) {
       this.#home.notices.error('Not connected for calls yet; try again in a moment.');
       return;

@@ -32,6 +32,10 @@ const OUTCOME_TEXT: Record<CallOutcome, (name: string) => string> = {
   failed: (name) => `The call to ${name} failed.`,
 };
 
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** "Calling NAME…" with Cancel; then, if it does not start, why (until closed). */
 export class CallingOverlay {
   readonly #dialog: HTMLElement;
@@ -78,7 +82,11 @@ export class CallingOverlay {
     close.addEventListener('click', () => this.close());
     replaceChildren(
       this.#dialog,
-      h('p', { class: 'overlay-title', role: 'status' }, OUTCOME_TEXT[outcome](this.#name)),
+      h(
+        'p',
+        { class: 'overlay-title', role: 'status' },
+        capitalized(OUTCOME_TEXT[outcome](this.#name)),
+      ),
       detail === undefined ? null : h('p', { class: 'muted' }, detail),
       h('div', { class: 'overlay-actions' }, close),
     );

@@ -156,6 +156,6 @@ export class HomeScreen {
 
   #addContact(person: ContactLink): void {
     this.#book.addContact(person.key, person.name);
-    this.notices.info(`${person.name ?? 'The contact'} added.`);
+    this.notices.info(person.name === undefined ? 'Contact added.' : `${person.name} added.`);
   }
 }
