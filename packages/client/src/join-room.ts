@@ -3,7 +3,7 @@ import { hasTurn } from './ice-servers.js';
 import { NodeMemory, type NodeStorage } from './nodes/node-memory.js';
 import { NodePool } from './nodes/node-pool.js';
 import type { PeerConnectionFactory } from './peers/peer.js';
-import { createPowSolver } from './pow/pow-solver.js';
+import { createPowSolver, type PowSolver } from './pow/pow-solver.js';
 import { Room } from './room.js';
 import { Identity } from './identity/identity.js';
 import { ClientIdentity } from './signaling/client-identity.js';
@@ -86,25 +86,40 @@ let warnedUnencrypted = false;
  * CLIENT_OPTIONS_INVALID or WEBRTC_UNAVAILABLE.
  */
 export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
-  const checked = checkOptions(options);
-  if (options.password === undefined && !warnedUnencrypted) {
-    warnedUnencrypted = true;
-    console.warn(
-      'sigmesh: this room has no password, so the nodes relaying its signaling can read and alter it (SDP, DTLS fingerprints). Pass `password` for end-to-end protection.',
-    );
-  }
+  checkOptions(options);
   // PBKDF2's 600,000 iterations take a noticeable time: the key is derived while the nodes are
   // probed and joined (nothing before the first hello is sealed), not before.
   const key =
     options.password === undefined
       ? undefined
       : RoomKey.derive(options.password, options.appId, options.room);
+  return joinKeyedRoom(options, key);
+}
+
+/**
+ * {@link joinRoom} with the room's key given (or none): for rooms whose key is not a password's
+ * (a call's, derived from its secret), and which may still be on its way while the join goes on.
+ */
+export async function joinKeyedRoom(
+  options: Omit<JoinRoomOptions, 'password'>,
+  key: Promise<RoomKey> | undefined,
+  /** Makes the solver to use (the room closes it when it leaves: a reference, see SharedSolver). */
+  shared: { readonly solver?: () => PowSolver } = {},
+): Promise<Room> {
   key?.catch(() => undefined);
+  const checked = checkOptions(options);
+  if (key === undefined && !warnedUnencrypted) {
+    warnedUnencrypted = true;
+    console.warn(
+      'sigmesh: this room has no password, so the nodes relaying its signaling can read and alter it (SDP, DTLS fingerprints). Pass `password` for end-to-end protection.',
+    );
+  }
   const identity =
     options.identity === undefined
       ? await ClientIdentity.create()
       : new IdentityHellos(options.identity);
-  const solver = createPowSolver();
+  // A shared solver (a person's, for its calls) is already warm.
+  const solver = (shared.solver ?? createPowSolver)();
   const hash = deriveRoomHash(options.appId, options.room);
   const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
   const pool = new NodePool({

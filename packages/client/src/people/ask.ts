@@ -1,4 +1,5 @@
 import { toHex, type PingMessage, type PongMessage, type RequestMessage } from '@sigmesh/protocol';
+import { helloCarried } from './inbox-channel.js';
 import { signInboxMessage } from './inbox-signing.js';
 import { openGuestChannel, type PeopleContext } from './people-context.js';
 
@@ -7,7 +8,7 @@ export type Question =
   | Omit<PingMessage, 'sig' | 'nonce' | 'from' | 'at' | 'v'>
   | Omit<RequestMessage, 'sig' | 'nonce' | 'from' | 'at' | 'v'>;
 
-/** What a question got back: the `pong`, and how long after the first post it came. */
+/** What a question got back: the `pong`, and how long after the question started it came. */
 export interface Answer {
   readonly pong: PongMessage;
   readonly rttMs: number;
@@ -27,20 +28,23 @@ export async function ask(
   let heard: (pong: PongMessage) => void = () => undefined;
   const answered = new Promise<PongMessage>((resolve) => (heard = resolve));
   const deadline = Date.now() + timeoutMs;
-  const channel = await openGuestChannel(ctx, peer, ({ message }) => {
+  const start = Date.now();
+  const signed = await signInboxMessage(
+    ctx.identity,
+    { ...question, v: 1, from: ctx.identity.publicKey, at: Date.now(), nonce },
+    peer,
+  );
+  const channel = await openGuestChannel(ctx, peer, signed, ({ message }) => {
     if (message.kind === 'pong' && message.nonce === nonce) heard(message);
   });
   try {
-    const signed = await signInboxMessage(
-      ctx.identity,
-      { ...question, v: 1, from: ctx.identity.publicKey, at: Date.now(), nonce },
-      peer,
-    );
-    const start = Date.now();
     let pong: PongMessage | undefined;
     void answered.then((message) => (pong = message));
+    // The join carried it where the node takes that; asked again every second until answered.
+    let carried = helloCarried(channel);
     while (pong === undefined && Date.now() < deadline) {
-      await channel.post(signed).catch(() => undefined);
+      if (!carried) await channel.post(signed).catch(() => undefined);
+      carried = false;
       await Promise.race([answered, sleep(Math.max(0, Math.min(1000, deadline - Date.now())))]);
     }
     return pong === undefined ? undefined : { pong, rttMs: Date.now() - start };

@@ -1,14 +1,15 @@
-import { fromBase64url, toBase64url, toHex, fromHex } from '@sigmesh/protocol';
+import { fromBase64url, fromHex, toBase64url, toHex } from '@sigmesh/protocol';
 import { asBufferSource, encode } from '../signaling/encode.js';
 
 const ECDH = { name: 'ECDH', namedCurve: 'P-256' } as const;
 
-/** Where a call's two peers meet: an ordinary room, sealed with a password only they know. */
-export interface CallRendezvous {
-  /** The room name (hex of 16 derived bytes): no node can link it to either person. */
-  readonly room: string;
-  /** The room password (base64url of 16 more derived bytes). */
-  readonly password: string;
+/**
+ * The room a call's two peers meet in: named after the call id, so the caller joins it while the
+ * call rings (its key follows the answer). The nodes that carried the ring can compute it too; what
+ * keeps them out is the room's key, which only the two can derive ({@link CallKeyPair.secret}).
+ */
+export function callRoom(call: string): string {
+  return `sigmesh-call:${call}`;
 }
 
 /** Who and what a call's secret is bound to: the call id, both lasting keys, both ephemeral keys. */
@@ -39,10 +40,11 @@ export class CallKeyPair {
   }
 
   /**
-   * The call's room and password: HKDF-SHA-256 over the ECDH secret, salted with the call id, its
-   * info naming both lasting and both ephemeral keys. Rejects when the peer's key is not a point.
+   * The call room's secret (32 bytes; the room key comes from it, `RoomKey.fromSecret`):
+   * HKDF-SHA-256 over the ECDH secret, salted with the call id, its info naming both lasting and
+   * both ephemeral keys. Rejects when the peer's key is not a point.
    */
-  async rendezvous(context: CallContext): Promise<CallRendezvous> {
+  async secret(context: CallContext): Promise<Uint8Array> {
     const peer = context.callerEph === this.publicKey ? context.calleeEph : context.callerEph;
     const raw = fromBase64url(peer);
     if (raw === undefined) throw new TypeError('bad ephemeral key');
@@ -60,7 +62,7 @@ export class CallKeyPair {
       context.callerEph,
       context.calleeEph,
     ].join('\n');
-    const bytes = new Uint8Array(
+    return new Uint8Array(
       await crypto.subtle.deriveBits(
         {
           name: 'HKDF',
@@ -72,7 +74,6 @@ export class CallKeyPair {
         256,
       ),
     );
-    return { room: toHex(bytes.subarray(0, 16)), password: toBase64url(bytes.subarray(16)) };
   }
 }
 

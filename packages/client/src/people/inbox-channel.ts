@@ -16,6 +16,11 @@ export interface InboxChannelOptions {
   readonly maxPowDifficulty: number;
   /** Signs the owner proof (inbox.ts) for a join; without it the inbox is joined as a guest. */
   readonly owner?: (token: string | undefined, nodeId: string) => Promise<string>;
+  /**
+   * The `data` of a first message, carried in each join on nodes that take it (`join-hello`):
+   * a guest's ring or question reaches the owner with the join, without a post after it.
+   */
+  readonly hello?: unknown;
   /** A message for this member (each message once, whichever node brought it). */
   message(event: MessageEvent, session: NodeSession): void;
 }
@@ -99,7 +104,8 @@ export class InboxChannel {
     const { k, pool } = this.#options;
     if (this.#closed || this.#sessions.size >= k) return;
     const joined = new Set(this.sessions.map((session) => session.url));
-    const ranked = await pool.rank(joined);
+    // The first node as soon as the configured ones answered; more after a full ranking.
+    const ranked = await pool.rank(joined, undefined, this.#sessions.size === 0);
     const failures: NodeFailure[] = [];
     for (const node of ranked) {
       if (this.#closed || this.#sessions.size >= k) break;
@@ -114,6 +120,7 @@ export class InboxChannel {
             timeoutMs: this.#options.joinTimeoutMs,
             maxDifficulty: this.#options.maxPowDifficulty,
             ...(this.#options.owner === undefined ? {} : { owner: this.#options.owner }),
+            ...(this.#options.hello === undefined ? {} : { hello: helloBody(this.#options.hello) }),
           },
         );
         if (this.#closed) {
@@ -177,6 +184,17 @@ export class InboxChannel {
       );
     }, this.#backoff);
   }
+}
+
+/** A join's hello: the post body of `data` (no `to`: it goes to the inbox's owners). */
+function helloBody(data: unknown): () => Promise<string> {
+  const body = JSON.stringify({ data });
+  return () => Promise.resolve(body);
+}
+
+/** True when every session's join carried its hello (nothing to post after it). */
+export function helloCarried(channel: InboxChannel): boolean {
+  return channel.sessions.length > 0 && channel.sessions.every((session) => session.helloCarried);
 }
 
 function notJoined(): Error {

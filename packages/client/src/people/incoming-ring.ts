@@ -1,7 +1,7 @@
 import type { CallMedia, RingMessage } from '@sigmesh/protocol';
 import { Emitter } from '../emitter.js';
 import { Call } from './call.js';
-import { CallKeyPair } from './call-secret.js';
+import { callRoom, CallKeyPair } from './call-secret.js';
 import type { InboxChannel } from './inbox-channel.js';
 import { signInboxMessage } from './inbox-signing.js';
 import type { PeopleContext, VerifiedMessage } from './people-context.js';
@@ -60,15 +60,19 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
       { v: 1, kind: 'accept', from: self, at: Date.now(), call: this.call, eph: keys.publicKey },
       this.from,
     );
-    await this.#inbox.post(accept, this.#member);
-    const rendezvous = await keys.rendezvous({
+    const secret = keys.secret({
       call: this.call,
       caller: this.from,
       callee: self,
       callerEph: this.#ring.eph,
       calleeEph: keys.publicKey,
     });
-    return new Call(this.from, this.call, await this.#ctx.joinCall(rendezvous));
+    // The caller is already in the room, waiting for this answer to seal its hellos.
+    const [room] = await Promise.all([
+      this.#ctx.joinCall(callRoom(this.call), secret),
+      this.#inbox.post(accept, this.#member),
+    ]);
+    return new Call(this.from, this.call, room);
   }
 
   /** Refuses the call (`busy`: in another call); the caller's `call` rejects. */

@@ -1,6 +1,7 @@
 import { sigmeshError, type CallMedia, type InboxMessage } from '@sigmesh/protocol';
 import { Call } from './call.js';
-import { CallKeyPair, newCallId } from './call-secret.js';
+import { callRoom, CallKeyPair, newCallId } from './call-secret.js';
+import { helloCarried } from './inbox-channel.js';
 import { signInboxMessage } from './inbox-signing.js';
 import { leaveMissedNote } from './missed-notes.js';
 import { openGuestChannel, type PeopleContext } from './people-context.js';
@@ -35,7 +36,22 @@ export async function placeCall(
   const self = ctx.identity.publicKey;
   let settle: (answer: InboxMessage | Error) => void = () => undefined;
   const answered = new Promise<InboxMessage | Error>((resolve) => (settle = resolve));
-  const channel = await openGuestChannel(ctx, peer, ({ message }) => {
+  const ring = await signInboxMessage(
+    ctx.identity,
+    {
+      v: 1,
+      kind: 'ring',
+      from: self,
+      at: Date.now(),
+      call,
+      eph: keys.publicKey,
+      media: { video: options.video ?? true, audio: options.audio ?? true },
+      ...(ctx.name === undefined ? {} : { name: ctx.name }),
+    },
+    peer,
+  );
+  // The ring rides in the guest's join where the node takes that.
+  const channel = await openGuestChannel(ctx, peer, ring, ({ message }) => {
     if ('call' in message && message.call === call && message.kind !== 'ring') settle(message);
   });
   const abort = (): void =>
@@ -45,31 +61,32 @@ export async function placeCall(
     () => settle(sigmeshError('CALL_UNANSWERED', `no answer within ${ctx.ringMs} ms`)),
     ctx.ringMs,
   );
+  // Joined while it rings; sealed once the answer gives the key (left if none comes).
+  let keyed: (secret: Promise<Uint8Array>) => void = () => undefined;
+  const secret = new Promise<Uint8Array>((resolve) => (keyed = (value) => resolve(value)));
+  secret.catch(() => undefined); // Refused calls reject it; the join sees that.
+  const joining = ctx.joinCall(callRoom(call), secret);
+  joining.catch(() => undefined);
   try {
-    const ring = await signInboxMessage(
-      ctx.identity,
-      {
-        v: 1,
-        kind: 'ring',
-        from: self,
-        at: Date.now(),
-        call,
-        eph: keys.publicKey,
-        media: { video: options.video ?? true, audio: options.audio ?? true },
-        ...(ctx.name === undefined ? {} : { name: ctx.name }),
-      },
-      peer,
-    );
     let done = false;
     void answered.then(() => (done = true));
     void (async () => {
-      // Until the nodes are linked nobody hears it: ring again until an answer.
+      // Until the nodes are linked nobody hears it: ring again every second until an answer.
+      let carried = helloCarried(channel);
       while (!done) {
-        await channel.post(ring).catch(() => undefined);
+        if (!carried) await channel.post(ring).catch(() => undefined);
+        carried = false;
         await Promise.race([answered, sleep(peopleDefaults.ringRepeatMs)]);
       }
     })();
     const answer = await answered;
+    if (answer instanceof Error || answer.kind !== 'accept') {
+      keyed(Promise.reject(answer instanceof Error ? answer : new Error(answer.kind)));
+      void joining.then(
+        (room) => room.leave(),
+        () => undefined,
+      );
+    }
     if (answer instanceof Error) {
       const cancel = await signInboxMessage(
         ctx.identity,
@@ -85,14 +102,16 @@ export async function placeCall(
       const [code, what] = REFUSALS[answer.kind as keyof typeof REFUSALS] ?? REFUSALS.decline;
       throw sigmeshError(code, `the callee ${what}`);
     }
-    const rendezvous = await keys.rendezvous({
-      call,
-      caller: self,
-      callee: peer,
-      callerEph: keys.publicKey,
-      calleeEph: answer.eph,
-    });
-    return new Call(peer, call, await ctx.joinCall(rendezvous));
+    keyed(
+      keys.secret({
+        call,
+        caller: self,
+        callee: peer,
+        callerEph: keys.publicKey,
+        calleeEph: answer.eph,
+      }),
+    );
+    return new Call(peer, call, await joining);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', abort);

@@ -10,7 +10,6 @@ import type { NodePool } from '../nodes/node-pool.js';
 import type { NodeSession } from '../nodes/node-session.js';
 import type { PowSolver } from '../pow/pow-solver.js';
 import type { Room } from '../room.js';
-import type { CallRendezvous } from './call-secret.js';
 import { InboxChannel } from './inbox-channel.js';
 import { isPeerKey, verifyInboxMessage, type InboxSigner } from './inbox-signing.js';
 import { peopleDefaults } from './people-options.js';
@@ -26,8 +25,8 @@ export interface PeopleContext {
   readonly maxPowDifficulty: number;
   /** Leave a missed-call note in the DHT when a call goes unanswered. */
   readonly missedNotes: boolean;
-  /** Joins a call's room. */
-  joinCall(rendezvous: CallRendezvous): Promise<Room>;
+  /** Joins a call's room (`callRoom`), sealed with a key from `secret` (which may come later). */
+  joinCall(room: string, secret: Promise<Uint8Array>): Promise<Room>;
 }
 
 /** An inbox message that verified: signed by its `from`, for us, fresh. */
@@ -57,10 +56,14 @@ export async function verifiedMessage(
   return { message, member: event.from, session };
 }
 
-/** Joins `peer`'s inbox as a guest on one node, handing on what verifies. */
+/**
+ * Joins `peer`'s inbox as a guest on one node, carrying `first` (a signed message) in the join
+ * where the node takes it, and hands on what verifies.
+ */
 export async function openGuestChannel(
   ctx: PeopleContext,
   peer: string,
+  first: unknown,
   received: (verified: VerifiedMessage) => void,
 ): Promise<InboxChannel> {
   const raw = isPeerKey(peer) ? fromBase64url(peer) : undefined;
@@ -73,6 +76,7 @@ export async function openGuestChannel(
     k: 1,
     joinTimeoutMs: ctx.joinTimeoutMs,
     maxPowDifficulty: ctx.maxPowDifficulty,
+    hello: first,
     message: (event, session) =>
       void verifiedMessage(event, session, ctx.identity.publicKey, Date.now()).then((verified) => {
         if (verified?.message.from === peer) received(verified);

@@ -8,10 +8,12 @@ import {
 } from '@sigmesh/protocol';
 import { Emitter } from '../emitter.js';
 import { Identity } from '../identity/identity.js';
-import { joinRoom, joinRoomDefaults, type JoinRoomOptions } from '../join-room.js';
+import { joinKeyedRoom, joinRoomDefaults, type JoinRoomOptions } from '../join-room.js';
+import { RoomKey } from '../signaling/room-key.js';
 import { NodeMemory } from '../nodes/node-memory.js';
 import { NodePool } from '../nodes/node-pool.js';
 import { createPowSolver } from '../pow/pow-solver.js';
+import { SharedSolver } from '../pow/shared-solver.js';
 import { encode } from '../signaling/encode.js';
 import { SeenIds } from '../signaling/seen-ids.js';
 import type { Call } from './call.js';
@@ -161,7 +163,7 @@ export class People extends Emitter<PeopleEvents> {
     return readMissedCalls(this.#ctx, callers, since);
   }
 
-  /** Stops listening (calls in progress go on in their own rooms). */
+  /** Stops listening (calls in progress go on in their own rooms, with their own PoW references). */
   close(): void {
     this.#inbox?.close();
     for (const ring of this.#ringing.values()) ring.cancelled();
@@ -261,7 +263,8 @@ export class People extends Emitter<PeopleEvents> {
 export async function connectPeople(options: PeopleOptions): Promise<People> {
   if (!isPeerKey(options.identity?.publicKey))
     throw sigmeshError('CLIENT_OPTIONS_INVALID', 'identity must be an ed25519 identity');
-  const solver = createPowSolver();
+  const shared = new SharedSolver(createPowSolver());
+  const solver = shared.take();
   const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
   const pool = new NodePool({
     nodes: options.nodes,
@@ -281,7 +284,12 @@ export async function connectPeople(options: PeopleOptions): Promise<People> {
     joinTimeoutMs: options.joinTimeoutMs ?? joinRoomDefaults.joinTimeoutMs,
     maxPowDifficulty,
     missedNotes: missedNotes ?? true,
-    joinCall: (rendezvous) => joinRoom({ ...roomOptionsOf(options), ...rendezvous }),
+    joinCall: (room, secret) =>
+      joinKeyedRoom(
+        { ...roomOptionsOf(options), room },
+        secret.then((bytes) => RoomKey.fromSecret(bytes, options.appId, room)),
+        { solver: () => shared.take() },
+      ),
   };
   const people = new People(ctx, options);
   try {
