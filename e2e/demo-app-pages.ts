@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { TestContext } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS } from './client/client-pages.js';
 
 /** Screenshots of the app land here (gitignored). */
@@ -24,15 +24,23 @@ const uncaught = new WeakMap<Page, string[]>();
 
 /**
  * Opens `/app/` of `node` in a fresh context (its own storage) with `hash`, recording the tracks
- * getUserMedia/getDisplayMedia hand out, so a test can check that hang-up stopped them.
+ * getUserMedia/getDisplayMedia hand out, so a test can check that hang-up stopped them. With
+ * `nodesUnreachable`, only the app's own files load: every other request fails as if no node could
+ * be reached (the app connects for calls at start, and the client remembers the nodes it learns).
  */
 export async function openApp(
   browser: Browser,
   node: string,
   hash: string,
   viewport = { width: 1280, height: 800 },
+  { nodesUnreachable = false } = {},
 ): Promise<Page> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  if (nodesUnreachable)
+    await context.route(
+      (url) => !url.pathname.startsWith('/app/'),
+      (route) => route.abort('connectionrefused'),
+    );
   await context.addInitScript(() => {
     const probe: PageProbe = { tracks: [], violations: [] };
     (window as unknown as { probe: PageProbe }).probe = probe;
@@ -54,6 +62,14 @@ export async function openApp(
       return stream;
     };
   });
+  return reopenApp(context, node, hash);
+}
+
+/**
+ * Opens `/app/` of `node` in a new page of a context {@link openApp} made: the same storage (the
+ * same identity, contacts…), as when a user comes back after closing the tab.
+ */
+export async function reopenApp(context: BrowserContext, node: string, hash = ''): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];

@@ -176,6 +176,22 @@ test(
       await alice.locator('.chat-note', { hasText: 'Bob hung up.' }).waitFor();
     });
 
+    await t.test('after leaving, each finds the other under known peers, by key', async () => {
+      for (const [page, other] of [
+        [alice, 'Bob'],
+        [bob, 'Alice'],
+      ] as const) {
+        await page.click('[data-action="leave"]');
+        const known = page.locator('.known-peer', { hasText: other });
+        await known.waitFor();
+        assert.match((await known.locator('.fingerprint').textContent()) ?? '', /^[A-Z2-7-]{29}$/);
+        assert.match((await known.textContent()) ?? '', /in demo-e2e/);
+      }
+      await alice.click('.known-peer [data-action="add"]');
+      await alice.locator('.contact', { hasText: 'Bob' }).waitFor();
+      assert.equal(await alice.locator('.known-peer').count(), 0, 'a contact is no longer listed');
+    });
+
     const status = await browser.newPage();
     await status.goto(`${n1!.url()}/`);
     await status.screenshot({ path: `${ARTIFACTS}node-1-status.png`, fullPage: true });
@@ -204,8 +220,10 @@ test(
     await waitForPeerNamed(alice, 'Bob');
     await waitForPeerNamed(bob, 'Alice');
 
-    // A node that cannot be reached: the join form says so with the client's error code.
-    const carol = await openApp(browser, n3!.url(), '#room=elsewhere');
+    // No node can be reached: the join form says so with the client's error code.
+    const carol = await openApp(browser, n3!.url(), '#room=elsewhere', undefined, {
+      nodesUnreachable: true,
+    });
     await carol.fill('input[name=name]', 'Carol');
     await carol.click('details.advanced summary');
     await carol.fill('textarea[name=nodes]', 'http://127.0.0.1:9');

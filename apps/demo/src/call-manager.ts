@@ -46,12 +46,21 @@ export class CallManager {
   #screen: MediaStream | undefined;
   #muted = false;
   #cameraOff = false;
+  readonly #video: boolean;
 
-  constructor(room: Room, peers: PeerDirectory, media: MediaGrid, reports: CallReports) {
+  /** `video: false`: calls send the microphone only (an audio call between people). */
+  constructor(
+    room: Room,
+    peers: PeerDirectory,
+    media: MediaGrid,
+    reports: CallReports,
+    video = true,
+  ) {
     this.#room = room;
     this.#peers = peers;
     this.#media = media;
     this.#reports = reports;
+    this.#video = video;
   }
 
   state(peerId: ClientId): CallState | undefined {
@@ -240,7 +249,7 @@ export class CallManager {
 
   async #openCamera(): Promise<MediaStream | undefined> {
     if (this.#camera !== undefined) return this.#camera;
-    this.#opening ??= openCameraAndMicrophone().then(
+    this.#opening ??= openCameraAndMicrophone(this.#video).then(
       (stream) => stream,
       (error: unknown) => {
         this.#reports.error(

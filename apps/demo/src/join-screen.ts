@@ -1,4 +1,3 @@
-import { MAX_NAME_LENGTH } from './app-messages.js';
 import { describeError } from './describe-error.js';
 import { h } from './element.js';
 import { MAX_ROOM_LENGTH, type RoomLink } from './room-link.js';
@@ -14,21 +13,19 @@ export interface JoinChoice {
 
 export interface JoinScreenOptions {
   readonly link: RoomLink;
-  readonly name: string;
+  /**
+   * The name field, shown in the "You" panel and tied to this form (`form="join-form"`): one name
+   * for rooms and calls.
+   */
+  readonly nameInput: HTMLInputElement;
   readonly nodes: readonly string[];
   /** Joins; a rejection is shown on the form, which can then be tried again. */
   readonly join: (choice: JoinChoice) => Promise<void>;
 }
 
-/** The first screen: display name, room, optional password and (folded away) the nodes. */
+/** The join form of the home screen: room, optional password and (folded away) the nodes. */
 export function renderJoinScreen(options: JoinScreenOptions): HTMLElement {
-  const { link } = options;
-  const name = field('name', 'Your name', {
-    value: options.name,
-    maxlength: String(MAX_NAME_LENGTH),
-    autocomplete: 'nickname',
-    required: true,
-  });
+  const { link, nameInput } = options;
   const room = field('room', 'Room', {
     value: link.room,
     maxlength: String(MAX_ROOM_LENGTH),
@@ -52,10 +49,9 @@ export function renderJoinScreen(options: JoinScreenOptions): HTMLElement {
   const submit = h('button', { type: 'submit', class: 'button primary wide' }, 'Join room');
   const form = h(
     'form',
-    { class: 'join-form' },
-    h('h1', {}, 'sigmesh ', h('span', { class: 'muted' }, 'rooms')),
+    { class: 'join-form', id: 'join-form' },
+    h('h2', {}, 'Join a room'),
     h('p', { class: 'lead' }, 'Chat, send files and call, peer to peer. Nodes only introduce you.'),
-    name.label,
     room.label,
     password.label,
     h(
@@ -84,7 +80,7 @@ export function renderJoinScreen(options: JoinScreenOptions): HTMLElement {
     event.preventDefault();
     error.hidden = true;
     const choice: JoinChoice = {
-      name: name.input.value.trim(),
+      name: nameInput.value.trim(),
       room: room.input.value.trim(),
       password: password.input.value === '' ? undefined : password.input.value,
       nodes: nodes.value
@@ -92,6 +88,11 @@ export function renderJoinScreen(options: JoinScreenOptions): HTMLElement {
         .map((url) => url.trim())
         .filter((url) => url !== ''),
     };
+    if (choice.name === '') {
+      showError('Give your name first (under "You").');
+      nameInput.focus();
+      return;
+    }
     if (choice.nodes.length === 0) {
       showError('Give at least one node URL.');
       return;
@@ -111,7 +112,7 @@ export function renderJoinScreen(options: JoinScreenOptions): HTMLElement {
     error.textContent = text;
     error.hidden = false;
   }
-  return h('main', { class: 'join' }, form);
+  return h('section', { class: 'panel join', 'aria-label': 'Join a room' }, form);
 }
 
 function field(

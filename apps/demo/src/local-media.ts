@@ -1,9 +1,11 @@
 /**
  * Camera and microphone for a call, with fallbacks: both, else the microphone alone, else the
- * camera alone. A refused permission is not retried (asking again would only annoy).
+ * camera alone. A refused permission is not retried (asking again would only annoy). With
+ * `video: false` (an audio call) only the microphone.
  */
-export async function openCameraAndMicrophone(): Promise<MediaStream> {
+export async function openCameraAndMicrophone(video = true): Promise<MediaStream> {
   const devices = mediaDevices();
+  if (!video) return devices.getUserMedia({ audio: true });
   try {
     return await devices.getUserMedia({ audio: true, video: true });
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { ClientId, Room } from '@sigmesh/client';
+import type { ClientId, PeerIdentity, Room } from '@sigmesh/client';
 import { parseAppMessage, sendAppMessage, type AppMessage } from './app-messages.js';
 import { CallControls } from './call-controls.js';
 import { CallManager } from './call-manager.js';
@@ -22,14 +22,28 @@ export interface RoomViewOptions {
   readonly selfName: string;
   /** Called after the user left (the view is gone by then). */
   readonly onLeave: () => void;
+  /**
+   * The room is a call between two people (`people.call` or an accepted ring): media starts by
+   * itself (the caller invites, the callee accepts), and the view closes when the call ends.
+   */
+  readonly call?: { readonly role: 'caller' | 'callee'; readonly video: boolean };
+  /** A peer that joined with a lasting identity told its name (known peers are kept from this). */
+  readonly onPersonMet?: (key: string, name: string) => void;
 }
 
 type Handlers = {
   [T in AppMessage['type']]: (message: Extract<AppMessage, { type: T }>, from: ClientId) => void;
 };
 
+/** The room (or call) on screen. */
+export interface RoomViewHandle {
+  readonly element: HTMLElement;
+  /** Leaves the room as the Leave button does (then `onLeave` runs). */
+  leave(): void;
+}
+
 /** The room screen: wires the room's events to the peers list, chat, files and calls. */
-export function renderRoomView(options: RoomViewOptions): HTMLElement {
+export function renderRoomView(options: RoomViewOptions): RoomViewHandle {
   const { room, selfName } = options;
   const notices = new NoticeBar();
   const peers = new PeerDirectory();
@@ -50,16 +64,35 @@ export function renderRoomView(options: RoomViewOptions): HTMLElement {
   const showCard = (card: { element: HTMLElement }): void => chat.addItem(card.element);
   const outgoing = new OutgoingFiles(room, peers, showCard);
   const incoming = new IncomingFiles(room, peers, showCard);
-  const calls = new CallManager(room, peers, media, {
-    changed: () => redraw(),
-    note: (text) => chat.addNote(text),
-    error: (text) => notices.error(text),
-  });
+  const calls = new CallManager(
+    room,
+    peers,
+    media,
+    {
+      changed: () => redraw(),
+      note: (text) => chat.addNote(text),
+      error: (text) => notices.error(text),
+    },
+    options.call?.video ?? true,
+  );
+  /** Lasting identities of the peers, by client id (a P-256 per-join key is not a person). */
+  const identities = new Map<ClientId, string>();
+  const names = new Map<ClientId, string>();
+  const met = (id: ClientId): void => {
+    const key = identities.get(id);
+    const name = names.get(id);
+    if (key !== undefined && name !== undefined) options.onPersonMet?.(key, name);
+  };
+  let callStarted = false;
   const peerList = new PeerList(selfName, peers, calls);
   const controls = new CallControls(calls, peers);
   const redraw = (): void => {
     peerList.render();
     controls.render();
+    if (options.call === undefined) return;
+    // A call between people ends with its media call: either side hung up.
+    if (calls.inCall) callStarted = true;
+    else if (callStarted && calls.incoming().length === 0) queueMicrotask(() => leave());
   };
   peers.onChange(redraw);
 
@@ -69,6 +102,8 @@ export function renderRoomView(options: RoomViewOptions): HTMLElement {
       peers.setName(from, message.name);
       media.rename(from, message.name);
       if (known === undefined) chat.addNote(`${message.name} joined.`);
+      names.set(from, message.name);
+      met(from);
     },
     chat: (message, from) => chat.addMessage(peers.name(from), message.text, false),
     'file-start': (message, from) => incoming.onMessage(message, from),
@@ -76,7 +111,11 @@ export function renderRoomView(options: RoomViewOptions): HTMLElement {
     'file-cancel': (message, from) => incoming.onMessage(message, from),
     'file-reject': (message, from) => outgoing.onAnswer(message, from),
     'file-received': (message, from) => outgoing.onAnswer(message, from),
-    'call-invite': (message, from) => calls.onMessage(message, from),
+    'call-invite': (message, from) => {
+      calls.onMessage(message, from);
+      // The ring was accepted already: take the media call at once.
+      if (options.call?.role === 'callee') void calls.accept(from);
+    },
     'call-accept': (message, from) => calls.onMessage(message, from),
     'call-decline': (message, from) => calls.onMessage(message, from),
     'call-end': (message, from) => calls.onMessage(message, from),
@@ -85,14 +124,20 @@ export function renderRoomView(options: RoomViewOptions): HTMLElement {
 
   const unsubscribe = [
     room.on('peer-state', (info) => peers.update(info)),
-    room.on('peer-join', (id) => {
+    room.on('peer-join', (id, identity: PeerIdentity | undefined) => {
       const info = room.peers().find((peer) => peer.id === id);
       if (info !== undefined) peers.update(info);
+      if (identity?.algorithm === 'Ed25519') identities.set(id, identity.publicKey);
+      met(id);
       sendAppMessage(room, { type: 'hello', name: selfName }, id).catch((error: unknown) =>
         notices.error(`Could not greet a new peer: ${describeError(error)}`),
       );
+      if (options.call?.role === 'caller') void calls.start(id);
     }),
     room.on('peer-leave', (id) => {
+      identities.delete(id);
+      names.delete(id);
+      if (options.call !== undefined && callStarted) queueMicrotask(() => leave());
       chat.addNote(`${peers.name(id)} left.`);
       calls.peerLeft(id);
       outgoing.peerLeft(id);
@@ -148,10 +193,10 @@ export function renderRoomView(options: RoomViewOptions): HTMLElement {
       () => notices.info(`Share this link: ${link}`),
     );
   });
-  const leave = h(
+  const leaveButton = h(
     'button',
     { type: 'button', class: 'button small danger', 'data-action': 'leave' },
-    'Leave',
+    options.call === undefined ? 'Leave' : 'Hang up',
   );
   const view = h(
     'div',
@@ -163,20 +208,29 @@ export function renderRoomView(options: RoomViewOptions): HTMLElement {
         'div',
         { class: 'room-title' },
         h('h1', {}, options.roomName),
-        room.encrypted
-          ? h('span', { class: 'badge', title: 'Signaling is end-to-end encrypted' }, 'password')
-          : h(
+        options.call !== undefined
+          ? h(
               'span',
               {
-                class: 'badge badge-open',
-                title:
-                  'No password: the nodes relaying this room could read or alter how peers connect. Use a password for private calls.',
+                class: 'badge',
+                title: 'A call between two people: end-to-end sealed with keys only the two hold',
               },
-              'open room',
-            ),
+              'private call',
+            )
+          : room.encrypted
+            ? h('span', { class: 'badge', title: 'Signaling is end-to-end encrypted' }, 'password')
+            : h(
+                'span',
+                {
+                  class: 'badge badge-open',
+                  title:
+                    'No password: the nodes relaying this room could read or alter how peers connect. Use a password for private calls.',
+                },
+                'open room',
+              ),
         nodesLine,
       ),
-      h('div', { class: 'topbar-actions' }, copy, leave),
+      h('div', { class: 'topbar-actions' }, options.call === undefined ? copy : null, leaveButton),
     ),
     notices.element,
     h(
@@ -194,15 +248,23 @@ export function renderRoomView(options: RoomViewOptions): HTMLElement {
     incoming.dispose();
     room.leave();
   };
-  leave.addEventListener('click', () => {
+  let left = false;
+  const leave = (): void => {
+    if (left) return;
+    left = true;
     window.removeEventListener('pagehide', close);
     close();
     view.remove();
     options.onLeave();
-  });
+  };
+  leaveButton.addEventListener('click', leave);
   window.addEventListener('pagehide', close, { once: true });
   for (const info of room.peers()) peers.update(info);
   redraw();
-  chat.addNote(`You joined as ${selfName}. Waiting for others…`);
-  return view;
+  chat.addNote(
+    options.call === undefined
+      ? `You joined as ${selfName}. Waiting for others…`
+      : `Connecting the call as ${selfName}…`,
+  );
+  return { element: view, leave };
 }
