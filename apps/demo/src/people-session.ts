@@ -11,13 +11,6 @@ import { describeError } from './describe-error.js';
 
 /** After a failed connection, try again this long later. */
 const RETRY_MS = 15_000;
-/**
- * A People replaced after a rename stays open this long: a ring it delivered is answered through
- * it (closing it would cancel the ring), and one rings for 30 s by default.
- */
-const RETIRE_MS = 45_000;
-/** Rings already shown (a ring can reach both People while a rename swaps them). */
-const MAX_SEEN_RINGS = 256;
 
 export type PeopleStatus =
   | { readonly state: 'connecting' }
@@ -40,20 +33,18 @@ export interface PeopleSessionOptions {
 }
 
 /**
- * The app's `People`: connected at start (retried every 15 s until a node lets it in), and made
- * again when the user changes the name its rings carry (the new one connects first, and the old one
- * closes 45 s later, once any ring it delivered is over). Contacts, blocks and the "only contacts" setting are read from
+ * The app's `People`: connected at start (retried every 15 s until a node lets it in). A new name
+ * applies to the next ring (`people.name`), the "only contacts" setting to the next ring or ping
+ * (`people.acceptFrom`, kept in step with the address book); contacts and blocks are read from
  * the address book on every ring and ping.
  */
 export class PeopleSession {
   readonly #options: PeopleSessionOptions;
-  readonly #seenRings = new Set<string>();
   #people: People | undefined;
-  #name: string | undefined;
   #connecting = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  readonly #retiring = new Set<People>();
+  #unwatch: (() => void) | undefined;
 
   constructor(options: PeopleSessionOptions) {
     this.#options = options;
@@ -68,45 +59,33 @@ export class PeopleSession {
     void this.#connect();
   }
 
-  /** Connects again if the name changed since the current People was made. */
+  /** The name changed: the next ring carries the new one. */
   nameChanged(): void {
-    if (this.#options.name() !== this.#name) void this.#connect();
+    if (this.#people !== undefined) this.#people.name = this.#options.name();
   }
 
   close(): void {
     this.#closed = true;
     clearTimeout(this.#retry);
+    this.#unwatch?.();
     this.#people?.close();
     this.#people = undefined;
-    for (const people of this.#retiring) people.close();
-    this.#retiring.clear();
-  }
-
-  /** Closes a replaced People once the rings it may have delivered are over. */
-  #retire(people: People): void {
-    this.#retiring.add(people);
-    setTimeout(() => {
-      if (this.#retiring.delete(people)) people.close();
-    }, RETIRE_MS);
   }
 
   async #connect(): Promise<void> {
-    if (this.#connecting || this.#closed) return;
+    if (this.#connecting || this.#closed || this.#people !== undefined) return;
     this.#connecting = true;
     clearTimeout(this.#retry);
     const { book } = this.#options;
     const name = this.#options.name();
-    if (this.#people === undefined) this.#options.status({ state: 'connecting' });
+    this.#options.status({ state: 'connecting' });
     try {
       const people = await connectPeople({
         appId: this.#options.appId,
         nodes: this.#options.nodes,
         identity: this.#options.identity,
         ...(name === undefined ? {} : { name }),
-        // Read on every ring and ping, so the setting applies at once.
-        get acceptFrom() {
-          return book.acceptFrom;
-        },
+        acceptFrom: book.acceptFrom,
         isContact: (key) => book.isContact(key),
         isBlocked: (key) => book.isBlocked(key),
       });
@@ -114,32 +93,20 @@ export class PeopleSession {
         people.close();
         return;
       }
-      people.on('ring', (ring) => {
-        const id = `${ring.from}/${ring.call}`;
-        if (this.#seenRings.has(id)) return;
-        this.#seenRings.add(id);
-        if (this.#seenRings.size > MAX_SEEN_RINGS)
-          this.#seenRings.delete(this.#seenRings.values().next().value ?? '');
-        this.#options.ring(ring);
-      });
+      people.on('ring', (ring) => this.#options.ring(ring));
       people.on('missed', (missed) => this.#options.missed(missed));
       people.on('request', (request) => this.#options.request(request));
-      const previous = this.#people;
       this.#people = people;
-      this.#name = name;
-      if (previous !== undefined) this.#retire(previous);
+      // The setting, and a name typed while connecting, apply from the next ring.
+      people.name = this.#options.name();
+      this.#unwatch = book.onChange(() => (people.acceptFrom = book.acceptFrom));
       this.#options.status({ state: 'online', nodes: people.nodes });
       this.#options.connected(people);
     } catch (error) {
-      if (this.#people === undefined) {
-        this.#options.status({ state: 'offline', error: describeError(error) });
-        this.#retry = setTimeout(() => void this.#connect(), RETRY_MS);
-      }
+      this.#options.status({ state: 'offline', error: describeError(error) });
+      this.#retry = setTimeout(() => void this.#connect(), RETRY_MS);
     } finally {
       this.#connecting = false;
     }
-    // The name changed again while connecting.
-    if (!this.#closed && this.#people !== undefined && this.#options.name() !== this.#name)
-      void this.#connect();
   }
 }

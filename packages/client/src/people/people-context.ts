@@ -28,7 +28,8 @@ export function keyOf(peer: Reach): string {
 /** What calls, rings and pings share: who we are and how nodes are reached. */
 export interface PeopleContext {
   readonly identity: InboxSigner;
-  readonly name: string | undefined;
+  /** The name rings, requests and notes carry (changed by `people.name = …`). */
+  name: string | undefined;
   readonly pool: NodePool;
   readonly solver: PowSolver;
   readonly ringMs: number;

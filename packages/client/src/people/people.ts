@@ -82,11 +82,34 @@ export class People extends Emitter<PeopleEvents> {
   readonly #inboxes: InboxChannel[] = [];
   #private: PrivateInboxAddress | undefined;
 
+  #acceptFrom: 'anyone' | 'contacts';
+
   constructor(ctx: PeopleContext, options: PeopleOptions) {
     super();
     this.key = ctx.identity.publicKey;
     this.#ctx = ctx;
     this.#options = options;
+    this.#acceptFrom = options.acceptFrom ?? 'anyone';
+  }
+
+  /** The name your rings, requests and missed-call notes carry from now on (at most 64 characters). */
+  get name(): string | undefined {
+    return this.#ctx.name;
+  }
+
+  set name(name: string | undefined) {
+    this.#ctx.name = name === undefined || name === '' ? undefined : name.slice(0, 64);
+  }
+
+  /** Whose rings reach you (see the option); applies to the next ring or ping. */
+  get acceptFrom(): 'anyone' | 'contacts' {
+    return this.#acceptFrom;
+  }
+
+  set acceptFrom(value: 'anyone' | 'contacts') {
+    if (value !== 'anyone' && value !== 'contacts')
+      throw sigmeshError('CLIENT_OPTIONS_INVALID', "acceptFrom is 'anyone' or 'contacts'");
+    this.#acceptFrom = value;
   }
 
   /**
@@ -223,7 +246,7 @@ export class People extends Emitter<PeopleEvents> {
     const { message, member } = verified;
     const trusted = this.#options.isContact?.(message.from) ?? false;
     const blocked = this.#options.isBlocked?.(message.from) ?? false;
-    const open = !blocked && ((this.#options.acceptFrom ?? 'anyone') === 'anyone' || trusted);
+    const open = !blocked && (this.#acceptFrom === 'anyone' || trusted);
     switch (message.kind) {
       case 'ring': {
         if (!this.#seen.first(`${message.from}/${message.call}`)) return;
@@ -323,7 +346,7 @@ export async function connectPeople(options: PeopleOptions): Promise<People> {
   const { identity, name, ringMs, missedNotes } = options;
   const ctx: PeopleContext = {
     identity,
-    name,
+    name: name === undefined || name === '' ? undefined : name.slice(0, 64),
     pool,
     solver,
     ringMs: ringMs ?? peopleDefaults.ringMs,

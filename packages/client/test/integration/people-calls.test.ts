@@ -152,6 +152,22 @@ test('declined, busy, refused by a contacts-only callee, and unanswered calls re
   assert.equal(await rejection(alice.call('not a key')), 'PEER_KEY_INVALID');
 });
 
+test('the name and who may call change without reconnecting', async (t) => {
+  const [n1, n2] = (await testnet(t)).nodes;
+  const bob = await person(t, n2!.url());
+  const alice = await person(t, n1!.url(), { name: 'Alice', ringMs: 4000, missedNotes: false });
+  alice.name = 'Alicia';
+  const ringing = nextRing(bob);
+  const first = alice.call(bob.key);
+  const ring = await ringing;
+  assert.equal(ring.name, 'Alicia');
+  await ring.decline();
+  assert.equal(await rejection(first), 'CALL_DECLINED');
+  bob.acceptFrom = 'contacts';
+  assert.equal(await rejection(alice.call(bob.key)), 'CALL_REFUSED');
+  assert.throws(() => (bob.acceptFrom = 'friends' as 'contacts'), /acceptFrom/);
+});
+
 test('a blocked caller is refused even when anyone may call, and its pings go unanswered', async (t) => {
   const [n1, n2] = (await testnet(t)).nodes;
   const pest = await testSigner();
