@@ -122,14 +122,7 @@ export async function joinKeyedRoom(
   const solver = (shared.solver ?? createPowSolver)();
   const hash = deriveRoomHash(options.appId, options.room);
   const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
-  const pool = new NodePool({
-    nodes: options.nodes,
-    memory: new NodeMemory(options.storage),
-    solver,
-    probeTimeoutMs: options.probeTimeoutMs ?? joinRoomDefaults.probeTimeoutMs,
-    maxProbes: joinRoomDefaults.maxProbes,
-    maxPowDifficulty,
-  });
+  const pool = nodePoolFor(options, solver);
   const room = new Room({
     hash,
     selfId: identity.id,
@@ -191,7 +184,23 @@ export async function joinKeyedRoom(
   return room;
 }
 
-function checkOptions(options: JoinRoomOptions): {
+/** The node pool a client with these options chooses its nodes from. */
+export function nodePoolFor(
+  options: Pick<JoinRoomOptions, 'nodes' | 'storage' | 'probeTimeoutMs' | 'maxPowDifficulty'>,
+  solver: PowSolver,
+): NodePool {
+  return new NodePool({
+    nodes: options.nodes,
+    memory: new NodeMemory(options.storage),
+    solver,
+    probeTimeoutMs: options.probeTimeoutMs ?? joinRoomDefaults.probeTimeoutMs,
+    maxProbes: joinRoomDefaults.maxProbes,
+    maxPowDifficulty: options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty,
+  });
+}
+
+/** Throws CLIENT_OPTIONS_INVALID or WEBRTC_UNAVAILABLE for options no join could use. */
+export function checkOptions(options: JoinRoomOptions): {
   k: number;
   RTCPeerConnection: PeerConnectionFactory;
   payloads: PayloadCodecOptions;

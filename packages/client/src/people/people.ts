@@ -8,10 +8,14 @@ import {
 } from '@sigmesh/protocol';
 import { Emitter } from '../emitter.js';
 import { Identity } from '../identity/identity.js';
-import { joinKeyedRoom, joinRoomDefaults, type JoinRoomOptions } from '../join-room.js';
+import {
+  checkOptions,
+  joinKeyedRoom,
+  joinRoomDefaults,
+  nodePoolFor,
+  type JoinRoomOptions,
+} from '../join-room.js';
 import { RoomKey } from '../signaling/room-key.js';
-import { NodeMemory } from '../nodes/node-memory.js';
-import { NodePool } from '../nodes/node-pool.js';
 import { createPowSolver } from '../pow/pow-solver.js';
 import { SharedSolver } from '../pow/shared-solver.js';
 import { encode } from '../signaling/encode.js';
@@ -332,17 +336,12 @@ export class People extends Emitter<PeopleEvents> {
 export async function connectPeople(options: PeopleOptions): Promise<People> {
   if (!isPeerKey(options.identity?.publicKey))
     throw sigmeshError('CLIENT_OPTIONS_INVALID', 'identity must be an ed25519 identity');
+  // The calls' rooms are joined with these options: refuse now what they would refuse then.
+  checkOptions({ ...roomOptionsOf(options), room: 'people' });
   const shared = new SharedSolver(createPowSolver());
   const solver = shared.take();
   const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
-  const pool = new NodePool({
-    nodes: options.nodes,
-    memory: new NodeMemory(options.storage),
-    solver,
-    probeTimeoutMs: options.probeTimeoutMs ?? joinRoomDefaults.probeTimeoutMs,
-    maxProbes: joinRoomDefaults.maxProbes,
-    maxPowDifficulty,
-  });
+  const pool = nodePoolFor(options, solver);
   const { identity, name, ringMs, missedNotes } = options;
   const ctx: PeopleContext = {
     identity,
