@@ -1,16 +1,19 @@
 /**
  * The demo app's people and calls (issue 14) in Debian Chromium on a local 3-node testnet: Alice
- * on node 1 and Bob on node 3 add each other by contact link, see each other online, call with
- * video and audio, hang up; Bob reloads and is still Bob with Alice as a contact; a call while
+ * on node 1 and Bob on node 3 add each other by contact link (with its private inbox), see each
+ * other online, call with video and audio, hang up — and nothing Alice's page sends names Bob's
+ * key or his public inbox; Bob reloads and is still Bob with Alice as a contact; a call while
  * Bob's page is closed is shown to him as missed when he is back; with "only contacts" on, a
- * stranger's call is refused, and a ring forged in Alice's name never rings. Screenshots go to
- * artifacts/.
+ * stranger's call is refused; her contact request survives Bob's reload; once Bob blocks her, her
+ * call is refused again and never rings; a ring forged in Alice's name never rings. Screenshots go
+ * to artifacts/.
  *   unshare -n sh -c 'ip link set lo up && node scripts/run-tests.mjs e2e/demo-people.test.ts'
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type * as SigmeshClient from '@sigmesh/client';
+import { fromBase64url, inboxRoomHash } from '@sigmesh/protocol';
 import { noChromium, openClientPage } from './client/client-pages.js';
 import { startBrowserTestnet } from './client/mesh-testnet.js';
 import {
@@ -25,22 +28,62 @@ import {
 
 const PHONE = { width: 360, height: 740 };
 
-/** Sets the name and waits until the app is reachable for calls; returns the key and fingerprint. */
-async function startAs(page: Page, name: string): Promise<{ key: string; fingerprint: string }> {
+/**
+ * Sets the name and waits until the app is reachable for calls; returns the key, fingerprint and
+ * the private inbox (`KEY.SEAL`) the contact link carries.
+ */
+async function startAs(
+  page: Page,
+  name: string,
+): Promise<{ key: string; fingerprint: string; inbox: string }> {
   await page.fill('input[name=name]', name);
   await page.locator('.people-status[data-tone="ok"]').waitFor({ timeout: 20_000 });
-  const link = await waitForLinkNamed(page, name);
-  const key = new URLSearchParams(new URL(link).hash.slice(1)).get('contact') ?? '';
-  return { key, fingerprint: (await page.textContent('.self-fingerprint')) ?? '' };
+  const params = new URLSearchParams(new URL(await waitForLinkNamed(page, name)).hash.slice(1));
+  return {
+    key: params.get('contact') ?? '',
+    fingerprint: (await page.textContent('.self-fingerprint')) ?? '',
+    inbox: params.get('inbox') ?? '',
+  };
 }
 
+/** The contact link once it names `name` and carries a private inbox (`people.card()`). */
 async function waitForLinkNamed(page: Page, name: string): Promise<string> {
-  await page.waitForFunction(
-    (expected) =>
-      document.querySelector<HTMLInputElement>('.contact-link')?.value.endsWith(`name=${expected}`),
-    name,
-  );
+  await page.waitForFunction((expected) => {
+    const link = document.querySelector<HTMLInputElement>('.contact-link')?.value ?? '';
+    const params = new URLSearchParams(link.slice(link.indexOf('#') + 1));
+    return params.get('name') === expected && params.has('inbox');
+  }, name);
   return page.inputValue('.contact-link');
+}
+
+/** Every URL (without its `#…` part, which never leaves the browser) and body a page sends. */
+function recordRequests(page: Page): string[] {
+  const sent: string[] = [];
+  page.on('request', (request) => {
+    sent.push(request.url().split('#', 1)[0] ?? '', request.postData() ?? '');
+  });
+  return sent;
+}
+
+/**
+ * Nothing `sent` names Bob's key, his public inbox or his seal secret (`inbox` is `KEY.SEAL`
+ * from his link), and some of it went to his private inbox.
+ */
+function bobReachedPrivately(sent: readonly string[], bobKey: string, inbox: string): void {
+  const [inboxKey = '', seal = ''] = inbox.split('.');
+  assert.ok(inboxKey !== '' && seal !== '' && inboxKey !== bobKey, 'a private inbox in the link');
+  const publicInbox = inboxRoomHash(fromBase64url(bobKey)!);
+  for (const secret of [bobKey, publicInbox, seal])
+    assert.equal(
+      sent.filter((text) => text.includes(secret)).length,
+      0,
+      `Alice's page never sent ${secret}`,
+    );
+  const privateInbox = inboxRoomHash(fromBase64url(inboxKey)!);
+  assert.ok(
+    sent.some((text) => text.includes(privateInbox)),
+    'Alice reached Bob through his private inbox',
+  );
 }
 
 function contactRow(page: Page, key: string) {
@@ -85,6 +128,7 @@ test(
     const [n1, n2, n3] = testnet.nodes;
     const browser = await launchDemoChromium(t);
     const alice = await openApp(browser, n1!.url(), '');
+    const aliceSent = recordRequests(alice);
     let bob = await openApp(browser, n3!.url(), '', PHONE);
     const bobContext = bob.context();
     const [a, b] = await Promise.all([startAs(alice, 'Alice'), startAs(bob, 'Bob')]);
@@ -106,6 +150,12 @@ test(
       await offer.locator('.fingerprint', { hasText: b.fingerprint }).waitFor();
       await offer.locator('[data-action="accept-offer"]').click();
       assert.equal(new URL(alice.url()).hash, '', 'the link is consumed');
+      // Both links carried a private inbox, kept with the contact: calls and pings go there.
+      for (const [page, key] of [
+        [alice, b.key],
+        [bob, a.key],
+      ] as const)
+        await contactRow(page, key).and(page.locator('[data-reach="private"]')).waitFor();
 
       await contactRow(alice, b.key).and(alice.locator('[data-presence="online"]')).waitFor();
       await contactRow(bob, a.key).and(bob.locator('[data-presence="online"]')).waitFor();
@@ -135,6 +185,9 @@ test(
         assert.equal(await alice.locator('.calling-overlay').count(), 0);
         await alice.screenshot({ path: `${ARTIFACTS}demo-people-call-desktop.png` });
         await bob.screenshot({ path: `${ARTIFACTS}demo-people-call-phone.png` });
+
+        // The ring, its answer and the pings went through Bob's private inbox.
+        bobReachedPrivately(aliceSent, b.key, b.inbox);
 
         await alice.click('.call-bar [data-action="hang-up"]');
         for (const page of [alice, bob]) {
@@ -173,7 +226,7 @@ test(
     });
 
     await t.test(
-      'with "only contacts" on, a stranger’s call is refused and never rings; a request gets through',
+      'with "only contacts" on, a stranger’s call is refused and never rings; her request gets through and outlives a reload; blocked, her call is refused',
       async () => {
         await bob.locator('.people-status[data-tone="ok"]').waitFor({ timeout: 20_000 });
         await bob.check('input[name=only-contacts]');
@@ -195,6 +248,10 @@ test(
         await carol.fill('input[name=request-text]', 'Hi Bob, Carol from the lobby');
         await carol.click('[data-action="send-request"]');
         await carol.locator('.add-preview', { hasText: 'Request delivered.' }).waitFor();
+        // The request is kept across a reload.
+        await bob.locator(`.request[data-from="${c.key}"]`).waitFor();
+        await bob.reload();
+        await bob.locator('.people-status[data-tone="ok"]').waitFor({ timeout: 20_000 });
         const request = bob.locator(`.request[data-from="${c.key}"]`);
         assert.equal(await request.locator('.person-name').textContent(), 'Carol');
         assert.equal(
@@ -203,6 +260,20 @@ test(
         );
         await request.locator('[data-action="accept-request"]').click();
         await contactRow(bob, c.key).waitFor();
+        assert.equal(await bob.locator('.request').count(), 0, 'an accepted request is gone');
+
+        // Bob takes calls from anyone again but blocks Carol: her call is refused, no ring.
+        await bob.uncheck('input[name=only-contacts]');
+        bob.once('dialog', (dialog) => void dialog.accept());
+        await contactRow(bob, c.key).locator('[data-action="block"]').click();
+        await bob.locator(`.blocked li[data-key="${c.key}"]`).waitFor({ state: 'attached' });
+        assert.equal(await contactRow(bob, c.key).count(), 0, 'no longer a contact');
+        await recordRings(bob);
+        await carol.locator('.calling-overlay [data-action="close"]').click();
+        await refused.waitFor({ state: 'detached' });
+        await contactRow(carol, b.key).locator('[data-action="call-audio"]').click();
+        await refused.waitFor({ timeout: 20_000 });
+        assert.deepEqual(await ringsSeen(bob), [], 'Bob saw no ring from a blocked key');
         assert.deepEqual(pageErrors(carol), []);
       },
     );
@@ -243,6 +314,8 @@ test(
       );
     });
 
+    // And so did the call while Bob was away, and its missed-call note.
+    bobReachedPrivately(aliceSent, b.key, b.inbox);
     assert.deepEqual([...pageErrors(alice), ...pageErrors(bob)], []);
     assert.deepEqual([...(await cspViolations(alice)), ...(await cspViolations(bob))], []);
     t.diagnostic(`whole scenario ${Date.now() - started} ms`);

@@ -12,8 +12,11 @@ export interface AddPeerPanelOptions {
   /** Our own key: adding yourself is refused. */
   readonly self: string;
   readonly add: (person: ContactLink) => void;
-  /** Sends a contact request; resolves true when their app acknowledged it. */
-  readonly request: (key: string, text: string | undefined) => Promise<boolean>;
+  /**
+   * Sends a contact request (through the link's private inbox when it has one); resolves true
+   * when their app acknowledged it.
+   */
+  readonly request: (person: ContactLink, text: string | undefined) => Promise<boolean>;
 }
 
 /**
@@ -62,7 +65,7 @@ export class AddPeerPanel {
       if (person === undefined) return;
       send.disabled = true;
       this.#preview.textContent = 'Sending…';
-      options.request(person.key, this.#text.value.trim() || undefined).then(
+      options.request(person, this.#text.value.trim() || undefined).then(
         (acknowledged) => {
           send.disabled = false;
           this.#preview.textContent = acknowledged
@@ -104,7 +107,7 @@ export class AddPeerPanel {
       this.#preview.textContent = 'That is your own key.';
       return undefined;
     }
-    return { key: link.key, name: cleanName(this.#name.value) ?? link.name };
+    return { ...link, name: cleanName(this.#name.value) ?? link.name };
   }
 
   #showPreview(): void {
@@ -114,7 +117,12 @@ export class AddPeerPanel {
     else if (link === undefined) replaceChildren(this.#preview, 'Not a contact link or key (yet).');
     else {
       if (this.#name.value === '' && link.name !== undefined) this.#name.value = link.name;
-      replaceChildren(this.#preview, 'Fingerprint ', fingerprintElement(link.key));
+      replaceChildren(
+        this.#preview,
+        'Fingerprint ',
+        fingerprintElement(link.key),
+        link.inbox === undefined ? null : ' · with their private inbox',
+      );
     }
   }
 }

@@ -1,18 +1,22 @@
+import type { ContactCard, PrivateInboxAddress } from '@sigmesh/client';
 import {
   MAX_BLOCKED,
   MAX_CONTACTS,
   MAX_KNOWN_PEERS,
   MAX_MISSED_CALLS,
+  MAX_REQUESTS,
   parseAcceptFrom,
   parseBlocked,
   parseContacts,
   parseKnownPeers,
   parseMissedCalls,
+  parseRequests,
   parseTime,
   type BlockedPerson,
   type Contact,
   type KnownPeer,
   type MissedCallEntry,
+  type StoredRequest,
 } from './stored-people.js';
 
 /** The part of `localStorage` the book uses (a Map-backed stand-in in tests). */
@@ -23,12 +27,14 @@ const KEYS = {
   blocked: 'sigmesh-demo:blocked',
   known: 'sigmesh-demo:known-peers',
   missed: 'sigmesh-demo:missed-calls',
+  requests: 'sigmesh-demo:contact-requests',
   lastVisit: 'sigmesh-demo:last-visit',
   acceptFrom: 'sigmesh-demo:accept-from',
 } as const;
 
 /**
- * The people the app knows — contacts, blocked keys, peers met in rooms, missed calls — and the
+ * The people the app knows — contacts, blocked keys, peers met in rooms, missed calls, contact
+ * requests — and the
  * "only contacts can call me" setting, kept in `localStorage` (bounded; see stored-people.ts).
  * A store that refuses writes (full, private mode) only loses persistence: the app goes on.
  */
@@ -39,6 +45,7 @@ export class AddressBook {
   #blocked: BlockedPerson[];
   #known: KnownPeer[];
   #missed: MissedCallEntry[];
+  #requests: StoredRequest[];
   #acceptFrom: 'anyone' | 'contacts';
 
   constructor(store: KeyValueStore | undefined) {
@@ -47,6 +54,7 @@ export class AddressBook {
     this.#blocked = parseBlocked(this.#read(KEYS.blocked));
     this.#known = parseKnownPeers(this.#read(KEYS.known));
     this.#missed = parseMissedCalls(this.#read(KEYS.missed));
+    this.#requests = parseRequests(this.#read(KEYS.requests));
     this.#acceptFrom = parseAcceptFrom(this.#read(KEYS.acceptFrom));
   }
 
@@ -61,6 +69,15 @@ export class AddressBook {
 
   contact(key: string): Contact | undefined {
     return this.#contacts.find((contact) => contact.key === key);
+  }
+
+  /**
+   * What to call, ping or ask `key` by: the contact's card when its link carried a private inbox
+   * (everything then goes there, sealed), else the bare key (its public inbox).
+   */
+  reach(key: string): string | ContactCard {
+    const inbox = this.contact(key)?.inbox;
+    return inbox === undefined ? key : { key, name: '', inbox };
   }
 
   isContact(key: string): boolean {
@@ -90,24 +107,38 @@ export class AddressBook {
     return this.#acceptFrom;
   }
 
-  /** The name the app shows for a key: the contact's, else the one it was met or rang with. */
+  /**
+   * The name the app shows for a key: the contact's, else the one it was met, blocked, asked or
+   * rang with.
+   */
   nameOf(key: string, fallback?: string): string | undefined {
     return (
       this.contact(key)?.name ??
       this.#known.find((peer) => peer.key === key)?.name ??
       this.#blocked.find((person) => person.key === key)?.name ??
+      this.#requests.find((request) => request.from === key)?.name ??
       fallback
     );
   }
 
-  /** Adds (or renames) a contact; adding unblocks. */
-  addContact(key: string, name: string | undefined, now = Date.now()): void {
+  /**
+   * Adds (or renames) a contact; adding unblocks. A private inbox (from their link) replaces the
+   * one kept; adding by a bare key keeps it.
+   */
+  addContact(
+    key: string,
+    name: string | undefined,
+    now = Date.now(),
+    inbox?: PrivateInboxAddress,
+  ): void {
     const existing = this.contact(key);
+    const kept = inbox ?? existing?.inbox;
     const contact: Contact = {
       key,
       name: name ?? existing?.name,
       addedAt: existing?.addedAt ?? now,
       lastSeen: existing?.lastSeen,
+      ...(kept === undefined ? {} : { inbox: kept }),
     };
     this.#contacts = [...this.#contacts.filter((c) => c.key !== key), contact].slice(-MAX_CONTACTS);
     this.#blocked = this.#blocked.filter((person) => person.key !== key);
@@ -122,15 +153,20 @@ export class AddressBook {
     this.#changed();
   }
 
-  /** Blocks a key: it is no longer a contact, and its rings and pings are refused. */
+  /**
+   * Blocks a key: it is no longer a contact, its request is dropped, and its rings and pings are
+   * refused.
+   */
   block(key: string, name: string | undefined): void {
     const known = this.nameOf(key, name);
     this.#contacts = this.#contacts.filter((contact) => contact.key !== key);
     this.#blocked = [...this.#blocked.filter((p) => p.key !== key), { key, name: known }].slice(
       -MAX_BLOCKED,
     );
+    this.#requests = this.#requests.filter((request) => request.from !== key);
     this.#save(KEYS.contacts, this.#contacts);
     this.#save(KEYS.blocked, this.#blocked);
+    this.#save(KEYS.requests, this.#requests);
     this.#changed();
   }
 
@@ -168,6 +204,28 @@ export class AddressBook {
     this.#save(KEYS.missed, this.#missed);
     this.#changed();
     return true;
+  }
+
+  /** Contact requests not yet accepted or ignored, in the order they arrived. */
+  requests(): readonly StoredRequest[] {
+    return this.#requests;
+  }
+
+  /** Keeps a request (one per sender: a newer one replaces it); blocked keys' are dropped. */
+  addRequest(request: StoredRequest): void {
+    if (this.isBlocked(request.from)) return;
+    this.#requests = [...this.#requests.filter((r) => r.from !== request.from), request].slice(
+      -MAX_REQUESTS,
+    );
+    this.#save(KEYS.requests, this.#requests);
+    this.#changed();
+  }
+
+  /** The request from `from` was accepted or ignored. */
+  removeRequest(from: string): void {
+    this.#requests = this.#requests.filter((request) => request.from !== from);
+    this.#save(KEYS.requests, this.#requests);
+    this.#changed();
   }
 
   clearMissed(): void {

@@ -7,7 +7,7 @@ import {
 } from '@sigmesh/client';
 import { AddressBook } from './address-book.js';
 import { CallingOverlay, outcomeOf } from './calling-overlay.js';
-import { cleanName, parseContactLink } from './contact-link.js';
+import { cleanName, parseContactLink, type ContactLink } from './contact-link.js';
 import { describeError } from './describe-error.js';
 import { HomeScreen } from './home-screen.js';
 import type { JoinChoice } from './join-screen.js';
@@ -21,6 +21,8 @@ export interface AppShellOptions {
   readonly root: HTMLElement;
   readonly appId: string;
   readonly identity: Identity;
+  /** The private inbox's key (kept like the identity, under its own name). */
+  readonly privateInbox: Identity;
   /** `localStorage`, or undefined where the browser refuses it. */
   readonly storage: Storage | undefined;
   readonly nodes: readonly string[];
@@ -51,7 +53,7 @@ export class AppShell {
     this.#book = new AddressBook(options.storage);
     this.#lastVisit = this.#book.startVisit();
     this.#presence = new Presence({
-      ping: (key) => this.#people()?.ping(key) ?? Promise.resolve(undefined),
+      ping: (key) => this.#people()?.ping(this.#book.reach(key)) ?? Promise.resolve(undefined),
       keys: () => this.#book.contacts().map((contact) => contact.key),
       changed: () => this.#home.renderContacts(),
       seen: (key, at) => this.#book.seen(key, at),
@@ -66,7 +68,7 @@ export class AppShell {
       nodes: options.nodes,
       join: (choice) => this.#enterRoom(choice),
       call: (key, video) => void this.#placeCall(key, video),
-      request: (key, text) => this.#request(key, text),
+      request: (person, text) => this.#request(person, text),
       nameChanged: (name) => {
         this.#saveName(name);
         this.#session.nameChanged();
@@ -76,6 +78,7 @@ export class AppShell {
       appId: options.appId,
       nodes: options.nodes,
       identity,
+      privateInbox: options.privateInbox,
       book: this.#book,
       name: () => cleanName(this.#home.you.nameInput.value),
       ring: (ring) => this.#ringing(ring),
@@ -86,8 +89,10 @@ export class AppShell {
           );
       },
       request: (request) => {
-        this.#home.requests.add(request);
-        this.#home.notices.info(`${request.name ?? 'Someone'} sent you a contact request.`);
+        if (this.#book.isBlocked(request.from)) return;
+        const name = cleanName(request.name);
+        this.#book.addRequest({ from: request.from, name, text: request.text, at: request.at });
+        this.#home.notices.info(`${name ?? 'Someone'} sent you a contact request.`);
       },
       status: (status) => this.#showStatus(status),
       connected: (people) => this.#connected(people),
@@ -144,6 +149,11 @@ export class AppShell {
 
   #connected(people: People): void {
     this.#showStatus({ state: 'online', nodes: people.nodes });
+    people.card().then(
+      (card) => this.#home.you.setCard(card),
+      (error: unknown) =>
+        this.#home.notices.error(`Your contact link is not ready: ${describeError(error)}`),
+    );
     this.#presence.start();
     this.#presence.refresh();
     if (this.#readNotes) return;
@@ -203,7 +213,11 @@ export class AppShell {
     this.#dialing = dialing;
     const overlay = new CallingOverlay(name, key, video, () => dialing.abort());
     try {
-      const call = await people.call(key, { video, audio: true, signal: dialing.signal });
+      const call = await people.call(this.#book.reach(key), {
+        video,
+        audio: true,
+        signal: dialing.signal,
+      });
       overlay.close();
       this.#showCall(call, 'caller', video);
     } catch (error) {
@@ -252,10 +266,15 @@ export class AppShell {
     this.#options.root.replaceChildren(view.element);
   }
 
-  async #request(key: string, text: string | undefined): Promise<boolean> {
+  /** Through the pasted link's private inbox, else the one kept for that contact, else the key. */
+  async #request(person: ContactLink, text: string | undefined): Promise<boolean> {
     const people = this.#people();
     if (people === undefined) throw new Error('not connected for calls yet');
-    return people.requestContact(key, text === undefined ? {} : { text });
+    const to =
+      person.inbox === undefined
+        ? this.#book.reach(person.key)
+        : { key: person.key, name: '', inbox: person.inbox };
+    return people.requestContact(to, text === undefined ? {} : { text });
   }
 
   #readName(): string {

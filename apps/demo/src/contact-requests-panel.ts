@@ -4,19 +4,13 @@ import { h, replaceChildren } from './element.js';
 import { fingerprintElement } from './fingerprints.js';
 import { timeAgo } from './time-ago.js';
 
-/** A contact request as the app shows it (from the client's `request` event). */
-export interface IncomingRequest {
-  readonly from: string;
-  readonly name: string | undefined;
-  readonly text: string | undefined;
-  readonly at: number;
-}
-
-/** Requests received while the app is open: Accept adds the contact, Ignore forgets it. */
+/**
+ * Contact requests, newest first, kept in the address book until answered (so a reload keeps
+ * them): Accept adds the contact, Ignore forgets the request.
+ */
 export class ContactRequestsPanel {
   readonly element: HTMLElement;
   readonly #book: AddressBook;
-  readonly #requests = new Map<string, IncomingRequest>();
   readonly #list = h('ul', { class: 'person-list requests' });
 
   constructor(book: AddressBook) {
@@ -29,23 +23,13 @@ export class ContactRequestsPanel {
     );
   }
 
-  add(request: IncomingRequest): void {
-    if (this.#book.isBlocked(request.from)) return;
-    this.#requests.delete(request.from);
-    this.#requests.set(request.from, request);
-    this.render();
-  }
-
   render(): void {
-    const requests = [...this.#requests.values()].reverse();
+    const book = this.#book;
+    const requests = [...book.requests()].reverse();
     replaceChildren(
       this.#list,
-      ...requests.map((request) => {
-        const done = (): void => {
-          this.#requests.delete(request.from);
-          this.render();
-        };
-        return h(
+      ...requests.map((request) =>
+        h(
           'li',
           { class: 'person request', 'data-from': request.from },
           h('span', { class: 'person-name' }, request.name ?? 'unnamed'),
@@ -55,16 +39,16 @@ export class ContactRequestsPanel {
           h(
             'span',
             { class: 'person-actions' },
-            this.#book.isContact(request.from)
+            book.isContact(request.from)
               ? h('span', { class: 'muted' }, 'a contact already')
               : button('accept-request', 'Accept', 'small primary', () => {
-                  this.#book.addContact(request.from, request.name);
-                  done();
+                  book.addContact(request.from, request.name);
+                  book.removeRequest(request.from);
                 }),
-            button('ignore-request', 'Ignore', 'small', done),
+            button('ignore-request', 'Ignore', 'small', () => book.removeRequest(request.from)),
           ),
-        );
-      }),
+        ),
+      ),
       requests.length === 0 ? h('li', { class: 'empty muted' }, 'None.') : null,
     );
   }

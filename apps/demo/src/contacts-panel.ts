@@ -81,8 +81,19 @@ export class ContactsPanel {
         class: 'person contact',
         'data-key': contact.key,
         'data-presence': state.status === 'checking' ? state.was : state.status,
+        'data-reach': contact.inbox === undefined ? 'public' : 'private',
       },
       h('span', { class: 'person-name' }, contact.name ?? 'unnamed'),
+      contact.inbox === undefined
+        ? null
+        : h(
+            'span',
+            {
+              class: 'muted private-mark',
+              title: 'Calls, presence and requests go through their private inbox',
+            },
+            'private inbox',
+          ),
       fingerprintElement(contact.key),
       h('span', { class: `presence presence-${shown.tone}` }, shown.text),
       h(

@@ -25,7 +25,8 @@ export interface HomeScreenOptions {
   readonly nodes: readonly string[];
   readonly join: (choice: JoinChoice) => Promise<void>;
   readonly call: (key: string, video: boolean) => void;
-  readonly request: (key: string, text: string | undefined) => Promise<boolean>;
+  /** Sends a contact request to a pasted link or key (through its private inbox when it has one). */
+  readonly request: (person: ContactLink, text: string | undefined) => Promise<boolean>;
   readonly nameChanged: (name: string) => void;
 }
 
@@ -38,7 +39,7 @@ export class HomeScreen {
   readonly element: HTMLElement;
   readonly notices = new NoticeBar();
   readonly you: YouPanel;
-  readonly requests: ContactRequestsPanel;
+  readonly #requests: ContactRequestsPanel;
   readonly #contacts: ContactsPanel;
   readonly #known: KnownPeersPanel;
   readonly #missed: MissedCallsPanel;
@@ -63,7 +64,7 @@ export class HomeScreen {
     this.#contacts = new ContactsPanel({ book, presence, call: options.call });
     this.#known = new KnownPeersPanel(book);
     this.#missed = new MissedCallsPanel(book, options.call);
-    this.requests = new ContactRequestsPanel(book);
+    this.#requests = new ContactRequestsPanel(book);
     this.#add = new AddPeerPanel({
       self: options.identity.publicKey,
       add: (person) => this.#addContact(person),
@@ -94,7 +95,7 @@ export class HomeScreen {
           { class: 'home-column' },
           this.#contacts.element,
           this.#missed.element,
-          this.requests.element,
+          this.#requests.element,
           this.#add.element,
           this.#known.element,
         ),
@@ -108,7 +109,7 @@ export class HomeScreen {
     this.#contacts.render();
     this.#known.render();
     this.#missed.render();
-    this.requests.render();
+    this.#requests.render();
   }
 
   /** Presence changed: only the contacts list moves. */
@@ -144,6 +145,9 @@ export class HomeScreen {
           : `${known.name ?? 'This person'} is a contact already.`,
       ),
       h('p', {}, 'Fingerprint ', fingerprintElement(person.key)),
+      person.inbox === undefined
+        ? null
+        : h('p', { class: 'muted' }, 'The link carries their private inbox: calls go there.'),
       h(
         'p',
         { class: 'muted' },
@@ -155,7 +159,7 @@ export class HomeScreen {
   }
 
   #addContact(person: ContactLink): void {
-    this.#book.addContact(person.key, person.name);
+    this.#book.addContact(person.key, person.name, Date.now(), person.inbox);
     this.notices.info(person.name === undefined ? 'Contact added.' : `${person.name} added.`);
   }
 }

@@ -1,4 +1,4 @@
-import { loadOrCreateIdentity } from '@sigmesh/client';
+import { indexedDbIdentityStore, loadOrCreateIdentity } from '@sigmesh/client';
 import { AppShell } from './app-shell.js';
 import { describeError } from './describe-error.js';
 import { h } from './element.js';
@@ -9,12 +9,17 @@ const APP_ID = 'sigmesh-demo';
 const root = document.getElementById('app');
 if (root === null) throw new Error('index.html has no #app element');
 
-loadOrCreateIdentity().then(
-  (identity) =>
+Promise.all([
+  loadOrCreateIdentity(),
+  // The private inbox's key: kept like the identity, under its own name.
+  loadOrCreateIdentity({ store: indexedDbIdentityStore('private-inbox') }),
+]).then(
+  ([identity, privateInbox]) =>
     new AppShell({
       root,
       appId: APP_ID,
       identity,
+      privateInbox,
       storage: localStorageOrUndefined(),
       // The node serving this page; the client learns the others from its /nodes.
       nodes: [location.origin],

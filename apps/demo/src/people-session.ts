@@ -21,6 +21,11 @@ export interface PeopleSessionOptions {
   readonly appId: string;
   readonly nodes: readonly string[];
   readonly identity: Identity;
+  /**
+   * A second key to listen privately with: only the cards (links) the app hands out name it, and
+   * every message there is sealed.
+   */
+  readonly privateInbox: Identity;
   readonly book: AddressBook;
   /** The name rings and missed-call notes carry. */
   readonly name: () => string | undefined;
@@ -33,7 +38,7 @@ export interface PeopleSessionOptions {
 }
 
 /**
- * The app's `People`: connected at start (retried every 15 s until a node lets it in). A new name
+ * The app's `People`, listening on the public inbox and a private one: connected at start (retried every 15 s until a node lets it in). A new name
  * applies to the next ring (`people.name`), the "only contacts" setting to the next ring or ping
  * (`people.acceptFrom`, kept in step with the address book); contacts and blocks are read from
  * the address book on every ring and ping.
@@ -84,6 +89,7 @@ export class PeopleSession {
         appId: this.#options.appId,
         nodes: this.#options.nodes,
         identity: this.#options.identity,
+        privateInbox: this.#options.privateInbox,
         ...(name === undefined ? {} : { name }),
         acceptFrom: book.acceptFrom,
         isContact: (key) => book.isContact(key),

@@ -1,4 +1,5 @@
-import { cleanName, isPeerKey } from './contact-link.js';
+import type { PrivateInboxAddress } from '@sigmesh/client';
+import { cleanName, isPeerKey, parseInboxAddress } from './contact-link.js';
 
 /**
  * What the app keeps of people in `localStorage`, and the pure parsers that read it back. Stored
@@ -6,10 +7,12 @@ import { cleanName, isPeerKey } from './contact-link.js';
  * good entries of it), never an exception, and every list is cut to its bound.
  */
 
-/** Someone the user added: calls and presence go by the key. */
+/** Someone the user added: calls and presence go by the key, or the private inbox when known. */
 export interface Contact {
   readonly key: string;
   readonly name: string | undefined;
+  /** Their private inbox, from the link they were added by (absent when it had none). */
+  readonly inbox?: PrivateInboxAddress;
   /** Unix ms. */
   readonly addedAt: number;
   /** When a ping last got an answer (Unix ms). */
@@ -40,10 +43,22 @@ export interface MissedCallEntry {
   readonly call: string;
 }
 
+/** A contact request received (the client's `request` event), kept until accepted or ignored. */
+export interface StoredRequest {
+  readonly from: string;
+  readonly name: string | undefined;
+  readonly text: string | undefined;
+  /** When the sender made it (Unix ms). */
+  readonly at: number;
+}
+
 export const MAX_CONTACTS = 500;
 export const MAX_BLOCKED = 500;
 export const MAX_KNOWN_PEERS = 500;
 export const MAX_MISSED_CALLS = 100;
+export const MAX_REQUESTS = 100;
+/** The client's own bound on a request's text. */
+export const MAX_REQUEST_TEXT = 280;
 const MAX_ROOM_NAME = 200;
 const MAX_CALL_ID = 64;
 
@@ -58,7 +73,11 @@ export function parseContacts(json: string | null): Contact[] {
       const key = peerKey(item.key);
       const addedAt = time(item.addedAt);
       if (key === undefined || addedAt === undefined) return undefined;
-      return { key, name: name(item.name), addedAt, lastSeen: time(item.lastSeen) };
+      const contact = { key, name: name(item.name), addedAt, lastSeen: time(item.lastSeen) };
+      // Contacts stored before private inboxes have none; a damaged one is dropped, not the
+      // contact (it stays reachable by its key).
+      const inbox = parseInboxAddress(item.inbox);
+      return inbox === undefined ? contact : { ...contact, inbox };
     },
   );
 }
@@ -106,6 +125,25 @@ export function parseMissedCalls(json: string | null): MissedCallEntry[] {
       return { from, name: name(item.name), at, call };
     },
   ).sort((a, b) => a.at - b.at);
+}
+
+/** Requests in the order they arrived (the sender's `at` is its own claim: not used to order). */
+export function parseRequests(json: string | null): StoredRequest[] {
+  return parseList(
+    json,
+    MAX_REQUESTS,
+    (item) => item.from,
+    (item) => {
+      const from = peerKey(item.from);
+      const at = time(item.at);
+      if (from === undefined || at === undefined) return undefined;
+      const text =
+        typeof item.text === 'string' && item.text.trim() !== ''
+          ? item.text.slice(0, MAX_REQUEST_TEXT)
+          : undefined;
+      return { from, name: name(item.name), text, at };
+    },
+  );
 }
 
 /** A stored time (Unix ms); undefined when missing or not one. */

@@ -1,4 +1,4 @@
-import type { Identity } from '@sigmesh/client';
+import type { ContactCard, Identity } from '@sigmesh/client';
 import { MAX_NAME_LENGTH } from './app-messages.js';
 import { cleanName, contactLinkOf } from './contact-link.js';
 import { h, replaceChildren } from './element.js';
@@ -17,7 +17,8 @@ export interface YouPanelOptions {
 
 /**
  * You: your name (the one field for rooms and calls), your fingerprint, your contact link with a
- * copy button and its QR code, and who may call you.
+ * copy button and its QR code, and who may call you. The link is made from `people.card()`, so it
+ * carries your private inbox: it shows once the people session is connected.
  */
 export class YouPanel {
   readonly element: HTMLElement;
@@ -28,9 +29,13 @@ export class YouPanel {
     class: 'contact-link',
     readonly: true,
     'aria-label': 'Your contact link',
+    placeholder: 'shown once you are reachable for calls',
   });
   readonly #qr = h('div', { class: 'qr' });
   readonly #status = h('p', { class: 'people-status muted', role: 'status' });
+  readonly #copy: HTMLButtonElement;
+  /** Your key and private inbox, from `people.card()`; undefined until connected. */
+  #card: ContactCard | undefined;
 
   constructor(options: YouPanelOptions) {
     this.#options = options;
@@ -55,6 +60,8 @@ export class YouPanel {
       { type: 'button', class: 'button small', 'data-action': 'copy-contact-link' },
       'Copy',
     );
+    copy.disabled = true;
+    this.#copy = copy;
     copy.addEventListener('click', () => {
       const link = this.#link.value;
       navigator.clipboard.writeText(link).then(
@@ -84,8 +91,14 @@ export class YouPanel {
       h(
         'div',
         { class: 'field' },
-        h('span', {}, 'Your contact link: whoever opens it can add and call you'),
+        h('span', {}, 'Your contact link'),
         h('div', { class: 'link-row' }, this.#link, copy),
+        h(
+          'p',
+          { class: 'muted link-note' },
+          'It lets whoever opens it add you and reach you privately (the nodes cannot tell who ' +
+            'calls you): give it only to people you want as contacts.',
+        ),
       ),
       this.#qr,
       h(
@@ -105,13 +118,23 @@ export class YouPanel {
     this.#status.dataset.tone = tone;
   }
 
+  /** Your card from `people.card()`: the link and QR code carry its private inbox from now on. */
+  setCard(card: ContactCard): void {
+    this.#card = card;
+    this.#showLink();
+  }
+
   #showLink(): void {
+    const card = this.#card;
+    if (card === undefined) return;
+    // The name as typed now (the card's is the one the session had when it was made).
     const link = contactLinkOf(
-      { key: this.#options.identity.publicKey, name: cleanName(this.nameInput.value) },
+      { key: card.key, name: cleanName(this.nameInput.value), inbox: card.inbox },
       this.#options.base,
     );
     if (link === this.#link.value) return;
     this.#link.value = link;
+    this.#copy.disabled = false;
     replaceChildren(this.#qr, qrCanvas(link, 'QR code of your contact link'));
   }
 }

@@ -4,6 +4,8 @@ import { AddressBook, type KeyValueStore } from '../src/address-book.js';
 
 const ALICE = `alice${'A'.repeat(38)}`;
 const BOB = `bob${'B'.repeat(40)}`;
+const CAROL = `carol${'C'.repeat(38)}`;
+const INBOX = { key: `inbox${'I'.repeat(38)}`, seal: `seal${'S'.repeat(39)}` };
 
 function memoryStore(initial: Record<string, string> = {}): KeyValueStore & {
   data: Map<string, string>;
@@ -72,4 +74,38 @@ test('bad stored JSON and a store that refuses writes do not break the book', ()
     console.warn = warn;
   }
   assert.equal(book.isContact(BOB), true, 'kept for this visit');
+});
+
+test('a contact added by a link with a private inbox is reached by its card, after a reload too', () => {
+  const store = memoryStore();
+  const book = new AddressBook(store);
+  book.addContact(BOB, 'Bob', 10, INBOX);
+  book.addContact(ALICE, 'Alice', 20);
+  assert.deepEqual(book.reach(BOB), { key: BOB, name: '', inbox: INBOX });
+  assert.equal(book.reach(ALICE), ALICE, 'without an inbox: the key');
+  assert.equal(book.reach(CAROL), CAROL, 'not a contact: the key');
+  book.addContact(BOB, 'Bobby', 30);
+  assert.deepEqual(book.contact(BOB)?.inbox, INBOX, 'adding again by a bare key keeps the inbox');
+  const again = new AddressBook(store);
+  assert.deepEqual(again.reach(BOB), { key: BOB, name: '', inbox: INBOX });
+  assert.equal(again.contact(BOB)?.name, 'Bobby');
+});
+
+test('contact requests stay until accepted or ignored, across reloads; blocking drops them', () => {
+  const store = memoryStore();
+  const book = new AddressBook(store);
+  book.addRequest({ from: CAROL, name: 'Carol', text: 'hi', at: 5 });
+  book.addRequest({ from: ALICE, name: 'Alice', text: undefined, at: 6 });
+  book.addRequest({ from: CAROL, name: 'Carol', text: 'hi again', at: 7 });
+  const again = new AddressBook(store);
+  assert.deepEqual(again.requests(), [
+    { from: ALICE, name: 'Alice', text: undefined, at: 6 },
+    { from: CAROL, name: 'Carol', text: 'hi again', at: 7 },
+  ]);
+  again.block(CAROL, undefined);
+  assert.equal(again.blocked()[0]?.name, 'Carol', 'named after the request');
+  again.addRequest({ from: CAROL, name: 'Carol', text: 'let me in', at: 8 });
+  again.removeRequest(ALICE);
+  assert.deepEqual(again.requests(), []);
+  assert.deepEqual(new AddressBook(store).requests(), []);
 });

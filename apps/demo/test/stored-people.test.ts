@@ -4,11 +4,14 @@ import fc from 'fast-check';
 import {
   MAX_CONTACTS,
   MAX_MISSED_CALLS,
+  MAX_REQUEST_TEXT,
+  MAX_REQUESTS,
   parseAcceptFrom,
   parseBlocked,
   parseContacts,
   parseKnownPeers,
   parseMissedCalls,
+  parseRequests,
   parseTime,
 } from '../src/stored-people.js';
 
@@ -17,7 +20,13 @@ const key = (n: number): string => `${String(n).padStart(4, '0')}${'A'.repeat(39
 test('damaged or foreign stored values give empty lists, never an exception', () => {
   fc.assert(
     fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
-      for (const parse of [parseContacts, parseBlocked, parseKnownPeers, parseMissedCalls])
+      for (const parse of [
+        parseContacts,
+        parseBlocked,
+        parseKnownPeers,
+        parseMissedCalls,
+        parseRequests,
+      ])
         assert.ok(Array.isArray(parse(text)));
     }),
   );
@@ -71,4 +80,40 @@ test('settings: a time or nothing, and "contacts" only when it says so', () => {
   assert.deepEqual(parseKnownPeers(JSON.stringify([{ key: key(1), seenAt: 9, room: 7 }])), [
     { key: key(1), name: undefined, room: '', seenAt: 9 },
   ]);
+});
+
+test('contacts keep a well-formed private inbox; old ones without it still load', () => {
+  const inbox = { key: key(8), seal: key(9) };
+  const stored = JSON.stringify([
+    { key: key(1), name: 'Old', addedAt: 1000 },
+    { key: key(2), name: 'Bob', addedAt: 2000, inbox },
+    { key: key(3), name: 'Damaged', addedAt: 3000, inbox: { key: key(8), seal: 'short' } },
+    { key: key(4), name: 'Text', addedAt: 4000, inbox: `${key(8)}.${key(9)}` },
+  ]);
+  assert.deepEqual(parseContacts(stored), [
+    { key: key(1), name: 'Old', addedAt: 1000, lastSeen: undefined },
+    { key: key(2), name: 'Bob', addedAt: 2000, lastSeen: undefined, inbox },
+    { key: key(3), name: 'Damaged', addedAt: 3000, lastSeen: undefined },
+    { key: key(4), name: 'Text', addedAt: 4000, lastSeen: undefined },
+  ]);
+});
+
+test('contact requests: well-formed ones, one per sender (the last), in arrival order, at most 100', () => {
+  const stored = JSON.stringify([
+    { from: key(1), name: ' Carol ', text: 'hi', at: 50 },
+    { from: 'nobody', name: 'Mallory', at: 60 },
+    { from: key(2), name: 'Dan', text: 7, at: 0 },
+    { from: key(3), name: { html: '<b>' }, text: '   ', at: 40 },
+    { from: key(1), name: 'Carol', text: 'x'.repeat(400), at: 30 },
+  ]);
+  assert.deepEqual(parseRequests(stored), [
+    { from: key(3), name: undefined, text: undefined, at: 40 },
+    { from: key(1), name: 'Carol', text: 'x'.repeat(MAX_REQUEST_TEXT), at: 30 },
+  ]);
+  const many = JSON.stringify(
+    Array.from({ length: MAX_REQUESTS + 5 }, (_, n) => ({ from: key(n), at: 1 + n })),
+  );
+  const kept = parseRequests(many);
+  assert.equal(kept.length, MAX_REQUESTS);
+  assert.equal(kept[0]?.from, key(5), 'the oldest are dropped');
 });
