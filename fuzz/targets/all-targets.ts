@@ -1,6 +1,7 @@
 /** Every fuzz target, in the order the campaign runs them (see docs/security.md § Fuzzing). */
 import type { FuzzTarget } from '../lib/fuzz-target.js';
 import { clientSignalsTarget, peerFramesTarget } from './client-signal-targets.js';
+import { inboxMessagesTarget, inboxProofAndNotesTarget } from './inbox-targets.js';
 import { dhtItemsTarget, nodeDescriptorTarget } from './dht-targets.js';
 import { meshLinkTarget } from './mesh-link-target.js';
 import { meshFrameTarget } from './mesh-frame-target.js';
@@ -32,4 +33,6 @@ export const allTargets: readonly FuzzTarget<unknown>[] = [
   clientSignalsTarget,
   peerFramesTarget,
   payloadCodecTarget,
+  inboxMessagesTarget,
+  inboxProofAndNotesTarget,
 ];
