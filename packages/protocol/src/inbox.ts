@@ -83,7 +83,8 @@ export function parseInboxOwnerProof(value: unknown): ParseResult<InboxOwnerProo
   if (typeof value !== 'string' || value.length > KEY_CHARS + SIG_CHARS + 18) return bad;
   const [key, at, sig, extra] = value.split('.');
   if (extra !== undefined || key === undefined || at === undefined || sig === undefined) return bad;
-  if (key.length !== KEY_CHARS || sig.length !== SIG_CHARS || !/^[0-9]{1,16}$/.test(at)) return bad;
+  if (key.length !== KEY_CHARS || sig.length !== SIG_CHARS || !/^(0|[1-9][0-9]{0,15})$/.test(at))
+    return bad;
   if (fromBase64url(key)?.length !== 32 || fromBase64url(sig)?.length !== 64) return bad;
   return parsed({ key, signedAt: Number(at), sig });
 }

@@ -29,7 +29,7 @@ test('an inbox hash is a room hash with the inbox prefix, one per key', () => {
     assert.equal(isInboxHash(deriveRoomHash('app', `room ${i}`)), false, 'rooms are not inboxes');
 });
 
-test('an owner proof parses only in its exact shape', () => {
+test('an owner proof parses only in its exact shape (one spelling per proof: no leading zeros)', () => {
   const key = toBase64url(new Uint8Array(32).fill(7));
   const sig = toBase64url(new Uint8Array(64).fill(9));
   const text = formatInboxOwnerProof({ key, signedAt: 1_700_000_000_000, sig });
@@ -45,6 +45,7 @@ test('an owner proof parses only in its exact shape', () => {
     `${key}.1.${sig}.x`,
     `${key}.-1.${sig}`,
     `${key}.1e3.${sig}`,
+    `${key}.01.${sig}`,
     `${key}.${'1'.repeat(17)}.${sig}`,
     `${key.slice(1)}.1.${sig}`,
     `${key}.1.${sig.slice(2)}`,
