@@ -45,10 +45,10 @@ const INBOX_DOMAIN = utf8('sigmesh-inbox:v1\0');
 
 /**
  * The exact text an owner signs (ed25519) to listen on its inbox at one node: the inbox, the
- * node's id, the signing time (Unix ms) and the join's PoW token (empty when the node asked for
- * none). The token is single-use and the node id names one node, so a proof cannot be replayed
- * elsewhere, nor on the same node once its token is spent; the time bounds a proof made for a
- * node without PoW.
+ * node's id, the signing time (Unix ms) and the join's PoW token (empty only for a join without
+ * one, which sigmesh nodes refuse). The token is single-use and the node id names one node, so a
+ * proof cannot be replayed elsewhere, nor on the same node once its token is spent; the time
+ * keeps a proof from being made long before it is used.
  */
 export function inboxOwnerTranscript(
   room: RoomHash,
