@@ -53,3 +53,19 @@ test('a payment is cancelled through its signal, and the solver keeps working', 
   await assert.rejects(paying, /changed my mind/);
   assert.ok(parsePowToken(await solver.pay(offer(100), utf8('y'))).ok);
 });
+
+test(
+  'a payment aborted while the worker starts is refused, not solved',
+  { timeout: 20_000 },
+  async (t) => {
+    const solver = createPowSolver();
+    t.after(() => solver.close());
+    const abort = new AbortController();
+    // Aborted before the worker is even connected (pay awaits it first): the signal's abort event
+    // has fired by the time a listener could be added, so only a check after the wait catches it.
+    const paying = solver.pay(offer(2 ** 31), utf8('x'), abort.signal);
+    abort.abort(new Error('gone before it started'));
+    await assert.rejects(paying, /gone before it started/);
+    assert.ok(parsePowToken(await solver.pay(offer(100), utf8('y'))).ok);
+  },
+);

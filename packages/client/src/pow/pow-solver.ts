@@ -52,6 +52,8 @@ export function createPowSolver(): PowSolver {
       const challenge = decodeChallenge(offer.challenge);
       if (!challenge.ok) throw sigmeshError(challenge.code, challenge.message);
       const worker = await connect();
+      // Aborted while the worker started: its listener below would never hear of it.
+      signal?.throwIfAborted();
       const id = nextId++;
       const result = await new Promise<PowJobResult>((resolve, reject) => {
         const onAbort = (): void => {
