@@ -31,7 +31,11 @@ export { contactLink, parseContactLink, type ContactCard } from './people/contac
 export type { MissedCall } from './people/missed-notes.js';
 export { peopleDefaults, type PeopleOptions } from './people/people-options.js';
 export { Call } from './people/call.js';
-export { IncomingRing, type IncomingRingEvents } from './people/incoming-ring.js';
+export {
+  IncomingRing,
+  type AnswerOptions,
+  type IncomingRingEvents,
+} from './people/incoming-ring.js';
 export type { CallOptions } from './people/outgoing-call.js';
 export type { InboxSigner } from './people/inbox-signing.js';
 export { privateInboxAddress, type PrivateInboxAddress } from './people/private-inbox.js';

@@ -103,8 +103,12 @@ export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
 export async function joinKeyedRoom(
   options: Omit<JoinRoomOptions, 'password'>,
   key: Promise<RoomKey> | undefined,
-  /** Makes the solver to use (the room closes it when it leaves: a reference, see SharedSolver). */
-  shared: { readonly solver?: () => PowSolver } = {},
+  shared: {
+    /** Makes the solver to use (the room closes it when it leaves: a reference, see SharedSolver). */
+    readonly solver?: () => PowSolver;
+    /** Told the room as soon as it exists, before any node is joined (e.g. to add streams). */
+    readonly created?: (room: Room) => void;
+  } = {},
 ): Promise<Room> {
   key?.catch(() => undefined);
   const checked = checkOptions(options);
@@ -137,6 +141,7 @@ export async function joinKeyedRoom(
     fetchTurn: options.turn ?? true,
     tokenTimeoutMs: options.joinTimeoutMs ?? joinRoomDefaults.joinTimeoutMs,
   });
+  shared.created?.(room);
   const joined: Array<Promise<void>> = [];
   let starting = true;
   const signaling = new RoomSignaling({

@@ -1,10 +1,28 @@
 import type { CallMedia, RingMessage } from '@sigmesh/protocol';
 import { Emitter } from '../emitter.js';
+import type { Room } from '../room.js';
 import { Call } from './call.js';
 import { callRoom, CallKeyPair } from './call-secret.js';
 import type { InboxChannel } from './inbox-channel.js';
 import { signInboxMessage } from './inbox-signing.js';
 import type { PeopleContext, VerifiedMessage } from './people-context.js';
+
+/** Options of `ring.accept`. */
+export interface AnswerOptions {
+  /** Streams to share in the call's room from the start (e.g. your camera). */
+  readonly streams?: readonly MediaStream[];
+}
+
+/** A call's room joined while it rings. */
+interface EarlyJoin {
+  readonly room: Promise<Room>;
+  /** Gives the room its key (on accept), or a rejection (the join leaves). */
+  readonly keyed: (secret: Promise<Uint8Array>) => void;
+  /** The room as soon as it exists, before it is joined and keyed. */
+  made?: Room;
+  /** Shares the accept's streams in the room (set on accept). */
+  share?: (room: Room) => void;
+}
 
 /** What an incoming ring tells its listeners. */
 export interface IncomingRingEvents {
@@ -30,8 +48,22 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
   readonly #member: VerifiedMessage['member'];
   readonly #ctx: PeopleContext;
   readonly #inbox: InboxChannel;
+  /** This side's ephemeral key, made on ring when the room is joined early. */
+  #keys: Promise<CallKeyPair> | undefined;
+  /** The call's room, joined while it rings (a contact's ring), keyed on accept. */
+  #early: EarlyJoin | undefined;
 
-  constructor(ctx: PeopleContext, inbox: InboxChannel, verified: VerifiedMessage) {
+  /**
+   * `early`: join the call's room now, while it rings, so an accept finds the room joined (the
+   * caller is in it already) and only the key is left to agree on. The key waits for the accept;
+   * a decline, a cancel or an expiry leaves the room unkeyed.
+   */
+  constructor(
+    ctx: PeopleContext,
+    inbox: InboxChannel,
+    verified: VerifiedMessage,
+    options: { readonly early?: boolean } = {},
+  ) {
     super();
     const ring = verified.message as RingMessage;
     this.from = ring.from;
@@ -43,6 +75,7 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
     this.#member = verified.member;
     this.#ctx = ctx;
     this.#inbox = inbox;
+    if (options.early === true) this.#joinEarly();
   }
 
   /** `ringing` until answered or cancelled. */
@@ -50,10 +83,13 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
     return this.#state;
   }
 
-  /** Takes the call: answers `accept` and joins the call's room with the caller. */
-  async accept(): Promise<Call> {
+  /**
+   * Takes the call: answers `accept` and joins the call's room with the caller. `streams` are
+   * shared in the room from the start, so the caller gets them as soon as it connects.
+   */
+  async accept(options: AnswerOptions = {}): Promise<Call> {
     this.#answering('accepted');
-    const keys = await CallKeyPair.create();
+    const keys = await (this.#keys ?? CallKeyPair.create());
     const self = this.#ctx.identity.publicKey;
     const accept = await signInboxMessage(
       this.#ctx.identity,
@@ -67,17 +103,29 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
       callerEph: this.#ring.eph,
       calleeEph: keys.publicKey,
     });
+    const share = (room: Room): void => {
+      for (const stream of options.streams ?? []) room.addStream(stream);
+    };
+    const join = (): Promise<Room> => this.#ctx.joinCall(callRoom(this.call), secret, share);
+    let joining: Promise<Room>;
+    if (this.#early === undefined) joining = join();
+    else {
+      this.#early.share = share;
+      const made = this.#early.made;
+      if (made !== undefined && !made.left) share(made);
+      this.#early.keyed(secret);
+      // Should the early join have failed (a node gone, the price risen), join now.
+      joining = this.#early.room.catch(join);
+    }
     // The caller is already in the room, waiting for this answer to seal its hellos.
-    const [room] = await Promise.all([
-      this.#ctx.joinCall(callRoom(this.call), secret),
-      this.#inbox.post(accept, this.#member),
-    ]);
+    const [room] = await Promise.all([joining, this.#inbox.post(accept, this.#member)]);
     return new Call(this.from, this.call, room);
   }
 
   /** Refuses the call (`busy`: in another call); the caller's `call` rejects. */
   async decline(reason: 'decline' | 'busy' = 'decline'): Promise<void> {
     this.#answering('declined');
+    this.#leaveEarly();
     await answer(this.#ctx, this.#inbox, this.#member, this.from, this.call, reason);
   }
 
@@ -85,7 +133,27 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
   cancelled(): void {
     if (this.#state !== 'ringing') return;
     this.#state = 'cancelled';
+    this.#leaveEarly();
     this.emit('cancel');
+  }
+
+  #joinEarly(): void {
+    this.#keys = CallKeyPair.create();
+    let keyed: (secret: Promise<Uint8Array>) => void = () => undefined;
+    const secret = new Promise<Uint8Array>((resolve) => (keyed = resolve));
+    const early: Pick<EarlyJoin, 'made' | 'share'> = {};
+    const room = this.#ctx.joinCall(callRoom(this.call), secret, (made) => {
+      early.made = made;
+      early.share?.(made); // Accepted before the room was made.
+    });
+    // A ring that is not accepted rejects the key: the join leaves (or never finishes) by itself.
+    room.catch(() => undefined);
+    this.#keys.catch(() => undefined);
+    this.#early = Object.assign(early, { room, keyed });
+  }
+
+  #leaveEarly(): void {
+    this.#early?.keyed(Promise.reject(new Error('the call was not accepted')));
   }
 
   #answering(state: 'accepted' | 'declined'): void {

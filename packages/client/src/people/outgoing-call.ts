@@ -9,6 +9,8 @@ import { peopleDefaults } from './people-options.js';
 
 /** Options of `people.call`. */
 export interface CallOptions extends Partial<CallMedia> {
+  /** Streams to share in the call's room from the start (e.g. your camera). */
+  readonly streams?: readonly MediaStream[];
   /** Aborting hangs up before an answer (CALL_CANCELLED). */
   readonly signal?: AbortSignal;
 }
@@ -66,7 +68,9 @@ export async function placeCall(
   let keyed: (secret: Promise<Uint8Array>) => void = () => undefined;
   const secret = new Promise<Uint8Array>((resolve) => (keyed = (value) => resolve(value)));
   secret.catch(() => undefined); // Refused calls reject it; the join sees that.
-  const joining = ctx.joinCall(callRoom(call), secret);
+  const joining = ctx.joinCall(callRoom(call), secret, (room) => {
+    for (const stream of options.streams ?? []) room.addStream(stream);
+  });
   joining.catch(() => undefined);
   try {
     let done = false;

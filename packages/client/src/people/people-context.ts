@@ -37,8 +37,15 @@ export interface PeopleContext {
   readonly maxPowDifficulty: number;
   /** Leave a missed-call note in the DHT when a call goes unanswered. */
   readonly missedNotes: boolean;
-  /** Joins a call's room (`callRoom`), sealed with a key from `secret` (which may come later). */
-  joinCall(room: string, secret: Promise<Uint8Array>): Promise<Room>;
+  /**
+   * Joins a call's room (`callRoom`), sealed with a key from `secret` (which may come later);
+   * `created` gets the room before any node is joined.
+   */
+  joinCall(
+    room: string,
+    secret: Promise<Uint8Array>,
+    created?: (room: Room) => void,
+  ): Promise<Room>;
 }
 
 /** An inbox message that verified: signed by its `from`, for us, fresh. */

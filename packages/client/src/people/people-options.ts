@@ -24,6 +24,14 @@ export interface PeopleOptions extends Omit<JoinRoomOptions, 'room' | 'password'
    * unanswered, whatever `acceptFrom` says.
    */
   readonly isBlocked?: (key: string) => boolean;
+  /**
+   * When a contact rings (`isContact`), join the call's room while it rings, so accepting only
+   * agrees on the key: the call connects sooner. `contacts` (default) or `never`. The caller (a
+   * contact, who may `ping` you anyway) learns nothing from it; the nodes see your device join the
+   * call's room even if you decline, and each contact's ring costs one paid join. Strangers' rings
+   * never do.
+   */
+  readonly joinWhileRinging?: 'contacts' | 'never';
   /** How long a call rings before it gives up (CALL_UNANSWERED). Default 30,000 ms. */
   readonly ringMs?: number;
   /** How many nodes your inbox listens on. Default 2. */

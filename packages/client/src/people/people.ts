@@ -258,7 +258,10 @@ export class People extends Emitter<PeopleEvents> {
           await answer(this.#ctx, inbox, member, message.from, message.call, 'refused');
           return;
         }
-        const ring = new IncomingRing(this.#ctx, inbox, verified);
+        // A contact's ring joins the call's room at once: a contact can see we are online anyway,
+        // and a stranger must not make us pay a join (PoW) per ring.
+        const early = trusted && !blocked && this.#options.joinWhileRinging !== 'never';
+        const ring = new IncomingRing(this.#ctx, inbox, verified, { early });
         this.#track(ring);
         this.emit('ring', ring);
         return;
@@ -338,6 +341,9 @@ export async function connectPeople(options: PeopleOptions): Promise<People> {
     throw sigmeshError('CLIENT_OPTIONS_INVALID', 'identity must be an ed25519 identity');
   // The calls' rooms are joined with these options: refuse now what they would refuse then.
   checkOptions({ ...roomOptionsOf(options), room: 'people' });
+  const early = options.joinWhileRinging;
+  if (early !== undefined && early !== 'contacts' && early !== 'never')
+    throw sigmeshError('CLIENT_OPTIONS_INVALID', "joinWhileRinging is 'contacts' or 'never'");
   const shared = new SharedSolver(createPowSolver());
   const solver = shared.take();
   const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
@@ -352,11 +358,11 @@ export async function connectPeople(options: PeopleOptions): Promise<People> {
     joinTimeoutMs: options.joinTimeoutMs ?? joinRoomDefaults.joinTimeoutMs,
     maxPowDifficulty,
     missedNotes: missedNotes ?? true,
-    joinCall: (room, secret) =>
+    joinCall: (room, secret, created) =>
       joinKeyedRoom(
         { ...roomOptionsOf(options), room },
         secret.then((bytes) => RoomKey.fromSecret(bytes, options.appId, room)),
-        { solver: () => shared.take() },
+        { solver: () => shared.take(), ...(created === undefined ? {} : { created }) },
       ),
   };
   const people = new People(ctx, options);
@@ -390,4 +396,5 @@ const PEOPLE_ONLY: ReadonlySet<string> = new Set([
   'missedNotes',
   'listen',
   'privateInbox',
+  'joinWhileRinging',
 ]);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { RTCPeerConnection } from 'werift';
 import type { Testnet } from '@sigmesh/node';
-import { fromBase64url, inboxRoomHash, toBase64url } from '@sigmesh/protocol';
+import { deriveRoomHash, fromBase64url, inboxRoomHash, toBase64url } from '@sigmesh/protocol';
 import {
   connectPeople,
   contactLink,
@@ -26,6 +26,7 @@ import {
 } from '../../src/index.js';
 import { NodeMemory } from '../../src/nodes/node-memory.js';
 import { NodePool } from '../../src/nodes/node-pool.js';
+import { callRoom } from '../../src/people/call-secret.js';
 import { placeCall } from '../../src/people/outgoing-call.js';
 import type { PeopleContext } from '../../src/people/people-context.js';
 import { createPowSolver } from '../../src/pow/pow-solver.js';
@@ -151,6 +152,58 @@ test('declined, busy, refused by a contacts-only callee, and unanswered calls re
 
   assert.equal(await rejection(alice.call('not a key')), 'PEER_KEY_INVALID');
 });
+
+test('a contact’s ring joins the call’s room while it rings (left on decline); a stranger’s does not', async (t) => {
+  const [n1, , n3] = (await testnet(t)).nodes;
+  const friend = await testSigner();
+  const bob = await person(t, n3!.url(), { isContact: (key) => key === friend.publicKey });
+  const alice = await person(t, n1!.url(), { identity: friend, missedNotes: false });
+  const stranger = await person(t, n1!.url(), { missedNotes: false });
+  const bobsIn = (call: string): number =>
+    n1!.remoteMembers(deriveRoomHash('people-test', callRoom(call))).length;
+
+  // Alice is a contact: Bob's device joins the call's room before anyone answers.
+  let ringing = nextRing(bob);
+  const declined = alice.call(bob.key);
+  let ring = await ringing;
+  await until(() => bobsIn(ring.call) === 1, 'Bob in the call’s room while it rings');
+  await ring.decline();
+  assert.equal(await rejection(declined), 'CALL_DECLINED');
+  await until(() => bobsIn(ring.call) === 0, 'Bob gone from the declined call’s room');
+
+  // Accepted, the early room is the call's: both meet and talk.
+  ringing = nextRing(bob);
+  const calling = alice.call(bob.key);
+  ring = await ringing;
+  await until(() => bobsIn(ring.call) === 1, 'Bob in the call’s room while it rings');
+  const [atBob, atAlice] = await Promise.all([ring.accept(), calling]);
+  t.after(() => [atBob, atAlice].forEach((call: Call) => call.hangUp()));
+  await nextEvent(atAlice.room, 'peer-join', 20_000);
+  const got = nextEvent(atBob.room, 'message');
+  await atAlice.room.send({ early: true });
+  assert.deepEqual((await got)[0], { early: true });
+
+  // A stranger's ring (anyone may call) makes Bob pay nothing until he answers.
+  ringing = nextRing(bob);
+  const strangers = stranger.call(bob.key);
+  ring = await ringing;
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(bobsIn(ring.call), 0, 'no early join for a stranger');
+  await ring.decline();
+  assert.equal(await rejection(strangers), 'CALL_DECLINED');
+  await assert.rejects(
+    person(t, n3!.url(), { joinWhileRinging: 'always' as 'never' }),
+    /joinWhileRinging/,
+  );
+});
+
+async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 test('the name and who may call change without reconnecting', async (t) => {
   const [n1, n2] = (await testnet(t)).nodes;
