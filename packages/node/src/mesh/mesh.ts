@@ -12,6 +12,7 @@ import type { Logger } from '../log/create-logger.js';
 import type { Member } from '../rooms/member.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { RoomMessage, RoomObserver } from '../rooms/room-observer.js';
+import { randomBytes } from 'node:crypto';
 import { DialTargets } from './dial-targets.js';
 import { LinkSet } from './link-set.js';
 import { meshCloseCodes } from './mesh-close-codes.js';
@@ -22,6 +23,7 @@ import { OwnPresence } from './presence/own-presence.js';
 import { RemoteOwners } from './presence/remote-owners.js';
 import { PresenceSync } from './presence-sync.js';
 import { roomFrameHandlers, type RoomFrameContext } from './room-frames.js';
+import { RoomOverlay } from './room-overlay.js';
 import { LivenessClock } from './liveness-clock.js';
 import { SeenIds } from './seen-ids.js';
 import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
@@ -30,6 +32,7 @@ import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
 export type MeshConfig = Pick<
   NodeConfig,
   | 'meshMaxLinks'
+  | 'meshRoomDegree'
   | 'presenceBatchMembers'
   | 'presenceIntervalMs'
   | 'meshHopLimit'
@@ -82,6 +85,7 @@ export class Mesh implements RoomObserver {
   readonly #onLinksChanged: ((ids: string[]) => void) | undefined;
   readonly #links: LinkSet;
   readonly #targets: DialTargets;
+  readonly #overlay: RoomOverlay;
   readonly #verified = new VerifiedNodes(MAX_VERIFIED);
   readonly #stats: MeshStats = emptyMeshStats();
   readonly #presence: PresenceSync;
@@ -114,6 +118,29 @@ export class Mesh implements RoomObserver {
     this.#targets = new DialTargets({
       connect: (url) => this.#links.linkTo(url),
       stillWanted: (room) => this.#rooms.hasLocalMembers(room),
+      failed: (url) => this.#overlay.down(url),
+      // A link we dialed that no room's overlay picks any more; one the other node dialed is its
+      // to keep (it picked us), and a static peer's stays.
+      release: (link) => {
+        if (link.dialed && !this.#targets.pinned(link.remoteUrl))
+          link.close(meshCloseCodes.normal, 'no room overlay needs this link');
+      },
+    });
+    this.#overlay = new RoomOverlay({
+      degree: config.meshRoomDegree,
+      seed: randomBytes(16).toString('hex'),
+      now,
+      host: {
+        selfUrl: options.publicUrl,
+        linkedIn: (room) =>
+          [...this.#links.values()]
+            .filter((link) => link.interests?.shared.has(room) === true)
+            .map((link) => link.remoteUrl ?? '')
+            .filter((url) => url !== ''),
+        hasLocal: (room) => this.#rooms.hasLocalMembers(room),
+        want: (url, room) => this.#targets.want(url, room),
+        unwant: (url, room) => this.#targets.unwant(url, room),
+      },
     });
     this.#links = new LinkSet({
       config,
@@ -129,6 +156,7 @@ export class Mesh implements RoomObserver {
         frame: (link, frame) => this.#onFrame(link, frame),
         closed: (link) => {
           this.#onLinksChanged?.(this.#links.ids());
+          for (const room of link.interests?.shared ?? []) this.#overlay.changed(room);
           // Its node must now prove itself through another route; those it relayed keep their lease.
           this.#presence.owners.linkClosed(link, link.remoteId!);
         },
@@ -206,8 +234,12 @@ export class Mesh implements RoomObserver {
       shared: (link, room) => {
         link.lastShared = this.#now();
         this.#presence.shared(link, room);
+        this.#overlay.changed(room);
       },
-      unshared: (link, room) => this.#presence.unshared(link, room),
+      unshared: (link, room) => {
+        this.#presence.unshared(link, room);
+        this.#overlay.changed(room);
+      },
       violation,
     };
     rooms.observe(this);
@@ -233,6 +265,7 @@ export class Mesh implements RoomObserver {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#targets.clear();
+    this.#overlay.stop();
     // Leave gracefully: every node that holds our members hears they are gone before the close.
     for (const room of this.#rooms.localRooms())
       for (const peer of this.#rooms.localPeers(room))
@@ -249,11 +282,17 @@ export class Mesh implements RoomObserver {
   }
 
   /**
-   * Wants a link to the node at `url` (its HTTP base URL) for `room`: dials now unless linked or
-   * dialing, and redials with backoff while the room has local members here.
+   * The node at `url` (its HTTP base URL) has members in `room`: a candidate of the room's
+   * overlay, linked to when it is among this node's picks ({@link RoomOverlay}), redialed with
+   * backoff or replaced while the room has local members here.
    */
   want(url: string, room: RoomHash): void {
-    if (!this.#stopped) this.#targets.want(url, room);
+    if (!this.#stopped) this.#overlay.found(url, room);
+  }
+
+  /** The nodes this node links to itself for `room` (its overlay picks, for tests and status). */
+  overlayPicks(room: RoomHash): string[] {
+    return this.#overlay.picks(room);
   }
 
   /**
@@ -323,6 +362,7 @@ export class Mesh implements RoomObserver {
     }
     this.#presence.owners.closeRoom(room);
     this.#targets.roomClosed(room);
+    this.#overlay.roomClosed(room);
   }
 
   memberJoined(member: Member): void {
@@ -350,6 +390,7 @@ export class Mesh implements RoomObserver {
     this.#verified.record(id, link.remoteUrl ?? '', this.#now());
     this.#log.info({ peer: id, url: link.remoteUrl, dialed: link.dialed }, 'mesh link open');
     this.#targets.opened(link);
+    this.#overlay.up(link.remoteUrl);
     const tokens = this.#rooms.localRooms().map((room) => link.interests!.addOurs(room).token);
     for (let i = 0; i < tokens.length || i === 0; i += MESH_MAX_ROOMS_PER_FRAME)
       link.send({ t: 'interest', add: tokens.slice(i, i + MESH_MAX_ROOMS_PER_FRAME), remove: [] });
