@@ -73,6 +73,11 @@ export class DialTargets {
     if (target.link !== undefined) this.#release(target.link);
   }
 
+  /** True when `url` is wanted (for a room, or as a static peer). */
+  wanted(url: string | undefined): boolean {
+    return url !== undefined && this.#targets.has(url.replace(/\/$/, ''));
+  }
+
   /** True when `url` is a static peer. */
   pinned(url: string | undefined): boolean {
     return url !== undefined && this.#targets.get(url.replace(/\/$/, ''))?.pinned === true;

@@ -12,8 +12,7 @@ import type { Logger } from '../log/create-logger.js';
 import type { Member } from '../rooms/member.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { RoomMessage, RoomObserver } from '../rooms/room-observer.js';
-import { randomBytes } from 'node:crypto';
-import { DialTargets } from './dial-targets.js';
+import type { DialTargets } from './dial-targets.js';
 import { LinkSet } from './link-set.js';
 import { meshCloseCodes } from './mesh-close-codes.js';
 import type { MeshLink, RoomFrame } from './mesh-link.js';
@@ -23,7 +22,8 @@ import { OwnPresence } from './presence/own-presence.js';
 import { RemoteOwners } from './presence/remote-owners.js';
 import { PresenceSync } from './presence-sync.js';
 import { roomFrameHandlers, type RoomFrameContext } from './room-frames.js';
-import { RoomOverlay } from './room-overlay.js';
+import { createOverlayDialing, type OverlayDialing } from './overlay-dialing.js';
+import type { RoomOverlay } from './room-overlay.js';
 import { LivenessClock } from './liveness-clock.js';
 import { SeenIds } from './seen-ids.js';
 import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
@@ -69,9 +69,9 @@ const CHAIN_SECONDS = 600;
 
 /**
  * Node-to-node relay of rooms (DESIGN §3 mesh; docs/protocol.md § Mesh, docs/security.md).
- * Links are WebSockets at `/mesh`, one per node pair ({@link LinkSet}), opened toward nodes
- * discovery found for a room (or static peers), closed when no room is shared any more, redialed
- * with backoff while still wanted. Rooms are matched by blinded interests; each node owns its
+ * Links are WebSockets at `/mesh`, one per node pair ({@link LinkSet}), opened toward a bounded
+ * choice of the nodes discovery found for each room (its overlay, {@link RoomOverlay}) and static
+ * peers, closed when no overlay needs them, replaced or redialed with backoff when they drop. Rooms are matched by blinded interests; each node owns its
  * members and announces them as signed rosters kept alive by hash-chain beats
  * ({@link PresenceSync}); room messages flood a room's links and are taken only along their
  * owner's route ({@link MessageRelay}).
@@ -86,6 +86,7 @@ export class Mesh implements RoomObserver {
   readonly #links: LinkSet;
   readonly #targets: DialTargets;
   readonly #overlay: RoomOverlay;
+  readonly #dialing: OverlayDialing;
   readonly #verified = new VerifiedNodes(MAX_VERIFIED);
   readonly #stats: MeshStats = emptyMeshStats();
   readonly #presence: PresenceSync;
@@ -115,33 +116,16 @@ export class Mesh implements RoomObserver {
     this.#log = options.log;
     this.#now = now;
     this.#onLinksChanged = options.onLinksChanged;
-    this.#targets = new DialTargets({
-      connect: (url) => this.#links.linkTo(url),
-      stillWanted: (room) => this.#rooms.hasLocalMembers(room),
-      failed: (url) => this.#overlay.down(url),
-      // A link we dialed that no room's overlay picks any more; one the other node dialed is its
-      // to keep (it picked us), and a static peer's stays.
-      release: (link) => {
-        if (link.dialed && !this.#targets.pinned(link.remoteUrl))
-          link.close(meshCloseCodes.normal, 'no room overlay needs this link');
-      },
-    });
-    this.#overlay = new RoomOverlay({
+    this.#dialing = createOverlayDialing({
       degree: config.meshRoomDegree,
-      seed: randomBytes(16).toString('hex'),
       now,
-      host: {
-        selfUrl: options.publicUrl,
-        linkedIn: (room) =>
-          [...this.#links.values()]
-            .filter((link) => link.interests?.shared.has(room) === true)
-            .map((link) => link.remoteUrl ?? '')
-            .filter((url) => url !== ''),
-        hasLocal: (room) => this.#rooms.hasLocalMembers(room),
-        want: (url, room) => this.#targets.want(url, room),
-        unwant: (url, room) => this.#targets.unwant(url, room),
-      },
+      selfUrl: options.publicUrl,
+      links: () => this.#links.values(),
+      connect: (url) => this.#links.linkTo(url),
+      hasLocal: (room) => this.#rooms.hasLocalMembers(room),
     });
+    this.#targets = this.#dialing.targets;
+    this.#overlay = this.#dialing.overlay;
     this.#links = new LinkSet({
       config,
       identity,
@@ -255,7 +239,7 @@ export class Mesh implements RoomObserver {
     every(this.#config.meshBeatMs, () => this.#presence.beat());
     every(LIVENESS_TICK_MS, () => this.#presence.owners.tick());
     every(Math.max(500, this.#config.meshIdleCloseMs / 2), () =>
-      this.#links.closeIdle(this.#config.meshIdleCloseMs),
+      this.#links.closeIdle(this.#config.meshIdleCloseMs, (link) => this.#dialing.needed(link)),
     );
     for (const url of this.#config.meshPeers) this.#targets.want(url, 'pinned');
   }
@@ -297,12 +281,15 @@ export class Mesh implements RoomObserver {
 
   /**
    * Dials `url` once and resolves with the other node's id when the handshake completes. With
-   * `expectedId`, a node presenting another key is refused. An existing link is reused.
+   * `expectedId`, a node presenting another key is refused. An existing link is reused. A `probe`
+   * (a node verified for `/nodes`) is closed once idle even if it shares a room, unless picked.
    */
-  async connect(url: string, expectedId?: string): Promise<string> {
+  async connect(url: string, expectedId?: string, probe = false): Promise<string> {
     if (this.#stopped) throw new Error('the mesh is stopped');
     if (expectedId !== undefined && this.#links.get(expectedId) !== undefined) return expectedId;
-    return this.#links.open(url, expectedId).ready;
+    const link = this.#links.open(url, expectedId);
+    if (probe) this.#dialing.probe(link);
+    return link.ready;
   }
 
   /** Closes the link to node `id`, if any (tests and operators cutting a link). */
