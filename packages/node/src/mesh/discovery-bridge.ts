@@ -28,6 +28,7 @@ export function bridgeDiscovery(options: {
   const peerUrl = (peer: RoomPeer): string => peer.url;
   const hasLocal = (room: RoomHash): boolean => rooms.localPeers(room).length > 0;
 
+  mesh.setRoomLookup((room) => discovery.lookupRoom(room));
   rooms.observe({
     roomOpened(room) {
       // Discovery logs the room limit itself; the room is still served locally.

@@ -12,7 +12,6 @@ import type { Logger } from '../log/create-logger.js';
 import type { Member } from '../rooms/member.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { RoomMessage, RoomObserver } from '../rooms/room-observer.js';
-import type { DialTargets } from './dial-targets.js';
 import { LinkSet } from './link-set.js';
 import { meshCloseCodes } from './mesh-close-codes.js';
 import type { MeshLink, RoomFrame } from './mesh-link.js';
@@ -23,7 +22,6 @@ import { RemoteOwners } from './presence/remote-owners.js';
 import { PresenceSync } from './presence-sync.js';
 import { roomFrameHandlers, type RoomFrameContext } from './room-frames.js';
 import { createOverlayDialing, type OverlayDialing } from './overlay-dialing.js';
-import type { RoomOverlay } from './room-overlay.js';
 import { LivenessClock } from './liveness-clock.js';
 import { SeenIds } from './seen-ids.js';
 import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
@@ -84,8 +82,6 @@ export class Mesh implements RoomObserver {
   readonly #clock: LivenessClock;
   readonly #onLinksChanged: ((ids: string[]) => void) | undefined;
   readonly #links: LinkSet;
-  readonly #targets: DialTargets;
-  readonly #overlay: RoomOverlay;
   readonly #dialing: OverlayDialing;
   readonly #verified = new VerifiedNodes(MAX_VERIFIED);
   readonly #stats: MeshStats = emptyMeshStats();
@@ -94,6 +90,7 @@ export class Mesh implements RoomObserver {
   readonly #frameContext: RoomFrameContext;
   readonly #timers: NodeJS.Timeout[] = [];
   #stopped = false;
+  #lookupRoom: (room: RoomHash) => void = () => undefined;
 
   constructor(options: {
     config: MeshConfig;
@@ -123,9 +120,8 @@ export class Mesh implements RoomObserver {
       links: () => this.#links.values(),
       connect: (url) => this.#links.linkTo(url),
       hasLocal: (room) => this.#rooms.hasLocalMembers(room),
+      lookup: (room) => this.#lookupRoom(room),
     });
-    this.#targets = this.#dialing.targets;
-    this.#overlay = this.#dialing.overlay;
     this.#links = new LinkSet({
       config,
       identity,
@@ -133,19 +129,19 @@ export class Mesh implements RoomObserver {
       now,
       version: options.version,
       publicUrl: options.publicUrl,
-      pinned: (url) => this.#targets.pinned(url),
+      pinned: (url) => this.#dialing.targets.pinned(url),
       stats: this.#stats,
       events: {
         opened: (link) => this.#opened(link),
         frame: (link, frame) => this.#onFrame(link, frame),
         closed: (link) => {
           this.#onLinksChanged?.(this.#links.ids());
-          for (const room of link.interests?.shared ?? []) this.#overlay.changed(room);
+          for (const room of link.interests?.shared ?? []) this.#dialing.overlay.lost(room);
           // Its node must now prove itself through another route; those it relayed keep their lease.
           this.#presence.owners.linkClosed(link, link.remoteId!);
         },
         ended: (link, redial, survivor) =>
-          this.#targets.closed(link, redial && !this.#stopped, survivor),
+          this.#dialing.targets.closed(link, redial && !this.#stopped, survivor),
       },
     });
     const owners = new RemoteOwners({
@@ -218,11 +214,11 @@ export class Mesh implements RoomObserver {
       shared: (link, room) => {
         link.lastShared = this.#now();
         this.#presence.shared(link, room);
-        this.#overlay.changed(room);
+        this.#dialing.overlay.changed(room);
       },
       unshared: (link, room) => {
         this.#presence.unshared(link, room);
-        this.#overlay.changed(room);
+        this.#dialing.overlay.changed(room);
       },
       violation,
     };
@@ -241,15 +237,15 @@ export class Mesh implements RoomObserver {
     every(Math.max(500, this.#config.meshIdleCloseMs / 2), () =>
       this.#links.closeIdle(this.#config.meshIdleCloseMs, (link) => this.#dialing.needed(link)),
     );
-    for (const url of this.#config.meshPeers) this.#targets.want(url, 'pinned');
+    for (const url of this.#config.meshPeers) this.#dialing.targets.want(url, 'pinned');
   }
 
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
-    this.#targets.clear();
-    this.#overlay.stop();
+    this.#dialing.targets.clear();
+    this.#dialing.overlay.stop();
     // Leave gracefully: every node that holds our members hears they are gone before the close.
     for (const room of this.#rooms.localRooms())
       for (const peer of this.#rooms.localPeers(room))
@@ -271,25 +267,28 @@ export class Mesh implements RoomObserver {
    * backoff or replaced while the room has local members here.
    */
   want(url: string, room: RoomHash): void {
-    if (!this.#stopped) this.#overlay.found(url, room);
+    if (!this.#stopped) this.#dialing.overlay.found(url, room);
   }
 
-  /** The nodes this node links to itself for `room` (its overlay picks, for tests and status). */
-  overlayPicks(room: RoomHash): string[] {
-    return this.#overlay.picks(room);
+  /** How the overlay asks discovery to look a room up again (set by the discovery bridge). */
+  setRoomLookup(lookup: (room: RoomHash) => void): void {
+    this.#lookupRoom = lookup;
   }
 
   /**
    * Dials `url` once and resolves with the other node's id when the handshake completes. With
    * `expectedId`, a node presenting another key is refused. An existing link is reused. A `probe`
-   * (a node verified for `/nodes`) is closed once idle even if it shares a room, unless picked.
+   * (a node verified for `/nodes`) is closed once verified unless a room's overlay picked it.
    */
   async connect(url: string, expectedId?: string, probe = false): Promise<string> {
     if (this.#stopped) throw new Error('the mesh is stopped');
     if (expectedId !== undefined && this.#links.get(expectedId) !== undefined) return expectedId;
     const link = this.#links.open(url, expectedId);
-    if (probe) this.#dialing.probe(link);
-    return link.ready;
+    if (!probe) return link.ready;
+    this.#dialing.probe(link);
+    const id = await link.ready;
+    if (!this.#dialing.needed(link)) link.close(meshCloseCodes.normal, 'node verified');
+    return id;
   }
 
   /** Closes the link to node `id`, if any (tests and operators cutting a link). */
@@ -348,8 +347,8 @@ export class Mesh implements RoomObserver {
       if (token !== undefined) link.send({ t: 'interest', add: [], remove: [token] });
     }
     this.#presence.owners.closeRoom(room);
-    this.#targets.roomClosed(room);
-    this.#overlay.roomClosed(room);
+    this.#dialing.targets.roomClosed(room);
+    this.#dialing.overlay.roomClosed(room);
   }
 
   memberJoined(member: Member): void {
@@ -376,8 +375,8 @@ export class Mesh implements RoomObserver {
     this.#onLinksChanged?.(this.#links.ids());
     this.#verified.record(id, link.remoteUrl ?? '', this.#now());
     this.#log.info({ peer: id, url: link.remoteUrl, dialed: link.dialed }, 'mesh link open');
-    this.#targets.opened(link);
-    this.#overlay.up(link.remoteUrl);
+    this.#dialing.targets.opened(link);
+    this.#dialing.overlay.up(link.remoteUrl);
     const tokens = this.#rooms.localRooms().map((room) => link.interests!.addOurs(room).token);
     for (let i = 0; i < tokens.length || i === 0; i += MESH_MAX_ROOMS_PER_FRAME)
       link.send({ t: 'interest', add: tokens.slice(i, i + MESH_MAX_ROOMS_PER_FRAME), remove: [] });

@@ -27,6 +27,7 @@ export function createOverlayDialing(options: {
   links: () => Iterable<MeshLink>;
   connect: (url: string) => MeshLink;
   hasLocal: (room: RoomHash) => boolean;
+  lookup: (room: RoomHash) => void;
 }): OverlayDialing {
   const probes = new WeakSet<MeshLink>();
   const targets: DialTargets = new DialTargets({
@@ -56,6 +57,7 @@ export function createOverlayDialing(options: {
       hasLocal: options.hasLocal,
       want: (url, room) => targets.want(url, room),
       unwant: (url, room) => targets.unwant(url, room),
+      lookup: options.lookup,
     },
   });
   return {

@@ -12,6 +12,8 @@ export interface OverlayHost {
   /** Wants a link to `url` for `room` (dials unless linked), or no longer. */
   want(url: string, room: RoomHash): void;
   unwant(url: string, room: RoomHash): void;
+  /** Looks the room up on the DHT again now (its overlay lost a link and has too few nodes). */
+  lookup(room: RoomHash): void;
 }
 
 /** A node whose link dropped or whose dial failed: left out of the picks until `until`. */
@@ -23,6 +25,8 @@ interface Down {
 const MAX_DOWN_MS = 30_000;
 /** A down record untouched this long is forgotten (its node is long gone from the candidates). */
 const FORGET_DOWN_MS = 10 * 60_000;
+/** At most one extra lookup per room this often, however many links it loses. */
+const LOOKUP_EVERY_MS = 10_000;
 
 /**
  * Which nodes of each room this node links to itself: at most `degree` per room, chosen by
@@ -41,6 +45,9 @@ export class RoomOverlay {
   readonly #picks = new Map<RoomHash, Set<string>>();
   readonly #down = new Map<string, Down>();
   readonly #dirty = new Set<RoomHash>();
+  /** Rooms that lost a link since they were last looked at, and when each was last looked up. */
+  readonly #lost = new Set<RoomHash>();
+  readonly #lookedUp = new Map<RoomHash, number>();
   #soon: NodeJS.Immediate | undefined;
   #wake: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -75,6 +82,16 @@ export class RoomOverlay {
     });
   }
 
+  /**
+   * A link sharing `room` closed: its picks are looked at again, and if the room then has fewer
+   * nodes to pick than the degree, it is looked up again (a node whose links all came from nodes
+   * that died knows no other node of the room).
+   */
+  lost(room: RoomHash): void {
+    this.#lost.add(room);
+    this.changed(room);
+  }
+
   /** The link to `url` dropped or its dial failed: another node takes its place for a while. */
   down(url: string): void {
     const key = url.replace(/\/$/, '');
@@ -98,6 +115,8 @@ export class RoomOverlay {
     for (const url of this.#picks.get(room) ?? []) this.#host.unwant(url, room);
     this.#picks.delete(room);
     this.#found.delete(room);
+    this.#lost.delete(room);
+    this.#lookedUp.delete(room);
   }
 
   /** The nodes this node links to for `room`. */
@@ -111,6 +130,7 @@ export class RoomOverlay {
     clearTimeout(this.#wake);
     this.#found.clear();
     this.#picks.clear();
+    this.#lookedUp.clear();
   }
 
   #reselect(room: RoomHash): void {
@@ -136,6 +156,10 @@ export class RoomOverlay {
     this.#picks.set(room, next);
     for (const url of before) if (!next.has(url)) this.#host.unwant(url, room);
     for (const url of next) if (!before.has(url)) this.#host.want(url, room);
+    if (!this.#lost.delete(room) || next.size >= this.#degree) return;
+    if (now - (this.#lookedUp.get(room) ?? -Infinity) < LOOKUP_EVERY_MS) return;
+    this.#lookedUp.set(room, now);
+    this.#host.lookup(room);
   }
 
   /** Wakes when the next down node may be tried again. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deriveRoomHash, type RoomHash } from '@sigmesh/protocol';
+import { deriveRoomHash } from '@sigmesh/protocol';
 import { nodeDefaults } from '../../src/config/node-options.js';
 import { overlayPicks } from '../../src/mesh/overlay-picks.js';
 import { seededRandom } from '../helpers/seeded-random.js';
