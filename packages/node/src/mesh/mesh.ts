@@ -234,9 +234,10 @@ export class Mesh implements RoomObserver {
     };
     every(this.#config.meshBeatMs, () => this.#presence.beat());
     every(LIVENESS_TICK_MS, () => this.#presence.owners.tick());
-    every(Math.max(500, this.#config.meshIdleCloseMs / 2), () =>
-      this.#links.closeIdle(this.#config.meshIdleCloseMs, (link) => this.#dialing.needed(link)),
-    );
+    every(Math.max(500, this.#config.meshIdleCloseMs / 2), () => {
+      this.#dialing.overlay.prune(this.#config.meshIdleCloseMs);
+      this.#links.closeIdle(this.#config.meshIdleCloseMs, (link) => this.#dialing.needed(link));
+    });
     for (const url of this.#config.meshPeers) this.#dialing.targets.want(url, 'pinned');
   }
 

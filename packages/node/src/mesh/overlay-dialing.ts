@@ -54,6 +54,12 @@ export function createOverlayDialing(options: {
             urls.push(link.remoteUrl);
         return urls;
       },
+      linkAt: (url) => {
+        for (const link of options.links())
+          if (link.remoteUrl === url && link.interests !== undefined)
+            return { openedAt: link.openedAt, shared: link.interests.shared };
+        return undefined;
+      },
       hasLocal: options.hasLocal,
       want: (url, room) => targets.want(url, room),
       unwant: (url, room) => targets.unwant(url, room),

@@ -7,6 +7,8 @@ export interface OverlayHost {
   selfUrl(): string;
   /** URLs of the open links that share `room` (those others opened to us included). */
   linkedIn(room: RoomHash): string[];
+  /** When the open link to `url` opened and the rooms it shares, if there is one. */
+  linkAt(url: string): { openedAt: number; shared: ReadonlySet<RoomHash> } | undefined;
   /** True while `room` has local members. */
   hasLocal(room: RoomHash): boolean;
   /** Wants a link to `url` for `room` (dials unless linked), or no longer. */
@@ -27,6 +29,11 @@ const MAX_DOWN_MS = 30_000;
 const FORGET_DOWN_MS = 10 * 60_000;
 /** At most one extra lookup per room this often, however many links it loses. */
 const LOOKUP_EVERY_MS = 10_000;
+/**
+ * A pick linked but not sharing the room (it left; the DHT still lists it) is no candidate of the
+ * room for this long: about as long as discovery keeps an address it no longer finds.
+ */
+const ABSENT_MS = 10 * 60_000;
 
 /**
  * Which nodes of each room this node links to itself: at most `degree` per room, chosen by
@@ -44,6 +51,8 @@ export class RoomOverlay {
   readonly #found = new Map<RoomHash, Set<string>>();
   readonly #picks = new Map<RoomHash, Set<string>>();
   readonly #down = new Map<string, Down>();
+  /** Room → URL → until when: nodes found linked but without members in the room. */
+  readonly #absent = new Map<RoomHash, Map<string, number>>();
   readonly #dirty = new Set<RoomHash>();
   /** Rooms that lost a link since they were last looked at, and when each was last looked up. */
   readonly #lost = new Set<RoomHash>();
@@ -105,6 +114,24 @@ export class RoomOverlay {
     this.#schedule();
   }
 
+  /**
+   * Picks linked for at least `graceMs` that still do not share their room have left it: each is
+   * no candidate of that room for a while, and another node takes its place.
+   */
+  prune(graceMs: number): void {
+    const now = this.#now();
+    for (const [room, picks] of this.#picks) {
+      for (const url of picks) {
+        const link = this.#host.linkAt(url);
+        if (link === undefined || link.shared.has(room) || now - link.openedAt < graceMs) continue;
+        let absent = this.#absent.get(room);
+        if (absent === undefined) this.#absent.set(room, (absent = new Map<string, number>()));
+        absent.set(url, now + ABSENT_MS);
+        this.changed(room);
+      }
+    }
+  }
+
   /** A link to `url` opened: it counts as up again. */
   up(url: string | undefined): void {
     if (url !== undefined) this.#down.delete(url.replace(/\/$/, ''));
@@ -117,6 +144,7 @@ export class RoomOverlay {
     this.#found.delete(room);
     this.#lost.delete(room);
     this.#lookedUp.delete(room);
+    this.#absent.delete(room);
   }
 
   /** The nodes this node links to for `room`. */
@@ -131,6 +159,7 @@ export class RoomOverlay {
     this.#found.clear();
     this.#picks.clear();
     this.#lookedUp.clear();
+    this.#absent.clear();
   }
 
   #reselect(room: RoomHash): void {
@@ -146,8 +175,10 @@ export class RoomOverlay {
     }
     const now = this.#now();
     const linked = new Set(this.#host.linkedIn(room).map((url) => url.replace(/\/$/, '')));
+    const absent = this.#absent.get(room);
+    for (const [url, until] of absent ?? []) if (until <= now) absent!.delete(url);
     const candidates = [...(this.#found.get(room) ?? []), ...linked].filter(
-      (url) => (this.#down.get(url)?.until ?? 0) <= now,
+      (url) => (this.#down.get(url)?.until ?? 0) <= now && !(absent?.has(url) ?? false),
     );
     const next = new Set(
       overlayPicks({ room, self, seed: this.#seed, degree: this.#degree, candidates, linked }),
