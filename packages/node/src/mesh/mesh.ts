@@ -190,6 +190,8 @@ export class Mesh implements RoomObserver {
       seen: new SeenIds(config.meshDedupeSize),
       stats: this.#stats,
       hopLimit: config.meshHopLimit,
+      linkFramesPerSecond: config.meshFramesPerSecond,
+      now,
       host: {
         sharing,
         linkTo: (id, room) => {
