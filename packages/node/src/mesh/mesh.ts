@@ -68,8 +68,9 @@ const CHAIN_SECONDS = 600;
 /**
  * Node-to-node relay of rooms (DESIGN §3 mesh; docs/protocol.md § Mesh, docs/security.md).
  * Links are WebSockets at `/mesh`, one per node pair ({@link LinkSet}), opened toward a bounded
- * choice of the nodes discovery found for each room (its overlay, {@link RoomOverlay}) and static
- * peers, closed when no overlay needs them, replaced or redialed with backoff when they drop. Rooms are matched by blinded interests; each node owns its
+ * choice of the nodes discovery found for each room (its overlay, `room-overlay.ts`) and static
+ * peers, closed when no overlay needs them, replaced or redialed with backoff when they drop.
+ * Rooms are matched by blinded interests; each node owns its
  * members and announces them as signed rosters kept alive by hash-chain beats
  * ({@link PresenceSync}); room messages flood a room's links and are taken only along their
  * owner's route ({@link MessageRelay}).
@@ -266,7 +267,7 @@ export class Mesh implements RoomObserver {
 
   /**
    * The node at `url` (its HTTP base URL) has members in `room`: a candidate of the room's
-   * overlay, linked to when it is among this node's picks ({@link RoomOverlay}), redialed with
+   * overlay, linked to when it is among this node's picks (`room-overlay.ts`), redialed with
    * backoff or replaced while the room has local members here.
    */
   want(url: string, room: RoomHash): void {
