@@ -16,6 +16,15 @@ export const meshOptionTable = {
     max: 10_000,
     description: 'Node-to-node links (open and handshaking) at once.',
   },
+  meshRoomDegree: {
+    flag: 'mesh-room-degree',
+    kind: 'integer',
+    group: 'mesh',
+    min: 1,
+    max: 64,
+    description:
+      'Nodes of one room a node links to itself (the rest of the room is reached over their links).',
+  },
   meshHopLimit: {
     flag: 'mesh-hop-limit',
     kind: 'integer',

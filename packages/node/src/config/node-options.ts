@@ -45,6 +45,8 @@ export interface NodeConfig {
   readonly dhtBootstrap: string;
   readonly dhtPort: number;
   readonly meshMaxLinks: number;
+  /** Links a node dials per room found on more nodes than this (the room's overlay degree). */
+  readonly meshRoomDegree: number;
   readonly meshHopLimit: number;
   readonly meshMaxFrameBytes: number;
   readonly meshFramesPerSecond: number;
@@ -202,7 +204,8 @@ export const nodeDefaults: NodeConfig = {
   dhtBootstrap: 'mainline',
   dhtPort: 0,
   meshMaxLinks: 64,
-  meshHopLimit: 4,
+  meshRoomDegree: 8,
+  meshHopLimit: 6,
   meshMaxFrameBytes: 64 * 1024,
   meshFramesPerSecond: 20_000,
   meshMaxBufferedBytes: 1 << 20,

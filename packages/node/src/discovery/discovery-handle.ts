@@ -90,6 +90,8 @@ export interface Discovery extends EventEmitter<DiscoveryEvents> {
   joinRoom(room: string): JoinOutcome;
   /** Stops announcing a room (when it empties). Stored announces expire on their own. */
   leaveRoom(room: string): boolean;
+  /** Announces and looks up a joined room now (the mesh lost links in it); no-op otherwise. */
+  lookupRoom(room: string): void;
   /** Node addresses found for a room so far. */
   roomPeers(room: string): RoomPeer[];
   /** Looks up the network key now and returns the nodes whose signed descriptors verify ([] when not bootstrapped). */

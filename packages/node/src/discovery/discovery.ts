@@ -181,6 +181,10 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     return this.#rooms.leave(room);
   }
 
+  lookupRoom(room: string): void {
+    this.#refreshRoomNow(room);
+  }
+
   #refreshRoomNow(room: string): void {
     const client = this.#client;
     if (client === undefined || !this.#bootstrapped || !this.#rooms.rooms().includes(room)) return;

@@ -24,13 +24,21 @@ export class DialTargets {
   readonly #targets = new Map<string, DialTarget>();
   readonly #connect: (url: string) => MeshLink;
   readonly #stillWanted: (room: RoomHash) => boolean;
+  readonly #failed: (url: string) => void;
+  readonly #release: (link: MeshLink) => void;
 
   constructor(options: {
     connect: (url: string) => MeshLink;
     stillWanted: (room: RoomHash) => boolean;
+    /** A wanted link dropped or its dial failed (the room overlay picks another node meanwhile). */
+    failed?: (url: string) => void;
+    /** No room wants the target of `link` any more (the mesh closes it if it dialed it). */
+    release?: (link: MeshLink) => void;
   }) {
     this.#connect = options.connect;
     this.#stillWanted = options.stillWanted;
+    this.#failed = options.failed ?? (() => undefined);
+    this.#release = options.release ?? (() => undefined);
   }
 
   /** Wants `url` for `room` (or always, for `'pinned'`); dials now unless linked, dialing or waiting to redial. */
@@ -51,6 +59,23 @@ export class DialTargets {
     if (room === 'pinned') target.pinned = true;
     else target.rooms.add(room);
     if (target.link === undefined && target.timer === undefined) this.#dial(target);
+  }
+
+  /** `url` is no longer wanted for `room`: a target no room (or pin) wants is dropped, its link released. */
+  unwant(url: string, room: RoomHash): void {
+    const key = url.replace(/\/$/, '');
+    const target = this.#targets.get(key);
+    if (target === undefined) return;
+    target.rooms.delete(room);
+    if (target.rooms.size > 0 || target.pinned) return;
+    clearTimeout(target.timer);
+    this.#targets.delete(key);
+    if (target.link !== undefined) this.#release(target.link);
+  }
+
+  /** True when `url` is wanted (for a room, or as a static peer). */
+  wanted(url: string | undefined): boolean {
+    return url !== undefined && this.#targets.has(url.replace(/\/$/, ''));
   }
 
   /** True when `url` is a static peer. */
@@ -101,6 +126,9 @@ export class DialTargets {
   }
 
   #retry(target: DialTarget): void {
+    this.#failed(target.url);
+    // The overlay may have dropped the target (another node takes its place); a pin stays.
+    if (this.#targets.get(target.url) !== target) return;
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** target.attempt) * (0.75 + Math.random() / 2);
     target.attempt++;
     target.timer = setTimeout(() => this.#dial(target), delay);

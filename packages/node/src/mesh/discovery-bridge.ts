@@ -10,9 +10,10 @@ const VERIFY_PER_ROUND = 8;
 const REVERIFY_AFTER_MS = 10 * 60_000;
 
 /**
- * Connects the three: a room's first local member makes discovery announce it and the mesh link to
- * the nodes found for it; the last one leaving stops the announce. Nodes found on the network key
- * are verified by a mesh handshake (then listed at `/nodes`); the link closes again when idle.
+ * Connects the three: a room's first local member makes discovery announce it and look it up, and
+ * the nodes found become candidates of the room's overlay (the mesh links to a bounded choice of
+ * them); the last one leaving stops the announce. Nodes found on the network key are verified by a
+ * mesh handshake (then listed at `/nodes`); that link closes again once idle, rooms or not.
  */
 export function bridgeDiscovery(options: {
   discovery: Discovery;
@@ -27,6 +28,7 @@ export function bridgeDiscovery(options: {
   const peerUrl = (peer: RoomPeer): string => peer.url;
   const hasLocal = (room: RoomHash): boolean => rooms.localPeers(room).length > 0;
 
+  mesh.setRoomLookup((room) => discovery.lookupRoom(room));
   rooms.observe({
     roomOpened(room) {
       // Discovery logs the room limit itself; the room is still served locally.
@@ -48,7 +50,7 @@ export function bridgeDiscovery(options: {
       .filter((node) => !recent.has(node.descriptor.id))
       .slice(0, VERIFY_PER_ROUND);
     for (const node of due) {
-      mesh.connect(node.descriptor.url, node.descriptor.id).catch((error: unknown) => {
+      mesh.connect(node.descriptor.url, node.descriptor.id, true).catch((error: unknown) => {
         log.debug({ err: error, node: node.descriptor.id }, 'node verification failed');
       });
     }

@@ -177,12 +177,11 @@ export class LinkSet {
       this.#links.get(id)?.close(meshCloseCodes.banned, `banned: ${reason}`);
   }
 
-  /** Closes links that have shared no room for `idleMs` (static peers stay). */
-  closeIdle(idleMs: number): void {
+  /** Closes links that `needed` has not kept for `idleMs` (static peers stay). */
+  closeIdle(idleMs: number, needed: (link: MeshLink) => boolean): void {
     const now = this.#now();
     for (const link of this.#links.values()) {
-      if ((link.interests?.shared.size ?? 0) > 0 || this.#pinned(link.remoteUrl))
-        link.lastShared = now;
+      if (needed(link) || this.#pinned(link.remoteUrl)) link.lastShared = now;
       else if (now - link.lastShared >= idleMs) link.close(meshCloseCodes.normal, 'no shared room');
     }
   }

@@ -10,6 +10,8 @@ export interface MeshStats {
   roomFramesReceived: number;
   /** Frames dropped by the per-link rate limit (MESH_RATE_LIMITED), over all links. */
   framesDropped: number;
+  /** Messages not sent over a busy link: their room had used its fair share of it (RoomShares). */
+  framesShed: number;
   /** Messages not taken: unknown member, off the owner's route, over the owner's allowance. */
   messagesRefused: number;
   /** Anchors, beats, rosters and deltas refused (bad signature, not in the chain, over budget). */
@@ -31,6 +33,7 @@ export function emptyMeshStats(): MeshStats {
     linksEvicted: 0,
     roomFramesReceived: 0,
     framesDropped: 0,
+    framesShed: 0,
     messagesRefused: 0,
     presenceRefused: 0,
     violations: 0,

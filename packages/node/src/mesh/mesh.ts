@@ -12,7 +12,6 @@ import type { Logger } from '../log/create-logger.js';
 import type { Member } from '../rooms/member.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { RoomMessage, RoomObserver } from '../rooms/room-observer.js';
-import { DialTargets } from './dial-targets.js';
 import { LinkSet } from './link-set.js';
 import { meshCloseCodes } from './mesh-close-codes.js';
 import type { MeshLink, RoomFrame } from './mesh-link.js';
@@ -22,6 +21,7 @@ import { OwnPresence } from './presence/own-presence.js';
 import { RemoteOwners } from './presence/remote-owners.js';
 import { PresenceSync } from './presence-sync.js';
 import { roomFrameHandlers, type RoomFrameContext } from './room-frames.js';
+import { createOverlayDialing, type OverlayDialing } from './overlay-dialing.js';
 import { LivenessClock } from './liveness-clock.js';
 import { SeenIds } from './seen-ids.js';
 import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
@@ -30,6 +30,7 @@ import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
 export type MeshConfig = Pick<
   NodeConfig,
   | 'meshMaxLinks'
+  | 'meshRoomDegree'
   | 'presenceBatchMembers'
   | 'presenceIntervalMs'
   | 'meshHopLimit'
@@ -66,9 +67,10 @@ const CHAIN_SECONDS = 600;
 
 /**
  * Node-to-node relay of rooms (DESIGN §3 mesh; docs/protocol.md § Mesh, docs/security.md).
- * Links are WebSockets at `/mesh`, one per node pair ({@link LinkSet}), opened toward nodes
- * discovery found for a room (or static peers), closed when no room is shared any more, redialed
- * with backoff while still wanted. Rooms are matched by blinded interests; each node owns its
+ * Links are WebSockets at `/mesh`, one per node pair ({@link LinkSet}), opened toward a bounded
+ * choice of the nodes discovery found for each room (its overlay, `room-overlay.ts`) and static
+ * peers, closed when no overlay needs them, replaced or redialed with backoff when they drop.
+ * Rooms are matched by blinded interests; each node owns its
  * members and announces them as signed rosters kept alive by hash-chain beats
  * ({@link PresenceSync}); room messages flood a room's links and are taken only along their
  * owner's route ({@link MessageRelay}).
@@ -81,7 +83,7 @@ export class Mesh implements RoomObserver {
   readonly #clock: LivenessClock;
   readonly #onLinksChanged: ((ids: string[]) => void) | undefined;
   readonly #links: LinkSet;
-  readonly #targets: DialTargets;
+  readonly #dialing: OverlayDialing;
   readonly #verified = new VerifiedNodes(MAX_VERIFIED);
   readonly #stats: MeshStats = emptyMeshStats();
   readonly #presence: PresenceSync;
@@ -89,6 +91,7 @@ export class Mesh implements RoomObserver {
   readonly #frameContext: RoomFrameContext;
   readonly #timers: NodeJS.Timeout[] = [];
   #stopped = false;
+  #lookupRoom: (room: RoomHash) => void = () => undefined;
 
   constructor(options: {
     config: MeshConfig;
@@ -111,9 +114,14 @@ export class Mesh implements RoomObserver {
     this.#log = options.log;
     this.#now = now;
     this.#onLinksChanged = options.onLinksChanged;
-    this.#targets = new DialTargets({
+    this.#dialing = createOverlayDialing({
+      degree: config.meshRoomDegree,
+      now,
+      selfUrl: options.publicUrl,
+      links: () => this.#links.values(),
       connect: (url) => this.#links.linkTo(url),
-      stillWanted: (room) => this.#rooms.hasLocalMembers(room),
+      hasLocal: (room) => this.#rooms.hasLocalMembers(room),
+      lookup: (room) => this.#lookupRoom(room),
     });
     this.#links = new LinkSet({
       config,
@@ -122,18 +130,19 @@ export class Mesh implements RoomObserver {
       now,
       version: options.version,
       publicUrl: options.publicUrl,
-      pinned: (url) => this.#targets.pinned(url),
+      pinned: (url) => this.#dialing.targets.pinned(url),
       stats: this.#stats,
       events: {
         opened: (link) => this.#opened(link),
         frame: (link, frame) => this.#onFrame(link, frame),
         closed: (link) => {
           this.#onLinksChanged?.(this.#links.ids());
+          for (const room of link.interests?.shared ?? []) this.#dialing.overlay.lost(room);
           // Its node must now prove itself through another route; those it relayed keep their lease.
           this.#presence.owners.linkClosed(link, link.remoteId!);
         },
         ended: (link, redial, survivor) =>
-          this.#targets.closed(link, redial && !this.#stopped, survivor),
+          this.#dialing.targets.closed(link, redial && !this.#stopped, survivor),
       },
     });
     const owners = new RemoteOwners({
@@ -182,6 +191,8 @@ export class Mesh implements RoomObserver {
       seen: new SeenIds(config.meshDedupeSize),
       stats: this.#stats,
       hopLimit: config.meshHopLimit,
+      linkFramesPerSecond: config.meshFramesPerSecond,
+      now,
       host: {
         sharing,
         linkTo: (id, room) => {
@@ -206,8 +217,12 @@ export class Mesh implements RoomObserver {
       shared: (link, room) => {
         link.lastShared = this.#now();
         this.#presence.shared(link, room);
+        this.#dialing.overlay.changed(room);
       },
-      unshared: (link, room) => this.#presence.unshared(link, room),
+      unshared: (link, room) => {
+        this.#presence.unshared(link, room);
+        this.#dialing.overlay.changed(room);
+      },
       violation,
     };
     rooms.observe(this);
@@ -222,17 +237,19 @@ export class Mesh implements RoomObserver {
     };
     every(this.#config.meshBeatMs, () => this.#presence.beat());
     every(LIVENESS_TICK_MS, () => this.#presence.owners.tick());
-    every(Math.max(500, this.#config.meshIdleCloseMs / 2), () =>
-      this.#links.closeIdle(this.#config.meshIdleCloseMs),
-    );
-    for (const url of this.#config.meshPeers) this.#targets.want(url, 'pinned');
+    every(Math.max(500, this.#config.meshIdleCloseMs / 2), () => {
+      this.#dialing.overlay.prune(this.#config.meshIdleCloseMs);
+      this.#links.closeIdle(this.#config.meshIdleCloseMs, (link) => this.#dialing.needed(link));
+    });
+    for (const url of this.#config.meshPeers) this.#dialing.targets.want(url, 'pinned');
   }
 
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
-    this.#targets.clear();
+    this.#dialing.targets.clear();
+    this.#dialing.overlay.stop();
     // Leave gracefully: every node that holds our members hears they are gone before the close.
     for (const room of this.#rooms.localRooms())
       for (const peer of this.#rooms.localPeers(room))
@@ -249,21 +266,33 @@ export class Mesh implements RoomObserver {
   }
 
   /**
-   * Wants a link to the node at `url` (its HTTP base URL) for `room`: dials now unless linked or
-   * dialing, and redials with backoff while the room has local members here.
+   * The node at `url` (its HTTP base URL) has members in `room`: a candidate of the room's
+   * overlay, linked to when it is among this node's picks (`room-overlay.ts`), redialed with
+   * backoff or replaced while the room has local members here.
    */
   want(url: string, room: RoomHash): void {
-    if (!this.#stopped) this.#targets.want(url, room);
+    if (!this.#stopped) this.#dialing.overlay.found(url, room);
+  }
+
+  /** How the overlay asks discovery to look a room up again (set by the discovery bridge). */
+  setRoomLookup(lookup: (room: RoomHash) => void): void {
+    this.#lookupRoom = lookup;
   }
 
   /**
    * Dials `url` once and resolves with the other node's id when the handshake completes. With
-   * `expectedId`, a node presenting another key is refused. An existing link is reused.
+   * `expectedId`, a node presenting another key is refused. An existing link is reused. A `probe`
+   * (a node verified for `/nodes`) is closed once verified unless a room's overlay picked it.
    */
-  async connect(url: string, expectedId?: string): Promise<string> {
+  async connect(url: string, expectedId?: string, probe = false): Promise<string> {
     if (this.#stopped) throw new Error('the mesh is stopped');
     if (expectedId !== undefined && this.#links.get(expectedId) !== undefined) return expectedId;
-    return this.#links.open(url, expectedId).ready;
+    const link = this.#links.open(url, expectedId);
+    if (!probe) return link.ready;
+    this.#dialing.probe(link);
+    const id = await link.ready;
+    if (!this.#dialing.needed(link)) link.close(meshCloseCodes.normal, 'node verified');
+    return id;
   }
 
   /** Closes the link to node `id`, if any (tests and operators cutting a link). */
@@ -322,7 +351,8 @@ export class Mesh implements RoomObserver {
       if (token !== undefined) link.send({ t: 'interest', add: [], remove: [token] });
     }
     this.#presence.owners.closeRoom(room);
-    this.#targets.roomClosed(room);
+    this.#dialing.targets.roomClosed(room);
+    this.#dialing.overlay.roomClosed(room);
   }
 
   memberJoined(member: Member): void {
@@ -349,7 +379,8 @@ export class Mesh implements RoomObserver {
     this.#onLinksChanged?.(this.#links.ids());
     this.#verified.record(id, link.remoteUrl ?? '', this.#now());
     this.#log.info({ peer: id, url: link.remoteUrl, dialed: link.dialed }, 'mesh link open');
-    this.#targets.opened(link);
+    this.#dialing.targets.opened(link);
+    this.#dialing.overlay.up(link.remoteUrl);
     const tokens = this.#rooms.localRooms().map((room) => link.interests!.addOurs(room).token);
     for (let i = 0; i < tokens.length || i === 0; i += MESH_MAX_ROOMS_PER_FRAME)
       link.send({ t: 'interest', add: tokens.slice(i, i + MESH_MAX_ROOMS_PER_FRAME), remove: [] });

@@ -4,6 +4,7 @@ import type { RoomMessage } from '../rooms/room-observer.js';
 import type { MeshLink } from './mesh-link.js';
 import type { MeshStats } from './mesh-stats.js';
 import type { RemoteOwners } from './presence/remote-owners.js';
+import { RoomShares } from './room-shares.js';
 import type { SeenIds } from './seen-ids.js';
 
 /** What the relay needs from the mesh. */
@@ -24,7 +25,8 @@ export interface RelayHost {
  * is one, else over a link that brings the owner's beats — within the owner's message allowance.
  * Duplicates are dropped after that check, so a copy refused early does not shadow a good one.
  * Broadcasts flood the room's links (never back to where they came from or to the owner);
- * a message for one peer goes toward that peer's owner when a route is known.
+ * a message for one peer goes toward that peer's owner when a route is known. Each room gets a
+ * fair share of a busy link ({@link RoomShares}).
  */
 export class MessageRelay {
   readonly #rooms: RoomRegistry;
@@ -33,6 +35,9 @@ export class MessageRelay {
   readonly #stats: MeshStats;
   readonly #hopLimit: number;
   readonly #host: RelayHost;
+  readonly #shares = new WeakMap<MeshLink, RoomShares>();
+  readonly #linkFramesPerSecond: number;
+  readonly #now: () => number;
 
   constructor(options: {
     rooms: RoomRegistry;
@@ -40,8 +45,13 @@ export class MessageRelay {
     seen: SeenIds;
     stats: MeshStats;
     hopLimit: number;
+    /** What the node at the other end of a link takes from us per second ({@link RoomShares}). */
+    linkFramesPerSecond: number;
+    now: () => number;
     host: RelayHost;
   }) {
+    this.#linkFramesPerSecond = options.linkFramesPerSecond;
+    this.#now = options.now;
     this.#rooms = options.rooms;
     this.#owners = options.owners;
     this.#seen = options.seen;
@@ -94,18 +104,32 @@ export class MessageRelay {
         const route =
           this.#host.linkTo(target.id, frame.room) ?? (target.firstRoute as MeshLink | undefined);
         if (route !== undefined && route !== from && route.state === 'open') {
-          route.sendRaw(JSON.stringify(frame));
-          this.#stats.framesRelayed++;
+          if (this.#fairShare(route, frame.room)) {
+            route.sendRaw(JSON.stringify(frame));
+            this.#stats.framesRelayed++;
+          }
           return;
         }
       }
     }
     let text: string | undefined;
     for (const link of this.#host.sharing(frame.room)) {
-      if (link === from || link.remoteId === origin) continue;
+      if (link === from || link.remoteId === origin || !this.#fairShare(link, frame.room)) continue;
       text ??= JSON.stringify(frame);
       link.sendRaw(text);
       this.#stats.framesRelayed++;
     }
+  }
+
+  /** Takes one message of `room` from the link's share; counts it as shed when over. */
+  #fairShare(link: MeshLink, room: RoomHash): boolean {
+    let shares = this.#shares.get(link);
+    if (shares === undefined) {
+      shares = new RoomShares(this.#linkFramesPerSecond);
+      this.#shares.set(link, shares);
+    }
+    if (shares.take(room, this.#now())) return true;
+    this.#stats.framesShed++;
+    return false;
   }
 }

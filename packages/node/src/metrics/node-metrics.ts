@@ -143,6 +143,11 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
     (s) => s.mesh.framesDropped,
   ],
   [
+    'sigmesh_mesh_frames_shed_total',
+    'Messages not sent over a busy link because their room had used its fair share of it.',
+    (s) => s.mesh.framesShed,
+  ],
+  [
     'sigmesh_mesh_duplicates_dropped_total',
     'Flooded frames dropped as already seen.',
     (s) => s.mesh.duplicatesDropped,
