@@ -31,6 +31,8 @@ declare module 'bittorrent-dht' {
     timeout?: number;
     concurrency?: number;
     k?: number;
+    /** The UDP socket to use (handed down to k-rpc-socket); a new udp4 socket when absent. */
+    socket?: import('node:dgram').Socket;
   }
 
   export interface MutablePutOptions {
