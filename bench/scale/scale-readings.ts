@@ -1,5 +1,5 @@
 // Per-node figures from two readings of every host: counters over a window, links, memory.
-import { round } from '../lib/bench-report.js';
+import { cpuJiffies, cpuShares, round } from '../lib/bench-report.js';
 import type { HostReading, ScaleCluster } from './scale-cluster.js';
 
 /** Mean and max over the nodes. */
@@ -28,6 +28,8 @@ export interface WindowFigures {
   readonly routingTable: number;
   /** Worst host's event-loop delay in the window (p99, max; ms). */
   readonly hostLoopDelayMs: { p99: number; max: number };
+  /** The machine's CPU in the window: share idle and share stolen by the hypervisor (all cores). */
+  readonly machine?: { idle: number; steal: number };
 }
 
 function meanMax(values: readonly number[], digits = 1): MeanMax {
@@ -104,8 +106,10 @@ export async function measureWindow(
   seconds: number,
 ): Promise<WindowFigures> {
   const before = await cluster.read();
+  const jiffies = cpuJiffies();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  return windowFigures(before, await cluster.read(), seconds);
+  const machine = cpuShares(jiffies);
+  return { ...windowFigures(before, await cluster.read(), seconds), machine };
 }
 
 /** Memory per node: (hosts' memory − their memory before any node) / nodes, after full GCs. */

@@ -34,12 +34,16 @@ export interface PlacedRoom {
   readonly members: RoomStream[];
   /** A second member on the poster's node: the same-node delivery baseline (popular room only). */
   readonly witness?: RoomStream;
+  /** Joins that got no welcome in time (their nodes are left out of `nodes`). */
+  readonly failedJoins: number;
 }
 
 /** What posting into a set of rooms delivered. */
 export interface DeliveryResult {
   readonly rooms: number;
   readonly members: number;
+  /** Joins refused or not welcomed within 30 s (an overloaded node): left out of the counts. */
+  readonly failedJoins: number;
   /** Rooms whose every member heard a probe from the poster within the wait. */
   readonly converged: number;
   /** Members' first probe after the joins (ms): the time a room takes to come together. */
@@ -71,19 +75,26 @@ export async function placeRooms(
   const jobs = placements.flatMap((placement, r) =>
     placement.nodes.map((node, m) => ({ r, m, port: node.port, room: placement.room })),
   );
-  const members = placements.map((p) => new Array<RoomStream>(p.nodes.length));
+  const members = placements.map((p) => new Array<RoomStream | undefined>(p.nodes.length));
   await inBatches(jobs, concurrency, async (job) => {
-    members[job.r]![job.m] = await openRoomStream(job.port, job.room);
+    members[job.r]![job.m] = await openRoomStream(job.port, job.room).catch(() => undefined);
   });
   return Promise.all(
-    placements.map(async (placement, r) => ({
-      room: placement.room,
-      nodes: placement.nodes,
-      members: members[r]!,
-      ...(placement.witness === true
-        ? { witness: await openRoomStream(placement.nodes[0]!.port, placement.room) }
-        : {}),
-    })),
+    placements.map(async (placement, r) => {
+      const joined = members[r]!;
+      const nodes = placement.nodes.filter((_, m) => joined[m] !== undefined);
+      const witness =
+        placement.witness === true && nodes[0] !== undefined
+          ? await openRoomStream(nodes[0].port, placement.room).catch(() => undefined)
+          : undefined;
+      return {
+        room: placement.room,
+        nodes,
+        members: joined.filter((member) => member !== undefined),
+        failedJoins: placement.nodes.length - nodes.length,
+        ...(witness === undefined ? {} : { witness }),
+      };
+    }),
   );
 }
 
@@ -157,6 +168,7 @@ export async function measureDelivery(
   return {
     rooms: rooms.length,
     members,
+    failedJoins: rooms.reduce((sum, room) => sum + room.failedJoins, 0),
     converged,
     convergeMs: spread(convergeMs),
     posts: rooms.length * options.posts,
@@ -182,10 +194,17 @@ export async function measureRendezvous(
   const trials = Array.from({ length: options.trials }, () => pickDistinct(nodes, 2));
   await inBatches(trials, options.concurrency, async ([a, b]) => {
     const room = freshRoom('rendezvous');
-    const [x, y] = await Promise.all([
+    const joins = await Promise.allSettled([
       openRoomStream(a!.port, room),
       openRoomStream(b!.port, room),
     ]);
+    const [x, y] = joins.map((join) => (join.status === 'fulfilled' ? join.value : undefined));
+    if (x === undefined || y === undefined) {
+      x?.close();
+      y?.close();
+      failed++;
+      return;
+    }
     const joined = nowMs();
     let arrived: number | undefined;
     y.onMessage = ({ at }) => (arrived ??= at);

@@ -40,6 +40,8 @@ export interface ScaleOptions {
   /** How long a room may take to come together before its posts are counted (ms). */
   readonly convergeWaitMs: number;
   readonly churn?: ChurnOptions;
+  /** Only the idle window and memory: no rooms, rendezvous or churn (how many nodes fit idle). */
+  readonly idleOnly?: boolean;
 }
 
 /** The figures of one size. */
@@ -52,12 +54,12 @@ export interface ScaleResult {
   /** No rooms: only discovery, node verification and links. */
   readonly idle: WindowFigures;
   readonly idleMemoryPerNode: { heapUsedMiB: number; rssMiB: number; externalMiB: number };
-  readonly smallRooms: DeliveryResult;
-  readonly popularRoom: DeliveryResult & { readonly nodes: number };
+  readonly smallRooms?: DeliveryResult;
+  readonly popularRoom?: DeliveryResult & { readonly nodes: number };
   /** Every small room and the popular room held, nobody posting. */
-  readonly withRooms: WindowFigures;
-  readonly withRoomsMemoryPerNode: { heapUsedMiB: number; rssMiB: number; externalMiB: number };
-  readonly rendezvous: { trials: number; failed: number; ms: Spread };
+  readonly withRooms?: WindowFigures;
+  readonly withRoomsMemoryPerNode?: { heapUsedMiB: number; rssMiB: number; externalMiB: number };
+  readonly rendezvous?: { trials: number; failed: number; ms: Spread };
   readonly churn?: ChurnResult;
   readonly seconds: number;
 }
@@ -101,6 +103,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     const idle = await measureWindow(cluster, options.windowS);
     const idleMemoryPerNode = await memoryPerNode(cluster);
     log(`  idle: ${JSON.stringify(idle)} memory ${JSON.stringify(idleMemoryPerNode)}`);
+    const common = { nodes: n, dhtNodes, hosts: cluster.hosts.length, startSeconds, bootstrapped };
+    if (options.idleOnly === true)
+      return { ...common, idle, idleMemoryPerNode, seconds: round((nowMs() - started) / 1000, 1) };
 
     const all = [...cluster.nodes.values()];
     const smallCount = Math.max(1, Math.round(n * options.smallRoomsPerNode));
@@ -146,11 +151,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
         ? undefined
         : await runChurn(cluster, popular!, options.churn, log);
     return {
-      nodes: n,
-      dhtNodes,
-      hosts: cluster.hosts.length,
-      startSeconds,
-      bootstrapped,
+      ...common,
       idle,
       idleMemoryPerNode,
       smallRooms,

@@ -27,6 +27,7 @@ const base: Omit<ScaleOptions, 'nodes'> = {
   posts: Number(argument('posts', '5')),
   rendezvousTrials: Number(argument('rendezvous-trials', '10')),
   convergeWaitMs: Number(argument('converge-wait-ms', '60000')),
+  idleOnly: process.argv.includes('--idle-only'),
 };
 
 function timeScaleArgument(text: string): number | 'testnet' {
@@ -51,23 +52,28 @@ try {
           }
         : undefined;
     results.push(await runScale({ ...base, nodes, ...(churn === undefined ? {} : { churn }) }));
+    // Saved after every size: a later size that fails (or is stopped) keeps the earlier ones.
+    save();
   }
 } finally {
   stopAllChildren();
 }
-const file = saveResults(
-  name,
-  {
-    method:
-      'N sigmesh nodes (startNode, bench options: price 1, caps lifted) in host child processes of --nodes-per-host nodes each, on a loopback bittorrent-dht of max(20, N/4) plain nodes in its own child (bench/mesh/dht-child.ts), each node bootstrapping from 3 random DHT nodes; discovery timings: ' +
-      (base.timeScale === 'testnet'
-        ? 'testnetDiscoveryLimits'
-        : `the node defaults with every period and age divided by ${base.timeScale} (timeouts kept): a window of W s shows W × ${base.timeScale} s of the default schedule`) +
-      `; settle ${base.settleS} s, then windows of ${base.windowS} s: idle (no rooms) and with rooms held (nobody posting); DHT messages = KRPC datagrams sent + received per node (dhtStatus); mesh frames = WebSocket frames the hosts sent / nodes; CPU = host processes' CPU / nodes; memory = (host memory − host before any node) / nodes after full GCs; small rooms: N × ${base.smallRoomsPerNode} rooms on 2–5 random nodes, popular room on ${base.popularShare} of the nodes, one SSE member per node from the bench process; each room's first member probes every 500 ms until all members heard it (≤ ${base.convergeWaitMs} ms), then posts ${base.posts} timed messages; rendezvous: two members join a fresh room at once on two random nodes, time from the later welcome to the first message (5 trials at a time)`,
-    source: sourceVersion(),
-    options: base,
-    sizes: results,
-  },
-  'scale',
-);
-process.stdout.write(`results → ${file}\n`);
+
+function save(): string {
+  return saveResults(
+    name,
+    {
+      method:
+        'N sigmesh nodes (startNode, bench options: price 1, caps lifted) in host child processes of --nodes-per-host nodes each, on a loopback bittorrent-dht of max(20, N/4) plain nodes in its own child (bench/mesh/dht-child.ts), each node bootstrapping from 3 random DHT nodes; discovery timings: ' +
+        (base.timeScale === 'testnet'
+          ? 'testnetDiscoveryLimits'
+          : `the node defaults with every period and age divided by ${base.timeScale} (timeouts kept): a window of W s shows W × ${base.timeScale} s of the default schedule`) +
+        `; settle ${base.settleS} s, then windows of ${base.windowS} s: idle (no rooms) and with rooms held (nobody posting); DHT messages = KRPC datagrams sent + received per node (dhtStatus); mesh frames = WebSocket frames the hosts sent / nodes; CPU = host processes' CPU / nodes; memory = (host memory − host before any node) / nodes after full GCs; small rooms: N × ${base.smallRoomsPerNode} rooms on 2–5 random nodes, popular room on ${base.popularShare} of the nodes, one SSE member per node from the bench process; each room's first member probes every 500 ms until all members heard it (≤ ${base.convergeWaitMs} ms), then posts ${base.posts} timed messages; rendezvous: two members join a fresh room at once on two random nodes, time from the later welcome to the first message (5 trials at a time)`,
+      source: sourceVersion(),
+      options: base,
+      sizes: results,
+    },
+    'scale',
+  );
+}
+process.stdout.write(`results → ${save()}\n`);
