@@ -1,6 +1,7 @@
 // Room workloads of the scale bench: rooms placed on chosen nodes with one member per node (raw
 // SSE members in this process), a wait until every member hears the room's poster, timed posts
 // with delivery counted per member, and rendezvous of two members joining one room on two nodes.
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import { round } from '../lib/bench-report.js';
 import {
@@ -44,6 +45,8 @@ export interface DeliveryResult {
   readonly members: number;
   /** Joins refused or not welcomed within 30 s (an overloaded node): left out of the counts. */
   readonly failedJoins: number;
+  /** Posts not answered within 15 s: the room stops posting (an overloaded node). */
+  readonly failedPosts: number;
   /** Rooms whose every member heard a probe from the poster within the wait. */
   readonly converged: number;
   /** Members' first probe after the joins (ms): the time a room takes to come together. */
@@ -119,6 +122,7 @@ export async function measureDelivery(
   const latency: number[] = [];
   const sameNode: number[] = [];
   let converged = 0;
+  let failedPosts = 0;
   let expected = 0;
   let delivered = 0;
   await inBatches(rooms, 64, async (room) => {
@@ -146,16 +150,26 @@ export async function measureDelivery(
         const body = data as { t?: number };
         if (body.t !== undefined) sameNode.push(at - body.t);
       };
-    const sender = await RoomPoster.open(room.nodes[0]!.port, room.room, poster.session);
+    const sender = await within(RoomPoster.open(room.nodes[0]!.port, room.room, poster.session));
+    if (sender === undefined) {
+      failedPosts++;
+      return;
+    }
     try {
       const deadline = started + options.waitMs;
       while (heardProbe.size < others.length && nowMs() < deadline) {
-        await sender.post({ probe: true });
+        if ((await within(sender.post({ probe: true }))) === undefined) {
+          failedPosts++;
+          return;
+        }
         await sleep(options.probeEveryMs);
       }
       if (heardProbe.size === others.length) converged++;
       for (let i = 0; i < options.posts; i++) {
-        await sender.post({ key: `${room.room}-${i}`, t: nowMs() });
+        if ((await within(sender.post({ key: `${room.room}-${i}`, t: nowMs() }))) === undefined) {
+          failedPosts++;
+          return;
+        }
         expected += others.length;
         await sleep(options.gapMs);
       }
@@ -169,6 +183,7 @@ export async function measureDelivery(
     rooms: rooms.length,
     members,
     failedJoins: rooms.reduce((sum, room) => sum + room.failedJoins, 0),
+    failedPosts,
     converged,
     convergeMs: spread(convergeMs),
     posts: rooms.length * options.posts,
@@ -208,14 +223,18 @@ export async function measureRendezvous(
     const joined = nowMs();
     let arrived: number | undefined;
     y.onMessage = ({ at }) => (arrived ??= at);
-    const poster = await RoomPoster.open(a!.port, room, x.session);
+    const poster = await within(RoomPoster.open(a!.port, room, x.session));
     try {
-      while (arrived === undefined && nowMs() - joined < options.timeoutMs) {
-        await poster.post({ hello: true });
+      while (
+        poster !== undefined &&
+        arrived === undefined &&
+        nowMs() - joined < options.timeoutMs
+      ) {
+        if ((await within(poster.post({ hello: true }))) === undefined) break;
         await sleep(options.postEveryMs);
       }
     } finally {
-      poster.close();
+      poster?.close();
       x.close();
       y.close();
     }
@@ -223,6 +242,20 @@ export async function measureRendezvous(
     else times.push(arrived - joined);
   });
   return { trials: options.trials, failed, ms: spread(times) };
+}
+
+/**
+ * `promise`'s value, or undefined when it has not settled within `ms` (a node too busy to answer
+ * a post must not hang the bench; the request is abandoned with its connection).
+ */
+export async function within<T>(promise: Promise<T>, ms = 15_000): Promise<T | undefined> {
+  const cancel = new AbortController();
+  const late = sleepFor(ms, undefined, { signal: cancel.signal }).catch(() => undefined);
+  try {
+    return await Promise.race([promise.catch(() => undefined), late.then(() => undefined)]);
+  } finally {
+    cancel.abort();
+  }
 }
 
 /** `count` distinct random items. */
