@@ -30,7 +30,7 @@ interface Panel {
 
 const IDLE = '#1f77b4';
 const ROOMS = '#d62728';
-const WIDTH = 980;
+const WIDTH = 1020;
 const PANEL_W = 400;
 const PANEL_H = 200;
 const LEFT = 80;
@@ -181,6 +181,7 @@ export function scaleSvg(section: Section): string {
         const v = series.value(s);
         return v === null ? [] : [[x(s.nodes), y(v)] as const];
       });
+      if (points.length === 0) return;
       const path = points
         .map(([px, py], j) => `${j === 0 ? 'M' : 'L'}${px.toFixed(1)},${py.toFixed(1)}`)
         .join(' ');
