@@ -131,7 +131,7 @@ export function memorySvg(section: Section): string {
 }
 
 /** A round top for an axis of four steps (each step 1, 2, 2.5 or 5 × a power of ten). */
-function niceCeil(value: number): number {
+export function niceCeil(value: number): number {
   const raw = value / 4;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw)!;

@@ -38,6 +38,7 @@ export {
 export { createLocalDht, type LocalDht } from './discovery/local-dht.js';
 export type { MeshStats } from './mesh/mesh-stats.js';
 export type { DiscoveryStatus } from './discovery/discovery-handle.js';
+export { defaultDiscoveryLimits, type DiscoveryLimits } from './discovery/discovery-limits.js';
 export type { Dialect, DialectContext, DialectFactory, DialectStats } from './dialects/dialect.js';
 export { defaultDialects } from './dialects/default-dialects.js';
 export { nostrDialect, NOSTR_PATH } from './dialects/nostr/nostr-dialect.js';

@@ -2,6 +2,7 @@
 // library's client.js and k-rpc; Buffer-typed where the library hands out Node Buffers.
 declare module 'bittorrent-dht' {
   import { EventEmitter } from 'node:events';
+  import type { Socket } from 'node:dgram';
   import type { AddressInfo } from 'node:net';
 
   export interface DhtNodeAddress {
@@ -31,6 +32,8 @@ declare module 'bittorrent-dht' {
     timeout?: number;
     concurrency?: number;
     k?: number;
+    /** The UDP socket to use (handed down to k-rpc-socket); a new udp4 socket when absent. */
+    socket?: Socket;
   }
 
   export interface MutablePutOptions {

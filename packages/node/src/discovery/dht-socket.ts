@@ -2,6 +2,7 @@ import DHT, { type DhtOptions } from 'bittorrent-dht';
 import type { DhtBootstrap } from './bootstrap-option.js';
 import { verifyForDht } from './dht-client.js';
 import type { DiscoveryLimits } from './discovery-limits.js';
+import { countingDhtSocket, type DhtTraffic } from './dht-traffic.js';
 
 /**
  * Creates a bittorrent-dht node with our limits and binds its UDP socket; destroys it again when
@@ -12,6 +13,8 @@ export async function openDht(options: {
   readonly limits: DiscoveryLimits;
   readonly port: number;
   readonly host: string;
+  /** Counts the datagrams the DHT's socket sends and receives. */
+  readonly traffic: DhtTraffic;
 }): Promise<DHT> {
   const { limits } = options;
   const dhtOptions: DhtOptions = {
@@ -22,6 +25,7 @@ export async function openDht(options: {
     maxAge: limits.storedPeerMaxAgeMs,
     maxPeers: limits.maxStoredPeers,
     maxValues: limits.maxStoredValues,
+    socket: countingDhtSocket(options.traffic),
   };
   if (options.bootstrap === 'none') dhtOptions.bootstrap = false;
   else if (options.bootstrap !== 'mainline') dhtOptions.bootstrap = options.bootstrap;

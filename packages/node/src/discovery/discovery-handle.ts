@@ -67,6 +67,10 @@ export interface DiscoveryStatus {
   readonly rooms: number;
   /** seq of the last descriptor published. */
   readonly descriptorSeq: number | null;
+  /** KRPC datagrams the DHT socket sent since discovery was created (across restarts). */
+  readonly messagesSent: number;
+  /** KRPC datagrams the DHT socket received since discovery was created. */
+  readonly messagesReceived: number;
 }
 
 /** Events a discovery emits. */

@@ -10,6 +10,7 @@ import {
 import { isPublicIpv4 } from './address-scope.js';
 import { createDhtClient, type DhtClient } from './dht-client.js';
 import { openDht } from './dht-socket.js';
+import type { DhtTraffic } from './dht-traffic.js';
 import { runMaintenance, type MaintenanceDue } from './maintenance.js';
 import { defaultNetwork, networkKey } from './dht-keys.js';
 import { createDhtProxy } from './dht-proxy.js';
@@ -61,6 +62,7 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   #nextBootstrapAt: number | null = null;
   #lastError: string | null = null;
   #descriptorSeq: number | null = null;
+  readonly #traffic: DhtTraffic = { sent: 0, received: 0 };
   #due: MaintenanceDue = { nodeAnnounce: 0, descriptor: 0, nodeLookup: 0 };
 
   constructor(options: DiscoveryOptions) {
@@ -151,6 +153,8 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       dhtPort: client?.dht.listening === true ? client.dht.address().port : null,
       rooms: this.#rooms.rooms().length,
       descriptorSeq: this.#descriptorSeq,
+      messagesSent: this.#traffic.sent,
+      messagesReceived: this.#traffic.received,
     };
   }
 
@@ -246,6 +250,7 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
         limits,
         port: this.#options.dhtPort ?? 0,
         host: this.#options.dhtHost ?? '0.0.0.0',
+        traffic: this.#traffic,
       });
     } catch (error) {
       this.#state = 'stopped';

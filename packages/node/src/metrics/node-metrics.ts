@@ -177,6 +177,16 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
     'Protocol violations counted against other nodes (reputation).',
     (s) => s.mesh.violations,
   ],
+  [
+    'sigmesh_dht_messages_sent_total',
+    'KRPC datagrams (queries, answers, errors) the DHT socket sent.',
+    (s) => s.dht.messagesSent,
+  ],
+  [
+    'sigmesh_dht_messages_received_total',
+    'KRPC datagrams the DHT socket received.',
+    (s) => s.dht.messagesReceived,
+  ],
   ['sigmesh_turn_allocations_created_total', 'TURN allocations created.', (s) => s.turn.created],
   [
     'sigmesh_turn_allocations_expired_total',

@@ -31,7 +31,14 @@ function fakeSources(id: string) {
         return state.turnOn ? { stats: () => ({ ...state.turn }) } : undefined;
       },
     },
-    discovery: { status: () => ({ bootstrapped: true, routingTableSize: 7 }) },
+    discovery: {
+      status: () => ({
+        bootstrapped: true,
+        routingTableSize: 7,
+        messagesSent: 310,
+        messagesReceived: 290,
+      }),
+    },
     resources: {
       fdLimit: 1024,
       fdReserve: 192,
@@ -87,6 +94,8 @@ test('each node has its own registry; values are read from the node’s counters
     ['sigmesh_unpaid_refused_total', {}, 42],
     ['sigmesh_dht_bootstrapped', {}, 1],
     ['sigmesh_dht_routing_table_nodes', {}, 7],
+    ['sigmesh_dht_messages_sent_total', {}, 310],
+    ['sigmesh_dht_messages_received_total', {}, 290],
     ['sigmesh_turn_allocations', {}, 2],
     ['sigmesh_turn_relayed_bytes_total', { direction: 'to_peer' }, 1500],
     ['sigmesh_turn_relayed_bytes_total', { direction: 'to_client' }, 700],

@@ -41,6 +41,9 @@ test('nodes find each other through the network key and verified descriptors', a
   assert.equal(status?.state, 'running');
   assert.equal(status?.bootstrapped, true);
   assert.ok((status?.routingTableSize ?? 0) > 0);
+  // Announces, puts and lookups are KRPC datagrams out, and the answers come back in.
+  assert.ok((status?.messagesSent ?? 0) > 0);
+  assert.ok((status?.messagesReceived ?? 0) > 0);
 });
 
 test('republished descriptors carry a higher seq and the new price', async (t) => {

@@ -1,0 +1,132 @@
+// Per-node figures from two readings of every host: counters over a window, links, memory.
+import { cpuJiffies, cpuShares, round } from '../lib/bench-report.js';
+import type { HostReading, ScaleCluster } from './scale-cluster.js';
+
+/** Mean and max over the nodes. */
+export interface MeanMax {
+  readonly mean: number;
+  readonly max: number;
+}
+
+/** One node's traffic and CPU per minute over a window, averaged over the nodes. */
+export interface WindowFigures {
+  readonly seconds: number;
+  readonly nodes: number;
+  /** Mesh links at the end of the window. */
+  readonly links: MeanMax;
+  /** KRPC datagrams sent + received per node per minute (mean and the busiest node). */
+  readonly dhtMessagesPerNodeMin: MeanMax;
+  /** Every WebSocket frame the hosts sent (all mesh: handshakes, interest, presence, messages). */
+  readonly meshFramesSentPerNodeMin: number;
+  /** Room frames (presence and messages) sent + received, from the nodes' mesh counters. */
+  readonly roomFramesPerNodeMin: MeanMax;
+  /** CPU seconds of the host processes per node per minute. */
+  readonly cpuSecondsPerNodeMin: number;
+  /** Mesh frames sent per node per minute by frame type (hello, auth, interest, beats, …). */
+  readonly meshFramesByTypePerNodeMin: Readonly<Record<string, number>>;
+  /** DHT routing table size, mean over nodes. */
+  readonly routingTable: number;
+  /** Worst host's event-loop delay in the window (p99, max; ms). */
+  readonly hostLoopDelayMs: { p99: number; max: number };
+  /** The machine's CPU in the window: share idle and share stolen by the hypervisor (all cores). */
+  readonly machine?: { idle: number; steal: number };
+}
+
+function meanMax(values: readonly number[], digits = 1): MeanMax {
+  if (values.length === 0) return { mean: 0, max: 0 };
+  return {
+    mean: round(values.reduce((a, b) => a + b, 0) / values.length, digits),
+    max: round(Math.max(...values), digits),
+  };
+}
+
+/** Figures between two readings; only nodes present in both count. */
+export function windowFigures(
+  before: readonly HostReading[],
+  after: readonly HostReading[],
+  seconds: number,
+): WindowFigures {
+  const perMin = 60 / seconds;
+  const earlier = new Map(before.flatMap((host) => host.nodes.map((n) => [n.index, n])));
+  const dht: number[] = [];
+  const room: number[] = [];
+  const links: number[] = [];
+  const table: number[] = [];
+  for (const host of after)
+    for (const node of host.nodes) {
+      const old = earlier.get(node.index);
+      if (old === undefined) continue;
+      dht.push((node.dhtSent + node.dhtReceived - old.dhtSent - old.dhtReceived) * perMin);
+      room.push(
+        (node.roomFramesSent +
+          node.roomFramesReceived -
+          old.roomFramesSent -
+          old.roomFramesReceived) *
+          perMin,
+      );
+      links.push(node.links);
+      table.push(node.routingTable);
+    }
+  const hostsBefore = new Map(before.map((host) => [host.pid, host]));
+  let frames = 0;
+  let cpu = 0;
+  let hostedNodes = 0;
+  const byType: Record<string, number> = {};
+  const loop = { p99: 0, max: 0 };
+  for (const host of after) {
+    const old = hostsBefore.get(host.pid);
+    if (old === undefined) continue;
+    frames += host.wsFramesSent - old.wsFramesSent;
+    cpu += host.cpuSeconds - old.cpuSeconds;
+    hostedNodes += host.nodes.length;
+    for (const [type, count] of Object.entries(host.framesByType))
+      byType[type] = (byType[type] ?? 0) + count - (old.framesByType[type] ?? 0);
+    loop.p99 = Math.max(loop.p99, round(host.loopDelayP99Ms, 1));
+    loop.max = Math.max(loop.max, round(host.loopDelayMaxMs, 1));
+  }
+  const nodes = Math.max(1, hostedNodes);
+  for (const type of Object.keys(byType)) byType[type] = round((byType[type]! / nodes) * perMin, 1);
+  return {
+    seconds,
+    nodes: links.length,
+    links: meanMax(links),
+    dhtMessagesPerNodeMin: meanMax(dht),
+    meshFramesSentPerNodeMin: round((frames / nodes) * perMin, 1),
+    roomFramesPerNodeMin: meanMax(room),
+    cpuSecondsPerNodeMin: round((cpu / nodes) * perMin, 4),
+    meshFramesByTypePerNodeMin: byType,
+    routingTable: meanMax(table).mean,
+    hostLoopDelayMs: loop,
+  };
+}
+
+/** Reads every host, waits `seconds`, reads again. */
+export async function measureWindow(
+  cluster: ScaleCluster,
+  seconds: number,
+): Promise<WindowFigures> {
+  const before = await cluster.read();
+  const jiffies = cpuJiffies();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const machine = cpuShares(jiffies);
+  return { ...windowFigures(before, await cluster.read(), seconds), machine };
+}
+
+/** Memory per node: (hosts' memory − their memory before any node) / nodes, after full GCs. */
+export async function memoryPerNode(
+  cluster: ScaleCluster,
+): Promise<{ heapUsedMiB: number; rssMiB: number; externalMiB: number }> {
+  const hosts = await cluster.memory();
+  let nodes = 0;
+  let heap = 0;
+  let rss = 0;
+  let external = 0;
+  for (const host of hosts) {
+    nodes += host.nodes;
+    heap += host.memory.heapUsed - host.empty.heapUsed;
+    rss += host.memory.rss - host.empty.rss;
+    external += host.memory.external - host.empty.external;
+  }
+  const mib = (bytes: number): number => round(bytes / Math.max(1, nodes) / 2 ** 20, 2);
+  return { heapUsedMiB: mib(heap), rssMiB: mib(rss), externalMiB: mib(external) };
+}
