@@ -116,7 +116,7 @@ async function startServer(workers: number): Promise<Server> {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const workerPids = new Map<number, number>();
-  createInterface({ input: child.stderr! }).on('line', (line) => {
+  createInterface({ input: child.stderr }).on('line', (line) => {
     const started = /worker (\d+) started \(pid (\d+)\)/.exec(line);
     if (started !== null) workerPids.set(Number(started[1]), Number(started[2]));
     else if (!line.startsWith(' ') && !line.startsWith('sigmesh 0'))
@@ -128,7 +128,7 @@ async function startServer(workers: number): Promise<Server> {
       () => reject(new Error('sigmesh start did not listen in time')),
       60_000,
     );
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { requestWorker, sessionWorker } from './worker-routing.js';
 import type { WorkerMessage } from './worker-messages.js';
@@ -23,7 +23,7 @@ export class NodeWorker {
   /** Largest body read here to move a request (bigger ones stay and are refused as usual). */
   readonly #maxBody: number;
   /** Connections from sibling workers (the private loopback port): never moved. */
-  readonly #siblings = new WeakSet<Socket>();
+  readonly #siblings = new WeakSet();
   #server: Server | undefined;
   /** Connections moved away (a measure of how often the kernel's choice was not the right one). */
   moved = 0;
@@ -67,7 +67,7 @@ export class NodeWorker {
   /** The HTTP listener's first step: moves a request whose head names another worker; true when moved. */
   route(request: IncomingMessage): boolean {
     const target = requestWorker(request.headers, request.url ?? '');
-    if (!this.#elsewhere(target) || this.#siblings.has(request.socket as Socket)) return false;
+    if (!this.#elsewhere(target) || this.#siblings.has(request.socket)) return false;
     if (request.method === 'GET' || request.method === 'HEAD') {
       this.#move(target, request, undefined, undefined);
       return true;
@@ -87,7 +87,7 @@ export class NodeWorker {
 
   /** An upgrade: `/mesh` from another host belongs to worker 0, the host's face; true when moved. */
   routeUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    if (this.index === 0 || this.#siblings.has(socket as Socket)) return false;
+    if (this.index === 0 || this.#siblings.has(socket)) return false;
     if (new URL(request.url ?? '/', 'http://x').pathname !== '/mesh') return false;
     this.#move(0, request, undefined, head);
     return true;
@@ -99,7 +99,7 @@ export class NodeWorker {
    */
   movePost(request: IncomingMessage, session: unknown, body: Buffer): boolean {
     const target = sessionWorker(session);
-    if (!this.#elsewhere(target) || this.#siblings.has(request.socket as Socket)) return false;
+    if (!this.#elsewhere(target) || this.#siblings.has(request.socket)) return false;
     this.#move(target, request, body, undefined);
     return true;
   }
@@ -114,7 +114,7 @@ export class NodeWorker {
     body: Buffer | undefined,
     head: Buffer | undefined,
   ): void {
-    const socket = request.socket as Socket;
+    const socket = request.socket;
     // Nothing more is read here: what follows on the connection is the target's to read.
     socket.pause();
     this.moved++;

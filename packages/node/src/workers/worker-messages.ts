@@ -29,7 +29,7 @@ export function parseWorkerMessage(value: unknown): WorkerMessage | undefined {
       return Array.isArray(value.ports) &&
         value.ports.every(isPort) &&
         typeof value.turnSecret === 'string'
-        ? { t: value.t, ports: value.ports as number[], turnSecret: value.turnSecret }
+        ? { t: value.t, ports: value.ports, turnSecret: value.turnSecret }
         : undefined;
     case 'sigmesh:handoff':
       return Number.isInteger(value.to) && typeof value.bytes === 'string'
