@@ -5,6 +5,9 @@ import { requestWorker, sessionWorker } from './worker-routing.js';
 import type { WorkerMessage } from './worker-messages.js';
 import { requestBytes } from './request-bytes.js';
 
+/** The routes only worker 0 can answer: they read or write the DHT. */
+const DHT_PATHS = /^\/(?:nodes|dht-get|dht-put)(?:[/?]|$)/;
+
 /** Sends a message, with a socket or not, to the primary (process.send in a cluster worker). */
 export type SendToPrimary = (message: WorkerMessage, socket?: Socket) => void;
 
@@ -64,9 +67,15 @@ export class NodeWorker {
     socket.resume();
   }
 
-  /** The HTTP listener's first step: moves a request whose head names another worker; true when moved. */
+  /**
+   * The HTTP listener's first step: moves a request whose head names another worker, and the
+   * DHT's routes (`/nodes`, `/dht-get`, `/dht-put`) to worker 0, the only one with a DHT; true
+   * when moved. (A DHT request paid with another worker's challenge is then refused with a fresh
+   * challenge of worker 0's, which the client pays once more.)
+   */
   route(request: IncomingMessage): boolean {
-    const target = requestWorker(request.headers, request.url ?? '');
+    const url = request.url ?? '';
+    const target = DHT_PATHS.test(url) ? 0 : requestWorker(request.headers, url);
     if (!this.#elsewhere(target) || this.#siblings.has(request.socket)) return false;
     if (request.method === 'GET' || request.method === 'HEAD') {
       this.#move(target, request, undefined, undefined);

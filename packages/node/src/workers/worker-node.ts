@@ -7,6 +7,9 @@ import { createNode, type NodeOptions, type SigmeshNode } from '../sigmesh-node.
 import { NodeWorker } from './node-worker.js';
 import { parseWorkerMessage, type WorkerMessage } from './worker-messages.js';
 
+/** The largest `POST /dht-put` body (its route's limit). */
+const DHT_PUT_MAX_BYTES = 4096;
+
 /** The environment variables the primary gives each worker it forks. */
 export const WORKER_INDEX_ENV = 'SIGMESH_WORKER_INDEX';
 export const WORKER_PORT_ENV = 'SIGMESH_WORKER_PORT';
@@ -34,7 +37,8 @@ export async function createWorkerNode(
   const worker = new NodeWorker({
     index,
     count: config.workers,
-    maxBody: config.maxMessageBytes + PLAIN_POST_HEAD_MAX_BYTES,
+    // A room post in either form, or a /dht-put (at most 4 KiB, dht-routes.ts).
+    maxBody: Math.max(config.maxMessageBytes + PLAIN_POST_HEAD_MAX_BYTES, DHT_PUT_MAX_BYTES),
     send,
   });
   const setup = new Promise<Extract<WorkerMessage, { t: 'sigmesh:setup' }>>((resolve) => {
