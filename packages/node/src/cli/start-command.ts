@@ -125,6 +125,8 @@ function announce(node: SigmeshNode, config: NodeConfig, log: Logger, io: CliIo)
       },
       identityFile: join(
         config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir,
+        // With --workers, worker 0 prints the banner: its identity is its own.
+        ...(config.workers > 1 ? ['worker-0'] : []),
         'identity.pem',
       ),
     }),
