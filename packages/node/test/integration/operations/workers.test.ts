@@ -14,6 +14,7 @@ import {
 } from '@sigmesh/protocol';
 import { payOffer } from '../../../src/cli/node-api-client.js';
 import { spawnNode, type NodeProcess } from '../../helpers/node-process.js';
+import { startTestNode } from '../../helpers/test-node.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -226,4 +227,15 @@ test('sigmesh start --workers 2: a killed worker is replaced and meets its sibli
   const [code] = (await once(node.child, 'exit')) as [number | null];
   assert.equal(code, 0);
   assert.ok(!node.stderr().includes('workers keep crashing'));
+});
+
+test("sigmesh start --workers 2: another host's mesh dials reach worker 0, whichever worker takes the connection", async (t) => {
+  const { node, ids } = await startWorkers(t);
+  const outside = await startTestNode(t);
+  // Each dial is a new connection, handed to the workers in turn: every one must end at worker 0
+  // (the one whose DHT descriptor names the host), or a dial expecting its id would fail.
+  for (let i = 0; i < 4; i++) {
+    assert.equal(await outside.connect(node.url), ids[0]);
+    assert.ok(outside.disconnect(ids[0]!));
+  }
 });
