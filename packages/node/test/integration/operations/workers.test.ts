@@ -13,7 +13,8 @@ import {
   type WelcomeEvent,
 } from '@sigmesh/protocol';
 import { payOffer } from '../../../src/cli/node-api-client.js';
-import { spawnNode, type NodeProcess } from '../../helpers/node-process.js';
+import { spawnNode, startProcessDht, type NodeProcess } from '../../helpers/node-process.js';
+import { joinRoom } from '../../helpers/room-client.js';
 import { startTestNode } from '../../helpers/test-node.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -26,8 +27,11 @@ interface WorkerMember {
 }
 
 /** `sigmesh start --workers 2` as its own process; resolves once both workers listen. */
-async function startWorkers(t: TestContext): Promise<{ node: NodeProcess; ids: string[] }> {
-  const node = await spawnNode(t, { args: ['--workers', '2', '--turn-port', '-1'] });
+async function startWorkers(
+  t: TestContext,
+  args: readonly string[] = [],
+): Promise<{ node: NodeProcess; ids: string[] }> {
+  const node = await spawnNode(t, { args: ['--workers', '2', '--turn-port', '-1', ...args] });
   await waitFor(() => listening(node).size === 2, 'both workers listening', 20_000);
   const ids = await Promise.all([0, 1].map((worker) => nodeIdOf(node.url, worker)));
   assert.notEqual(ids[0], ids[1]);
@@ -238,4 +242,34 @@ test("sigmesh start --workers 2: another host's mesh dials reach worker 0, which
     assert.equal(await outside.connect(node.url), ids[0]);
     assert.ok(outside.disconnect(ids[0]!));
   }
+});
+
+test('sigmesh start --workers 2 on a loopback DHT: a node on another host meets members on both workers through worker 0', async (t) => {
+  const { bootstrap } = await startProcessDht(t, 5);
+  const { node: host } = await startWorkers(t, ['--dht-bootstrap', bootstrap]);
+  const other = await spawnNode(t, { args: ['--dht-bootstrap', bootstrap] });
+  const room = deriveRoomHash('test-app', 'workers-dht');
+  const a = await joinOn(t, host.url, 0, room);
+  const b = await joinOn(t, host.url, 1, room);
+  const c = await joinRoom(other.url, room);
+  t.after(() => c.close());
+  // The other node finds worker 0 through the room's DHT key (GET /?worker=0 names it), links to
+  // it through the shared port, and its member's posts reach worker 1 through worker 0.
+  await waitFor(
+    async () => {
+      await c.post('from the other host');
+      return (
+        messages(a).includes('from the other host') && messages(b).includes('from the other host')
+      );
+    },
+    'a post from the other host at both workers',
+    30_000,
+  );
+  const offer = b.welcome.pow as { challenge: string; difficulty: number; scope: 'room-post' };
+  assert.equal((await postAs(host.url, b, offer, 'from worker 1', 'json')).status, 200);
+  await waitFor(
+    () => c.messages().some((m) => m.data === 'from worker 1'),
+    "worker 1's post at the other host",
+    10_000,
+  );
 });
