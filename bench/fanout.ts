@@ -20,7 +20,7 @@ import {
   writeSyscalls,
 } from './lib/bench-report.js';
 import { startServer, type BenchServer, type ServerKind } from './lib/bench-servers.js';
-import { startChild, stopAllChildren, type BenchChild } from './lib/child-process.js';
+import { membersReach, startChild, stopAllChildren, type BenchChild } from './lib/child-process.js';
 import { KeepAliveConnection } from './lib/keepalive-connection.js';
 import { joinToken, postTokens } from './lib/pow-tokens.js';
 import { openSseMember, type SseMember } from './lib/sse-member.js';
@@ -140,16 +140,7 @@ async function runRound(
   const requests = Array.from({ length: messages }, (_, i) =>
     postRequest(side.publisher.welcome.session, tokens[i]),
   );
-  const target = messages * size;
-  await side.members.call({ type: 'arm', target });
-  const reached = new Promise<bigint | undefined>((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), roundTimeoutMs);
-    side.members.onEvent((message) => {
-      if (message.type !== 'reached') return;
-      clearTimeout(timer);
-      resolve(BigInt(String(message.at)));
-    });
-  });
+  const { reached } = await membersReach(side.members, messages * size, roundTimeoutMs);
 
   const cpuBefore = {
     server: await cpuOf(side.server.child),

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
@@ -28,6 +28,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /**
+ * `node ARGS` under `sh -c 'ulimit -n <hard>; exec node …'`: the largest file-descriptor limit
+ * the machine allows without root; `exec` keeps the PID.
+ */
+export function spawnNodeWithFdLimit(args: readonly string[], stdio: StdioOptions): ChildProcess {
+  return spawn(
+    '/bin/sh',
+    ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', process.execPath, ...args],
+    { stdio },
+  );
+}
+
+/**
  * Starts `bench/lib/<file>` in its own Node process (TypeScript through tsx, sources through the
  * `source` export condition). The child runs under `sh -c 'ulimit -n <hard>; exec node …'` so it
  * gets the largest file-descriptor limit the machine allows without root; `exec` keeps the PID.
@@ -46,21 +58,9 @@ export async function startChild(
   // SIGMESH_BENCH_BUILT=1 runs the packages as built (dist/, what `sigmesh start` runs) instead
   // of their TypeScript sources through tsx (whose transform adds a little work of its own).
   const source = process.env.SIGMESH_BENCH_BUILT === '1' ? [] : ['--conditions=source'];
-  const child = spawn(
-    '/bin/sh',
-    [
-      '-c',
-      'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"',
-      'sh',
-      process.execPath,
-      ...flags,
-      ...source,
-      '--import',
-      'tsx',
-      script,
-      ...args,
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  const child = spawnNodeWithFdLimit(
+    [...flags, ...source, '--import', 'tsx', script, ...args],
+    ['ignore', 'inherit', 'inherit', 'ipc'],
   );
   started.add(child);
   const pending = new Map<
@@ -167,4 +167,25 @@ export function serveParent(
 /** Sends an unsolicited message to the parent. */
 export function tellParent(message: Record<string, unknown>): void {
   process.send?.(message);
+}
+
+/**
+ * Arms the members' process (members-child.ts) for `target` message events; once armed, gives
+ * `reached`: the hrtime (ns) at which its members had them all, or undefined after `timeoutMs`.
+ */
+export async function membersReach(
+  members: BenchChild,
+  target: number,
+  timeoutMs: number,
+): Promise<{ reached: Promise<bigint | undefined> }> {
+  await members.call({ type: 'arm', target });
+  const reached = new Promise<bigint | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), timeoutMs);
+    members.onEvent((message) => {
+      if (message.type !== 'reached') return;
+      clearTimeout(timer);
+      resolve(BigInt(String(message.at)));
+    });
+  });
+  return { reached };
 }

@@ -13,6 +13,7 @@ import type { RefusedWork } from './pow/refused-work.js';
 import type { UnpaidLimiter } from './pow/unpaid-limiter.js';
 import type { RoomRegistry } from './rooms/room-registry.js';
 import type { TurnService } from './turn/turn-service.js';
+import type { NodeWorker } from './workers/node-worker.js';
 
 /** What route handlers get: the node's components, passed in, never module singletons. */
 export interface NodeContext {
@@ -43,4 +44,6 @@ export interface NodeContext {
   publicUrl(): string;
   /** The dialects this node speaks besides its own API (their HTTP routes, stats). */
   readonly dialects: readonly Dialect[];
+  /** With `sigmesh start --workers N`: this process's worker (moves requests that belong elsewhere). */
+  readonly worker?: NodeWorker;
 }

@@ -11,6 +11,7 @@ import type { LoadSource } from './pow/load-sampler.js';
 import type { HostLimits } from './resources/host-resources.js';
 import type { ResourcePlan } from './resources/resource-plan.js';
 import type { RoomStats } from './rooms/room-registry.js';
+import type { NodeWorker } from './workers/node-worker.js';
 
 // The node's public handle and its options: what `createNode()` takes and gives.
 
@@ -29,6 +30,8 @@ export interface NodeOptions extends Partial<NodeConfig> {
   readonly hostLimits?: HostLimits;
   /** The dialects this node speaks besides its own API (docs/dialects.md); default: `defaultDialects`. */
   readonly dialects?: readonly DialectFactory[];
+  /** This node is one worker of `sigmesh start --workers N` (workers/worker-node.ts). */
+  readonly worker?: NodeWorker;
 }
 
 /** A running (or stopped) node. `start()` and `stop()` are idempotent; stop while starting works. */

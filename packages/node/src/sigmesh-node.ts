@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { BYE_MAX_NODES, type RoomHash } from '@sigmesh/protocol';
 import { resolveNodeConfig } from './config/resolve-config.js';
@@ -31,6 +33,7 @@ import { dispatchUpgrades, type UpgradeTarget } from './http/upgrade-dispatch.js
 import type { Dialect } from './dialects/dialect.js';
 import { defaultDialects } from './dialects/default-dialects.js';
 import { hostResources } from './resources/host-resources.js';
+import { sessionPrefix } from './workers/worker-routing.js';
 import type { NodeOptions, SigmeshNode } from './sigmesh-node-handle.js';
 
 export type {
@@ -54,6 +57,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     discoveryLimits,
     hostLimits,
     dialects: dialectFactories = defaultDialects,
+    worker,
     ...configOptions
   } = options;
   const config = resolveNodeConfig(configOptions);
@@ -109,8 +113,14 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
     unpaid,
     priceTolerance: config.powPriceTolerance,
     now,
+    ...(worker === undefined ? {} : { minter: worker.index }),
   });
-  const rooms = new RoomRegistry({ limits: config, log, now });
+  const rooms = new RoomRegistry({
+    limits: config,
+    log,
+    now,
+    ...(worker === undefined ? {} : { sessionPrefix: sessionPrefix(worker.index) }),
+  });
   let app: FastifyInstance | undefined;
   let mesh: Mesh | undefined;
   let discovery: Discovery | undefined;
@@ -213,12 +223,17 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       startedAt: now(),
       publicUrl: url,
       dialects,
+      ...(worker === undefined ? {} : { worker }),
     };
     const created = await createApp(ctx);
     app = created;
     const upgrades = new Map<string, UpgradeTarget>([['/mesh', mesh]]);
     for (const dialect of dialects) for (const path of dialect.paths) upgrades.set(path, dialect);
-    created.server.on('upgrade', dispatchUpgrades(upgrades, log));
+    const dispatch = dispatchUpgrades(upgrades, log);
+    created.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (worker?.routeUpgrade(request, socket, head) !== true) dispatch(request, socket, head);
+    });
+    worker?.serve(created.server);
     sampler?.start();
     rooms.start();
     await turn.start();

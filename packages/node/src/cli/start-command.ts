@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { homedir, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, resolveNodeConfig } from '../config/resolve-config.js';
@@ -11,6 +12,8 @@ import { createNode, type SigmeshNode } from '../sigmesh-node.js';
 import type { CliIo } from './cli-io.js';
 import { deploymentWarnings } from './deployment-warnings.js';
 import { renderBanner } from './start-banner.js';
+import { createWorkerNode, WORKER_INDEX_ENV } from '../workers/worker-node.js';
+import { superviseWorkers } from '../workers/worker-supervisor.js';
 
 /**
  * `sigmesh start`: runs a node until SIGINT/SIGTERM. The first signal stops it gracefully —
@@ -34,14 +37,21 @@ export async function startCommand(argv: readonly string[], io: CliIo): Promise<
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
+  if (config !== undefined && config.workers > 1 && config.tlsCert !== '')
+    problems.push(
+      '--workers needs plain HTTP (a connection moves between workers; terminate TLS in a proxy)',
+    );
   if (problems.length > 0 || config === undefined) {
     io.err(
       `sigmesh start: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee sigmesh start --help.`,
     );
     return 2;
   }
+  if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config, io);
   const log = createLogger(config.logLevel, config.logFormat, undefined, io.env);
-  const node = createNode({ ...sources.options, logger: log });
+  const options = { ...sources.options, logger: log };
+  const asWorker = config.workers > 1 && io.env[WORKER_INDEX_ENV] !== undefined;
+  const node = asWorker ? await createWorkerNode(options, config, io.env) : createNode(options);
   let signals = 0;
   let stop: (signal: string) => void = () => undefined;
   const onInt = (): void => stop('SIGINT');
@@ -77,9 +87,11 @@ export async function startCommand(argv: readonly string[], io: CliIo): Promise<
     release();
     return 1;
   }
-  announce(node, config, log, io);
+  if (!asWorker || io.env[WORKER_INDEX_ENV] === '0') announce(node, config, log, io);
   await stopped;
   release();
+  // A worker's IPC channel would keep it alive: let it go.
+  if (asWorker) process.disconnect?.();
   return 0;
 }
 
@@ -113,6 +125,8 @@ function announce(node: SigmeshNode, config: NodeConfig, log: Logger, io: CliIo)
       },
       identityFile: join(
         config.dataDir === '' ? join(homedir(), '.sigmesh') : config.dataDir,
+        // With --workers, worker 0 prints the banner: its identity is its own.
+        ...(config.workers > 1 ? ['worker-0'] : []),
         'identity.pem',
       ),
     }),

@@ -88,6 +88,24 @@ export const nodeOptionTable = {
     description:
       'On SIGTERM/SIGINT: how long to wait for members to move to other nodes (after a bye event) before closing.',
   },
+  workers: {
+    flag: 'workers',
+    kind: 'integer',
+    group: 'server',
+    min: 1,
+    max: 256,
+    description:
+      'Node processes behind the one port (one per core): each a full node, meshed with the others over loopback (plain HTTP only; docs/operations.md § Several cores).',
+  },
+  workerRestartsPerMinute: {
+    flag: 'worker-restarts-per-minute',
+    kind: 'integer',
+    group: 'server',
+    min: 0,
+    max: 1000,
+    description:
+      'With --workers: crashed workers replaced per minute before the whole process gives up and exits 1.',
+  },
   maxMessageBytes: {
     flag: 'max-message-bytes',
     kind: 'integer',

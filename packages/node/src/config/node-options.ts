@@ -17,6 +17,10 @@ export interface NodeConfig {
   readonly tlsReloadMs: number;
   /** How long a graceful stop (SIGTERM) waits for members to move to other nodes. */
   readonly drainMs: number;
+  /** Node processes sharing the port (`sigmesh start` only; 1: this process is the node). */
+  readonly workers: number;
+  /** Crashed workers replaced per minute before `sigmesh start` gives up. */
+  readonly workerRestartsPerMinute: number;
   readonly maxMessageBytes: number;
   readonly maxRooms: number;
   readonly maxMembersPerRoom: number;
@@ -179,6 +183,8 @@ export const nodeDefaults: NodeConfig = {
   tlsKey: '',
   tlsReloadMs: 60_000,
   drainMs: 5_000,
+  workers: 1,
+  workerRestartsPerMinute: 5,
   maxMessageBytes: protocolLimits.maxMessageBytes,
   maxRooms: 10_000,
   maxMembersPerRoom: 1_000,

@@ -6,13 +6,15 @@ export type IdentifyNode = (address: DhtAddress) => Promise<string | undefined>;
 
 /**
  * The default {@link IdentifyNode}: BEP 5 gives only an address, so ask the node itself with
- * `GET http://HOST:PORT/` (JSON) for its id, then fetch and verify the descriptor signed by that
- * id. A lying node can only name a key whose descriptor it can sign: the answer stays a hint.
+ * `GET http://HOST:PORT/?worker=0` (JSON) for its id, then fetch and verify the descriptor signed
+ * by that id. A lying node can only name a key whose descriptor it can sign: the answer stays a
+ * hint. `?worker=0`: on a host running `sigmesh start --workers N`, worker 0 is the one in the DHT
+ * (any other worker would name a key without a descriptor); a single node ignores it.
  */
 export function createFetchNodeId(timeoutMs: number): IdentifyNode {
   return async (address) => {
     try {
-      const response = await fetch(`http://${address.host}:${address.port}/`, {
+      const response = await fetch(`http://${address.host}:${address.port}/?worker=0`, {
         headers: { accept: 'application/json' },
         redirect: 'error',
         signal: AbortSignal.timeout(timeoutMs),

@@ -76,6 +76,7 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
     options: FastifyServerOptions,
   ): Server => {
     const listener = (request: IncomingMessage, response: ServerResponse): void => {
+      if (ctx.worker?.route(request) === true) return;
       if (!lean(request, response)) handler(request, response);
     };
     const server =

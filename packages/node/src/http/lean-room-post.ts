@@ -71,9 +71,12 @@ export function leanRoomPost(
       const body =
         rest === undefined ? (first ?? Buffer.alloc(0)) : Buffer.concat([first!, ...rest]);
       try {
+        const post = paidPost(headers, body, maxMessageBytes);
+        // The plain form names its session only here: its member may be on another worker.
+        if (ctx.worker?.movePost(request, post.session, body) === true) return;
         const result = postToRoom(ctx, {
           room: match[1] as RoomHash,
-          ...paidPost(headers, body, maxMessageBytes),
+          ...post,
           address: clientAddress(request, trustProxy),
         });
         const json = JSON.stringify(result);

@@ -20,6 +20,7 @@ export type MetricSources = Pick<
   | 'resources'
   | 'connections'
   | 'dialects'
+  | 'worker'
 >;
 
 /** One node's Prometheus metrics. */
@@ -45,6 +46,7 @@ function takeSnapshot(sources: MetricSources) {
     unpaidRefused: sources.unpaid.refused,
     refusedShare: sources.refusedWork.share(),
     dht: sources.discovery.status(),
+    workerMoved: sources.worker?.moved ?? 0,
     turn: {
       allocations: turn?.allocations ?? 0,
       created: turn?.allocationsCreated ?? 0,
@@ -121,6 +123,11 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
     'sigmesh_events_delivered_total',
     'Room message events queued to local members.',
     (s) => s.rooms.deliveries,
+  ],
+  [
+    'sigmesh_worker_requests_moved_total',
+    'With --workers: requests this worker took to the worker their session or PoW token names.',
+    (s) => s.workerMoved,
   ],
   [
     'sigmesh_slow_consumers_cut_total',

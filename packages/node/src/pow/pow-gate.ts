@@ -44,6 +44,11 @@ export interface PowGateOptions {
    */
   readonly priceTolerance: number;
   readonly now: () => number;
+  /**
+   * With `sigmesh start --workers N`: this worker's index, written into the first nonce byte of
+   * every challenge it mints, so a request paying with one is taken to it (workers/worker-routing.ts).
+   */
+  readonly minter?: number;
 }
 
 /**
@@ -207,6 +212,7 @@ export class PowGate {
   /** A challenge: its fields laid out after the secret in the MAC's input, then the MAC. */
   #issue(scope: PowScope, clientKey: string, difficulty: number): string {
     this.#random.fill(this.#nonce);
+    if (this.#options.minter !== undefined) this.#nonce[0] = this.#options.minter;
     encodeChallengeFields(
       {
         version: POW_VERSION,

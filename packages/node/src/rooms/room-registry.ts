@@ -73,8 +73,17 @@ export class RoomRegistry {
     slowConsumersCut: 0,
   };
 
-  constructor(options: { limits: RoomLimits; log: Logger; now: () => number }) {
+  /** Prepended to session tokens (a worker's `w<index>.`, so a post can be taken to its stream). */
+  readonly #sessionPrefix: string;
+
+  constructor(options: {
+    limits: RoomLimits;
+    log: Logger;
+    now: () => number;
+    sessionPrefix?: string;
+  }) {
     this.#limits = options.limits;
+    this.#sessionPrefix = options.sessionPrefix ?? '';
     this.#now = options.now;
     this.#writer = new MemberWriter({
       queueBytes: options.limits.memberQueueBytes,
@@ -175,7 +184,7 @@ export class RoomRegistry {
     const free = peerId !== undefined && !entry.members.has(peerId) && !entry.remote.has(peerId);
     const member: Member = {
       peerId: free ? peerId : (this.#random.hex(16) as PeerId),
-      session: this.#random.take(18).toString('base64url'),
+      session: this.#sessionPrefix + this.#random.take(18).toString('base64url'),
       room,
       clientKey,
       sink,

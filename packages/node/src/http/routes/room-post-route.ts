@@ -14,11 +14,16 @@ import { postToRoom } from '../room-post.js';
 export function registerRoomPostRoute(app: FastifyInstance, ctx: NodeContext): void {
   // No route bodyLimit: each content type's parser has its own (create-app.ts), the plain
   // form's larger by its head.
-  app.post<{ Params: { hash: string } }>('/room/:hash', async (request) => {
+  app.post<{ Params: { hash: string } }>('/room/:hash', async (request, reply) => {
     const room = parseRoomHash(request.params.hash);
     if (!room.ok) throw sigmeshError(room.code, room.message);
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const post = paidPost(request.headers, body, ctx.config.maxMessageBytes);
+    // The plain form names its session only here: its member may be on another worker.
+    if (ctx.worker !== undefined && ctx.worker.movePost(request.raw, post.session, body)) {
+      reply.hijack();
+      return;
+    }
     return postToRoom(ctx, {
       room: room.value,
       ...post,
