@@ -25,6 +25,15 @@ export const meshOptionTable = {
     description:
       'Nodes of one room a node links to itself (the rest of the room is reached over their links).',
   },
+  meshStandbyLinks: {
+    flag: 'mesh-standby-links',
+    kind: 'integer',
+    group: 'mesh',
+    min: 0,
+    max: 64,
+    description:
+      'Links to verified nodes kept open though no room needs them, while the node holds no more links than this (a new room then crosses them at once).',
+  },
   meshHopLimit: {
     flag: 'mesh-hop-limit',
     kind: 'integer',

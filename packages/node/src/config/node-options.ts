@@ -51,6 +51,8 @@ export interface NodeConfig {
   readonly meshMaxLinks: number;
   /** Links a node dials per room found on more nodes than this (the room's overlay degree). */
   readonly meshRoomDegree: number;
+  /** Links to verified nodes kept though no room needs them, while the node holds no more. */
+  readonly meshStandbyLinks: number;
   readonly meshHopLimit: number;
   readonly meshMaxFrameBytes: number;
   readonly meshFramesPerSecond: number;
@@ -211,6 +213,7 @@ export const nodeDefaults: NodeConfig = {
   dhtPort: 0,
   meshMaxLinks: 64,
   meshRoomDegree: 8,
+  meshStandbyLinks: 8,
   meshHopLimit: 6,
   meshMaxFrameBytes: 64 * 1024,
   meshFramesPerSecond: 20_000,

@@ -31,6 +31,7 @@ export type MeshConfig = Pick<
   NodeConfig,
   | 'meshMaxLinks'
   | 'meshRoomDegree'
+  | 'meshStandbyLinks'
   | 'presenceBatchMembers'
   | 'presenceIntervalMs'
   | 'meshHopLimit'
@@ -116,6 +117,7 @@ export class Mesh implements RoomObserver {
     this.#onLinksChanged = options.onLinksChanged;
     this.#dialing = createOverlayDialing({
       degree: config.meshRoomDegree,
+      standby: config.meshStandbyLinks,
       now,
       selfUrl: options.publicUrl,
       links: () => this.#links.values(),

@@ -14,7 +14,8 @@ export interface OverlayDialing {
   /**
    * Whether a link still earns its place: we want it (an overlay pick or a static peer), or it
    * shares a room and is not one we dialed only to verify a node — the other node dialed it, so
-   * it picked us, and it is the other node's to drop.
+   * it picked us, and it is the other node's to drop — or it is one of the node's
+   * `--mesh-standby-links` oldest links (standby: kept though no room needs it).
    */
   needed(link: MeshLink): boolean;
 }
@@ -22,6 +23,8 @@ export interface OverlayDialing {
 /** Wires {@link RoomOverlay} picks to {@link DialTargets} dials over the mesh's links. */
 export function createOverlayDialing(options: {
   degree: number;
+  /** Verification links kept while the node holds at most this many links. */
+  standby: number;
   now: () => number;
   selfUrl: () => string;
   links: () => Iterable<MeshLink>;
@@ -70,8 +73,16 @@ export function createOverlayDialing(options: {
     targets,
     overlay,
     probe: (link) => probes.add(link),
-    needed: (link) =>
-      targets.wanted(link.remoteUrl) ||
-      (!probes.has(link) && (link.interests?.shared.size ?? 0) > 0),
+    needed: (link) => {
+      if (targets.wanted(link.remoteUrl)) return true;
+      if (!probes.has(link) && (link.interests?.shared.size ?? 0) > 0) return true;
+      // Standby: the oldest links stay (a newer one goes, so the set does not churn), whoever
+      // dialed them — the other node may keep one we opened to verify it, and the other way.
+      let older = 0;
+      for (const other of options.links())
+        if (other !== link && other.openedAt <= link.openedAt && ++older >= options.standby)
+          return false;
+      return options.standby > 0;
+    },
   };
 }

@@ -19,7 +19,14 @@ import { waitFor } from '../../helpers/wait-for.js';
 const room = deriveRoomHash('overlay-processes', 'popular');
 const degree = 2;
 // Default beats and lease: presence crosses several nodes here, each of them a loaded process.
-const args = ['--mesh-room-degree', String(degree), '--mesh-idle-close-ms', '1000'];
+const args = [
+  '--mesh-room-degree',
+  String(degree),
+  '--mesh-idle-close-ms',
+  '1000',
+  '--mesh-standby-links',
+  '0',
+];
 
 test('10 node processes, degree 2: the overlay is sparse and whole; after SIGKILL of 3 nodes it heals and every survivor gets every message once', async (t) => {
   const { bootstrap } = await startProcessDht(t, 5);

@@ -19,7 +19,13 @@ import { waitFor } from '../../helpers/wait-for.js';
 // nodes, and messages and presence cross the overlay over several hops (docs/scaling-overlay.md).
 
 const room = deriveRoomHash('overlay-test', 'popular');
-const fast = { meshBeatMs: 500, meshPresenceLeaseMs: 2000, meshIdleCloseMs: 1000 };
+// No standby links: only what the overlay needs is linked (standby links have their own test).
+const fast = {
+  meshBeatMs: 500,
+  meshPresenceLeaseMs: 2000,
+  meshIdleCloseMs: 1000,
+  meshStandbyLinks: 0,
+};
 
 test('a room on 12 nodes with degree 2: a sparse overlay, every member gets every message once, views converge', async (t) => {
   const degree = 2;
@@ -97,4 +103,33 @@ test('a node sharing no room with the others keeps no lasting link, except its s
     assert.deepEqual(await strangers(), [], 'a node sharing no room was linked again');
   }
   await viewsConverged(together, 'the others still meet each other');
+});
+
+test('standby links: a node keeps its --mesh-standby-links oldest verification links, no more', async (t) => {
+  const net = await startTestnet(t, { nodes: 3, nodeOptions: { ...fast, meshStandbyLinks: 8 } });
+  const watcher = await startTestNode(t, {
+    ...fast,
+    meshStandbyLinks: 2,
+    dhtBootstrap: net.dht.bootstrap.map((a) => `${a.host}:${a.port}`).join(','),
+    discoveryLimits: testnetDiscoveryLimits,
+  });
+  await waitFor(
+    async () => {
+      const response = await fetch(`${watcher.url()}/nodes`, {
+        headers: { accept: 'application/json' },
+      });
+      const text = await response.text();
+      return net.nodes.every((node) => text.includes(node.id()));
+    },
+    'the watcher to have verified the others',
+    20_000,
+  );
+  const others = new Set(net.nodes.map((node) => node.id()));
+  const linked = async (): Promise<number> =>
+    (await linkedIds(watcher.url())).filter((id) => others.has(id)).length;
+  await waitFor(async () => (await linked()) === 2, 'two standby links');
+  for (let i = 0; i < 6; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await linked(), 2, 'the standby set holds two links, no more, no fewer');
+  }
 });
