@@ -146,7 +146,7 @@ async function caller(
       const joinedAt = performance.now();
       let peerAt = 0;
       joined.on('peer-join', () => (peerAt ||= performance.now()));
-      if (joined.peers().length > 0) peerAt = joinedAt;
+      if (joined.peers().some((peer) => peer.open)) peerAt = joinedAt;
       const remote = new Promise<MediaStream>((resolve) => joined.on('stream', resolve));
       const stream = await remote;
       const streamAt = performance.now();
