@@ -4,7 +4,10 @@
 // the files. Tiers come from the path: test/integration/ → integration, test/interop/ → interop,
 // e2e/ → e2e, anything else under test/ → unit.
 //
-//   node scripts/run-tests.mjs [--tier unit|integration|interop|e2e]... [file...]
+// Files run one at a time unless --concurrency says more (the unit tier, which holds no timers
+// against a loaded machine, runs two at once in scripts/test-all.sh).
+//
+//   node scripts/run-tests.mjs [--tier unit|integration|interop|e2e]... [--concurrency N] [file...]
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -13,9 +16,15 @@ const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const tiers = new Set();
 const files = [];
+let concurrency = 1;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--tier') tiers.add(args[++i]);
+  else if (args[i] === '--concurrency') concurrency = Number(args[++i]);
   else files.push(args[i]);
+}
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error('run-tests: --concurrency takes a positive integer');
+  process.exit(1);
 }
 
 function tierOf(file) {
@@ -57,7 +66,7 @@ const child = spawn(
     '--import',
     'tsx',
     '--test',
-    '--test-concurrency=1',
+    `--test-concurrency=${concurrency}`,
     '--test-reporter=spec',
     ...selected,
   ],

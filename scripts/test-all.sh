@@ -50,8 +50,9 @@ npm run typecheck
 npm run lint
 
 if unshare -n true 2>/dev/null; then
-  unshare -n sh -c 'ip link set lo up && node scripts/run-tests.mjs --tier unit --tier integration --tier interop --tier e2e'
+  unshare -n sh -c 'ip link set lo up && node scripts/run-tests.mjs --tier unit --concurrency 2 && node scripts/run-tests.mjs --tier integration --tier interop --tier e2e'
 else
   echo "test-all: cannot create a network namespace (not root?); running on the host loopback" >&2
-  node scripts/run-tests.mjs --tier unit --tier integration --tier interop --tier e2e
+  node scripts/run-tests.mjs --tier unit --concurrency 2
+  node scripts/run-tests.mjs --tier integration --tier interop --tier e2e
 fi
