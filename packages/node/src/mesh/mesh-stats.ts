@@ -8,6 +8,8 @@ export interface MeshStats {
   linksEvicted: number;
   /** Room frames (presence, rosters, messages) received from linked nodes. */
   roomFramesReceived: number;
+  /** Of those, room messages (broadcast or addressed), before any check. */
+  messageFramesReceived: number;
   /** Frames dropped by the per-link rate limit (MESH_RATE_LIMITED), over all links. */
   framesDropped: number;
   /** Messages not sent over a busy link: their room had used its fair share of it (RoomShares). */
@@ -32,6 +34,7 @@ export function emptyMeshStats(): MeshStats {
     linksRefused: 0,
     linksEvicted: 0,
     roomFramesReceived: 0,
+    messageFramesReceived: 0,
     framesDropped: 0,
     framesShed: 0,
     messagesRefused: 0,

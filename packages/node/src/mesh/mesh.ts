@@ -390,6 +390,7 @@ export class Mesh implements RoomObserver {
 
   #onFrame(link: MeshLink, frame: RoomFrame): void {
     if (frame.t !== 'interest' && frame.t !== 'beats') this.#stats.roomFramesReceived++;
+    if (frame.t === 'message') this.#stats.messageFramesReceived++;
     (
       roomFrameHandlers[frame.t] as (
         ctx: RoomFrameContext,

@@ -140,6 +140,11 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
     (s) => s.mesh.roomFramesReceived,
   ],
   [
+    'sigmesh_mesh_messages_received_total',
+    'Room messages (broadcast or addressed) received from linked nodes, before any check.',
+    (s) => s.mesh.messageFramesReceived,
+  ],
+  [
     'sigmesh_mesh_frames_sent_total',
     'Room frames sent to linked nodes (one per link).',
     (s) => s.mesh.framesRelayed,
