@@ -77,17 +77,7 @@ test('a node sharing no room with the others keeps no lasting link, except its s
   t.after(() => [alone, ...together].forEach((m) => m.close()));
 
   // The lonely node verifies the others it finds on the DHT (a short link each), then drops them.
-  await waitFor(
-    async () => {
-      const response = await fetch(`${lonely.url()}/nodes`, {
-        headers: { accept: 'application/json' },
-      });
-      const text = await response.text();
-      return net.nodes.every((node) => text.includes(node.id()));
-    },
-    'the lonely node to have verified the others',
-    20_000,
-  );
+  await listsAll(lonely, net.nodes, 'the lonely node to have verified the others');
   // The verification links close: nothing but the static peer is linked, and it stays so (the
   // peer, which does not pin the lonely node back, may cut the idle link; it is then redialed).
   const others = new Set(net.nodes.map((node) => node.id()));
@@ -113,17 +103,7 @@ test('standby links: a node keeps its --mesh-standby-links oldest verification l
     dhtBootstrap: net.dht.bootstrap.map((a) => `${a.host}:${a.port}`).join(','),
     discoveryLimits: testnetDiscoveryLimits,
   });
-  await waitFor(
-    async () => {
-      const response = await fetch(`${watcher.url()}/nodes`, {
-        headers: { accept: 'application/json' },
-      });
-      const text = await response.text();
-      return net.nodes.every((node) => text.includes(node.id()));
-    },
-    'the watcher to have verified the others',
-    20_000,
-  );
+  await listsAll(watcher, net.nodes, 'the watcher to have verified the others');
   const others = new Set(net.nodes.map((node) => node.id()));
   const linked = async (): Promise<number> =>
     (await linkedIds(watcher.url())).filter((id) => others.has(id)).length;
@@ -133,3 +113,22 @@ test('standby links: a node keeps its --mesh-standby-links oldest verification l
     assert.equal(await linked(), 2, 'the standby set holds two links, no more, no fewer');
   }
 });
+
+/** Waits until `node`'s /nodes lists every one of `others` (it has verified them). */
+async function listsAll(
+  node: { url(): string },
+  others: ReadonlyArray<{ id(): string }>,
+  what: string,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const response = await fetch(`${node.url()}/nodes`, {
+        headers: { accept: 'application/json' },
+      });
+      const text = await response.text();
+      return others.every((other) => text.includes(other.id()));
+    },
+    what,
+    20_000,
+  );
+}
