@@ -12,6 +12,7 @@ import type { Logger } from '../log/create-logger.js';
 import type { Member } from '../rooms/member.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { RoomMessage, RoomObserver } from '../rooms/room-observer.js';
+import { beatHoldMs } from './beat-batches.js';
 import { LinkSet } from './link-set.js';
 import { meshCloseCodes } from './mesh-close-codes.js';
 import type { MeshLink, RoomFrame } from './mesh-link.js';
@@ -186,6 +187,7 @@ export class Mesh implements RoomObserver {
       owners,
       host: { links: () => this.#links.values(), sharing, violation, stats: this.#stats },
       now,
+      beatHoldMs: beatHoldMs(config.meshBeatMs),
     });
     this.#relay = new MessageRelay({
       rooms,

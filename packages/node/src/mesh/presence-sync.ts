@@ -1,5 +1,4 @@
 import {
-  MESH_MAX_OWNERS_PER_FRAME,
   toBase64url,
   type AnchorFrame,
   type Beat,
@@ -10,6 +9,7 @@ import {
   type RosterFrame,
   type WantFrame,
 } from '@sigmesh/protocol';
+import { BeatBatches } from './beat-batches.js';
 import { chainKey, type MeshLink } from './mesh-link.js';
 import type { MeshStats } from './mesh-stats.js';
 import type { OwnPresence } from './presence/own-presence.js';
@@ -45,6 +45,7 @@ export class PresenceSync {
   readonly #now: () => number;
   readonly #wantsAnswered = new Map<string, number>();
   readonly #wantsAsked = new Map<string, number>();
+  readonly #forwarded: BeatBatches;
   #flushTimer: NodeJS.Immediate | undefined;
   /** Runs while a large room's changes wait out its hold ({@link OwnPresence.flush}). */
   #holdTimer: NodeJS.Timeout | undefined;
@@ -55,12 +56,15 @@ export class PresenceSync {
     owners: RemoteOwners;
     host: PresenceHost;
     now: () => number;
+    /** How long other owners' beats are held to be passed on together ({@link BeatBatches}). */
+    beatHoldMs: number;
   }) {
     this.#selfId = options.selfId;
     this.own = options.own;
     this.owners = options.owners;
     this.#host = options.host;
     this.#now = options.now;
+    this.#forwarded = new BeatBatches(options.beatHoldMs);
   }
 
   // ── our own presence ────────────────────────────────────────────────────────────────────────
@@ -115,13 +119,17 @@ export class PresenceSync {
 
   /** Stops the hold timer (the node is stopping; a last flush with 'all' went before). */
   stop(): void {
+    this.#forwarded.stop();
     clearImmediate(this.#flushTimer);
     clearTimeout(this.#holdTimer);
     this.#flushTimer = undefined;
     this.#holdTimer = undefined;
   }
 
-  /** Our next beat, to every link that holds our anchor (a new chain's anchor goes first). */
+  /**
+   * Our next beat, to every link that holds our anchor (a new chain's anchor goes first), with the
+   * other owners' beats held for that link.
+   */
   beat(): void {
     const { beat, anchor } = this.own.nextBeat();
     for (const link of this.#host.links()) {
@@ -130,7 +138,7 @@ export class PresenceSync {
         link.send(anchor);
         link.anchorsSent.set(this.#selfId, chainKey(anchor));
       }
-      link.send({ t: 'beats', beats: [beat] });
+      this.#forwarded.send(link, beat);
     }
   }
 
@@ -167,7 +175,6 @@ export class PresenceSync {
   }
 
   beats(link: MeshLink, frame: BeatsFrame): void {
-    const forward = new Map<MeshLink, Beat[]>();
     for (const beat of frame.beats) {
       if (beat.owner === this.#selfId) continue;
       const outcome = this.owners.beat(link, beat, (hashes) =>
@@ -180,14 +187,8 @@ export class PresenceSync {
       for (const other of this.#host.links()) {
         if (other === link || other.anchorsSent.get(beat.owner) !== chainKey(beat)) continue;
         other.withdrawn.delete(beat.owner);
-        let list = forward.get(other);
-        if (list === undefined) forward.set(other, (list = []));
-        list.push(beat);
+        this.#forwarded.add(other, beat);
       }
-    }
-    for (const [other, beats] of forward) {
-      for (let i = 0; i < beats.length; i += MESH_MAX_OWNERS_PER_FRAME)
-        other.send({ t: 'beats', beats: beats.slice(i, i + MESH_MAX_OWNERS_PER_FRAME) });
     }
   }
 
