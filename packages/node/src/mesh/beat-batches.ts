@@ -28,7 +28,7 @@ export class BeatBatches {
   /** Queues `beat` for `link`; it leaves within the window (or with our next beat). */
   add(link: MeshLink, beat: Beat): void {
     let beats = this.#pending.get(link);
-    if (beats === undefined) this.#pending.set(link, (beats = new Map()));
+    if (beats === undefined) this.#pending.set(link, (beats = new Map<string, Beat>()));
     const held = beats.get(beat.owner);
     if (held === undefined || chainKey(held) !== chainKey(beat) || held.i < beat.i)
       beats.set(beat.owner, beat);

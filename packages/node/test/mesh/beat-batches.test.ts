@@ -22,7 +22,7 @@ function fakeLink(): FakeLink & MeshLink {
       this.frames.push(frame);
     },
   };
-  return link as FakeLink & MeshLink;
+  return link as unknown as FakeLink & MeshLink;
 }
 
 function beat(owner: string, i: number, chain = 1): Beat {
