@@ -113,7 +113,8 @@ export function closeRooms(rooms: readonly PlacedRoom[]): void {
 /**
  * Member 0 of each room posts a probe every `probeEveryMs` until every other member heard one
  * (or `waitMs` passed); then it posts `posts` timed messages `gapMs` apart, and deliveries are
- * counted `settleMs` after the last. Rooms run in parallel.
+ * counted until every one arrived or `settleMs` after the last (a late delivery counts, and shows
+ * in the latency; one not there by then counts as lost). Rooms run in parallel.
  */
 export async function measureDelivery(
   rooms: readonly PlacedRoom[],
@@ -133,6 +134,7 @@ export async function measureDelivery(
     const heardProbe = new Set<RoomStream>();
     const started = nowMs();
     const timed = new Set<string>();
+    let owed = 0;
     for (const member of others)
       member.onMessage = ({ at, data }) => {
         const body = data as { probe?: boolean; key?: string; t?: number };
@@ -174,9 +176,11 @@ export async function measureDelivery(
         }
         posted++;
         expected += others.length;
+        owed += others.length;
         await sleep(options.gapMs);
       }
-      await sleep(options.settleMs);
+      const settled = nowMs() + options.settleMs;
+      while (timed.size < owed && nowMs() < settled) await sleep(50);
     } finally {
       sender.close();
     }

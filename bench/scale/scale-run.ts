@@ -126,7 +126,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       gapMs: 100,
       waitMs: options.convergeWaitMs,
       probeEveryMs: 500,
-      settleMs: 2_000,
+      settleMs: 10_000,
     };
     const [smallRooms, popularRoom] = await Promise.all([
       measureDelivery(small, delivery),
