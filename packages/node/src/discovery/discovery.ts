@@ -174,8 +174,9 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
         'discovery: room limit reached; the room is served locally but not announced',
       );
     if (outcome === 'joined') {
-      this.#refreshRoomNow(room);
-      this.#followUps.schedule(room, () => this.#refreshRoomNow(room));
+      this.#followUps.schedule(room, this.#refreshRoomNow(room), () => {
+        void this.#refreshRoomNow(room);
+      });
     }
     return outcome;
   }
@@ -186,13 +187,14 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   }
 
   lookupRoom(room: string): void {
-    this.#refreshRoomNow(room);
+    void this.#refreshRoomNow(room);
   }
 
-  #refreshRoomNow(room: string): void {
+  /** Announces and looks up `room` now; settles when done (never rejects). */
+  async #refreshRoomNow(room: string): Promise<void> {
     const client = this.#client;
     if (client === undefined || !this.#bootstrapped || !this.#rooms.rooms().includes(room)) return;
-    this.#rooms
+    await this.#rooms
       .refreshRoom(client, room)
       .catch((error: unknown) =>
         this.#log.debug({ room, err: error }, 'discovery: room refresh failed'),
