@@ -46,8 +46,18 @@ if [ "$hard_nofile" != unlimited ] && [ "$hard_nofile" -lt 65536 ]; then
 fi
 
 npm ci --no-audit --no-fund          # also builds (prepare)
-npm run typecheck
-npm run lint
+# Lint runs beside the type check (each uses about a core); its output is shown when it ends.
+lint_log="$(mktemp)"
+npm run lint >"$lint_log" 2>&1 &
+lint_pid=$!
+typecheck_status=0
+npm run typecheck || typecheck_status=$?
+lint_status=0
+wait "$lint_pid" || lint_status=$?
+cat "$lint_log"
+rm -f "$lint_log"
+[ "$typecheck_status" -eq 0 ] || exit "$typecheck_status"
+[ "$lint_status" -eq 0 ] || exit "$lint_status"
 
 if unshare -n true 2>/dev/null; then
   unshare -n sh -c 'ip link set lo up && node scripts/run-tests.mjs --tier unit --concurrency 2 && node scripts/run-tests.mjs --tier integration --tier interop --tier e2e'

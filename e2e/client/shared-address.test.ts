@@ -93,6 +93,7 @@ test(
     // price raised by the node's measured load (one priced posts at 356,504 hashes) and by the
     // page's own posts (a sealed offer is split into 1 KiB fragment posts) — and queued batches
     // waited behind each other (now merged into one next post, docs/client.md).
+    // It waits 45 s (an idle run here connected everything in 44 s; CI's loaded runs do not).
     await t.test(
       'every page connects to the five others in its room',
       { todo: 'signals arrive too late on this saturated machine' },
@@ -101,7 +102,7 @@ test(
           pages.flatMap((page, index) =>
             ids
               .filter((id, other) => other !== index && other % 2 === index % 2)
-              .map((id) => waitForPeer(page, id, 60_000)),
+              .map((id) => waitForPeer(page, id, 45_000)),
           ),
         );
       },
