@@ -41,11 +41,11 @@ test(
       generators: 2,
       layout: '1x60,20x6,40x3',
       durationS: 45,
-      warmupS: 25,
+      warmupS: 20,
       postsPerSecond: 30,
       churnPerMinute: 0.2,
       sampleEveryS: 5,
-      checkpointEveryS: 7,
+      checkpointEveryS: 5,
       dhtNodes: 10,
       // The dedupe set cycles every ~35 s at this rate, so its filling does not pass for a slope.
       nodeOptions: { meshDedupeSize: 2_000 },

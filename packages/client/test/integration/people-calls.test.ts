@@ -6,11 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { RTCPeerConnection } from 'werift';
 import type { Testnet } from '@sigmesh/node';
 import { deriveRoomHash, fromBase64url, inboxRoomHash, toBase64url } from '@sigmesh/protocol';
 import {
-  connectPeople,
   contactLink,
   parseContactLink,
   loadOrCreateIdentity,
@@ -20,9 +18,6 @@ import {
   type IncomingRing,
   type InboxSigner,
   type MissedCall,
-  type People,
-  type PeopleOptions,
-  type SigmeshError,
 } from '../../src/index.js';
 import { NodeMemory } from '../../src/nodes/node-memory.js';
 import { NodePool } from '../../src/nodes/node-pool.js';
@@ -33,46 +28,7 @@ import { createPowSolver } from '../../src/pow/pow-solver.js';
 import { forger, testSigner } from '../helpers/test-signer.js';
 import { startMeshTestnet } from '../helpers/testnet.js';
 import { memoryStorage, nextEvent } from '../helpers/werift-client.js';
-
-async function person(
-  t: TestContext,
-  node: string,
-  options: Partial<PeopleOptions> = {},
-): Promise<People> {
-  const people = await connectPeople({
-    appId: 'people-test',
-    nodes: [node],
-    identity: options.identity ?? (await testSigner()),
-    storage: memoryStorage(),
-    rtc: { RTCPeerConnection },
-    rtcConfiguration: { iceAdditionalHostAddresses: ['127.0.0.1'] },
-    turn: false,
-    inboxNodes: 1,
-    ...options,
-  });
-  t.after(() => people.close());
-  return people;
-}
-
-function nextRing(people: People, ms = 20_000): Promise<IncomingRing> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ring within ${ms} ms`)), ms);
-    const off = people.on('ring', (ring) => {
-      clearTimeout(timer);
-      off();
-      resolve(ring);
-    });
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as SigmeshError).code ?? String(error);
-  }
-  return 'resolved';
-}
+import { nextRing, person, rejection, until } from '../helpers/people.js';
 
 let net: Testnet | undefined;
 async function testnet(t: TestContext): Promise<Testnet> {
@@ -196,14 +152,6 @@ test('a contact’s ring joins the call’s room while it rings (left on decline
     /joinWhileRinging/,
   );
 });
-
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('the name and who may call change without reconnecting', async (t) => {
   const [n1, n2] = (await testnet(t)).nodes;
