@@ -117,7 +117,7 @@ export class PresenceSync {
     }
   }
 
-  /** Stops the hold timer (the node is stopping; a last flush with 'all' went before). */
+  /** Stops the hold timer and drops held beats (the node is stopping; a last flush with 'all' went before). */
   stop(): void {
     this.#forwarded.stop();
     clearImmediate(this.#flushTimer);
