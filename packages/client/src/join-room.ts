@@ -118,15 +118,24 @@ export async function joinKeyedRoom(
       'sigmesh: this room has no password, so the nodes relaying its signaling can read and alter it (SDP, DTLS fingerprints). Pass `password` for end-to-end protection.',
     );
   }
-  const identity =
-    options.identity === undefined
-      ? await ClientIdentity.create()
-      : new IdentityHellos(options.identity);
-  // A shared solver (a person's, for its calls) is already warm.
+  // The PoW worker starts and the configured nodes are probed while the identity key is made. A
+  // shared solver (a person's, for its calls) is already warm.
   const solver = (shared.solver ?? createPowSolver)();
+  let identity: ClientIdentity | IdentityHellos;
+  let pool: NodePool;
+  try {
+    pool = nodePoolFor(options, solver);
+    pool.prefetch();
+    identity =
+      options.identity === undefined
+        ? await ClientIdentity.create()
+        : new IdentityHellos(options.identity);
+  } catch (error) {
+    solver.close();
+    throw error;
+  }
   const hash = deriveRoomHash(options.appId, options.room);
   const maxPowDifficulty = options.maxPowDifficulty ?? joinRoomDefaults.maxPowDifficulty;
-  const pool = nodePoolFor(options, solver);
   const room = new Room({
     hash,
     selfId: identity.id,

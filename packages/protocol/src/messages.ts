@@ -28,7 +28,9 @@ export interface NodeInfo {
   /**
    * What this node takes beyond the base API (absent on older nodes): `plain-post` — paid
    * POSTs in the plain form (plain-post.ts); `join-hello` — a first message carried in the join
-   * (`GET /room/HASH?hello=`), and member ids derived from the join's token (join-member.ts).
+   * (`GET /room/HASH?hello=`), and member ids derived from the join's token (join-member.ts);
+   * `room-bound-posts` — a room post's proof may be bound to the room hash instead of its body,
+   * so a member solves its next post's challenge before it knows what it will say.
    * Unknown names are ignored, so nodes can add features without breaking older clients.
    */
   readonly features?: readonly NodeFeature[];
@@ -42,10 +44,14 @@ export interface NodeInfo {
 }
 
 /** Optional parts of the API a node takes (see {@link NodeInfo.features}). */
-export type NodeFeature = 'plain-post' | 'join-hello';
+export type NodeFeature = 'plain-post' | 'join-hello' | 'room-bound-posts';
 
 /** Every feature this version of the protocol knows. */
-export const nodeFeatures: readonly NodeFeature[] = ['plain-post', 'join-hello'];
+export const nodeFeatures: readonly NodeFeature[] = [
+  'plain-post',
+  'join-hello',
+  'room-bound-posts',
+];
 
 /**
  * Why a node refuses the asking client's paid requests right now (its price is over the node's

@@ -39,6 +39,11 @@ export function takesPlainPosts(node: ProbedNode): boolean {
   return node.info.features?.includes('plain-post') ?? false;
 }
 
+/** True when a room post's proof may bind the room hash, so it can be solved ahead (spare-post-token.ts). */
+export function takesRoomBoundPosts(node: ProbedNode): boolean {
+  return node.info.features?.includes('room-bound-posts') ?? false;
+}
+
 /** True when the node takes a hello in the join and derives member ids from join tokens. */
 export function takesJoinHello(node: ProbedNode): boolean {
   return node.info.features?.includes('join-hello') ?? false;
@@ -63,6 +68,8 @@ const RTT_FLOOR_MS = 25;
 /** Nodes costing at most best × this + {@link EQUIVALENT_SLACK_MS} count as equally good. */
 const EQUIVALENT_FACTOR = 2;
 const EQUIVALENT_SLACK_MS = 50;
+/** A probe made ahead ({@link NodePool.prefetch}) is taken by a quick rank started within this. */
+const PREFETCH_FRESH_MS = 5000;
 
 /**
  * The nodes a client knows (configured, remembered, learned from `/nodes`), ranked by PoW price
@@ -75,6 +82,11 @@ export class NodePool {
   readonly #avoidUntil = new Map<string, number>();
   readonly #now: () => number;
   #learning: Promise<void> | undefined;
+  /** Quick probes started ahead, each taken once by the next quick rank. */
+  readonly #prefetched = new Map<
+    string,
+    { readonly at: number; readonly probe: Promise<ProbedNode> }
+  >();
 
   constructor(options: NodePoolOptions) {
     this.#options = options;
@@ -109,6 +121,21 @@ export class NodePool {
   }
 
   /**
+   * Starts the quick probes of the configured nodes, and learning the nodes they list, now: a
+   * first join's quick {@link rank} takes them (a page probes while it makes its identity key and
+   * starts its PoW worker, instead of after).
+   */
+  prefetch(): void {
+    const candidates = this.#candidates(new Set());
+    this.#learning ??= this.#learn(candidates);
+    for (const url of candidates.filter((url) => this.#configured.includes(url))) {
+      const probe = this.#probe(url, undefined, true);
+      probe.catch(() => undefined);
+      this.#prefetched.set(url, { at: this.#now(), probe });
+    }
+  }
+
+  /**
    * Probes known nodes (and those they list at `/nodes`), and returns the reachable ones not in
    * `exclude`, cheapest first. Rejects (see joinFailure) with NO_NODE_REACHABLE, JOIN_REFUSED or POW_TOO_EXPENSIVE when none fit.
    */
@@ -126,7 +153,10 @@ export class NodePool {
       await Promise.all(
         fresh.map(async (url) => {
           try {
-            probed.set(url, await this.#probe(url, signal, quick));
+            probed.set(
+              url,
+              await (this.#takePrefetched(url, quick) ?? this.#probe(url, signal, quick)),
+            );
             this.#options.memory.remember(url);
           } catch (error) {
             signal?.throwIfAborted();
@@ -163,6 +193,15 @@ export class NodePool {
       (node.costMs <= best * EQUIVALENT_FACTOR + EQUIVALENT_SLACK_MS ? 0 : 2) +
       (this.#configured.includes(node.url) ? 0 : 1);
     return affordable.sort((a, b) => rank(a) - rank(b) || a.costMs - b.costMs);
+  }
+
+  /** A fresh probe of `url` made ahead, for a quick rank (a full one also measures `/ip`). */
+  #takePrefetched(url: string, quick: boolean): Promise<ProbedNode> | undefined {
+    const ahead = this.#prefetched.get(url);
+    this.#prefetched.delete(url);
+    return quick && ahead !== undefined && this.#now() - ahead.at <= PREFETCH_FRESH_MS
+      ? ahead.probe
+      : undefined;
   }
 
   /** Known URLs worth probing, configured first, avoiding recent failures when possible. */

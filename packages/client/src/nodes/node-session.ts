@@ -20,7 +20,14 @@ import {
 import type { PowSolver } from '../pow/pow-solver.js';
 import { request, timeoutSignal } from './node-http.js';
 import { paidRequest, postPaid } from './paid-request.js';
-import { probedOffer, takesJoinHello, takesPlainPosts, type ProbedNode } from './node-pool.js';
+import {
+  probedOffer,
+  takesJoinHello,
+  takesPlainPosts,
+  takesRoomBoundPosts,
+  type ProbedNode,
+} from './node-pool.js';
+import { SparePostToken } from './spare-post-token.js';
 
 /** What a node's room stream tells its member. */
 export interface NodeSessionHandlers {
@@ -86,6 +93,8 @@ export class NodeSession {
   readonly #solver: PowSolver;
   readonly #abort: AbortController;
   #offer: PowOffer;
+  /** The next post's proof, solved ahead, where the node takes room-bound posts. */
+  readonly #spare: SparePostToken | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #queued = 0;
   #closed = false;
@@ -110,6 +119,10 @@ export class NodeSession {
     this.#solver = solver;
     this.#abort = abort;
     this.#offer = welcome.pow;
+    if (takesRoomBoundPosts(node)) {
+      this.#spare = new SparePostToken(solver, utf8(room), abort.signal);
+      this.#spare.prepare(welcome.pow);
+    }
     this.#helloCarried = welcome.hello !== undefined;
   }
 
@@ -240,6 +253,8 @@ export class NodeSession {
     const body = JSON.stringify(to === undefined ? { data } : { data, to });
     const run = this.#queue.then(async () => {
       try {
+        // Waits for the spare if it is still being solved: the same work, started earlier.
+        const prepaid = await this.#spare?.take(this.#offer);
         const answer = await postPaid(
           `${this.url}/room/${this.#room}`,
           body,
@@ -248,13 +263,18 @@ export class NodeSession {
           {
             session: this.#session,
             plain: takesPlainPosts(this.probe),
+            ...(this.#spare === undefined ? {} : { bound: utf8(this.#room) }),
+            ...(prepaid === undefined ? {} : { prepaid }),
             signal: timeoutSignal(POST_TIMEOUT_MS, this.#abort.signal),
             deadline: Date.now() + POST_TIMEOUT_MS,
             maxDifficulty: Number.MAX_SAFE_INTEGER,
           },
         );
         const result = parsePostResult(answer.json);
-        if (result.ok) this.#offer = result.value.next;
+        if (result.ok) {
+          this.#offer = result.value.next;
+          this.#spare?.prepare(this.#offer);
+        }
       } finally {
         this.#queued--;
       }

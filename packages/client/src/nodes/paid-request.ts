@@ -117,6 +117,11 @@ export interface PostForm {
    * form's `Authorization` and `Sigmesh-Session` headers cost on every new URL.
    */
   readonly plain?: boolean;
+  /**
+   * What the proof binds: the exact body by default; a room post to a node listing
+   * `room-bound-posts` may bind the room hash instead (so it can be paid ahead).
+   */
+  readonly bound?: Uint8Array;
 }
 
 /**
@@ -148,7 +153,7 @@ export async function postPaid(
         body: plain ? formatPlainPost(token, session, text) : text,
         ...(limits.signal === undefined ? {} : { signal: limits.signal }),
       }),
-    utf8(text),
+    limits.bound ?? utf8(text),
     offer,
     solver,
     limits,

@@ -173,3 +173,30 @@ test('two clients joining two nodes at once meet with k = 1 (no redundant join t
     b.leave();
   }
 });
+
+test('probes made ahead (prefetch) are what the first quick rank takes: no second GET /', async (t) => {
+  const testnet = await startMeshTestnet(t, 1);
+  const url = testnet.nodes[0]!.url();
+  const seen = recordFetches(t);
+  const solver = createPowSolver();
+  t.after(() => solver.close());
+  const pool = new NodePool({
+    nodes: [url],
+    memory: new NodeMemory(memoryStorage()),
+    solver,
+    probeTimeoutMs: 3000,
+    maxProbes: 8,
+    maxPowDifficulty: 1 << 22,
+  });
+  const paths = (): string[] => seen.map((request) => new URL(request.url).pathname);
+  pool.prefetch();
+  // Asked at once, before anything awaits: the probe and the node list.
+  assert.deepEqual(paths().sort(), ['/', '/nodes']);
+  const [node] = await pool.rank(new Set(), undefined, true);
+  assert.equal(node?.url, url);
+  assert.equal(paths().filter((path) => path === '/').length, 1, 'the quick rank asked nothing');
+  // Taken once: a later rank probes again (a full one also measures /ip).
+  await pool.rank(new Set());
+  assert.equal(paths().filter((path) => path === '/').length, 2);
+  assert.ok(paths().includes('/ip'));
+});

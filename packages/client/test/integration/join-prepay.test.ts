@@ -8,7 +8,7 @@ import { test, type TestContext } from 'node:test';
 import { deriveRoomHash, type PowOffer } from '@sigmesh/protocol';
 import { fetchIceServers, prepayIceServers } from '../../src/ice-servers.js';
 import { NodeMemory } from '../../src/nodes/node-memory.js';
-import { NodePool, probedOffer } from '../../src/nodes/node-pool.js';
+import { NodePool, probedOffer, type ProbedNode } from '../../src/nodes/node-pool.js';
 import { NodeSession, type NodeSessionHandlers } from '../../src/nodes/node-session.js';
 import { createPowSolver, type PowSolver } from '../../src/pow/pow-solver.js';
 import { startMeshTestnet } from '../helpers/testnet.js';
@@ -22,8 +22,8 @@ const quiet: NodeSessionHandlers = {
   closed: () => undefined,
 };
 
-/** A solver that logs the scope of every payment it is asked for. */
-function loggingSolver(log: string[]): PowSolver {
+/** A solver that logs the scope of every payment it is asked for (and what it binds). */
+function loggingSolver(log: string[], bounds: string[] = []): PowSolver {
   const solver = createPowSolver();
   return {
     get hashesPerSecond() {
@@ -32,6 +32,7 @@ function loggingSolver(log: string[]): PowSolver {
     close: () => solver.close(),
     pay: (offer: PowOffer, bound, signal) => {
       log.push(`pay ${offer.scope}`);
+      bounds.push(new TextDecoder().decode(bound));
       return solver.pay(offer, bound, signal);
     },
   };
@@ -40,7 +41,8 @@ function loggingSolver(log: string[]): PowSolver {
 /** The node at `url` probed through a NodePool, with a logging solver closed after the test. */
 async function probeFirst(t: TestContext, url: string) {
   const log: string[] = [];
-  const solver = loggingSolver(log);
+  const bounds: string[] = [];
+  const solver = loggingSolver(log, bounds);
   t.after(() => solver.close());
   const pool = new NodePool({
     nodes: [url],
@@ -52,7 +54,7 @@ async function probeFirst(t: TestContext, url: string) {
   });
   const [node] = await pool.rank(new Set(), undefined, true);
   assert.ok(node);
-  return { log, solver, node };
+  return { log, bounds, solver, node };
 }
 
 test('the /token payment is made while the join travels, and the node takes it from the member', async (t) => {
@@ -70,13 +72,14 @@ test('the /token payment is made while the join travels, and the node takes it f
   });
   t.after(() => session.close());
   log.push('welcome');
-  // The join's own payment comes first; `paid` once, then the token's, before the welcome.
-  assert.deepEqual(log, ['pay room-join', 'paid', 'pay token', 'welcome']);
+  // The join's own payment comes first; `paid` once, then the token's, before the welcome; at
+  // the welcome, the first post's (paid ahead: spare-post-token.ts).
+  assert.deepEqual(log, ['pay room-join', 'paid', 'pay token', 'pay room-post', 'welcome']);
   const token = await prepaid;
   assert.ok(token !== undefined, 'the probe quoted a /token challenge');
   const ice = await fetchIceServers(session, solver, 10_000, probedOffer(node, 'token'), token);
   assert.ok(ice.iceServers.some((server) => server.urls.some((url) => url.startsWith('turn:'))));
-  assert.deepEqual(log.slice(4), [], 'the node took the prepaid token: nothing paid again');
+  assert.deepEqual(log.slice(5), [], 'the node took the prepaid token: nothing paid again');
 });
 
 test('a join with a prepaid token (a spare) pays nothing and does not call paid', async (t) => {
@@ -95,5 +98,79 @@ test('a join with a prepaid token (a spare) pays nothing and does not call paid'
     paid: () => log.push('paid'),
   });
   t.after(() => session.close());
-  assert.deepEqual(log, []);
+  // Nothing for the join; only the first post's proof, paid ahead at the welcome.
+  assert.deepEqual(log, ['pay room-post']);
+});
+
+/**
+ * Posts `count` messages through a fresh session on `node` (as probed, or with its features
+ * replaced), each logged as `post N` before it is made, and a second member's view of them.
+ */
+async function postThrough(
+  t: TestContext,
+  url: string,
+  count: number,
+  features?: ProbedNode['info']['features'],
+) {
+  const { log, bounds, solver, node: probed } = await probeFirst(t, url);
+  const node = features === undefined ? probed : { ...probed, info: { ...probed.info, features } };
+  const room = deriveRoomHash('prepay-test', `posts-${features === undefined}`);
+  const heard: unknown[] = [];
+  const listener = createPowSolver();
+  t.after(() => listener.close());
+  const receiver = await NodeSession.open(
+    node,
+    room,
+    listener,
+    { ...quiet, message: (event) => heard.push(event.data) },
+    { timeoutMs: 10_000, maxDifficulty: 1 << 22 },
+  );
+  t.after(() => receiver.close());
+  const session = await NodeSession.open(node, room, solver, quiet, {
+    timeoutMs: 10_000,
+    maxDifficulty: 1 << 22,
+  });
+  t.after(() => session.close());
+  // What the join paid is not the point: from its last payment on.
+  const from = log.lastIndexOf('pay room-join') + 1;
+  for (let n = 1; n <= count; n++) {
+    log.push(`post ${n}`);
+    bounds.push('');
+    await session.post({ n });
+  }
+  const deadline = Date.now() + 5000;
+  while (heard.length < count && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  const posts = log.slice(from);
+  const postBounds = bounds.slice(from).filter((_, index) => posts[index] === 'pay room-post');
+  return { log: posts, bounds: postBounds, heard, room };
+}
+
+test('posts to a node listing room-bound-posts leave with a proof solved ahead over the room hash', async (t) => {
+  const testnet = await startMeshTestnet(t, 1);
+  const { log, bounds, heard, room } = await postThrough(t, testnet.nodes[0]!.url(), 3);
+  // Each post's proof was asked for before the post (at the welcome, then at each answer), and
+  // the node took every one: nothing was paid twice.
+  assert.deepEqual(log, [
+    'pay room-post',
+    'post 1',
+    'pay room-post',
+    'post 2',
+    'pay room-post',
+    'post 3',
+    'pay room-post',
+  ]);
+  assert.deepEqual(new Set(bounds), new Set([room]));
+  assert.deepEqual(heard, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+});
+
+test('on a node without room-bound-posts, posts pay when made, over their body', async (t) => {
+  const testnet = await startMeshTestnet(t, 1);
+  const { log, bounds, heard } = await postThrough(t, testnet.nodes[0]!.url(), 2, [
+    'plain-post',
+    'join-hello',
+  ]);
+  assert.deepEqual(log, ['post 1', 'pay room-post', 'post 2', 'pay room-post']);
+  assert.deepEqual(bounds, ['{"data":{"n":1}}', '{"data":{"n":2}}']);
+  assert.deepEqual(heard, [{ n: 1 }, { n: 2 }]);
 });

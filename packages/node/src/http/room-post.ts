@@ -1,4 +1,10 @@
-import { parseRoomPost, sigmeshError, type PostResult, type RoomHash } from '@sigmesh/protocol';
+import {
+  parseRoomPost,
+  sigmeshError,
+  utf8,
+  type PostResult,
+  type RoomHash,
+} from '@sigmesh/protocol';
 import type { NodeContext } from '../node-context.js';
 import { parseJsonBody } from './json-body.js';
 import { payerOf, SESSION_HEADER } from './request-payer.js';
@@ -16,7 +22,7 @@ export interface RoomPostRequest {
 
 /**
  * `POST /room/HASH` after the room hash was read: publishes `{ data, to? }` to the room, or to
- * one peer. Checks, in order: PoW over the exact body bytes (scope `room-post`, priced for the
+ * one peer. Checks, in order: PoW over the exact body bytes or the room hash (scope `room-post`, priced for the
  * member the session names), the session of a live member (nobody speaks as another peer), then
  * the body: UTF-8, JSON, shape. Answers with the next challenge; throws SigmeshErrors.
  */
@@ -24,7 +30,9 @@ export function postToRoom(ctx: NodeContext, request: RoomPostRequest): PostResu
   const { room, body, session } = request;
   // Priced for the member whose session it names (or its address, when none is live).
   const payer = payerOf(ctx, request.address, room, session);
-  ctx.pow.check(request.token, 'room-post', payer, body);
+  // Bound to the body, or to the room hash (nodes list `room-bound-posts`): the same price,
+  // paid before the member knows what it will say.
+  ctx.pow.check(request.token, 'room-post', payer, body, utf8(room));
   const member = typeof session === 'string' ? ctx.rooms.bySession(room, session) : undefined;
   if (member === undefined || member.closed) {
     throw sigmeshError(

@@ -93,13 +93,21 @@ export class PowGate {
 
   /**
    * Verifies `token` (`<challenge>.<counter>`, or undefined when absent) for a request of
-   * `scope` by `payer` over `bound` (the body, or the room hash for a join). Throws a
+   * `scope` by `payer` over `bound` (the body, or the room hash for a join), or over `alsoBound`
+   * when given (a room post's room hash: a member solves its next post's challenge before it
+   * knows what it will say; tried first, as it is short). Throws a
    * SigmeshError: a PowRejection carrying a fresh offer for the 401s, or RATE_LIMITED /
    * NODE_OVERLOADED with a truthful Retry-After when the price is over the cap; any of these
    * becomes `UNPAID_RATE_LIMITED` once the address has used its allowance of unpaid requests.
    * On success counts the request for the payer.
    */
-  check(token: string | undefined, scope: PowScope, payer: Payer, bound: Uint8Array): void {
+  check(
+    token: string | undefined,
+    scope: PowScope,
+    payer: Payer,
+    bound: Uint8Array,
+    alsoBound?: Uint8Array,
+  ): void {
     const { pricing, replay, now, ttlSeconds, priceTolerance } = this.#options;
     const quote = pricing.quote(payer, scope);
     if (quote.over !== undefined) throw this.#unpaid(payer) ?? overCapRefusal(quote);
@@ -151,7 +159,9 @@ export class PowGate {
         `difficulty ${challenge.difficulty} is below the current price ${quote.price}`,
       );
     }
-    if (!this.#solves(challenge.bytes, bound, solution, challenge.difficulty)) {
+    const solves = (over: Uint8Array): boolean =>
+      this.#solves(challenge.bytes, over, solution, challenge.difficulty);
+    if (!((alsoBound !== undefined && solves(alsoBound)) || solves(bound))) {
       throw this.#reject(
         payer,
         scope,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  checkSolution,
   decodeChallenge,
   formatPowToken,
   solve,
@@ -146,4 +147,37 @@ test('the MAC covers every byte of a challenge and the secret: any change is POW
 
 test('a secret of the wrong size is refused at construction', () => {
   assert.throws(() => gate({ secret: new Uint8Array(16) }), /32 bytes/);
+});
+
+test('a room post may bind the room hash instead of its body; a proof for neither is refused', async () => {
+  const { pow } = gate();
+  const payer: Payer = { address: 'a' };
+  const room = utf8('9f5d5246ceb9fc072235393c9056211925d31f87');
+  const body = utf8('{"data":"an answer made after the proof was solved"}');
+  const elsewhere = utf8('0000000000000000000000000000000000000000');
+  /** A fresh room-post token solved over `over` that solves none of `not` (cheap prices: redraw). */
+  const solvedOnlyOver = async (over: Uint8Array, not: Uint8Array[]): Promise<string> => {
+    for (;;) {
+      const offer = pow.offer('room-post', payer);
+      const challenge = decodeChallenge(offer.challenge);
+      assert.ok(challenge.ok);
+      const { bytes, difficulty } = challenge.value;
+      const counter = await solve(bytes, difficulty, over, { search: nodeCryptoSearch });
+      if (!not.some((other) => checkSolution(bytes, difficulty, other, counter)))
+        return formatPowToken(offer.challenge, counter);
+    }
+  };
+  pow.check(await solvedOnlyOver(room, [body]), 'room-post', payer, body, room);
+  pow.check(await solvedOnlyOver(body, [room]), 'room-post', payer, body, room);
+  const neither = await solvedOnlyOver(elsewhere, [room, body]);
+  assert.equal(
+    refusal(() => pow.check(neither, 'room-post', payer, body, room)).code,
+    'POW_WRONG_SOLUTION',
+  );
+  // Without the alternative (every other route), a room-bound proof is no proof.
+  const roomBound = await solvedOnlyOver(room, [body]);
+  assert.equal(
+    refusal(() => pow.check(roomBound, 'room-post', payer, body)).code,
+    'POW_WRONG_SOLUTION',
+  );
 });

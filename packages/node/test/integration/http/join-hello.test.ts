@@ -24,7 +24,7 @@ test('a member id is derived from the join’s PoW token, and the node advertise
   const info = (await rawRequest(`${node.url()}/`, {
     headers: { accept: 'application/json' },
   }).then((r) => r.json())) as { features?: string[] };
-  assert.deepEqual(info.features, ['plain-post', 'join-hello']);
+  assert.deepEqual(info.features, ['plain-post', 'join-hello', 'room-bound-posts']);
 });
 
 test('the hello in a join reaches the room as the new member’s message, and its id is in the welcome', async (t) => {
