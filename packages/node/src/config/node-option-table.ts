@@ -4,6 +4,7 @@ import { meshOptionTable } from './mesh-option-table.js';
 import { resourceOptionTable } from './resource-option-table.js';
 import { trackerOptionTable } from './tracker-option-table.js';
 import { topicsOptionTable } from './topics-option-table.js';
+import { turnOptionTable } from './turn-option-table.js';
 
 /**
  * The one option table: flags, env vars, validation and --help all come from here.
@@ -290,59 +291,7 @@ export const nodeOptionTable = {
     max: 65535,
     description: 'UDP port of the DHT (0 picks a free one).',
   },
-  turnPort: {
-    flag: 'turn-port',
-    kind: 'integer',
-    group: 'server',
-    min: -1,
-    max: 65535,
-    description:
-      'STUN/TURN port, UDP and TCP (-1 turns the built-in TURN server off, 0 picks a free port).',
-  },
-  turnAllowPeer: {
-    flag: 'turn-allow-peer',
-    kind: 'list',
-    group: 'server',
-    description:
-      'CIDR TURN may relay to although loopback/private/special (repeatable or comma list).',
-  },
-  turnAllowMeshPeer: {
-    flag: 'turn-allow-mesh-peer',
-    kind: 'list',
-    group: 'server',
-    description:
-      'CIDR in which linked, DHT-verified nodes become TURN peers although private (LAN meshes; repeatable or comma list).',
-  },
-  turnSecret: {
-    flag: 'turn-secret',
-    kind: 'string',
-    group: 'server',
-    description:
-      'TURN REST secret shared with an external TURN server (comma list rotates; default: random).',
-  },
-  turnExternal: {
-    flag: 'turn-external',
-    kind: 'string',
-    group: 'server',
-    description:
-      'HOST:PORT of an external TURN server (coturn, use-auth-secret) to mint credentials for; turns the built-in one off.',
-  },
-  turnRelayIp: {
-    flag: 'turn-relay-ip',
-    kind: 'string',
-    group: 'server',
-    description:
-      'Public IP the built-in TURN server advertises as relay address (behind 1:1 NAT; default: the address it binds).',
-  },
-  turnCredentialsPerMinute: {
-    flag: 'turn-credentials-per-minute',
-    kind: 'integer',
-    group: 'server',
-    min: 0,
-    max: 100_000,
-    description:
-      'GET /turn (TURN credentials without proof-of-work, for unchanged apps) answers per client address per minute (0: off).',
-  },
+  ...turnOptionTable,
   metrics: {
     flag: 'metrics',
     kind: 'boolean',

@@ -1,12 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import type { DhtGetResult, DhtPutRequest, DhtPutResult } from '@sigmesh/protocol';
-import {
-  bootstrapRetryDelay,
-  formatDhtBootstrap,
-  type DhtAddress,
-  type DhtBootstrap,
-} from './bootstrap-option.js';
+import { formatDhtBootstrap, type DhtAddress, type DhtBootstrap } from './bootstrap-option.js';
+import { BootstrapState } from './bootstrap-state.js';
 import { isPublicIpv4 } from './address-scope.js';
 import { createDhtClient, type DhtClient } from './dht-client.js';
 import { openDht } from './dht-socket.js';
@@ -50,8 +45,7 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   #stopping: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
-  #bootstrapped = false;
-  #attempts = 0;
+  readonly #bootstrapState: BootstrapState;
   readonly #followUps = new FollowUpLookups();
   /**
    * A node past maxRooms opens rooms it cannot announce all the time: one line a minute says so
@@ -59,8 +53,6 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
    * a room reopened under churn).
    */
   readonly #roomLimitWarning: ThrottledWarning;
-  #nextBootstrapAt: number | null = null;
-  #lastError: string | null = null;
   #descriptorSeq: number | null = null;
   readonly #traffic: DhtTraffic = { sent: 0, received: 0 };
   #due: MaintenanceDue = { nodeAnnounce: 0, descriptor: 0, nodeLookup: 0 };
@@ -73,6 +65,17 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     this.#roomLimitWarning = new ThrottledWarning(60_000, this.#now);
     this.#log = options.log;
     this.#bootstrap = options.bootstrap ?? 'mainline';
+    this.#bootstrapState = new BootstrapState({
+      bootstrap: this.#bootstrap,
+      limits: this.#limits,
+      now: this.#now,
+      log: this.#log,
+      tableSize: () => this.#client?.tableSize() ?? 0,
+      onJoined: () => {
+        this.#due = { nodeAnnounce: 0, descriptor: 0, nodeLookup: 0 };
+      },
+      onStatus: () => this.emit('status', this.status()),
+    });
     const signer = createSigner(options.identity);
     const { announcePort: port, publicUrl } = options;
     const announcePort = typeof port === 'number' ? () => port : port;
@@ -114,6 +117,11 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     });
   }
 
+  /** True while the routing table holds at least one node. */
+  get #bootstrapped(): boolean {
+    return this.#bootstrapState.bootstrapped;
+  }
+
   start(): Promise<void> {
     if (this.#starting) return this.#starting;
     const previousStop = this.#stopping ?? Promise.resolve();
@@ -147,9 +155,9 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       bootstrap: formatDhtBootstrap(this.#bootstrap),
       bootstrapped: this.#bootstrapped,
       routingTableSize: client ? client.tableSize() : 0,
-      bootstrapAttempts: this.#attempts,
-      lastError: this.#lastError,
-      nextBootstrapAt: this.#bootstrapped ? null : this.#nextBootstrapAt,
+      bootstrapAttempts: this.#bootstrapState.attempts,
+      lastError: this.#bootstrapState.lastError,
+      nextBootstrapAt: this.#bootstrapState.nextBootstrapAt,
       dhtPort: client?.dht.listening === true ? client.dht.address().port : null,
       rooms: this.#rooms.rooms().length,
       descriptorSeq: this.#descriptorSeq,
@@ -259,11 +267,12 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       throw error;
     }
     dht.on('warning', (error) => this.#log.debug({ err: error }, 'discovery: DHT warning'));
-    dht.on('error', (error) => this.#recordError(`DHT socket error: ${error.message}`));
+    dht.on('error', (error) =>
+      this.#bootstrapState.recordError(`DHT socket error: ${error.message}`),
+    );
     this.#client = createDhtClient(dht, limits.operationTimeoutMs);
     this.#state = 'running';
-    this.#attempts = 0;
-    this.#nextBootstrapAt = null;
+    this.#bootstrapState.restart();
     // 'ready' fires when the initial bootstrap finished — also when nobody answered — so it only
     // triggers a check of the routing table.
     // With bootstrap 'none' it may have fired already, while the socket was binding.
@@ -287,7 +296,7 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
     const client = this.#client;
     this.#client = undefined;
     this.#running = undefined;
-    this.#setBootstrapped(false, false);
+    this.#bootstrapState.set(false, false);
     this.#proxy.clear();
     if (client) await client.close();
     this.#state = 'stopped';
@@ -325,79 +334,16 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       // operationTimeoutMs); it must not clear the marker of a newer run.
       if (this.#running === run) this.#running = undefined;
       if (this.#client === client)
-        this.#schedule(this.#bootstrapped ? this.#limits.tickMs : this.#retryDelay());
+        this.#schedule(
+          this.#bootstrapped ? this.#limits.tickMs : this.#bootstrapState.retryDelay(),
+        );
     }
   }
 
   async #runTick(client: DhtClient, force: boolean): Promise<void> {
-    await this.#checkBootstrap(client, force);
+    await this.#bootstrapState.check(client, force, () => this.#client === client);
     if (this.#client !== client || !this.#bootstrapped) return;
     await this.#maintain(client, force);
-  }
-
-  async #checkBootstrap(client: DhtClient, force: boolean): Promise<void> {
-    if (client.tableSize() > 0) return this.#setBootstrapped(true, true);
-    this.#setBootstrapped(false, true);
-    const now = this.#now();
-    if (!force && this.#nextBootstrapAt !== null && now < this.#nextBootstrapAt) return;
-    this.#attempts++;
-    if (this.#bootstrap !== 'none') {
-      if (typeof this.#bootstrap !== 'string')
-        for (const node of this.#bootstrap)
-          client.dht.addNode({ host: node.host, port: node.port });
-      // With an empty table any lookup falls back to the bootstrap nodes, and every node that
-      // answers lands in the routing table.
-      await client.lookup(randomBytes(20), 1).catch(() => []);
-    }
-    if (this.#client !== client) return;
-    if (client.tableSize() > 0) return this.#setBootstrapped(true, true);
-    this.#nextBootstrapAt = this.#now() + this.#retryDelay();
-    // With bootstrap 'none' an empty table is the configured state, not a fault: info, not warn.
-    this.#recordError(
-      this.#bootstrap === 'none'
-        ? 'bootstrap is none: waiting for another node to contact this one'
-        : `no DHT bootstrap node answered (attempt ${this.#attempts}); retrying with backoff`,
-      this.#bootstrap === 'none' ? 'info' : 'warn',
-    );
-  }
-
-  #retryDelay(): number {
-    return bootstrapRetryDelay(
-      this.#attempts,
-      this.#limits.bootstrapRetryMinMs,
-      this.#limits.bootstrapRetryMaxMs,
-    );
-  }
-
-  #setBootstrapped(value: boolean, announce: boolean): void {
-    if (value === this.#bootstrapped) return;
-    this.#bootstrapped = value;
-    if (value) {
-      this.#attempts = 0;
-      this.#nextBootstrapAt = null;
-      this.#lastError = null;
-      // Everything is due at once after (re)joining the DHT.
-      this.#due = { nodeAnnounce: 0, descriptor: 0, nodeLookup: 0 };
-      this.#log.info(
-        { routingTableSize: this.#client?.tableSize() ?? 0 },
-        'discovery: DHT bootstrapped',
-      );
-    } else if (announce) {
-      this.#log.warn(
-        { bootstrap: formatDhtBootstrap(this.#bootstrap) },
-        'discovery: DHT routing table is empty; serving local rooms only and retrying',
-      );
-    }
-    if (announce) this.emit('status', this.status());
-  }
-
-  #recordError(message: string, level: 'info' | 'warn' = 'warn'): void {
-    const changed = this.#lastError !== message;
-    this.#lastError = message;
-    if (changed) {
-      this.#log[level]({ attempts: this.#attempts }, `discovery: ${message}`);
-      this.emit('status', this.status());
-    }
   }
 
   async #maintain(client: DhtClient, force: boolean): Promise<void> {

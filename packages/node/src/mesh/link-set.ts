@@ -9,7 +9,7 @@ import { replacesLink, type LinkOrigin } from './duplicate-links.js';
 import { admissionPrice, evictionVictim } from './link-slots.js';
 import { closeCodeError, meshCloseCodes } from './mesh-close-codes.js';
 import { MeshLink, type RoomFrame } from './mesh-link.js';
-import type { MeshConfig } from './mesh.js';
+import type { MeshConfig } from './mesh-config.js';
 import type { MeshStats } from './mesh-stats.js';
 import { Reputation } from './reputation.js';
 

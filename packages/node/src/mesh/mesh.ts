@@ -1,12 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  MESH_MAX_CHAIN_LENGTH,
-  MESH_MAX_ROOMS_PER_FRAME,
-  type RoomHash,
-  type StatusLink,
-} from '@sigmesh/protocol';
-import type { NodeConfig } from '../config/node-options.js';
+import { MESH_MAX_ROOMS_PER_FRAME, type RoomHash, type StatusLink } from '@sigmesh/protocol';
 import type { NodeIdentity } from '../identity/node-identity.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Member } from '../rooms/member.js';
@@ -15,6 +9,7 @@ import type { RoomMessage, RoomObserver } from '../rooms/room-observer.js';
 import { beatHoldMs } from './beat-batches.js';
 import { LinkSet } from './link-set.js';
 import { meshCloseCodes } from './mesh-close-codes.js';
+import { ownChainLength, presenceLimits, type MeshConfig } from './mesh-config.js';
 import type { MeshLink, RoomFrame } from './mesh-link.js';
 import { emptyMeshStats, type MeshStats } from './mesh-stats.js';
 import { MessageRelay } from './message-relay.js';
@@ -27,45 +22,10 @@ import { LivenessClock } from './liveness-clock.js';
 import { SeenIds } from './seen-ids.js';
 import { VerifiedNodes, type VerifiedNode } from './verified-nodes.js';
 
-/** The mesh's options (docs/limits.md § Mesh links). */
-export type MeshConfig = Pick<
-  NodeConfig,
-  | 'meshMaxLinks'
-  | 'meshRoomDegree'
-  | 'meshStandbyLinks'
-  | 'presenceBatchMembers'
-  | 'presenceIntervalMs'
-  | 'meshHopLimit'
-  | 'meshMaxFrameBytes'
-  | 'meshFramesPerSecond'
-  | 'meshMaxBufferedBytes'
-  | 'meshIdleCloseMs'
-  | 'meshHandshakeTimeoutMs'
-  | 'meshDedupeSize'
-  | 'meshPeers'
-  | 'meshMaxPendingLinks'
-  | 'meshAdmissionDifficulty'
-  | 'meshMaxAdmissionDifficulty'
-  | 'meshPingMs'
-  | 'meshSilenceMs'
-  | 'meshBeatMs'
-  | 'meshPresenceLeaseMs'
-  | 'meshMaxRoomsPerLink'
-  | 'meshMaxOwnersPerLink'
-  | 'meshMaxMembersPerLink'
-  | 'meshMaxMembersPerOwner'
-  | 'meshMaxRemoteMembersPerRoom'
-  | 'meshMaxRemoteMembers'
-  | 'meshOwnerMessagesPerSecond'
-  | 'meshBanPoints'
->;
-
 /** Verified nodes remembered for `/nodes`. */
 const MAX_VERIFIED = 1000;
 /** How often owners' leases and graces are checked. */
 const LIVENESS_TICK_MS = 250;
-/** A chain lasts ten minutes: a receiver that missed beats checks at most 600 values (default). */
-const CHAIN_SECONDS = 600;
 
 /**
  * Node-to-node relay of rooms (DESIGN §3 mesh; docs/protocol.md § Mesh, docs/security.md).
@@ -149,17 +109,7 @@ export class Mesh implements RoomObserver {
       },
     });
     const owners = new RemoteOwners({
-      limits: {
-        leaseMs: config.meshPresenceLeaseMs,
-        forgetMs: Math.max(60_000, config.meshPresenceLeaseMs * 4),
-        maxOwnersPerLink: config.meshMaxOwnersPerLink,
-        maxMembersPerLink: config.meshMaxMembersPerLink,
-        maxMembersPerOwner: config.meshMaxMembersPerOwner,
-        maxRemotePerRoom: config.meshMaxRemoteMembersPerRoom,
-        maxRemoteTotal: config.meshMaxRemoteMembers,
-        ownerMessagesPerSecond: config.meshOwnerMessagesPerSecond,
-        ownerMessageBurst: config.meshOwnerMessagesPerSecond * 2,
-      },
+      limits: presenceLimits(config),
       now,
       onChange: (room, joined, left) => rooms.remoteChanged(room, joined, left),
       onGone: (owner) => this.#presence.gone(owner),
@@ -177,10 +127,7 @@ export class Mesh implements RoomObserver {
         identity,
         now: options.now,
         beatMs: config.meshBeatMs,
-        chainLength: Math.min(
-          MESH_MAX_CHAIN_LENGTH,
-          Math.ceil((CHAIN_SECONDS * 1000) / config.meshBeatMs),
-        ),
+        chainLength: ownChainLength(config),
         batchMembers: config.presenceBatchMembers,
         holdMs: config.presenceIntervalMs,
       }),

@@ -9,11 +9,11 @@ import {
 } from '@sigmesh/protocol';
 import type { NodeConfig } from '../config/node-options.js';
 import type { Logger } from '../log/create-logger.js';
+import { newLocalRoom, peerListBytes, type LocalRoom } from './local-room.js';
 import { isEventSink, type Member, type MemberSink } from './member.js';
 import { MemberWriter } from './member-writer.js';
-import { COMMA, encodeIds, MemberIdBlocks } from './member-id-blocks.js';
-import { PresenceFanout, type PresenceRoom } from './presence-fanout.js';
-import { PresenceLog } from './presence-log.js';
+import { fanOutMessage } from './message-fanout.js';
+import { PresenceFanout } from './presence-fanout.js';
 import type { RoomMessage, RoomObserver } from './room-observer.js';
 import { sseChunk } from './sse-chunk.js';
 
@@ -28,14 +28,6 @@ type RoomLimits = Pick<
   | 'presenceBatchMembers'
   | 'presenceIntervalMs'
 >;
-
-interface Room extends PresenceRoom {
-  readonly sessions: Map<string, Member>;
-  /** The local members' ids, encoded for welcomes (same order as `members`). */
-  readonly ids: MemberIdBlocks;
-  /** Members on other nodes that the mesh counts as present. */
-  readonly remote: Set<PeerId>;
-}
 
 /** Counters for /metrics and tests. */
 export interface RoomStats {
@@ -54,7 +46,7 @@ export interface RoomStats {
  * ({@link MemberWriter}); a member whose unsent bytes pass `memberQueueBytes` is cut.
  */
 export class RoomRegistry {
-  readonly #rooms = new Map<RoomHash, Room>();
+  readonly #rooms = new Map<RoomHash, LocalRoom>();
   readonly #streamsPerClient = new Map<string, number>();
   readonly #limits: RoomLimits;
   readonly #now: () => number;
@@ -169,15 +161,7 @@ export class RoomRegistry {
     let entry = this.#rooms.get(room);
     const opened = entry === undefined;
     if (entry === undefined) {
-      entry = {
-        hash: room,
-        members: new Map(),
-        sessions: new Map(),
-        ids: new MemberIdBlocks(),
-        remote: new Set(),
-        log: new PresenceLog(this.#limits.presenceBacklog),
-        presenceHold: undefined,
-      };
+      entry = newLocalRoom(room, this.#limits.presenceBacklog);
       this.#rooms.set(room, entry);
       this.#stats.rooms = this.#rooms.size;
     }
@@ -263,21 +247,11 @@ export class RoomRegistry {
 
   /**
    * {@link peers} as JSON array elements, in pieces whose concatenation is
-   * `peers(room, except).map(JSON.stringify).join(',')`: the local members' part from cached
-   * blocks (shared by every welcome sent while they are unchanged), the remote part encoded here.
+   * `peers(room, except).map(JSON.stringify).join(',')` (see local-room.ts).
    */
   peerListBytes(room: RoomHash, except?: PeerId): Buffer[] {
     const entry = this.#rooms.get(room);
-    if (entry === undefined) return [];
-    const pieces = entry.ids.encode(except);
-    if (entry.remote.size > 0) {
-      const remote = encodeIds([...entry.remote].filter((peerId) => peerId !== except));
-      if (remote.length > 0) {
-        if (pieces.length > 0) pieces.push(COMMA);
-        pieces.push(remote);
-      }
-    }
-    return pieces;
+    return entry === undefined ? [] : peerListBytes(entry, except);
   }
 
   /** Rooms with local members. */
@@ -333,31 +307,12 @@ export class RoomRegistry {
 
   /** Delivers a message (local, or arrived from another node) to the local members it is for. */
   deliver(message: RoomMessage): number {
-    const { id, from, to, data } = message;
-    // Encoded once, and only if a stream member needs the bytes.
-    let chunk: Buffer | undefined;
-    const give = (member: Member): boolean => {
-      if (member.closed) return false;
-      if (isEventSink(member.sink)) {
-        member.sink.message(message);
-        return true;
-      }
-      chunk ??= sseChunk('message', to === undefined ? { id, from, data } : { id, from, to, data });
-      return this.#writer.enqueue(member, chunk);
-    };
     this.#stats.messages++;
     const members = this.#rooms.get(message.room)?.members;
     if (members === undefined) return 0;
-    if (to !== undefined) {
-      const target = members.get(to);
-      const delivered = target !== undefined && give(target) ? 1 : 0;
-      this.#stats.deliveries += delivered;
-      return delivered;
-    }
-    let delivered = 0;
-    // An inbox's broadcasts are for its owners: a guest hears only what is addressed to it.
-    for (const member of members.values())
-      if (member.peerId !== from && member.role !== 'guest' && give(member)) delivered++;
+    const delivered = fanOutMessage(members, message, (member, chunk) =>
+      this.#writer.enqueue(member, chunk),
+    );
     this.#stats.deliveries += delivered;
     return delivered;
   }

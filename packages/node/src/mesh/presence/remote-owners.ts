@@ -1,6 +1,5 @@
 import {
   MESH_MAX_PEERS_PER_FRAME,
-  rosterSigningText,
   type AnchorFrame,
   type Beat,
   type DeltaFrame,
@@ -8,11 +7,10 @@ import {
   type RoomHash,
   type RosterFrame,
 } from '@sigmesh/protocol';
-import { OwnerState, type HeldRoster } from './owner-state.js';
+import { HeldRosters } from './held-rosters.js';
+import { OwnerState } from './owner-state.js';
 export type { MessageRefusal, PresenceLimits, PresenceOutcome } from './presence-types.js';
 import type { MessageRefusal, PresenceLimits, PresenceOutcome } from './presence-types.js';
-import { RoomClaims } from './room-claims.js';
-import { rosterDigest } from './roster-digest.js';
 
 const ACCEPTED: PresenceOutcome = { kind: 'accepted' };
 const DUPLICATE: PresenceOutcome = { kind: 'duplicate' };
@@ -32,11 +30,10 @@ const RELAYED: PresenceOutcome = {
  */
 export class RemoteOwners {
   readonly #owners = new Map<string, OwnerState>();
-  /** Rooms we hold (local members): each remote member, by the owner that holds its claim. */
-  readonly #claims: RoomClaims;
-  readonly #held = new Map<RoomHash, number>();
-  readonly #linkUse = new Map<object, { owners: number; members: number }>();
-  #total = 0;
+  /** Their rosters of the rooms we hold, and the member budgets ({@link HeldRosters}). */
+  readonly #rosters: HeldRosters;
+  /** Owners each link introduced (its owner budget). */
+  readonly #ownersPerLink = new Map<object, number>();
   readonly #limits: PresenceLimits;
   readonly #now: () => number;
   readonly #onGone: (owner: string) => void;
@@ -64,7 +61,7 @@ export class RemoteOwners {
   }) {
     this.#limits = options.limits;
     this.#now = options.now;
-    this.#claims = new RoomClaims(options.onChange);
+    this.#rosters = new HeldRosters(options.limits, options.onChange);
     this.#onGone = options.onGone;
     this.#onVisible = options.onVisible;
     this.#directLink = options.directLink ?? (() => undefined);
@@ -72,17 +69,12 @@ export class RemoteOwners {
 
   /** We have local members in `room` now: track its remote members. */
   openRoom(room: RoomHash): void {
-    this.#claims.open(room);
+    this.#rosters.open(room);
   }
 
   /** No local member left in `room`: forget every roster of it (nobody here needs them). */
   closeRoom(room: RoomHash): void {
-    this.#claims.close(room);
-    for (const owner of this.#owners.values()) {
-      this.#setRoster(owner, room, undefined);
-      owner.partial.delete(room);
-      owner.refused.delete(room);
-    }
+    this.#rosters.close(room, this.#owners.values());
   }
 
   get(owner: string): OwnerState | undefined {
@@ -95,17 +87,17 @@ export class RemoteOwners {
 
   /** The owner holding `peer`'s claim in `room`, if the peer counts as present. */
   ownerOf(room: RoomHash, peer: PeerId): OwnerState | undefined {
-    return this.#claims.ownerOf(room, peer);
+    return this.#rosters.ownerOf(room, peer);
   }
 
   /** Remote members present in `room`. */
   members(room: RoomHash): PeerId[] {
-    return this.#claims.members(room);
+    return this.#rosters.members(room);
   }
 
   /** How many remote members are held in all (for stats). */
   get total(): number {
-    return this.#total;
+    return this.#rosters.total;
   }
 
   /** An anchor from `link`. Returns whether it is new to us (then it is passed on). */
@@ -116,12 +108,12 @@ export class RemoteOwners {
     const key = OwnerState.verifyAnchor(frame, existing?.key);
     if (key === undefined) return { kind: 'violation', reason: 'anchor signature' };
     if (existing === undefined) {
-      const use = this.#use(link);
-      if (use.owners >= this.#limits.maxOwnersPerLink)
+      const introduced = this.#ownersPerLink.get(link) ?? 0;
+      if (introduced >= this.#limits.maxOwnersPerLink)
         return { kind: 'violation', reason: 'owner budget of the link' };
       const owner = new OwnerState(frame, key, this.#now(), this.#limits.ownerMessageBurst);
       owner.introducer = link;
-      use.owners++;
+      this.#ownersPerLink.set(link, introduced + 1);
       this.#owners.set(frame.owner, owner);
       return ACCEPTED;
     }
@@ -130,7 +122,7 @@ export class RemoteOwners {
       return ACCEPTED;
     }
     // A new epoch: the owner restarted, everything it held before is gone.
-    for (const room of [...existing.rosters.keys()]) this.#setRoster(existing, room, undefined);
+    this.#rosters.dropAll(existing);
     existing.partial.clear();
     existing.refused.clear();
     existing.epoch = frame.epoch;
@@ -175,13 +167,13 @@ export class RemoteOwners {
   roster(link: object, frame: RosterFrame): PresenceOutcome {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
-    if (!this.#claims.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
+    if (!this.#rosters.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
     if (this.#relayedWhileLinked(frame.owner, link)) return RELAYED;
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     if (held !== undefined && frame.ver <= held.ver) return DUPLICATE;
     if (frame.parts > Math.ceil(this.#limits.maxMembersPerOwner / MESH_MAX_PEERS_PER_FRAME))
-      return this.#refuse(owner, frame.room, 'roster larger than the owner budget');
+      return this.#rosters.refuse(owner, frame.room, 'roster larger than the owner budget');
     let members: PeerId[];
     if (frame.parts === 1) members = [...frame.members];
     else {
@@ -196,14 +188,17 @@ export class RemoteOwners {
       members = [...partial.got.values()].flat();
     }
     const next = new Set(members);
-    return this.#adopt(link, owner, frame.room, frame.ver, frame.sig, next, undefined);
+    return (
+      this.#rosters.adopt(link, owner, frame.room, frame.ver, frame.sig, next, undefined) ??
+      ACCEPTED
+    );
   }
 
   /** A roster delta from `link`. */
   delta(link: object, frame: DeltaFrame): PresenceOutcome {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
-    if (!this.#claims.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
+    if (!this.#rosters.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
     if (this.#relayedWhileLinked(frame.owner, link)) return RELAYED;
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
@@ -218,7 +213,9 @@ export class RemoteOwners {
     for (const peer of frame.add) next.add(peer);
     // A whole roster is compared with the one it replaces, not applied as a change.
     const change = frame.base === 0 ? undefined : frame;
-    return this.#adopt(link, owner, frame.room, frame.ver, frame.sig, next, change);
+    return (
+      this.#rosters.adopt(link, owner, frame.room, frame.ver, frame.sig, next, change) ?? ACCEPTED
+    );
   }
 
   /** `link` no longer reaches `owner`. */
@@ -241,13 +238,14 @@ export class RemoteOwners {
       if (owner.id === node) this.#dropRoute(owner, link, now);
       else if (owner.dropRoute(link, now, 0, false)) this.#refresh(owner);
     }
-    this.#linkUse.delete(link);
+    this.#ownersPerLink.delete(link);
+    this.#rosters.linkClosed(link);
   }
 
   /** The node behind `link` said it left `room`: its own roster there is empty now. */
   roomUnshared(room: RoomHash, linkNode: string): void {
     const owner = this.#owners.get(linkNode);
-    if (owner !== undefined) this.#setRoster(owner, room, undefined);
+    if (owner !== undefined) this.#rosters.set(owner, room, undefined);
   }
 
   /** Applies the clock: owners whose lease or grace ran out are gone; long-gone ones forgotten. */
@@ -285,84 +283,12 @@ export class RemoteOwners {
     return owner;
   }
 
-  #adopt(
-    link: object,
-    owner: OwnerState,
-    room: RoomHash,
-    ver: number,
-    sig: string,
-    next: Set<PeerId>,
-    delta: DeltaFrame | undefined,
-  ): PresenceOutcome {
-    if (next.size > this.#limits.maxMembersPerOwner)
-      return this.#refuse(owner, room, 'more members than one owner may list');
-    const text = rosterSigningText(room, owner.id, owner.epoch, ver, rosterDigest(next));
-    if (!owner.verify(text, sig)) return { kind: 'violation', reason: 'roster signature' };
-    const held = owner.rosters.get(room);
-    const growth = next.size - (held?.members.size ?? 0);
-    const introducer = held?.introducer ?? link;
-    if (growth > 0) {
-      const use = this.#use(introducer);
-      if (use.members + growth > this.#limits.maxMembersPerLink)
-        return this.#refuse(owner, room, 'member budget of the link');
-      if ((this.#held.get(room) ?? 0) + growth > this.#limits.maxRemotePerRoom)
-        return { kind: 'ignored', reason: 'room holds the most remote members allowed' };
-      if (this.#total + growth > this.#limits.maxRemoteTotal)
-        return { kind: 'ignored', reason: 'node holds the most remote members allowed' };
-    }
-    this.#setRoster(owner, room, { ver, members: next, sig, introducer }, delta);
-    return ACCEPTED;
-  }
-
-  #refuse(owner: OwnerState, room: RoomHash, reason: string): PresenceOutcome {
-    owner.refused.add(room);
-    owner.partial.delete(room);
-    this.#setRoster(owner, room, undefined);
-    return { kind: 'violation', reason };
-  }
-
-  /** Replaces an owner's roster of a room (undefined: none), keeping claims and budgets right. */
-  #setRoster(
-    owner: OwnerState,
-    room: RoomHash,
-    roster: HeldRoster | undefined,
-    delta?: DeltaFrame,
-  ): void {
-    const held = owner.rosters.get(room);
-    if (held === undefined && roster === undefined) return;
-    const size = (r: HeldRoster | undefined): number => r?.members.size ?? 0;
-    const change = size(roster) - size(held);
-    this.#total += change;
-    this.#held.set(room, (this.#held.get(room) ?? 0) + change);
-    if (this.#held.get(room) === 0) this.#held.delete(room);
-    if (held?.introducer !== undefined) this.#use(held.introducer).members -= size(held);
-    if (roster?.introducer !== undefined) this.#use(roster.introducer).members += size(roster);
-    if (roster === undefined) owner.rosters.delete(room);
-    else owner.rosters.set(room, roster);
-    if (!owner.visible) return;
-    if (delta !== undefined && held !== undefined) {
-      this.#claims.change(owner, room, delta.add, delta.remove);
-      return;
-    }
-    const before = held?.members ?? new Set<PeerId>();
-    const after = roster?.members ?? new Set<PeerId>();
-    this.#claims.change(
-      owner,
-      room,
-      [...after].filter((p) => !before.has(p)),
-      [...before].filter((p) => !after.has(p)),
-    );
-  }
-
   /** Makes `owner`'s members present or absent after a liveness change. */
   #refresh(owner: OwnerState): void {
     const alive = owner.alive(this.#now(), this.#leaseMs(owner));
     if (alive === owner.visible) return;
     owner.visible = alive;
-    for (const [room, roster] of owner.rosters) {
-      if (alive) this.#claims.change(owner, room, [...roster.members], []);
-      else this.#claims.change(owner, room, [], [...roster.members]);
-    }
+    this.#rosters.show(owner, alive);
     if (alive) {
       this.#onVisible(owner);
       return;
@@ -393,18 +319,11 @@ export class RemoteOwners {
   }
 
   #forget(owner: OwnerState): void {
-    for (const room of [...owner.rosters.keys()]) this.#setRoster(owner, room, undefined);
-    if (owner.introducer !== undefined) this.#use(owner.introducer).owners--;
+    this.#rosters.dropAll(owner);
+    const introducer = owner.introducer;
+    if (introducer !== undefined)
+      this.#ownersPerLink.set(introducer, (this.#ownersPerLink.get(introducer) ?? 0) - 1);
     this.#owners.delete(owner.id);
-  }
-
-  #use(link: object): { owners: number; members: number } {
-    let use = this.#linkUse.get(link);
-    if (use === undefined) {
-      use = { owners: 0, members: 0 };
-      this.#linkUse.set(link, use);
-    }
-    return use;
   }
 
   #leaseMs(owner: OwnerState): number {
