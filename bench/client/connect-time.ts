@@ -43,6 +43,9 @@ const altBundle = argument('alt-bundle', '');
 const altLabel = argument('alt-label', 'alt bundle');
 const password = argument('password', '');
 
+/** Quiet time after a fresh testnet has linked up, before a trial starts. */
+const SETTLE_MS = 500;
+
 /** One way to get two pages connected. */
 interface Variant {
   readonly name: string;
@@ -61,7 +64,7 @@ function sigmeshVariant(powBaseDifficulty: number, alt = false): Variant {
         nodes: 3,
         nodeOptions: { powBaseDifficulty, turnAllowPeer: ['127.0.0.0/8'] },
       });
-      await waitForNodeLists(testnet);
+      await waitForSettledTestnet(testnet);
       const [n1, n2] = testnet.nodes.map((node) => node.url());
       const room = `bench-${round}-${randomBytes(4).toString('hex')}`;
       const config = (node: string): PageConfig => ({
@@ -77,20 +80,28 @@ function sigmeshVariant(powBaseDifficulty: number, alt = false): Variant {
   };
 }
 
-/** Every node lists the others at /nodes before the trial, as on a settled network. */
-async function waitForNodeLists(testnet: Testnet): Promise<void> {
+/**
+ * The trial starts on a settled network, as a page meets long-running nodes: every node lists the
+ * others at /nodes and holds a mesh link to each (the handshakes, their admission PoW and the
+ * first DHT rounds of a fresh testnet are done), then the nodes have been quiet for a moment.
+ */
+async function waitForSettledTestnet(testnet: Testnet): Promise<void> {
   const deadline = Date.now() + 20_000;
+  const others = testnet.nodes.length - 1;
   for (const node of testnet.nodes) {
     for (;;) {
-      const response = await fetch(`${node.url()}/nodes`, {
-        headers: { accept: 'application/json' },
-      });
-      const listed = (await response.json()) as { nodes: unknown[] };
-      if (listed.nodes.length >= testnet.nodes.length - 1) break;
-      if (Date.now() > deadline) throw new Error('the testnet nodes did not find each other');
+      const json = (url: string) =>
+        fetch(url, { headers: { accept: 'application/json' } }).then(
+          (response) => response.json() as Promise<Record<string, unknown>>,
+        );
+      const [listed, info] = await Promise.all([json(`${node.url()}/nodes`), json(node.url())]);
+      const links = (info.mesh as { links?: number } | undefined)?.links ?? 0;
+      if ((listed.nodes as unknown[]).length >= others && links >= others) break;
+      if (Date.now() > deadline) throw new Error('the testnet nodes did not link up');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
 /** One bittorrent-tracker server (WebSocket only) on loopback, fresh per trial. */
