@@ -61,10 +61,27 @@ export function verifyEd25519(
 ): boolean {
   if (publicKeyRaw.length !== 32 || signature.length !== 64) return false;
   try {
-    return verify(null, data, publicKeyFromRaw(publicKeyRaw), signature);
+    return verify(null, data, verifyingKey(publicKeyRaw), signature);
   } catch {
     return false;
   }
+}
+
+/** Public keys met recently (DHT replies carry the same few node records again and again). */
+const verifyingKeys = new Map<string, KeyObject>();
+/** Beyond this many, the cache starts over (a flood of fresh keys costs what it did before). */
+const MAX_VERIFYING_KEYS = 4096;
+
+/** A KeyObject for a raw public key, made once per key while it is in the cache. */
+function verifyingKey(raw: Uint8Array): KeyObject {
+  const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
+  let key = verifyingKeys.get(id);
+  if (key === undefined) {
+    key = publicKeyFromRaw(raw);
+    if (verifyingKeys.size >= MAX_VERIFYING_KEYS) verifyingKeys.clear();
+    verifyingKeys.set(id, key);
+  }
+  return key;
 }
 
 function toPrivateKey(key: KeyObject | Uint8Array): KeyObject {
