@@ -7,35 +7,12 @@ import {
   type PeerSignal,
 } from '@sigmesh/protocol';
 import { connectionRoute, type ConnectionRoute } from './connection-route.js';
+import type { PeerHandlers, PeerOptions } from './peer-options.js';
 import { SignalBatcher } from './signal-batcher.js';
 import { nudgeAction, nudgeDelayMs, STALL_NUDGES } from './stall-nudge.js';
 import { drained, HIGH_WATER_BYTES, LOW_WATER_BYTES, toBytes } from './channel-bytes.js';
 
-/** What a peer tells its room. */
-export interface PeerHandlers {
-  /** The data channel opened: the peer is reachable (`peer-join`). */
-  open(peer: Peer): void;
-  /** The connection is gone for good (`peer-leave` if it had opened). */
-  closed(peer: Peer, error: Error | undefined): void;
-  message(peer: Peer, data: unknown): void;
-  track(peer: Peer, track: MediaStreamTrack, stream: MediaStream, metadata: unknown): void;
-  streamRemoved(peer: Peer, stream: MediaStream): void;
-  stateChanged(peer: Peer): void;
-  /** Signals that must go through the nodes (no open data channel yet). */
-  sendViaRoom(peer: Peer, signals: readonly PeerSignal[]): Promise<void>;
-  error(peer: Peer, error: Error): void;
-}
-
-export type PeerConnectionFactory = new (configuration: RTCConfiguration) => RTCPeerConnection;
-
-export interface PeerOptions {
-  readonly id: ClientId;
-  /** The polite peer yields on offer collisions (perfect negotiation, W3C WebRTC §10.7). */
-  readonly polite: boolean;
-  readonly configuration: RTCConfiguration;
-  readonly RTCPeerConnection: PeerConnectionFactory;
-  readonly handlers: PeerHandlers;
-}
+export type { PeerConnectionFactory, PeerHandlers, PeerOptions } from './peer-options.js';
 
 /** The polite side makes its own offer only if the impolite one has not made one by then. */
 const POLITE_OFFER_DELAY_MS = 1500;

@@ -20,6 +20,7 @@ import { SpareJoin } from './spare-join.js';
 import { fillSessions, REDUNDANT_JOIN_DELAY_MS } from './fill-sessions.js';
 import { joinHelloBody } from './join-hello.js';
 import { LateHello } from './late-hello.js';
+import { RejoinBackoff } from './rejoin-backoff.js';
 import { SeenIds } from './seen-ids.js';
 
 /**
@@ -31,7 +32,6 @@ export interface SignalingStats extends PayloadCodecStats {
   readonly refused: PayloadCodecStats['refused'] & { readonly unauthentic: number };
 }
 
-const REJOIN_BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000, 30_000];
 const PRICE_CHECK_MS = 30_000;
 /** Pauses before sending signals again when no route worked. */
 const SIGNAL_RETRY_MS = [500, 1000, 2000];
@@ -55,8 +55,10 @@ export class RoomSignaling {
   readonly #reported = new Set<PeerId>();
   #unauthentic = 0;
   #incoming: Promise<void> = Promise.resolve();
-  #rejoinAttempt = 0;
-  #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #rejoin = new RejoinBackoff(
+    () => this.#fill(),
+    () => this.#active >= this.#options.k,
+  );
   #priceTimer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
   #firstJoined: (() => void) | undefined;
@@ -145,7 +147,7 @@ export class RoomSignaling {
   stop(): void {
     this.#stopped = true;
     this.#leaving.clear();
-    clearTimeout(this.#rejoinTimer);
+    this.#rejoin.stop();
     clearInterval(this.#priceTimer);
     for (const session of this.#sessions.values()) session.close();
     this.#sessions.clear();
@@ -253,26 +255,7 @@ export class RoomSignaling {
       this.#handlers.error(
         sigmeshError('NODE_UNREACHABLE', `lost ${session.url}: ${error.message}`),
       );
-    this.#scheduleRejoin();
-  }
-
-  #scheduleRejoin(): void {
-    if (this.#rejoinTimer !== undefined || this.#stopped) return;
-    const delay = REJOIN_BACKOFF_MS[Math.min(this.#rejoinAttempt, REJOIN_BACKOFF_MS.length - 1)]!;
-    this.#rejoinTimer = setTimeout(() => {
-      this.#rejoinTimer = undefined;
-      this.#fill().then(
-        () => {
-          this.#rejoinAttempt = this.#active >= this.#options.k ? 0 : this.#rejoinAttempt + 1;
-          if (this.#active < this.#options.k) this.#scheduleRejoin();
-        },
-        () => {
-          this.#rejoinAttempt++;
-          this.#scheduleRejoin();
-        },
-      );
-    }, delay);
-    unref(this.#rejoinTimer);
+    this.#rejoin.schedule();
   }
 
   /** Leaves nodes that became too expensive for us, once a replacement is found. */
