@@ -30,9 +30,13 @@ async function plainPost(
   for (let tries = 0; tries < 20 && token === ''; tries++) {
     const { challenge } = await challengeFor(new URL(url).origin, scope);
     const solved = await solveToken(challenge, utf8(options.bound ?? json));
-    // A token solved over other bytes must not solve for the JSON too (at a low price one in
-    // `difficulty` would, and a refusal case would pass by chance).
-    if (options.bound === undefined || !solvesFor(solved, utf8(json))) token = solved;
+    // A token solved over other bytes must not solve for the JSON too, nor for the room hash a
+    // post may bind instead (at a low price one in `difficulty` would, and a refusal case would
+    // pass by chance).
+    const room = new URL(url).pathname.split('/')[2];
+    const alsoTaken = [json, ...(scope === 'room-post' && room !== undefined ? [room] : [])];
+    if (options.bound === undefined || !alsoTaken.some((bytes) => solvesFor(solved, utf8(bytes))))
+      token = solved;
   }
   assert.notEqual(token, '', 'every token solved over other bytes also solved for the JSON');
   return rawRequest(url, {
