@@ -69,3 +69,27 @@ test(
     assert.ok(parsePowToken(await solver.pay(offer(100), utf8('y'))).ok);
   },
 );
+
+test('cheap payments asked for while the worker starts are solved on this thread; the rest in the worker', async (t) => {
+  const solver = createPowSolver();
+  t.after(() => solver.close());
+  const check = (current: PowOffer, bound: Uint8Array, token: string): void => {
+    const parsed = parsePowToken(token);
+    const challenge = decodeChallenge(current.challenge);
+    assert.ok(parsed.ok && challenge.ok);
+    assert.ok(
+      checkSolution(challenge.value.bytes, current.difficulty, bound, parsed.value.counter),
+    );
+  };
+  // Asked at once: the worker thread (its script, hash-wasm compiled) starts far slower than this.
+  const cheap = offer(500);
+  check(cheap, utf8('first'), await solver.pay(cheap, utf8('first')));
+  assert.equal(solver.solvedWhileStarting, 1);
+  // An expensive payment waits for the worker; once it answered, the worker is ready (it says so
+  // before its first result) and takes cheap payments too.
+  const dear = offer(20_000);
+  check(dear, utf8('dear'), await solver.pay(dear, utf8('dear')));
+  const later = offer(500);
+  check(later, utf8('later'), await solver.pay(later, utf8('later')));
+  assert.equal(solver.solvedWhileStarting, 1);
+});

@@ -5,7 +5,7 @@ import { createHashWasmSearch } from './hash-wasm-search.js';
  * A macrotask yield without the 4 ms clamp browsers put on nested `setTimeout(0)` (it cost the
  * solver a third of its rate: docs/performance.md § Client); cancels still get through.
  */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   if (typeof MessageChannel === 'undefined')
     return new Promise((resolve) => setTimeout(resolve, 0));
   return new Promise((resolve) => {
@@ -34,14 +34,22 @@ export type PowJobResult =
   | { readonly id: number; readonly counter: number; readonly ms: number }
   | { readonly id: number; readonly error: string };
 
+/** What a PoW worker posts: a job's result, or once, that its hash search is ready. */
+export type PowWorkerMessage = PowJobResult | { readonly ready: true };
+
 /**
  * Runs solve jobs as they arrive (each yields between chunks, so cancels get through) and posts
- * each result back. Shared by the browser and Node worker entries and the main-thread fallback.
+ * each result back, and `{ ready: true }` once its hash search is compiled. Shared by the browser
+ * and Node worker entries and the main-thread fallback.
  */
-export function createPowJobRunner(post: (result: PowJobResult) => void): {
+export function createPowJobRunner(post: (message: PowWorkerMessage) => void): {
   handle(request: PowJobRequest): void;
 } {
   let search: Promise<PowSearch> | undefined = createHashWasmSearch();
+  search.then(
+    () => post({ ready: true }),
+    () => undefined,
+  );
   const running = new Map<number, AbortController>();
   return {
     handle(request) {

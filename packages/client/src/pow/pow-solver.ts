@@ -1,5 +1,17 @@
-import { decodeChallenge, formatPowToken, sigmeshError, type PowOffer } from '@sigmesh/protocol';
-import { createPowJobRunner, type PowJobRequest, type PowJobResult } from './pow-jobs.js';
+import {
+  decodeChallenge,
+  formatPowToken,
+  sigmeshError,
+  solve,
+  type PowOffer,
+} from '@sigmesh/protocol';
+import {
+  createPowJobRunner,
+  yieldToEventLoop,
+  type PowJobRequest,
+  type PowJobResult,
+  type PowWorkerMessage,
+} from './pow-jobs.js';
 import { openPowWorker, type PowWorkerPort } from './pow-worker-port.js';
 
 /** Pays proof-of-work off the main thread. One per client; shared by all its nodes. */
@@ -14,21 +26,40 @@ export interface PowSolver {
 
 /** Before any solve is measured: a modest browser's hash-wasm rate. */
 const INITIAL_HASH_RATE = 500_000;
+/**
+ * Payments up to this many expected hashes, asked for while the worker starts (a new thread, its
+ * script, hash-wasm compiled: 50–100 ms on a busy page, longer than the first join's whole PoW),
+ * are solved on the calling thread instead, with @noble/hashes in chunks of
+ * {@link STARTING_CHUNK} (about 2 ms each) between which the page runs.
+ */
+const MAX_DIFFICULTY_WHILE_STARTING = 8192;
+const STARTING_CHUNK = 1024;
 
 /**
  * A solver on a Web Worker (browsers) or a worker thread (Node), falling back to solving on the
- * calling thread in small yielding chunks where workers are unavailable (e.g. a strict CSP).
+ * calling thread in small yielding chunks where workers are unavailable (e.g. a strict CSP). Cheap
+ * payments asked for before the worker is ready (the first join's) are solved on the calling
+ * thread too, so a page's first join does not wait for its worker to start.
  */
-export function createPowSolver(): PowSolver {
+export function createPowSolver(): PowSolver & {
+  /** Payments solved on the calling thread because the worker was still starting. */
+  readonly solvedWhileStarting: number;
+} {
   let nextId = 1;
   let rate = INITIAL_HASH_RATE;
   const pending = new Map<
     number,
     { readonly request: PowJobRequest; readonly settle: (result: PowJobResult) => void }
   >();
-  const onResult = (result: PowJobResult): void => {
-    pending.get(result.id)?.settle(result);
-    pending.delete(result.id);
+  let ready = false;
+  let solvedWhileStarting = 0;
+  const onResult = (message: PowWorkerMessage): void => {
+    if ('ready' in message) {
+      ready = true;
+      return;
+    }
+    pending.get(message.id)?.settle(message);
+    pending.delete(message.id);
   };
   let port: Promise<PowWorkerPort> | undefined;
   // A worker that cannot start (no worker support, a strict CSP, a loader problem) is replaced
@@ -47,6 +78,9 @@ export function createPowSolver(): PowSolver {
     get hashesPerSecond() {
       return rate;
     },
+    get solvedWhileStarting() {
+      return solvedWhileStarting;
+    },
     async pay(offer, bound, signal) {
       signal?.throwIfAborted();
       const challenge = decodeChallenge(offer.challenge);
@@ -54,6 +88,15 @@ export function createPowSolver(): PowSolver {
       const worker = await connect();
       // Aborted while the worker started: its listener below would never hear of it.
       signal?.throwIfAborted();
+      if (!ready && challenge.value.difficulty <= MAX_DIFFICULTY_WHILE_STARTING) {
+        const counter = await solve(challenge.value.bytes, challenge.value.difficulty, bound, {
+          chunk: STARTING_CHUNK,
+          yieldToEventLoop,
+          ...(signal === undefined ? {} : { signal }),
+        });
+        solvedWhileStarting++;
+        return formatPowToken(offer.challenge, counter);
+      }
       const id = nextId++;
       const result = await new Promise<PowJobResult>((resolve, reject) => {
         const onAbort = (): void => {
@@ -91,7 +134,7 @@ export function createPowSolver(): PowSolver {
   };
 }
 
-function inThreadPort(onResult: (result: PowJobResult) => void): PowWorkerPort {
+function inThreadPort(onResult: (message: PowWorkerMessage) => void): PowWorkerPort {
   const runner = createPowJobRunner(onResult);
   return { post: (request: PowJobRequest) => runner.handle(request), terminate: () => undefined };
 }

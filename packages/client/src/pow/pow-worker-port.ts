@@ -1,4 +1,4 @@
-import type { PowJobRequest, PowJobResult } from './pow-jobs.js';
+import type { PowJobRequest, PowWorkerMessage } from './pow-jobs.js';
 
 /** The main thread's end of a PoW worker. */
 export interface PowWorkerPort {
@@ -11,7 +11,7 @@ declare const __SIGMESH_POW_WORKER__: string | undefined;
 
 /** Starts a PoW worker: a worker thread in Node, a dedicated Worker in browsers. */
 export async function openPowWorker(
-  onResult: (result: PowJobResult) => void,
+  onResult: (message: PowWorkerMessage) => void,
   onFailure: (error: Error) => void,
 ): Promise<PowWorkerPort> {
   if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
@@ -37,7 +37,7 @@ export async function openPowWorker(
           URL.createObjectURL(new Blob([__SIGMESH_POW_WORKER__], { type: 'text/javascript' })),
         )
       : new Worker(new URL('./pow-worker-browser.js', import.meta.url), { type: 'module' });
-  worker.onmessage = (event: MessageEvent<PowJobResult>) => onResult(event.data);
+  worker.onmessage = (event: MessageEvent<PowWorkerMessage>) => onResult(event.data);
   worker.onerror = (event) => onFailure(new Error(event.message));
   return { post: (request) => worker.postMessage(request), terminate: () => worker.terminate() };
 }
