@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { deriveRoomHash, joinMemberId, type MessageEvent, type PeerId } from '@sigmesh/protocol';
 import { fetchIceServers } from '../../src/ice-servers.js';
-import { NodeMemory } from '../../src/nodes/node-memory.js';
-import { NodePool, type ProbedNode } from '../../src/nodes/node-pool.js';
+import type { ProbedNode } from '../../src/nodes/node-pool.js';
 import { NodeSession, type NodeSessionHandlers } from '../../src/nodes/node-session.js';
 import { createPowSolver } from '../../src/pow/pow-solver.js';
+import { singleNodePool } from '../helpers/node-pool.js';
 import { startMeshTestnet } from '../helpers/testnet.js';
-import { joinWithWerift, memoryStorage, nextEvent } from '../helpers/werift-client.js';
+import { joinWithWerift, nextEvent } from '../helpers/werift-client.js';
 
 const room = deriveRoomHash('first-hello-test', 'room');
 
@@ -45,14 +45,7 @@ function recordFetches(t: TestContext): Array<{ method: string; url: string; hea
 async function probed(t: TestContext, url: string) {
   const solver = createPowSolver();
   t.after(() => solver.close());
-  const pool = new NodePool({
-    nodes: [url],
-    memory: new NodeMemory(memoryStorage()),
-    solver,
-    probeTimeoutMs: 3000,
-    maxProbes: 8,
-    maxPowDifficulty: 1 << 22,
-  });
+  const pool = singleNodePool(url, solver);
   const [node] = await pool.rank(new Set(), undefined, true);
   assert.ok(node);
   return { solver, node };
@@ -180,14 +173,7 @@ test('probes made ahead (prefetch) are what the first quick rank takes: no secon
   const seen = recordFetches(t);
   const solver = createPowSolver();
   t.after(() => solver.close());
-  const pool = new NodePool({
-    nodes: [url],
-    memory: new NodeMemory(memoryStorage()),
-    solver,
-    probeTimeoutMs: 3000,
-    maxProbes: 8,
-    maxPowDifficulty: 1 << 22,
-  });
+  const pool = singleNodePool(url, solver);
   const paths = (): string[] => seen.map((request) => new URL(request.url).pathname);
   pool.prefetch();
   // Asked at once, before anything awaits: the probe and the node list.

@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { deriveRoomHash, type PowOffer } from '@sigmesh/protocol';
 import { fetchIceServers, prepayIceServers } from '../../src/ice-servers.js';
-import { NodeMemory } from '../../src/nodes/node-memory.js';
-import { NodePool, probedOffer, type ProbedNode } from '../../src/nodes/node-pool.js';
+import { probedOffer, type ProbedNode } from '../../src/nodes/node-pool.js';
 import { NodeSession, type NodeSessionHandlers } from '../../src/nodes/node-session.js';
 import { createPowSolver, type PowSolver } from '../../src/pow/pow-solver.js';
+import { singleNodePool } from '../helpers/node-pool.js';
 import { startMeshTestnet } from '../helpers/testnet.js';
-import { memoryStorage } from '../helpers/werift-client.js';
 
 const quiet: NodeSessionHandlers = {
   join: () => undefined,
@@ -44,14 +43,7 @@ async function probeFirst(t: TestContext, url: string) {
   const bounds: string[] = [];
   const solver = loggingSolver(log, bounds);
   t.after(() => solver.close());
-  const pool = new NodePool({
-    nodes: [url],
-    memory: new NodeMemory(memoryStorage()),
-    solver,
-    probeTimeoutMs: 3000,
-    maxProbes: 8,
-    maxPowDifficulty: 1 << 22,
-  });
+  const pool = singleNodePool(url, solver);
   const [node] = await pool.rank(new Set(), undefined, true);
   assert.ok(node);
   return { log, bounds, solver, node };
