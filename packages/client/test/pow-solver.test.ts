@@ -71,7 +71,8 @@ test(
 );
 
 test('cheap payments asked for while the worker starts are solved on this thread; the rest in the worker', async (t) => {
-  const solver = createPowSolver();
+  // What a browser page does by default (Node keeps its event loop free unless asked).
+  const solver = createPowSolver({ solveWhileStarting: true });
   t.after(() => solver.close());
   const check = (current: PowOffer, bound: Uint8Array, token: string): void => {
     const parsed = parsePowToken(token);
@@ -92,4 +93,12 @@ test('cheap payments asked for while the worker starts are solved on this thread
   const later = offer(500);
   check(later, utf8('later'), await solver.pay(later, utf8('later')));
   assert.equal(solver.solvedWhileStarting, 1);
+});
+
+test('outside a browser page every payment goes to the worker unless asked otherwise', async (t) => {
+  const solver = createPowSolver();
+  t.after(() => solver.close());
+  const cheap = offer(500);
+  assert.ok(parsePowToken(await solver.pay(cheap, utf8('first'))).ok);
+  assert.equal(solver.solvedWhileStarting, 0);
 });

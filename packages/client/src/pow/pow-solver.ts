@@ -37,11 +37,20 @@ const STARTING_CHUNK = 1024;
 
 /**
  * A solver on a Web Worker (browsers) or a worker thread (Node), falling back to solving on the
- * calling thread in small yielding chunks where workers are unavailable (e.g. a strict CSP). Cheap
- * payments asked for before the worker is ready (the first join's) are solved on the calling
- * thread too, so a page's first join does not wait for its worker to start.
+ * calling thread in small yielding chunks where workers are unavailable (e.g. a strict CSP). In a
+ * browser page, cheap payments asked for before the worker is ready (the first join's) are solved
+ * on the page's thread too, so the first join does not wait for the worker to start.
  */
-export function createPowSolver(): PowSolver & {
+export function createPowSolver(
+  options: {
+    /**
+     * Solve cheap payments on the calling thread while the worker starts. Default: in a browser
+     * page only, whose thread waits idle for the worker then; in Node the calling thread is
+     * usually a server's or an app's event loop, and a worker thread starts sooner.
+     */
+    readonly solveWhileStarting?: boolean;
+  } = {},
+): PowSolver & {
   /** Payments solved on the calling thread because the worker was still starting. */
   readonly solvedWhileStarting: number;
 } {
@@ -51,7 +60,9 @@ export function createPowSolver(): PowSolver & {
     number,
     { readonly request: PowJobRequest; readonly settle: (result: PowJobResult) => void }
   >();
-  let ready = false;
+  const solveWhileStarting = options.solveWhileStarting ?? typeof document !== 'undefined';
+  // Nothing to wait for when this thread never solves (the worker's readiness only matters here).
+  let ready = !solveWhileStarting;
   let solvedWhileStarting = 0;
   const onResult = (message: PowWorkerMessage): void => {
     if ('ready' in message) {
