@@ -95,6 +95,8 @@ export class NodeSession {
   #offer: PowOffer;
   /** The next post's proof, solved ahead, where the node takes room-bound posts. */
   readonly #spare: SparePostToken | undefined;
+  /** What a room-bound post's proof binds: the room hash's 40 characters (encoded once). */
+  readonly #roomBound: Uint8Array;
   #queue: Promise<unknown> = Promise.resolve();
   #queued = 0;
   #closed = false;
@@ -119,8 +121,9 @@ export class NodeSession {
     this.#solver = solver;
     this.#abort = abort;
     this.#offer = welcome.pow;
+    this.#roomBound = utf8(room);
     if (takesRoomBoundPosts(node)) {
-      this.#spare = new SparePostToken(solver, utf8(room), abort.signal);
+      this.#spare = new SparePostToken(solver, this.#roomBound, abort.signal);
       this.#spare.prepare(welcome.pow);
     }
     this.#helloCarried = welcome.hello !== undefined;
@@ -263,7 +266,7 @@ export class NodeSession {
           {
             session: this.#session,
             plain: takesPlainPosts(this.probe),
-            ...(this.#spare === undefined ? {} : { bound: utf8(this.#room) }),
+            ...(this.#spare === undefined ? {} : { bound: this.#roomBound }),
             ...(prepaid === undefined ? {} : { prepaid }),
             signal: timeoutSignal(POST_TIMEOUT_MS, this.#abort.signal),
             deadline: Date.now() + POST_TIMEOUT_MS,
