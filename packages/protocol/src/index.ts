@@ -7,6 +7,7 @@ export * from './sigmesh-error.js';
 export * from './limits.js';
 export * from './json-depth.js';
 export * from './room-hash.js';
+export * from './ed25519-keys.js';
 export * from './inbox.js';
 export * from './inbox-messages.js';
 export * from './missed-call-note.js';

@@ -74,6 +74,18 @@ test('verifySignature answers false, never throws, for garbage keys and signatur
     assert.equal(await verifySignature(key as string, MESSAGE, sig as Uint8Array), false, what);
 });
 
+test('verifySignature refuses a small-order key, under which anyone can sign', async () => {
+  // The identity point (y = 1): with R = it and S = 0, WebCrypto's Ed25519 here takes the
+  // "signature" for any message.
+  const identityPoint = new Uint8Array(32);
+  identityPoint[0] = 1;
+  const forged = new Uint8Array(64);
+  forged.set(identityPoint);
+  const key = await crypto.subtle.importKey('raw', identityPoint, 'Ed25519', false, ['verify']);
+  assert.equal(await crypto.subtle.verify('Ed25519', key, forged, MESSAGE), true);
+  assert.equal(await verifySignature(toBase64url(identityPoint), MESSAGE, forged), false);
+});
+
 test('fingerprints are stable for a key and differ between keys', async () => {
   const identity = await create();
   const raw = fromBase64url(identity.publicKey)!;

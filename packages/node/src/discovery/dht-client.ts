@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type DHT from 'bittorrent-dht';
 import type { DhtQueryError, GetResult } from 'bittorrent-dht';
 import type { DhtAddress } from './bootstrap-option.js';
-import { verifyEd25519 } from './ed25519-keys.js';
+import { verifyEd25519 } from '../identity/ed25519-verify.js';
 
 /** Why a DHT operation failed, in terms callers act on. */
 export type DhtFailure =

@@ -6,7 +6,8 @@ import {
   type DhtPutRequest,
   type ParseResult,
 } from '@sigmesh/protocol';
-import { verifyEd25519, type Ed25519Signer } from './ed25519-keys.js';
+import type { Ed25519Signer } from './ed25519-keys.js';
+import { verifyEd25519 } from '../identity/ed25519-verify.js';
 
 /**
  * Validates a client-signed BEP 44 mutable item from untrusted JSON: form and sizes first (cheap),

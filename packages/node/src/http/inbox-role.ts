@@ -9,7 +9,7 @@ import {
   type InboxRole,
   type RoomHash,
 } from '@sigmesh/protocol';
-import { verifyEd25519 } from '../discovery/ed25519-keys.js';
+import { verifyEd25519 } from '../identity/ed25519-verify.js';
 
 /** What an inbox join's role is decided from. */
 export interface InboxJoin {

@@ -3,7 +3,6 @@ import {
   createPublicKey,
   generateKeyPairSync,
   sign,
-  verify,
   type KeyObject,
 } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -64,25 +63,4 @@ export function identityFromPrivateKey(privateKey: KeyObject): NodeIdentity {
 /** A fresh in-memory identity (tests, testnets). */
 export function createEphemeralIdentity(): NodeIdentity {
   return identityFromPrivateKey(generateKeyPairSync('ed25519').privateKey);
-}
-
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-/** The KeyObject of a raw 32-byte ed25519 public key (cache it: building one costs as much as a verify). */
-export function ed25519PublicKey(publicKeyRaw: Uint8Array): KeyObject {
-  return createPublicKey({
-    key: Buffer.concat([ED25519_SPKI_PREFIX, publicKeyRaw]),
-    format: 'der',
-    type: 'spki',
-  });
-}
-
-/** Verifies an ed25519 signature by a raw 32-byte public key. */
-export function verifyEd25519(
-  publicKeyRaw: Uint8Array,
-  data: Uint8Array,
-  signature: Uint8Array,
-): boolean {
-  if (publicKeyRaw.length !== 32 || signature.length !== 64) return false;
-  return verify(null, data, ed25519PublicKey(publicKeyRaw), signature);
 }

@@ -13,7 +13,7 @@ import {
 } from '@sigmesh/protocol';
 import type { WebSocket } from 'ws';
 import type { NodeIdentity } from '../identity/node-identity.js';
-import { verifyEd25519 } from '../identity/node-identity.js';
+import { verifyEd25519 } from '../identity/ed25519-verify.js';
 import type { Logger } from '../log/create-logger.js';
 import { nodeCryptoSearch } from '../pow/node-crypto-search.js';
 import { corkedBytes, sendInTurn } from '../sockets/turn-sends.js';

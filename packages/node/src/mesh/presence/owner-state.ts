@@ -8,7 +8,7 @@ import {
   type PeerId,
   type RoomHash,
 } from '@sigmesh/protocol';
-import { ed25519PublicKey } from '../../identity/node-identity.js';
+import { verifyingKey } from '../../identity/ed25519-verify.js';
 import { followsInChain } from './hash-chain.js';
 
 /** An owner's roster of one room as we hold it. */
@@ -103,8 +103,10 @@ export class OwnerState {
 
   /** Checks an anchor's signature under the owner key it names; returns that key when good. */
   static verifyAnchor(anchor: AnchorFrame, known?: KeyObject): KeyObject | undefined {
-    const key = known ?? ed25519PublicKey(Buffer.from(anchor.owner, 'hex'));
-    return verifySig(key, anchorSigningText(anchor), anchor.sig) ? key : undefined;
+    const key = known ?? verifyingKey(Buffer.from(anchor.owner, 'hex'));
+    return key !== undefined && verifySig(key, anchorSigningText(anchor), anchor.sig)
+      ? key
+      : undefined;
   }
 
   /** How `anchor` relates to ours (its signature must be checked separately). */

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MESH_PROTOCOL_VERSION, meshTranscript, toBase64url, utf8 } from '@sigmesh/protocol';
+import { createHash } from 'node:crypto';
+import {
+  admissionText,
+  MESH_PROTOCOL_VERSION,
+  meshTranscript,
+  solvePrefix,
+  toBase64url,
+  utf8,
+} from '@sigmesh/protocol';
 import { WebSocket } from 'ws';
 import { createEphemeralIdentity } from '../../../src/index.js';
 import { startTestNode } from '../../helpers/test-node.js';
@@ -20,8 +28,11 @@ async function rawLink(
   };
 }
 
+/** The close code, or -1 when the node has not closed the link within 5 s (it accepted it). */
 async function closeCode(ws: WebSocket): Promise<number> {
-  const [code] = (await once(ws, 'close')) as [number];
+  const closed = once(ws, 'close').then(([code]) => code as number);
+  const code = await Promise.race([closed, sleep(5_000).then(() => -1)]);
+  if (code === -1) ws.terminate();
   return code;
 }
 
@@ -67,6 +78,34 @@ test('a node claiming a key it cannot sign for is refused; the node keeps servin
 
   const response = await fetch(`${node.url()}/`, { headers: { accept: 'application/json' } });
   assert.equal(response.status, 200, 'the node is unharmed');
+});
+
+test('a node id anyone can sign for (a small-order key) is refused, even with its admission work', async (t) => {
+  const node = await startTestNode(t);
+  // The identity point: with R = it and S = 0, OpenSSL takes the "signature" of any transcript.
+  const weak = new Uint8Array(32);
+  weak[0] = 1;
+  const weakId = Buffer.from(weak).toString('hex');
+  const { ws, hello } = await rawLink(node.url());
+  const nonce = toBase64url(new Uint8Array(32).fill(5));
+  ws.send(
+    JSON.stringify({
+      t: 'hello',
+      node: weakId,
+      nonce,
+      url: 'http://127.0.0.1:1',
+      version: 'x',
+      proto: MESH_PROTOCOL_VERSION,
+      admit: 0,
+    }),
+  );
+  const forged = new Uint8Array(64);
+  forged.set(weak);
+  const prefix = createHash('sha256').update(admissionText(hello.nonce, weakId)).digest();
+  const work = await solvePrefix(prefix, hello.admit);
+  ws.send(JSON.stringify({ t: 'auth', sig: toBase64url(forged), work }));
+  assert.equal(await closeCode(ws), 4001);
+  assert.equal(node.meshStats().links, 0);
 });
 
 test('room frames before the handshake, garbage and binary frames cut the link', async (t) => {
