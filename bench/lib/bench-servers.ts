@@ -47,8 +47,9 @@ export const sigmeshBenchOptions: NodeOptions = {
 export async function startServer(
   kind: ServerKind,
   nodeFlags: readonly string[] = [],
-  extra: { rawAnnounceJoins?: boolean } = {},
+  extra: { rawAnnounceJoins?: boolean; node?: NodeOptions } = {},
 ): Promise<BenchServer> {
+  const { node, ...rest } = extra;
   const child = await startChild(
     './server-child.ts',
     [
@@ -56,8 +57,8 @@ export async function startServer(
       JSON.stringify({
         heartbeatMs: 600_000,
         memberQueueBytes: 1 << 20,
-        node: sigmeshBenchOptions,
-        ...extra,
+        node: { ...sigmeshBenchOptions, ...node },
+        ...rest,
       }),
     ],
     nodeFlags,

@@ -43,6 +43,7 @@ export type {
   StopOptions,
 } from './sigmesh-node-handle.js';
 import { logResources } from './resources/log-resources.js';
+import { holdMemoryTrim } from './resources/memory-trim.js';
 
 /** The `bye` hint: come back no sooner than this (a restart takes seconds, an upgrade longer). */
 const BYE_RETRY_AFTER_MS = 60_000;
@@ -148,6 +149,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
   };
 
   let turnPeersTimer: NodeJS.Timeout | undefined;
+  let memoryTrim: ReturnType<typeof holdMemoryTrim> | undefined;
   /**
    * Other nodes' TURN relays are on their hosts: linked nodes the DHT verified, in the ranges the
    * operator allowed, are TURN peers while linked (docs/security.md § TURN peers from links).
@@ -258,6 +260,11 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
       turnPeersTimer = setInterval(refreshTurnPeers, 5_000);
       turnPeersTimer.unref();
     }
+    memoryTrim = holdMemoryTrim(config.memoryTrimSeconds);
+    if (config.memoryTrimSeconds > 0 && !memoryTrim.available)
+      log.debug(
+        'freed memory is not given back to the system here (no glibc malloc_trim or koffi)',
+      );
     await discovery.start();
     const dht = discovery.status();
     log.info(
@@ -308,6 +315,7 @@ export function createNode(options: NodeOptions = {}): SigmeshNode {
         rooms.stop();
         bridge?.stop();
         clearInterval(turnPeersTimer);
+        memoryTrim?.release();
         for (const dialect of dialects) dialect.stop();
         mesh?.stop();
         await discovery?.stop();

@@ -118,6 +118,8 @@ export interface NodeConfig {
   readonly turnCrowdedPercent: number;
   /** Longest lifetime granted while TURN is crowded. */
   readonly turnCrowdedLifetimeSeconds: number;
+  /** Interval of giving freed native memory back to the system (0: never; resources/memory-trim.ts). */
+  readonly memoryTrimSeconds: number;
   // Prices and fairness (issue 11).
   /** Paid requests per minute from one address (all its members together) at the base price. */
   readonly powAddressFreeMessages: number;
@@ -257,6 +259,7 @@ export const nodeDefaults: NodeConfig = {
   turnTcpAuthTimeoutSeconds: 10,
   turnCrowdedPercent: 50,
   turnCrowdedLifetimeSeconds: 120,
+  memoryTrimSeconds: 30,
   // One address is allowed what about 20 busy clients would use (tabs, an office, a CGNAT).
   powAddressFreeMessages: 200,
   powAddressMessagesPerDoubling: 100,

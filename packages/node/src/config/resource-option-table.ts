@@ -114,4 +114,13 @@ export const resourceOptionTable = {
     description:
       'Longest allocation lifetime granted while TURN is crowded: abandoned allocations free their slots this fast.',
   },
+  memoryTrimSeconds: {
+    flag: 'memory-trim-seconds',
+    kind: 'integer',
+    group: 'resources',
+    min: 0,
+    max: 86_400,
+    description:
+      'Every this many seconds, give the memory the process has freed back to the system (glibc malloc_trim, through the optional koffi package; a few ms each time). 0: never.',
+  },
 } as const satisfies Partial<Record<keyof NodeConfig, OptionSpec>>;

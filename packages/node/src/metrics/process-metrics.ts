@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { memoryTrimStats } from '../resources/memory-trim.js';
 
 let shared: Registry | undefined;
 
@@ -13,6 +14,40 @@ export function processMetricsRegistry(): Registry {
   if (shared === undefined) {
     shared = new Registry();
     collectDefaultMetrics({ register: shared });
+    const trimCounter = (name: string, help: string, read: () => number): void => {
+      new Counter({
+        name,
+        help,
+        registers: [shared!],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    new Gauge({
+      name: 'sigmesh_memory_trim_available',
+      help: '1 where freed memory can be given back to the system (glibc and koffi), else 0.',
+      registers: [shared],
+      collect() {
+        this.set(memoryTrimStats().available ? 1 : 0);
+      },
+    });
+    trimCounter(
+      'sigmesh_memory_trims_total',
+      'Times freed native memory was given back to the system (--memory-trim-seconds).',
+      () => memoryTrimStats().trims,
+    );
+    trimCounter(
+      'sigmesh_memory_trimmed_bytes_total',
+      'Resident memory given back to the system by those trims.',
+      () => memoryTrimStats().releasedBytes,
+    );
+    trimCounter(
+      'sigmesh_memory_trim_seconds_total',
+      'Time spent giving memory back (the event loop waits that long).',
+      () => memoryTrimStats().seconds,
+    );
   }
   return shared;
 }
