@@ -2,6 +2,7 @@
 // `sigmesh` (startNode) or `raw` (the node:http baseline). The parent talks to it over IPC.
 import { createEphemeralIdentity, startNode, type NodeOptions } from '@sigmesh/node';
 import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { Session } from 'node:inspector/promises';
 import { startRawSseServer } from '../baseline/raw-sse-server.js';
 import { serveParent } from './child-process.js';
@@ -66,6 +67,15 @@ serveParent((message) => {
         return { memory: process.memoryUsage(), gc: gc !== undefined };
       })();
     }
+    case 'heap-snapshot':
+      // After full collections, like 'memory': for a diff of what members hold (bench/heap-diff.ts).
+      return (async () => {
+        for (let i = 0; i < 3; i++) {
+          gc?.();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return { file: writeHeapSnapshot(String(message.file)) };
+      })();
     case 'profile-start':
       return (async () => {
         profiler = new Session();

@@ -32,6 +32,7 @@ import { registerStatusScriptRoute } from './routes/status-script-route.js';
 import { registerTokenRoute } from './routes/token-route.js';
 import { registerTurnCredentialsRoute } from './routes/turn-credentials-route.js';
 import { leanRoomPost } from './lean-room-post.js';
+import { leanRoomStream } from './lean-room-stream.js';
 import { registerUnpaidLimit } from './unpaid-limit.js';
 
 /** Builds the node's Fastify app: CORS open for the public API, raw JSON bodies, one error path. */
@@ -69,15 +70,17 @@ export async function createApp(ctx: NodeContext): Promise<FastifyInstance> {
           // A TLS handshake gets the same time as a request head (Node's default is 120 s).
           handshakeTimeout: config.headersTimeoutMs,
         };
-  // The hottest request skips the framework (lean-room-post.ts); everything else is Fastify's.
+  // The hottest requests skip the framework (lean-room-post.ts, lean-room-stream.ts): posts,
+  // and joins, whose streams would hold Fastify's request and reply as long as they are open.
   const lean = leanRoomPost(ctx);
+  const leanJoin = leanRoomStream(ctx);
   const serverFactory = (
     handler: (request: IncomingMessage, response: ServerResponse) => void,
     options: FastifyServerOptions,
   ): Server => {
     const listener = (request: IncomingMessage, response: ServerResponse): void => {
       if (ctx.worker?.route(request) === true) return;
-      if (!lean(request, response)) handler(request, response);
+      if (!lean(request, response) && !leanJoin(request, response)) handler(request, response);
     };
     const server =
       config.tlsCert === ''

@@ -1,4 +1,5 @@
 import { SigmeshError, formatPowWwwAuthenticate } from '@sigmesh/protocol';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../log/create-logger.js';
 import { PowRejection } from '../pow/pow-rejection.js';
@@ -47,16 +48,24 @@ export function sendError(
   if (error.status < 500 || error.code !== 'INTERNAL_ERROR')
     log.debug({ code: error.code, url: request.url }, error.message);
   reply.code(error.status).headers(errorHeaders(error));
-  if (!wantsJson(request) && /text\/html/.test(request.headers.accept ?? '')) {
-    return reply.type('text/html; charset=utf-8').send(
-      renderPage(
-        `${error.status} ${error.code}`,
-        html`<p>${error.message}</p>
-          <p><a href="/">Node summary</a></p>`,
-      ),
-    );
-  }
+  if (wantsErrorPage(request)) return reply.type('text/html; charset=utf-8').send(errorPage(error));
   return reply.type('application/json; charset=utf-8').send(error.toBody());
+}
+
+/** A browser on an HTML route: it asks for HTML and names no JSON. */
+export function wantsErrorPage(request: { readonly headers: IncomingHttpHeaders }): boolean {
+  return !wantsJson(request) && /text\/html/.test(request.headers.accept ?? '');
+}
+
+/** The HTML page an error is for a browser. */
+export function errorPage(error: SigmeshError): string {
+  // The page's bytes as they have always been (room-stream-wire.golden.json):
+  // prettier-ignore
+  return renderPage(
+    `${error.status} ${error.code}`,
+    html`<p>${error.message}</p>
+          <p><a href="/">Node summary</a></p>`,
+  );
 }
 
 /** The headers every error answer carries: no caching, and `Retry-After`, `WWW-Authenticate: PoW` where they apply. */

@@ -1,13 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  isPlainPostType,
-  PLAIN_POST_HEAD_MAX_BYTES,
-  type RoomHash,
-  type SigmeshError,
-} from '@sigmesh/protocol';
+import { isPlainPostType, PLAIN_POST_HEAD_MAX_BYTES, type RoomHash } from '@sigmesh/protocol';
 import type { NodeContext } from '../node-context.js';
 import { clientAddress } from './client-address.js';
-import { errorHeaders, toSigmeshError } from './error-reply.js';
+import { toSigmeshError } from './error-reply.js';
+import { OPEN_CORS, sendLeanError } from './lean-error-reply.js';
 import { paidPost } from './paid-post.js';
 import { postToRoom } from './room-post.js';
 import { countRefusedWork } from './unpaid-limit.js';
@@ -16,14 +12,9 @@ import { countRefusedWork } from './unpaid-limit.js';
 const ROOM_POST_PATH = /^\/room\/([0-9a-f]{40})$/;
 /** The JSON content types it takes (what browsers' fetch sends), besides the plain form's. */
 const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8']);
-/** The headers every answer carries (the CORS plugin's for an open API). */
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'www-authenticate, retry-after',
-} as const;
 /** A success's headers before its length, as Node's flat list (no object built per answer). */
 const OK_HEADERS = [
-  ...Object.entries(CORS).flat(),
+  ...Object.entries(OPEN_CORS).flat(),
   'content-type',
   'application/json; charset=utf-8',
 ];
@@ -90,23 +81,4 @@ export function leanRoomPost(
     });
     return true;
   };
-}
-
-/** The error answer `sendError` gives a JSON request, on the raw response. */
-function sendLeanError(
-  ctx: NodeContext,
-  request: IncomingMessage,
-  response: ServerResponse,
-  error: SigmeshError,
-): void {
-  if (error.status < 500 || error.code !== 'INTERNAL_ERROR')
-    ctx.log.debug({ code: error.code, url: request.url }, error.message);
-  const json = JSON.stringify(error.toBody());
-  response.writeHead(error.status, {
-    ...CORS,
-    ...errorHeaders(error),
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-  });
-  response.end(json);
 }

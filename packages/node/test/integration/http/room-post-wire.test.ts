@@ -6,9 +6,7 @@
  * only on purpose: `SIGMESH_WRITE_GOLDEN=1` (then review the diff).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { test } from 'node:test';
 import {
   checkSolution,
@@ -18,67 +16,12 @@ import {
   utf8,
 } from '@sigmesh/protocol';
 import { challengeFor, solveToken } from '../../helpers/raw-http.js';
+import { exchange, normalise } from '../../helpers/wire-exchange.js';
 import { joinRoom } from '../../helpers/room-client.js';
 import { startTestNode } from '../../helpers/test-node.js';
 
 const golden = new URL('./room-post-wire.golden.json', import.meta.url);
 const room = deriveRoomHash('wire', 'room-post');
-
-/** Writes one request on a fresh socket and reads one whole response (or until close, 3 s). */
-async function exchange(port: number, request: Buffer): Promise<string> {
-  const socket = connect({ host: '127.0.0.1', port });
-  await once(socket, 'connect');
-  socket.write(request);
-  let bytes = Buffer.alloc(0);
-  const complete = (): boolean => {
-    const split = bytes.indexOf('\r\n\r\n');
-    if (split < 0) return false;
-    const head = bytes.subarray(0, split).toString('latin1');
-    const length = /\r\ncontent-length: (\d+)/i.exec(head)?.[1];
-    if (length !== undefined) return bytes.length >= split + 4 + Number(length);
-    return (
-      /\r\ntransfer-encoding: chunked/i.test(head) && bytes.subarray(-5).toString() === '0\r\n\r\n'
-    );
-  };
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 3000);
-    socket.on('data', (chunk: Buffer) => {
-      bytes = Buffer.concat([bytes, chunk]);
-      if (complete()) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  socket.destroy();
-  return bytes.toString('utf8');
-}
-
-/**
- * Run-specific values replaced by their kind; header names lower-cased and sorted (their order
- * carries no meaning), then the body.
- */
-function normalise(response: string): string {
-  const split = response.indexOf('\r\n\r\n');
-  const [status, ...headers] = response.slice(0, split).split('\r\n');
-  const lines = headers
-    .map((line) => {
-      const colon = line.indexOf(':');
-      return `${line.slice(0, colon).toLowerCase()}:${line.slice(colon + 1)}`;
-    })
-    .map((line) => (line.startsWith('date:') ? 'date: <date>' : line))
-    .sort();
-  return [status, ...lines, '', response.slice(split + 4)]
-    .join('\n')
-    .replace(/[A-Za-z0-9_-]{50,}/g, '<challenge>')
-    .replace(/"id":"[0-9a-f]{32}"/g, '"id":"<id>"')
-    .replace(/"difficulty":\d+/g, '"difficulty":<price>')
-    .replace(/difficulty="\d+"/g, 'difficulty="<price>"');
-}
 
 function post(
   path: string,
