@@ -4,17 +4,19 @@
 // how much, this says what.
 //
 //   node --conditions=source --import tsx bench/heap-diff.ts [--kind sigmesh|raw] [--members 1000] [--top 30]
+//     [--keep DIR (keep the two snapshots there, for Chrome DevTools' comparison view)]
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import { argument, requireFds } from './lib/bench-report.js';
-import { startServer, type ServerKind } from './lib/bench-servers.js';
+import { openIdleMembers, startServer, type ServerKind } from './lib/bench-servers.js';
 import { startChild, stopAllChildren } from './lib/child-process.js';
 
 const kind = argument('kind', 'sigmesh') as ServerKind;
 const members = Number(argument('members', '1000'));
 const top = Number(argument('top', '30'));
+const keep = argument('keep', '');
 const warmup = 100;
 const room = deriveRoomHash('sigmesh-bench', 'heap-diff');
 
@@ -53,22 +55,12 @@ requireFds(members + warmup + 200);
 const server = await startServer(kind, ['--expose-gc']);
 const clients = await startChild('./members-child.ts');
 const files = [
-  join(tmpdir(), `heap-${process.pid}-a.heapsnapshot`),
-  join(tmpdir(), `heap-${process.pid}-b.heapsnapshot`),
+  join(keep || tmpdir(), `heap-${kind}-${process.pid}-a.heapsnapshot`),
+  join(keep || tmpdir(), `heap-${kind}-${process.pid}-b.heapsnapshot`),
 ];
 try {
   const open = (count: number): Promise<{ opened: number }> =>
-    clients.call(
-      {
-        type: 'open',
-        port: server.port,
-        room,
-        count,
-        sigmesh: kind === 'sigmesh',
-        concurrency: 32,
-      },
-      1_800_000,
-    );
+    openIdleMembers(clients, server, room, count, 32);
   await open(warmup);
   await server.child.call({ type: 'heap-snapshot', file: files[0] }, 600_000);
   const { opened } = await open(members);
@@ -96,5 +88,6 @@ try {
   await clients.stop();
   await server.child.stop();
   stopAllChildren();
-  for (const file of files) rmSync(file, { force: true });
+  if (keep === '') for (const file of files) rmSync(file, { force: true });
+  else process.stdout.write(`snapshots: ${files.join(' ')}\n`);
 }

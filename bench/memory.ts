@@ -12,7 +12,7 @@
 // alike.
 import { deriveRoomHash } from '@sigmesh/protocol';
 import { argument, median, requireFds, round, saveResults } from './lib/bench-report.js';
-import { startServer, type ServerKind } from './lib/bench-servers.js';
+import { openIdleMembers, startServer, type ServerKind } from './lib/bench-servers.js';
 import { startChild, stopAllChildren } from './lib/child-process.js';
 
 const members = Number(argument('members', '5000'));
@@ -74,17 +74,7 @@ async function runRound(kind: ServerKind, index: number): Promise<Round> {
   const clients = await startChild('./members-child.ts');
   try {
     const open = (count: number): Promise<{ opened: number }> =>
-      clients.call(
-        {
-          type: 'open',
-          port: server.port,
-          room,
-          count,
-          sigmesh: kind === 'sigmesh',
-          concurrency,
-        },
-        1_800_000,
-      );
+      openIdleMembers(clients, server, room, count, concurrency);
     // Warm up first (lazy code paths, JIT, first room), so the delta is members only.
     await open(warmup);
     const read = async (): Promise<Reading> => {

@@ -66,3 +66,27 @@ export async function startServer(
   const { port } = await child.call<{ port: number }>({ type: 'port' });
   return { kind, child, port };
 }
+
+/**
+ * Opens `count` more idle members of `room` on `server` from the members' child process
+ * (`members-child.ts`), `concurrency` joins in flight; resolves with how many it holds open.
+ */
+export function openIdleMembers(
+  clients: BenchChild,
+  server: BenchServer,
+  room: string,
+  count: number,
+  concurrency: number,
+): Promise<{ opened: number }> {
+  return clients.call(
+    {
+      type: 'open',
+      port: server.port,
+      room,
+      count,
+      sigmesh: server.kind === 'sigmesh',
+      concurrency,
+    },
+    1_800_000,
+  );
+}

@@ -174,9 +174,26 @@ export function createDhtClient(dht: DHT, timeoutMs: number): DhtClient {
   };
 }
 
+/**
+ * Signatures of mutable items already verified, by signature: every node that answers a get
+ * returns the same signed item, and bittorrent-dht checks each reply (a node lookup met one
+ * descriptor 5–6 times). An entry is used only for the very same key and message; beyond
+ * {@link MAX_VERIFIED_ITEMS} (≈ 1 KB each at most) the cache starts over.
+ */
+const verifiedItems = new Map<string, { readonly publicKey: Buffer; readonly message: Buffer }>();
+const MAX_VERIFIED_ITEMS = 512;
+
 /** The `verify` bittorrent-dht calls for every mutable item it stores or reads. */
 export function verifyForDht(signature: Buffer, message: Buffer, publicKey: Buffer): boolean {
-  return verifyEd25519(publicKey, message, signature);
+  if (signature.length !== 64) return false;
+  const id = signature.toString('base64');
+  const known = verifiedItems.get(id);
+  if (known !== undefined && known.publicKey.equals(publicKey) && known.message.equals(message))
+    return true;
+  if (!verifyEd25519(publicKey, message, signature)) return false;
+  if (verifiedItems.size >= MAX_VERIFIED_ITEMS) verifiedItems.clear();
+  verifiedItems.set(id, { publicKey: Buffer.from(publicKey), message: Buffer.from(message) });
+  return true;
 }
 
 /** `sha1(k ‖ salt)`, the BEP 44 target. */

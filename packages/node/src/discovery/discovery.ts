@@ -181,9 +181,10 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
         { room, maxRooms: this.#limits.maxRooms, suppressed },
         'discovery: room limit reached; the room is served locally but not announced',
       );
+    // The join announces and looks up; its follow-ups only look up (and announce what failed).
     if (outcome === 'joined') {
       this.#followUps.schedule(room, this.#refreshRoomNow(room), () => {
-        void this.#refreshRoomNow(room);
+        void this.#refreshRoomNow(room, true);
       });
     }
     return outcome;
@@ -195,15 +196,18 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   }
 
   lookupRoom(room: string): void {
-    void this.#refreshRoomNow(room);
+    void this.#refreshRoomNow(room, true);
   }
 
-  /** Announces and looks up `room` now; settles when done (never rejects). */
-  async #refreshRoomNow(room: string): Promise<void> {
+  /**
+   * Announces and looks up `room` now (with `lookupOnly`: looks it up, announcing only what is
+   * due); settles when done (never rejects).
+   */
+  async #refreshRoomNow(room: string, lookupOnly = false): Promise<void> {
     const client = this.#client;
     if (client === undefined || !this.#bootstrapped || !this.#rooms.rooms().includes(room)) return;
     await this.#rooms
-      .refreshRoom(client, room)
+      .refreshRoom(client, room, lookupOnly)
       .catch((error: unknown) =>
         this.#log.debug({ room, err: error }, 'discovery: room refresh failed'),
       );

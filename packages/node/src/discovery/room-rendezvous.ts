@@ -39,8 +39,11 @@ export interface RoomRendezvous {
   peers(room: string): RoomPeer[];
   /** Announces and looks up whatever is due for every room (or everything with `force`). */
   refresh(client: DhtClient, force?: boolean): Promise<void>;
-  /** Announces and looks up one room now. */
-  refreshRoom(client: DhtClient, room: string): Promise<void>;
+  /**
+   * Announces and looks up one room now; with `lookupOnly`, looks it up now and announces only
+   * what is due (a follow-up: the join's own announce stands).
+   */
+  refreshRoom(client: DhtClient, room: string, lookupOnly?: boolean): Promise<void>;
   clear(): void;
 }
 
@@ -58,17 +61,21 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
   const { now, log, limits } = options;
   const rooms = new Map<string, RoomState>();
 
+  /** What a refresh does: what is due, everything now, or a lookup now and what else is due. */
+  type Refresh = 'due' | 'all' | 'lookup';
+
   async function refreshOne(
     client: DhtClient,
     room: string,
     state: RoomState,
-    force: boolean,
+    mode: Refresh,
   ): Promise<void> {
+    const force = mode !== 'due';
     // One refresh per room at a time. A forced one (refresh(), a join) waits for the running one
     // and then runs, so when it resolves our announce has really been made.
     if (state.running && !force) return;
     while (state.running) await state.running;
-    const run = refreshNow(client, room, state, force);
+    const run = refreshNow(client, room, state, mode);
     state.running = run;
     try {
       await run;
@@ -81,16 +88,18 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
     client: DhtClient,
     room: string,
     state: RoomState,
-    force: boolean,
+    mode: Refresh,
   ): Promise<void> {
     const at = now();
     const epochs = roomEpochs(at, limits.roomEpochMs, limits.roomEpochLeadMs);
     for (const epoch of state.announced.keys())
       if (!epochs.announce.includes(epoch)) state.announced.delete(epoch);
     const due = epochs.announce.filter(
-      (epoch) => force || at - (state.announced.get(epoch) ?? -Infinity) >= limits.roomAnnounceMs,
+      (epoch) =>
+        mode === 'all' || at - (state.announced.get(epoch) ?? -Infinity) >= limits.roomAnnounceMs,
     );
-    const lookupDue = force || due.length > 0 || at - state.lastLookup >= limits.roomLookupMs;
+    const lookupDue =
+      mode !== 'due' || due.length > 0 || at - state.lastLookup >= limits.roomLookupMs;
     // Announces and lookups run side by side, and peers are recorded as they arrive, so a
     // dead node on one path (a full query timeout) does not delay the rendezvous.
     const announces = due.map(async (epoch) => {
@@ -162,11 +171,12 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
     rooms: () => [...rooms.keys()],
     peers: (room) => [...(rooms.get(room)?.peers.values() ?? [])],
     async refresh(client, force = false) {
-      for (const [room, state] of [...rooms]) await refreshOne(client, room, state, force);
+      for (const [room, state] of [...rooms])
+        await refreshOne(client, room, state, force ? 'all' : 'due');
     },
-    async refreshRoom(client, room) {
+    async refreshRoom(client, room, lookupOnly = false) {
       const state = rooms.get(room);
-      if (state) await refreshOne(client, room, state, true);
+      if (state) await refreshOne(client, room, state, lookupOnly ? 'lookup' : 'all');
     },
     clear: () => rooms.clear(),
   };

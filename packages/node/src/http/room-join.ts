@@ -50,6 +50,7 @@ export function joinRoomStream(
   ctx.rooms.checkJoin(room, key, role);
 
   const res = open();
+  flattenHead(res);
   const member = ctx.rooms.join(
     room,
     key,
@@ -94,3 +95,15 @@ export const STREAM_HEADERS = {
   connection: 'keep-alive',
   'x-accel-buffering': 'no',
 } as const;
+
+/**
+ * Node keeps a response's head (`_header`) for the response's life, as the string it was built
+ * into: one concatenation per header line, ≈ 30 string pieces. A room stream lives as long as its
+ * member, so its head is made one flat string (`Number()` flattens a string in place; the pieces
+ * become garbage): ≈ 0.7 KB of heap per idle member. Nothing else changes: the head was already
+ * written.
+ */
+function flattenHead(res: ServerResponse): void {
+  const head = (res as ServerResponse & { _header?: unknown })._header;
+  if (typeof head === 'string') Number(head);
+}

@@ -153,3 +153,32 @@ test('peers not seen for roomPeerTtlMs are forgotten and reported again when the
   await a.rendezvous.refresh(fake.client(), true);
   assert.equal(a.found.length, 2);
 });
+
+test('a lookup-only refresh (a follow-up) looks up now and announces only what did not go out', async () => {
+  const fake = createFakeDht();
+  const clock = { now: 100 * HOUR + 1_000 };
+  const a = member(8001, clock);
+  const client = fake.client();
+  a.rendezvous.join(ROOM);
+  // The join's announce fails (the DHT is down): the follow-up announces it.
+  fake.down = true;
+  await a.rendezvous.refreshRoom(client, ROOM);
+  fake.down = false;
+  assert.deepEqual(client.announces, []);
+  clock.now += 1_000;
+  await a.rendezvous.refreshRoom(client, ROOM, true);
+  assert.deepEqual(client.announces, [roomKey(ROOM, 100).toString('hex')]);
+  assert.ok(client.lookups.includes(roomKey(ROOM, 100).toString('hex')));
+  const perLookup = client.lookups.length; // the epochs a lookup covers
+  // Announced now: the next follow-ups only look up, however soon they come.
+  for (let i = 0; i < 3; i++) {
+    clock.now += 1_000;
+    await a.rendezvous.refreshRoom(client, ROOM, true);
+  }
+  assert.equal(client.announces.length, 1);
+  assert.equal(client.lookups.length, 4 * perLookup);
+  // A full refresh (a join) announces again.
+  await a.rendezvous.refreshRoom(client, ROOM);
+  assert.equal(client.announces.length, 2);
+  assert.equal(client.lookups.length, 5 * perLookup);
+});
