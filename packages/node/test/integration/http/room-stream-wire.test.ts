@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { deriveRoomHash, utf8 } from '@sigmesh/protocol';
+import { deriveRoomHash, utf8, type RoomHash } from '@sigmesh/protocol';
 import { challengeFor, solveToken } from '../../helpers/raw-http.js';
 import { joinRoom } from '../../helpers/room-client.js';
 import { exchange, normalise, responseComplete } from '../../helpers/wire-exchange.js';
@@ -50,7 +50,7 @@ test('GET /room/HASH answers every case exactly as recorded', async (t) => {
   const { port } = node.address();
   const path = `/room/${room}`;
   // Each case joins a room of its own where it succeeds: maxMembersPerRoom is 1.
-  const roomFor = (what: string): string => deriveRoomHash('wire', `room-stream ${what}`);
+  const roomFor = (what: string): RoomHash => deriveRoomHash('wire', `room-stream ${what}`);
   const joinToken = async (hash = room): Promise<string> =>
     solveToken((await challengeFor(base, 'room-join')).challenge, utf8(hash));
   const events = { accept: 'text/event-stream' };
