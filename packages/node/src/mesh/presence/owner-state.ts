@@ -1,4 +1,4 @@
-import { createHash, verify, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
 import {
   anchorSigningText,
   fromBase64url,
@@ -9,7 +9,7 @@ import {
   type RoomHash,
 } from '@sigmesh/protocol';
 import { verifyingKey } from '../../identity/ed25519-verify.js';
-import { followsInChain } from './hash-chain.js';
+import { followsInChain, sha256 } from './hash-chain.js';
 
 /** An owner's roster of one room as we hold it. */
 export interface HeldRoster {
@@ -167,7 +167,7 @@ export class OwnerState {
       beat.i === this.lastIndex
         ? this.lastValue
         : beat.i === this.lastIndex - 1
-          ? createHash('sha256').update(this.lastValue).digest()
+          ? sha256(this.lastValue)
           : undefined;
     if (known === undefined) return 'stale';
     if (Buffer.compare(value, known) !== 0) return 'invalid';
