@@ -4,7 +4,9 @@ import {
   sigmeshError,
   solve,
   type PowOffer,
+  type PowSearch,
 } from '@sigmesh/protocol';
+import { createHashWasmSearch } from './hash-wasm-search.js';
 import {
   createPowJobRunner,
   yieldToEventLoop,
@@ -29,11 +31,18 @@ const INITIAL_HASH_RATE = 500_000;
 /**
  * Payments up to this many expected hashes, asked for while the worker starts (a new thread, its
  * script, hash-wasm compiled: 50–100 ms on a busy page, longer than the first join's whole PoW),
- * are solved on the calling thread instead, with @noble/hashes in chunks of
- * {@link STARTING_CHUNK} (about 2 ms each) between which the page runs.
+ * are solved on the calling thread instead, in chunks of about 2 ms between which the page runs:
+ * with the page's own hash-wasm search once it is compiled, @noble/hashes until then.
  */
 const MAX_DIFFICULTY_WHILE_STARTING = 8192;
 const STARTING_CHUNK = 1024;
+/**
+ * Attempts per chunk once the page's own hash-wasm search is compiled (a few ms after the solver
+ * is made): about 2 ms each too. Cold @noble/hashes ran at 58,000 hashes/s in a fresh V8 (Node,
+ * 2,000 attempts; 440,000 once warm), so the first join's ~2,000–4,000 attempts took most of
+ * the 120 ms between the first probe's answer and the join on a busy page.
+ */
+const STARTING_CHUNK_WASM = 4096;
 
 /**
  * A solver on a Web Worker (browsers) or a worker thread (Node), falling back to solving on the
@@ -64,6 +73,14 @@ export function createPowSolver(
   // Nothing to wait for when this thread never solves (the worker's readiness only matters here).
   let ready = !solveWhileStarting;
   let solvedWhileStarting = 0;
+  // The page's own hash-wasm search for those payments, compiled beside the worker's (hash-wasm
+  // is in the bundle already, for the in-thread fallback); @noble/hashes until it is ready.
+  let localSearch: PowSearch | undefined;
+  if (solveWhileStarting)
+    createHashWasmSearch().then(
+      (search) => (localSearch = search),
+      () => undefined,
+    );
   const onResult = (message: PowWorkerMessage): void => {
     if ('ready' in message) {
       ready = true;
@@ -100,9 +117,11 @@ export function createPowSolver(
       // Aborted while the worker started: its listener below would never hear of it.
       signal?.throwIfAborted();
       if (!ready && challenge.value.difficulty <= MAX_DIFFICULTY_WHILE_STARTING) {
+        const search = localSearch;
         const counter = await solve(challenge.value.bytes, challenge.value.difficulty, bound, {
-          chunk: STARTING_CHUNK,
+          chunk: search === undefined ? STARTING_CHUNK : STARTING_CHUNK_WASM,
           yieldToEventLoop,
+          ...(search === undefined ? {} : { search }),
           ...(signal === undefined ? {} : { signal }),
         });
         solvedWhileStarting++;
