@@ -33,21 +33,12 @@ export function leanRoomStream(
   return (request, response) => {
     if (request.method !== 'GET') return false;
     const url = request.url ?? '';
-    if (!url.startsWith('/room/')) return false;
-    const match = ROOM_STREAM_PATH.exec(url);
-    if (match === null) return false;
-    let fromQuery: string | undefined;
-    if (match[2] !== undefined)
-      for (const pair of match[2].split('&')) {
-        if (pair.startsWith('hello=')) continue;
-        if (!pair.startsWith('pow=') || fromQuery !== undefined) return false;
-        fromQuery = pair.slice('pow='.length);
-        if (!PLAIN_VALUE.test(fromQuery)) return false;
-      }
+    const taken = leanJoinUrl(url);
+    if (taken === undefined) return false;
     const join = {
-      room: match[1] as RoomHash,
+      room: taken.room,
       key: clientKey(clientAddress(request, trustProxy)),
-      token: powTokenFromAuthorization(request.headers.authorization) ?? fromQuery,
+      token: powTokenFromAuthorization(request.headers.authorization) ?? taken.pow,
       rawUrl: url,
       owner: undefined,
     };
@@ -68,4 +59,24 @@ export function leanRoomStream(
     }
     return true;
   };
+}
+
+/**
+ * The room and `pow` parameter of a join URL the lean route takes, or undefined for one it leaves
+ * to Fastify: not `/room/` and a lowercase hash, a query with other parameters than `pow` (once,
+ * nothing escaped) and `hello`.
+ */
+export function leanJoinUrl(url: string): { room: RoomHash; pow: string | undefined } | undefined {
+  if (!url.startsWith('/room/')) return undefined;
+  const match = ROOM_STREAM_PATH.exec(url);
+  if (match === null) return undefined;
+  let pow: string | undefined;
+  if (match[2] !== undefined)
+    for (const pair of match[2].split('&')) {
+      if (pair.startsWith('hello=')) continue;
+      if (!pair.startsWith('pow=') || pow !== undefined) return undefined;
+      pow = pair.slice('pow='.length);
+      if (!PLAIN_VALUE.test(pow)) return undefined;
+    }
+  return { room: match[1] as RoomHash, pow };
 }
