@@ -4,9 +4,11 @@
 //
 //   node --conditions=source --import tsx bench/publish.ts [--rounds 3] [--requests 20000] [--connections 16]
 //     [--profile-dir DIR]   (a V8 CPU profile of each server over each timed window only)
+//     [--bind room|body]    (what the post tokens bind: the room hash, as today's client does
+//                            with nodes listing `room-bound-posts`, or the body, as older ones)
 import { join } from 'node:path';
 import { hrtime } from 'node:process';
-import { deriveRoomHash } from '@sigmesh/protocol';
+import { deriveRoomHash, utf8 } from '@sigmesh/protocol';
 import {
   argument,
   cpuJiffies,
@@ -27,8 +29,11 @@ const requestsPerRound = Number(argument('requests', '20000'));
 const connectionCount = Number(argument('connections', '16'));
 const roundTimeoutMs = Number(argument('round-timeout-ms', '120000'));
 const profileDir = argument('profile-dir', '');
+const bind = argument('bind', 'room');
+if (bind !== 'room' && bind !== 'body') throw new Error('--bind takes room or body');
 const room = deriveRoomHash('sigmesh-bench', 'publish');
 const body = Buffer.from(JSON.stringify({ data: { kind: 'bench', text: 'x'.repeat(96) } }));
+const bound = bind === 'room' ? utf8(room) : body;
 
 interface Side {
   readonly server: BenchServer;
@@ -92,7 +97,7 @@ function postRequest(session: string, token: string | undefined): Buffer {
 
 async function runRound(side: Side, index: number, count = requestsPerRound): Promise<Round> {
   const kind = side.server.kind;
-  const tokens = kind === 'sigmesh' ? await postTokens(side.connections, count, body) : [];
+  const tokens = kind === 'sigmesh' ? await postTokens(side.connections, count, bound) : [];
   const requests = Array.from({ length: count }, (_, i) =>
     postRequest(side.publisher.welcome.session, tokens[i]),
   );
@@ -175,7 +180,7 @@ process.stdout.write(
   `  median: sigmesh ${sigmesh}/s, raw ${raw}/s, ratio ${round(sigmesh / raw)}\n`,
 );
 const file = saveResults('publish', {
-  method: `one room (publisher + one listener member); ${requestsPerRound} posts per round over ${connectionCount} keep-alive connections (raw-socket HTTP/1.1 client, one request in flight per connection); sigmesh tokens pre-solved outside the window (price 1, flat: powFreeMessages 1,000,000, powLoadDoublings 0); ${rounds} interleaved rounds; medians`,
+  method: `one room (publisher + one listener member); ${requestsPerRound} posts per round over ${connectionCount} keep-alive connections (raw-socket HTTP/1.1 client, one request in flight per connection); sigmesh tokens pre-solved outside the window, bound to the ${bind === 'room' ? "room hash (as today's client posts)" : 'body (as older clients post)'} (price 1, flat: powFreeMessages 1,000,000, powLoadDoublings 0); ${rounds} interleaved rounds; medians`,
   medianRequestsPerSecond: { sigmesh, raw },
   medianServerCpuMicrosPerRequest: {
     sigmesh: pick('sigmesh', 'serverCpuMicrosPerRequest'),

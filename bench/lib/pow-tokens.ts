@@ -37,13 +37,14 @@ export function joinToken(connection: KeepAliveConnection, room: string): Promis
 }
 
 /**
- * `count` post tokens for the exact `body` bytes, fetched and solved over `connections` in
- * parallel. Run before a timed window: the window then measures only the node's verification.
+ * `count` post tokens over the exact `bound` bytes (a post's body, or its room hash where the
+ * node takes room-bound posts), fetched and solved over `connections` in parallel. Run before
+ * a timed window: the window then measures only the node's verification.
  */
 export async function postTokens(
   connections: readonly KeepAliveConnection[],
   count: number,
-  body: Uint8Array,
+  bound: Uint8Array,
 ): Promise<string[]> {
   const tokens: string[] = [];
   let next = 0;
@@ -51,7 +52,7 @@ export async function postTokens(
     connections.map(async (connection) => {
       while (next < count) {
         next++;
-        tokens.push(await solvedToken(connection, 'room-post', body));
+        tokens.push(await solvedToken(connection, 'room-post', bound));
       }
     }),
   );

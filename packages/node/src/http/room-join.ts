@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { joinMemberId, utf8, type RoomHash, type WelcomeEvent } from '@sigmesh/protocol';
+import { joinMemberId, type RoomHash, type WelcomeEvent } from '@sigmesh/protocol';
 import type { NodeContext } from '../node-context.js';
 import { sseWelcome } from '../rooms/sse-chunk.js';
 import { inboxRole } from './inbox-role.js';
@@ -37,7 +37,7 @@ export function joinRoomStream(
   // A stopping node takes no joins: say so before the client's proof-of-work is spent.
   ctx.rooms.checkOpen();
   // No member exists yet: a join is priced for its address (against the address allowance).
-  ctx.pow.check(token, 'room-join', { address: key }, utf8(room));
+  ctx.pow.check(token, 'room-join', { address: key }, room);
   const hello = joinHello(join.rawUrl, ctx.config.maxMessageBytes);
   const role = inboxRole({
     room,

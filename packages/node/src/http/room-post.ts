@@ -1,10 +1,4 @@
-import {
-  parseRoomPost,
-  sigmeshError,
-  utf8,
-  type PostResult,
-  type RoomHash,
-} from '@sigmesh/protocol';
+import { parseRoomPost, sigmeshError, type PostResult, type RoomHash } from '@sigmesh/protocol';
 import type { NodeContext } from '../node-context.js';
 import { parseJsonBody } from './json-body.js';
 import { payerOf, SESSION_HEADER } from './request-payer.js';
@@ -32,7 +26,7 @@ export function postToRoom(ctx: NodeContext, request: RoomPostRequest): PostResu
   const payer = payerOf(ctx, request.address, room, session);
   // Bound to the body, or to the room hash (nodes list `room-bound-posts`): the same price,
   // paid before the member knows what it will say.
-  ctx.pow.check(request.token, 'room-post', payer, body, utf8(room));
+  ctx.pow.check(request.token, 'room-post', payer, body, room);
   const member = typeof session === 'string' ? ctx.rooms.bySession(room, session) : undefined;
   if (member === undefined || member.closed) {
     throw sigmeshError(

@@ -6,6 +6,8 @@ import { isIPv6 } from 'node:net';
  * would be free to evade). IPv4-mapped IPv6 (`::ffff:1.2.3.4`) counts as the IPv4 address.
  */
 export function clientKey(address: string): string {
+  // IPv4, the common case: no regular expression on the hot path.
+  if (!address.includes(':')) return address;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1]!;
   if (!isIPv6(address)) return address;

@@ -55,7 +55,9 @@ export class MessageCounter {
     const entry = this.#entries.get(key);
     if (entry === undefined) return 0;
     advance(entry, Math.floor(this.#now() / SLOT_MS));
-    return entry.counts.reduce((sum, value) => sum + value, 0);
+    let sum = 0;
+    for (const value of entry.counts) sum += value;
+    return sum;
   }
 
   /**

@@ -25,6 +25,8 @@ import { RandomPool } from '../random-pool.js';
 const ALLOWED_SKEW_S = 5;
 /** Cached scope tags (scope × client address) before the cache starts over. */
 const SCOPE_TAG_CACHE = 10_000;
+/** Cached digests of text bounds (room hashes) before the cache starts over. */
+const TEXT_DIGEST_CACHE = 10_000;
 /** Bytes of the node's MAC key (the secret): a full SHA-256 block holds key and signed bytes. */
 const MAC_KEY_BYTES = 32;
 /** Offset of the first nonce byte in a challenge (see the layout in pow-challenge.ts). */
@@ -66,6 +68,8 @@ export class PowGate {
   readonly #random = new RandomPool();
   /** Scope tags are a pure function of (scope, client): cached, bounded (cleared when full). */
   readonly #scopeTags = new Map<string, Buffer>();
+  /** SHA-256 of text bounds (a room hash: every join and room-bound post in it), cached. */
+  readonly #textDigests = new Map<string, Buffer>();
   /** The MAC's input: the secret, then the signed bytes of the challenge at hand. */
   readonly #macInput: Buffer;
   /** A challenge being issued (signed bytes, MAC) and its nonce. */
@@ -95,7 +99,9 @@ export class PowGate {
    * Verifies `token` (`<challenge>.<counter>`, or undefined when absent) for a request of
    * `scope` by `payer` over `bound` (the body, or the room hash for a join), or over `alsoBound`
    * when given (a room post's room hash: a member solves its next post's challenge before it
-   * knows what it will say; tried first, as it is short). Throws a
+   * knows what it will say; tried first, as it is short). A bound given as text (a room hash)
+   * is its UTF-8 bytes, and its digest is cached: a room's joins and room-bound posts hash it
+   * once. Throws a
    * SigmeshError: a PowRejection carrying a fresh offer for the 401s, or RATE_LIMITED /
    * NODE_OVERLOADED with a truthful Retry-After when the price is over the cap; any of these
    * becomes `UNPAID_RATE_LIMITED` once the address has used its allowance of unpaid requests.
@@ -105,8 +111,8 @@ export class PowGate {
     token: string | undefined,
     scope: PowScope,
     payer: Payer,
-    bound: Uint8Array,
-    alsoBound?: Uint8Array,
+    bound: Uint8Array | string,
+    alsoBound?: string,
   ): void {
     const { pricing, replay, now, ttlSeconds, priceTolerance } = this.#options;
     const quote = pricing.quote(payer, scope);
@@ -159,8 +165,8 @@ export class PowGate {
         `difficulty ${challenge.difficulty} is below the current price ${quote.price}`,
       );
     }
-    const solves = (over: Uint8Array): boolean =>
-      this.#solves(challenge.bytes, over, solution, challenge.difficulty);
+    const solves = (over: Uint8Array | string): boolean =>
+      this.#solves(challenge.bytes, this.#digest(over), solution, challenge.difficulty);
     if (!((alsoBound !== undefined && solves(alsoBound)) || solves(bound))) {
       throw this.#reject(
         payer,
@@ -248,14 +254,29 @@ export class PowGate {
     return hash('sha256', this.#macInput, 'buffer').subarray(0, POW_MAC_BYTES);
   }
 
-  /** The protocol's puzzle check (pow-solution.ts) with node:crypto, in one reused buffer. */
-  #solves(challengeBytes: Uint8Array, bound: Uint8Array, counter: number, difficulty: number) {
+  /**
+   * The protocol's puzzle check (pow-solution.ts) with node:crypto, in one reused buffer, given
+   * SHA-256 of the bound bytes.
+   */
+  #solves(challengeBytes: Uint8Array, boundDigest: Buffer, counter: number, difficulty: number) {
     const attempt = this.#attempt;
     attempt.set(challengeBytes, 0);
-    attempt.set(hash('sha256', bound, 'buffer'), POW_CHALLENGE_BYTES);
+    attempt.set(boundDigest, POW_CHALLENGE_BYTES);
     attempt.writeUInt32BE(Math.floor(counter / 0x1_0000_0000), POW_PREFIX_BYTES);
     attempt.writeUInt32BE(counter >>> 0, POW_PREFIX_BYTES + 4);
     return hash('sha256', attempt, 'buffer').readUInt32BE(0) <= powTarget(difficulty);
+  }
+
+  /** SHA-256 of a bound: of bytes each time, of text (UTF-8) from a bounded cache. */
+  #digest(bound: Uint8Array | string): Buffer {
+    if (typeof bound !== 'string') return hash('sha256', bound, 'buffer');
+    let digest = this.#textDigests.get(bound);
+    if (digest === undefined) {
+      if (this.#textDigests.size >= TEXT_DIGEST_CACHE) this.#textDigests.clear();
+      digest = hash('sha256', bound, 'buffer');
+      this.#textDigests.set(bound, digest);
+    }
+    return digest;
   }
 
   /** First 8 bytes of SHA-256(scope "|" client key): binds a challenge to a route and a client. */

@@ -86,11 +86,6 @@ export class PowPricing {
     return 2 ** ((doublings * (Math.min(load, 1) - knee)) / (1 - knee));
   }
 
-  /** The rate factor g(n) for n requests in the last minute against an allowance. */
-  rateFactor(requests: number, free: number, perDoubling: number): number {
-    return 2 ** (Math.max(0, requests - free) / perDoubling);
-  }
-
   /** base × f(load): what a quiet client pays now (published at `/status` and `/nodes`). */
   basePrice(): PriceQuote {
     return this.quote(undefined);
@@ -118,7 +113,7 @@ export class PowPricing {
       this.#config.powBaseDifficulty * this.loadFactor(this.#load.current().smoothed);
     if (loadPrice > cap)
       return { price: cap, over: 'load', retryAfterMs: this.#config.loadSampleMs };
-    const rate = payer === undefined ? 1 : Math.max(...this.#limits(payer).map(rateOf));
+    const rate = payer === undefined ? 1 : this.#rate(payer);
     const raw = loadPrice * rate;
     if (raw <= cap) return { price: Math.max(1, Math.ceil(raw)), over: undefined, retryAfterMs: 0 };
     const retryAfterMs = Math.max(
@@ -131,7 +126,29 @@ export class PowPricing {
 
   /** Counts one paid request (after its proof-of-work verified). */
   record(payer: Payer): void {
-    for (const { counter, key } of this.#limits(payer)) counter.record(key);
+    this.#addresses.record(payer.address);
+    if (payer.member !== undefined) this.#members.record(payer.member);
+  }
+
+  /**
+   * max(g_address, g_member) for a payer, over the counters and allowances of {@link #limits},
+   * written out without building them (every paid request asks twice: its check, its next
+   * challenge).
+   */
+  #rate(payer: Payer): number {
+    const config = this.#config;
+    const address = rateFactor(
+      this.#addresses.count(payer.address),
+      config.powAddressFreeMessages,
+      config.powAddressMessagesPerDoubling,
+    );
+    if (payer.member === undefined) return address;
+    const member = rateFactor(
+      this.#members.count(payer.member),
+      config.powFreeMessages,
+      config.powMessagesPerDoubling,
+    );
+    return Math.max(address, member);
   }
 
   /** Clients whose rate is tracked now, by kind (for /metrics and tests). */
@@ -167,8 +184,9 @@ interface RateLimit {
   readonly perDoubling: number;
 }
 
-function rateOf({ counter, key, free, perDoubling }: RateLimit): number {
-  return 2 ** (Math.max(0, counter.count(key) - free) / perDoubling);
+/** The rate factor g(n) = 2^(max(0, n − free) / perDoubling) for n requests in the last minute. */
+function rateFactor(requests: number, free: number, perDoubling: number): number {
+  return 2 ** (Math.max(0, requests - free) / perDoubling);
 }
 
 /** The most requests in the window at which loadPrice × g(n) is still within the cap. */

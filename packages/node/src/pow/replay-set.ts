@@ -22,10 +22,12 @@ export class ReplaySet {
   /** Records `key`; 'replayed' if seen before, 'full' if there is no room, 'added' otherwise. */
   add(key: string): 'added' | 'replayed' | 'full' {
     this.#rotate();
-    if (this.#current.has(key) || this.#previous.has(key)) return 'replayed';
-    if (this.#current.size >= this.#maxPerGeneration) return 'full';
-    this.#current.add(key);
-    return 'added';
+    if (this.#previous.has(key)) return 'replayed';
+    const current = this.#current;
+    const size = current.size;
+    // One lookup in the current generation: adding a key it holds leaves its size unchanged.
+    if (size < this.#maxPerGeneration) return current.add(key).size === size ? 'replayed' : 'added';
+    return current.has(key) ? 'replayed' : 'full';
   }
 
   /** Milliseconds until the next rotation empties the current generation. */

@@ -19,6 +19,8 @@ test('the replay set is bounded: a full generation refuses instead of growing', 
   const set = new ReplaySet({ generationMs: 1000, maxPerGeneration: 3, now: () => 0 });
   for (const key of ['a', 'b', 'c']) assert.equal(set.add(key), 'added');
   assert.equal(set.add('d'), 'full');
+  // A key it holds is still a replay, full or not (a replayed proof is not told to retry).
+  assert.equal(set.add('b'), 'replayed');
   assert.equal(set.size, 3);
 });
 
