@@ -76,6 +76,8 @@ export interface ScaleClusterOptions {
   readonly nodesPerHost: number;
   /** Every node's discovery timings. */
   readonly discoveryLimits: Partial<DiscoveryLimits>;
+  /** Every node's `meshRoomBeatsPerSecond` (beat pacing); the node's default when absent. */
+  readonly roomBeatsPerSecond?: number;
 }
 
 /** A loopback DHT child plus host children with N sigmesh nodes between them. */
@@ -112,6 +114,9 @@ export async function startScaleCluster(options: ScaleClusterOptions): Promise<S
     logLevel: 'silent',
     heartbeatMs: 600_000,
     memberQueueBytes: 1 << 20,
+    ...(options.roomBeatsPerSecond === undefined
+      ? {}
+      : { meshRoomBeatsPerSecond: options.roomBeatsPerSecond }),
   };
   const addHost = async (count: number, churn: boolean): Promise<ScaleNode[]> => {
     const child = await startChild('../scale/scale-host-child.ts', [], ['--expose-gc']);

@@ -40,6 +40,9 @@ export interface HostedNodeStats {
   readonly routingTable: number;
   readonly roomFramesSent: number;
   readonly roomFramesReceived: number;
+  /** Other owners' beat values received (each checked), and the node's own beat interval. */
+  readonly beatsReceived: number;
+  readonly beatMs: number;
 }
 
 async function settledMemory(): Promise<NodeJS.MemoryUsage> {
@@ -61,6 +64,8 @@ function statsOf(index: number, node: SigmeshNode): HostedNodeStats {
     routingTable: dht.routingTableSize,
     roomFramesSent: mesh.framesRelayed,
     roomFramesReceived: mesh.roomFramesReceived,
+    beatsReceived: mesh.beatsReceived,
+    beatMs: mesh.beatMs,
   };
 }
 

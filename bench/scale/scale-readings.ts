@@ -20,6 +20,10 @@ export interface WindowFigures {
   readonly meshFramesSentPerNodeMin: number;
   /** Room frames (presence and messages) sent + received, from the nodes' mesh counters. */
   readonly roomFramesPerNodeMin: MeanMax;
+  /** Other owners' beat values each node received (and checked) per minute. */
+  readonly beatValuesPerNodeMin: MeanMax;
+  /** The nodes' own beat intervals at the end of the window (ms; paced in rooms of many nodes). */
+  readonly beatMs: MeanMax;
   /** CPU seconds of the host processes per node per minute. */
   readonly cpuSecondsPerNodeMin: number;
   /** Mesh frames sent per node per minute by frame type (hello, auth, interest, beats, …). */
@@ -52,6 +56,8 @@ export function windowFigures(
   const room: number[] = [];
   const links: number[] = [];
   const table: number[] = [];
+  const beats: number[] = [];
+  const beatMs: number[] = [];
   for (const host of after)
     for (const node of host.nodes) {
       const old = earlier.get(node.index);
@@ -66,6 +72,8 @@ export function windowFigures(
       );
       links.push(node.links);
       table.push(node.routingTable);
+      beats.push((node.beatsReceived - old.beatsReceived) * perMin);
+      beatMs.push(node.beatMs);
     }
   const hostsBefore = new Map(before.map((host) => [host.pid, host]));
   let frames = 0;
@@ -93,6 +101,8 @@ export function windowFigures(
     dhtMessagesPerNodeMin: meanMax(dht),
     meshFramesSentPerNodeMin: round((frames / nodes) * perMin, 1),
     roomFramesPerNodeMin: meanMax(room),
+    beatValuesPerNodeMin: meanMax(beats),
+    beatMs: meanMax(beatMs, 0),
     cpuSecondsPerNodeMin: round((cpu / nodes) * perMin, 4),
     meshFramesByTypePerNodeMin: byType,
     routingTable: meanMax(table).mean,

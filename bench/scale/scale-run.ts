@@ -42,6 +42,8 @@ export interface ScaleOptions {
   readonly churn?: ChurnOptions;
   /** Only the idle window and memory: no rooms, rendezvous or churn (how many nodes fit idle). */
   readonly idleOnly?: boolean;
+  /** Every node's `meshRoomBeatsPerSecond` (beat pacing); the node's default when absent. */
+  readonly roomBeatsPerSecond?: number;
 }
 
 /** The figures of one size. */
@@ -89,6 +91,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     dhtNodes,
     nodesPerHost: options.nodesPerHost,
     discoveryLimits: scaleDiscoveryLimits(options.timeScale),
+    ...(options.roomBeatsPerSecond === undefined
+      ? {}
+      : { roomBeatsPerSecond: options.roomBeatsPerSecond }),
   });
   const rooms: PlacedRoom[] = [];
   try {

@@ -7,6 +7,7 @@
 //   node --conditions=source --import tsx bench/scale/scale.ts            # 25,50,100,200
 //   node --conditions=source --import tsx bench/scale/scale.ts --sizes 100,200,400,800 \
 //     --nodes-per-host 100 --churn-percent 10 --churn-at 400               # the large setting
+//   … --room-beats-per-second N   (every node's --mesh-room-beats-per-second: beat pacing)
 //
 // Run inside `unshare -n` (loopback only), as every bench here. docs/scaling.md has the figures.
 import { argument, saveResults, sourceVersion } from '../lib/bench-report.js';
@@ -28,6 +29,9 @@ const base: Omit<ScaleOptions, 'nodes'> = {
   rendezvousTrials: Number(argument('rendezvous-trials', '10')),
   convergeWaitMs: Number(argument('converge-wait-ms', '60000')),
   idleOnly: process.argv.includes('--idle-only'),
+  ...(process.argv.includes('--room-beats-per-second')
+    ? { roomBeatsPerSecond: Number(argument('room-beats-per-second', '100')) }
+    : {}),
 };
 
 function timeScaleArgument(text: string): number | 'testnet' {

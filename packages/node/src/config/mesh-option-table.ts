@@ -147,6 +147,15 @@ export const meshOptionTable = {
     max: 60_000,
     description: "Interval of this node's presence beats (hash-chain values) to linked nodes.",
   },
+  meshRoomBeatsPerSecond: {
+    flag: 'mesh-room-beats-per-second',
+    kind: 'integer',
+    group: 'mesh',
+    min: 0,
+    max: 100_000,
+    description:
+      'Beat values per second one room may cost each node in it: in a room of more nodes, beats come less often (at most every 32 s); 0: always --mesh-beat-ms.',
+  },
   meshPresenceLeaseMs: {
     flag: 'mesh-presence-lease-ms',
     kind: 'integer',

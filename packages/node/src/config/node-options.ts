@@ -68,6 +68,7 @@ export interface NodeConfig {
   readonly meshPingMs: number;
   readonly meshSilenceMs: number;
   readonly meshBeatMs: number;
+  readonly meshRoomBeatsPerSecond: number;
   readonly meshPresenceLeaseMs: number;
   readonly meshMaxRoomsPerLink: number;
   readonly meshMaxOwnersPerLink: number;
@@ -230,6 +231,7 @@ export const nodeDefaults: NodeConfig = {
   meshPingMs: 2_000,
   meshSilenceMs: 6_000,
   meshBeatMs: 1_000,
+  meshRoomBeatsPerSecond: 100,
   meshPresenceLeaseMs: 4_000,
   meshMaxRoomsPerLink: 10_000,
   meshMaxOwnersPerLink: 1_000,

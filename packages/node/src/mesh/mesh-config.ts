@@ -24,6 +24,7 @@ export type MeshConfig = Pick<
   | 'meshPingMs'
   | 'meshSilenceMs'
   | 'meshBeatMs'
+  | 'meshRoomBeatsPerSecond'
   | 'meshPresenceLeaseMs'
   | 'meshMaxRoomsPerLink'
   | 'meshMaxOwnersPerLink'

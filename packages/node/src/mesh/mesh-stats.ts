@@ -18,6 +18,10 @@ export interface MeshStats {
   messagesRefused: number;
   /** Anchors, beats, rosters and deltas refused (bad signature, not in the chain, over budget). */
   presenceRefused: number;
+  /** Other owners' beat values received (each one checked: what grows with a room's span). */
+  beatsReceived: number;
+  /** Our own beat interval now (`--mesh-beat-ms`, longer in rooms of many nodes). */
+  beatMs: number;
   /** Protocol violations counted against other nodes' reputation. */
   violations: number;
   /** Remote owners known, and remote members held in all rooms. */
@@ -39,6 +43,8 @@ export function emptyMeshStats(): MeshStats {
     framesShed: 0,
     messagesRefused: 0,
     presenceRefused: 0,
+    beatsReceived: 0,
+    beatMs: 0,
     violations: 0,
     owners: 0,
     remoteMembers: 0,

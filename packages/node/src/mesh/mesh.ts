@@ -52,6 +52,7 @@ export class Mesh implements RoomObserver {
   readonly #relay: MessageRelay;
   readonly #frameContext: RoomFrameContext;
   readonly #timers: NodeJS.Timeout[] = [];
+  #beatTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   #lookupRoom: (room: RoomHash) => void = () => undefined;
 
@@ -135,6 +136,7 @@ export class Mesh implements RoomObserver {
       host: { links: () => this.#links.values(), sharing, violation, stats: this.#stats },
       now,
       beatHoldMs: beatHoldMs(config.meshBeatMs),
+      pacing: { baseMs: config.meshBeatMs, roomBeatsPerSecond: config.meshRoomBeatsPerSecond },
     });
     this.#relay = new MessageRelay({
       rooms,
@@ -176,6 +178,7 @@ export class Mesh implements RoomObserver {
       },
       violation,
     };
+    this.#stats.beatMs = config.meshBeatMs;
     rooms.observe(this);
   }
 
@@ -186,7 +189,14 @@ export class Mesh implements RoomObserver {
       timer.unref();
       this.#timers.push(timer);
     };
-    every(this.#config.meshBeatMs, () => this.#presence.beat());
+    // Each beat says when the next is due: the interval stretches in rooms of many nodes.
+    const beat = (): void => {
+      if (this.#stopped) return;
+      this.#beatTimer = setTimeout(beat, this.#presence.beat());
+      this.#beatTimer.unref();
+    };
+    this.#beatTimer = setTimeout(beat, this.#config.meshBeatMs);
+    this.#beatTimer.unref();
     every(LIVENESS_TICK_MS, () => this.#presence.owners.tick());
     every(Math.max(500, this.#config.meshIdleCloseMs / 2), () => {
       this.#dialing.overlay.prune(this.#config.meshIdleCloseMs);
@@ -199,6 +209,7 @@ export class Mesh implements RoomObserver {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
+    clearTimeout(this.#beatTimer);
     this.#dialing.targets.clear();
     this.#dialing.overlay.stop();
     // Leave gracefully: every node that holds our members hears they are gone before the close.

@@ -10,6 +10,7 @@ import {
   type WantFrame,
 } from '@sigmesh/protocol';
 import { BeatBatches } from './beat-batches.js';
+import { pacedBeatMs, type BeatPacing } from './presence/beat-pacing.js';
 import { chainKey, type MeshLink } from './mesh-link.js';
 import type { MeshStats } from './mesh-stats.js';
 import type { OwnPresence } from './presence/own-presence.js';
@@ -46,6 +47,7 @@ export class PresenceSync {
   readonly #wantsAnswered = new Map<string, number>();
   readonly #wantsAsked = new Map<string, number>();
   readonly #forwarded: BeatBatches;
+  readonly #pacing: BeatPacing;
   #flushTimer: NodeJS.Immediate | undefined;
   /** Runs while a large room's changes wait out its hold ({@link OwnPresence.flush}). */
   #holdTimer: NodeJS.Timeout | undefined;
@@ -58,7 +60,10 @@ export class PresenceSync {
     now: () => number;
     /** How long other owners' beats are held to be passed on together ({@link BeatBatches}). */
     beatHoldMs: number;
+    /** Our beat interval and how it stretches in rooms of many nodes (beat-pacing.ts). */
+    pacing: BeatPacing;
   }) {
+    this.#pacing = options.pacing;
     this.#selfId = options.selfId;
     this.own = options.own;
     this.owners = options.owners;
@@ -128,10 +133,14 @@ export class PresenceSync {
 
   /**
    * Our next beat, to every link that holds our anchor (a new chain's anchor goes first), with the
-   * other owners' beats held for that link.
+   * other owners' beats held for that link. Paced by the most nodes a room of ours spans (a
+   * change of interval starts a new chain); returns the milliseconds until the next beat.
    */
-  beat(): void {
-    const { beat, anchor } = this.own.nextBeat();
+  beat(): number {
+    const span = this.owners.largestRoomSpan() + 1;
+    const interval = pacedBeatMs(span, this.own.interval, this.#pacing);
+    const { beat, anchor } = this.own.nextBeat(interval);
+    this.#host.stats.beatMs = interval;
     for (const link of this.#host.links()) {
       if (!link.anchorsSent.has(this.#selfId)) continue;
       if (anchor !== undefined) {
@@ -140,6 +149,7 @@ export class PresenceSync {
       }
       this.#forwarded.send(link, beat);
     }
+    return interval;
   }
 
   /** `room` became shared with `link`: it gets every roster we hold there, with anchors and beats. */
@@ -175,6 +185,7 @@ export class PresenceSync {
   }
 
   beats(link: MeshLink, frame: BeatsFrame): void {
+    this.#host.stats.beatsReceived += frame.beats.length;
     for (const beat of frame.beats) {
       if (beat.owner === this.#selfId) continue;
       const outcome = this.owners.beat(link, beat, (hashes) =>

@@ -76,6 +76,11 @@ const gauges: ReadonlyArray<[name: string, help: string, read: Read]> = [
     (s) => s.mesh.owners,
   ],
   [
+    'sigmesh_mesh_beat_interval_seconds',
+    "This node's beat interval now (--mesh-beat-ms; longer while a room of its spans many nodes).",
+    (s) => s.mesh.beatMs / 1000,
+  ],
+  [
     'sigmesh_mesh_remote_members',
     'Members of other nodes held in rosters for rooms with local members.',
     (s) => s.mesh.remoteMembers,
@@ -178,6 +183,11 @@ const counters: ReadonlyArray<[name: string, help: string, read: Read]> = [
     'sigmesh_mesh_messages_refused_total',
     "Relayed messages dropped: unknown member, off the owner's route, or over its allowance.",
     (s) => s.mesh.messagesRefused,
+  ],
+  [
+    'sigmesh_mesh_beats_received_total',
+    "Other nodes' beat values received, each checked (grows with the nodes of this node's rooms).",
+    (s) => s.mesh.beatsReceived,
   ],
   [
     'sigmesh_mesh_presence_refused_total',

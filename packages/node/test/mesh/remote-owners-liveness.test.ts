@@ -165,3 +165,47 @@ test('the beat an owner sent just before dying, arriving late through a relay, d
 // Found by the soak (bench/soak, docs/performance.md § Soak): a member's leave relayed by a third
 // node overtook the message the member had sent just before leaving (refused as from an unknown
 // member), and rooms closing and reopening on a node left departed members in other nodes' views.
+
+test('an owner whose beats are paced starts a new chain at the new interval, and its lease follows it', () => {
+  const t = table();
+  const o = owner(t.now);
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  // Its largest room grew: it beats every 8 s from now on, under a new signed anchor.
+  const { beat, anchor } = o.own.nextBeat(8_000);
+  assert.ok(anchor !== undefined, 'a new interval is a new chain');
+  assert.equal(anchor.interval, 8_000);
+  assert.equal(o.own.interval, 8_000);
+  assert.equal(t.owners.anchor(linkA, anchor).kind, 'accepted');
+  assert.equal(t.owners.beat(linkA, beat).kind, 'accepted');
+  // The same interval again: the chain goes on.
+  t.advance(8_000);
+  assert.equal(o.own.nextBeat(8_000).anchor, undefined);
+  t.owners.beat(linkA, o.own.currentBeat());
+  // Beats 8 s apart keep it, well past the 4 s lease of the base interval …
+  t.advance(8_000);
+  t.owners.beat(linkA, o.own.nextBeat(8_000).beat);
+  t.advance(20_000);
+  assert.equal(t.view.size, 1, 'within 3 intervals (24 s)');
+  // … and their stop takes it away after 3 intervals.
+  t.advance(4_500);
+  assert.equal(t.view.size, 0, 'the lease of 3 × 8 s ran out');
+});
+
+test('the largest room span counts the live owners listing members in each room we hold', () => {
+  const t = table();
+  assert.equal(t.owners.largestRoomSpan(), 0);
+  const owners = [owner(t.now), owner(t.now), owner(t.now)];
+  for (const [n, o] of owners.entries()) {
+    t.owners.anchor(linkA, o.own.anchor());
+    t.owners.beat(linkA, o.own.currentBeat());
+    for (const delta of o.members(peer(n + 1))) t.owners.delta(linkA, delta);
+  }
+  assert.equal(t.owners.largestRoomSpan(), 3);
+  // An owner gone (its lease ran out) no longer counts.
+  t.advance(3_000);
+  for (const o of owners.slice(0, 2)) t.owners.beat(linkA, o.own.nextBeat().beat);
+  t.advance(1_500);
+  assert.equal(t.owners.largestRoomSpan(), 2);
+});

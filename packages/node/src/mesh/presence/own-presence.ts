@@ -43,7 +43,7 @@ export class OwnPresence {
   readonly started: number;
   readonly #identity: NodeIdentity;
   readonly #now: () => number;
-  readonly #interval: number;
+  #interval: number;
   readonly #chainLength: number;
   readonly #batchMembers: number;
   readonly #holdMs: number;
@@ -87,12 +87,22 @@ export class OwnPresence {
     return this.#beat();
   }
 
-  /** Reveals the next chain value; starts (and returns the anchor of) a new chain when one is used up. */
-  nextBeat(): { beat: Beat; anchor?: AnchorFrame } {
-    if (this.#index < this.#chain.length) {
+  /** Milliseconds between our beats now (signed into the anchor: receivers time leases by it). */
+  get interval(): number {
+    return this.#interval;
+  }
+
+  /**
+   * Reveals the next chain value; starts (and returns the anchor of) a new chain when one is used
+   * up, or when the beats go on at another `intervalMs` (beat-pacing.ts): receivers time our lease
+   * by the interval the anchor names.
+   */
+  nextBeat(intervalMs = this.#interval): { beat: Beat; anchor?: AnchorFrame } {
+    if (this.#index < this.#chain.length && intervalMs === this.#interval) {
       this.#index++;
       return { beat: this.#beat() };
     }
+    this.#interval = intervalMs;
     this.#chainNumber++;
     this.#chain = new BeatChain(this.#chainLength);
     this.#anchor = this.#signAnchor();

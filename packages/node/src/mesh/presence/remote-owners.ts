@@ -100,6 +100,25 @@ export class RemoteOwners {
     return this.#rosters.total;
   }
 
+  /**
+   * The most other nodes any room we hold spans: live owners listing members there (what our
+   * beat interval is paced by, beat-pacing.ts).
+   */
+  largestRoomSpan(): number {
+    const perRoom = new Map<RoomHash, number>();
+    let most = 0;
+    for (const owner of this.#owners.values()) {
+      if (!owner.visible) continue;
+      for (const [room, roster] of owner.rosters) {
+        if (roster.members.size === 0) continue;
+        const count = (perRoom.get(room) ?? 0) + 1;
+        perRoom.set(room, count);
+        most = Math.max(most, count);
+      }
+    }
+    return most;
+  }
+
   /** An anchor from `link`. Returns whether it is new to us (then it is passed on). */
   anchor(link: object, frame: AnchorFrame): PresenceOutcome {
     const existing = this.#owners.get(frame.owner);
