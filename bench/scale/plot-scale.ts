@@ -82,6 +82,24 @@ function panels(perDefaultMinute: number): Panel[] {
       ],
     },
     {
+      title: "other nodes' beat values received per node per minute",
+      unit: '',
+      series: [
+        { label: 'idle', color: IDLE, value: (s) => s.idle.beatValuesPerNodeMin?.mean ?? null },
+        {
+          label: 'rooms held',
+          color: ROOMS,
+          value: (s) => s.withRooms?.beatValuesPerNodeMin?.mean ?? null,
+        },
+        {
+          label: 'rooms held, busiest node',
+          color: ROOMS,
+          dashed: true,
+          value: (s) => s.withRooms?.beatValuesPerNodeMin?.max ?? null,
+        },
+      ],
+    },
+    {
       title: 'CPU seconds per node per minute (window minute)',
       unit: 's',
       series: [

@@ -20,10 +20,10 @@ export interface WindowFigures {
   readonly meshFramesSentPerNodeMin: number;
   /** Room frames (presence and messages) sent + received, from the nodes' mesh counters. */
   readonly roomFramesPerNodeMin: MeanMax;
-  /** Other owners' beat values each node received (and checked) per minute. */
-  readonly beatValuesPerNodeMin: MeanMax;
+  /** Other owners' beat values each node received (and checked) per minute (absent before 12-04). */
+  readonly beatValuesPerNodeMin?: MeanMax;
   /** The nodes' own beat intervals at the end of the window (ms; paced in rooms of many nodes). */
-  readonly beatMs: MeanMax;
+  readonly beatMs?: MeanMax;
   /** CPU seconds of the host processes per node per minute. */
   readonly cpuSecondsPerNodeMin: number;
   /** Mesh frames sent per node per minute by frame type (hello, auth, interest, beats, …). */
