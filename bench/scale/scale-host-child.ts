@@ -43,6 +43,10 @@ export interface HostedNodeStats {
   /** Other owners' beat values received (each checked), and the node's own beat interval. */
   readonly beatsReceived: number;
   readonly beatMs: number;
+  /** Room messages a node did not take, or did not pass on (see MeshStats). */
+  readonly messagesRefused: number;
+  readonly framesShed: number;
+  readonly framesDropped: number;
 }
 
 async function settledMemory(): Promise<NodeJS.MemoryUsage> {
@@ -66,6 +70,9 @@ function statsOf(index: number, node: SigmeshNode): HostedNodeStats {
     roomFramesReceived: mesh.roomFramesReceived,
     beatsReceived: mesh.beatsReceived,
     beatMs: mesh.beatMs,
+    messagesRefused: mesh.messagesRefused,
+    framesShed: mesh.framesShed,
+    framesDropped: mesh.framesDropped,
   };
 }
 

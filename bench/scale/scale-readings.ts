@@ -110,6 +110,22 @@ export function windowFigures(
   };
 }
 
+/** Room messages the nodes refused, shed or dropped between two readings (all nodes together). */
+export function meshDrops(
+  before: readonly HostReading[],
+  after: readonly HostReading[],
+): { messagesRefused: number; framesShed: number; framesDropped: number } {
+  const sum = (
+    readings: readonly HostReading[],
+    key: 'messagesRefused' | 'framesShed' | 'framesDropped',
+  ) => readings.flatMap((host) => host.nodes).reduce((total, node) => total + node[key], 0);
+  return {
+    messagesRefused: sum(after, 'messagesRefused') - sum(before, 'messagesRefused'),
+    framesShed: sum(after, 'framesShed') - sum(before, 'framesShed'),
+    framesDropped: sum(after, 'framesDropped') - sum(before, 'framesDropped'),
+  };
+}
+
 /** Reads every host, waits `seconds`, reads again. */
 export async function measureWindow(
   cluster: ScaleCluster,

@@ -6,7 +6,7 @@ import { round } from '../lib/bench-report.js';
 import { nowMs, sleep } from '../mesh/room-stream.js';
 import { runChurn, type ChurnOptions, type ChurnResult } from './scale-churn.js';
 import { scaleDiscoveryLimits, startScaleCluster, type ScaleCluster } from './scale-cluster.js';
-import { memoryPerNode, measureWindow, type WindowFigures } from './scale-readings.js';
+import { memoryPerNode, measureWindow, meshDrops, type WindowFigures } from './scale-readings.js';
 import {
   closeRooms,
   freshRoom,
@@ -63,6 +63,8 @@ export interface ScaleResult {
   readonly withRoomsMemoryPerNode?: { heapUsedMiB: number; rssMiB: number; externalMiB: number };
   readonly rendezvous?: { trials: number; failed: number; ms: Spread };
   readonly churn?: ChurnResult;
+  /** Room messages the nodes refused, shed or dropped while the rooms' posts were measured. */
+  readonly deliveryDrops?: { messagesRefused: number; framesShed: number; framesDropped: number };
   readonly seconds: number;
 }
 
@@ -133,11 +135,14 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       probeEveryMs: 500,
       settleMs: 10_000,
     };
+    const beforeDelivery = await cluster.read();
     const [smallRooms, popularRoom] = await Promise.all([
       measureDelivery(small, delivery),
       measureDelivery([popular!], delivery),
     ]);
+    const deliveryDrops = meshDrops(beforeDelivery, await cluster.read());
     log(`  small rooms: ${JSON.stringify(smallRooms)}`);
+    log(`  while posting: ${JSON.stringify(deliveryDrops)} (messages refused, shed, dropped)`);
     log(`  popular room on ${popularNodes.length} nodes: ${JSON.stringify(popularRoom)}`);
     const withRooms = await measureWindow(cluster, options.windowS);
     const withRoomsMemoryPerNode = await memoryPerNode(cluster);
@@ -161,6 +166,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       idleMemoryPerNode,
       smallRooms,
       popularRoom: { ...popularRoom, nodes: popularNodes.length },
+      deliveryDrops,
       withRooms,
       withRoomsMemoryPerNode,
       rendezvous,
