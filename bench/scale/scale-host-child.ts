@@ -45,6 +45,8 @@ export interface HostedNodeStats {
   readonly beatMs: number;
   /** Room messages a node did not take, or did not pass on (see MeshStats). */
   readonly messagesRefused: number;
+  readonly messagesRefusedUnknownMember: number;
+  readonly messagesRefusedOffRoute: number;
   readonly framesShed: number;
   readonly framesDropped: number;
 }
@@ -71,6 +73,8 @@ function statsOf(index: number, node: SigmeshNode): HostedNodeStats {
     beatsReceived: mesh.beatsReceived,
     beatMs: mesh.beatMs,
     messagesRefused: mesh.messagesRefused,
+    messagesRefusedUnknownMember: mesh.messagesRefusedUnknownMember,
+    messagesRefusedOffRoute: mesh.messagesRefusedOffRoute,
     framesShed: mesh.framesShed,
     framesDropped: mesh.framesDropped,
   };

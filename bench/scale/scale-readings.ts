@@ -110,20 +110,25 @@ export function windowFigures(
   };
 }
 
+/** What {@link meshDrops} counts: room messages not taken or not passed on (MeshStats). */
+const DROPS = [
+  'messagesRefused',
+  'messagesRefusedUnknownMember',
+  'messagesRefusedOffRoute',
+  'framesShed',
+  'framesDropped',
+] as const;
+
 /** Room messages the nodes refused, shed or dropped between two readings (all nodes together). */
 export function meshDrops(
   before: readonly HostReading[],
   after: readonly HostReading[],
-): { messagesRefused: number; framesShed: number; framesDropped: number } {
-  const sum = (
-    readings: readonly HostReading[],
-    key: 'messagesRefused' | 'framesShed' | 'framesDropped',
-  ) => readings.flatMap((host) => host.nodes).reduce((total, node) => total + node[key], 0);
-  return {
-    messagesRefused: sum(after, 'messagesRefused') - sum(before, 'messagesRefused'),
-    framesShed: sum(after, 'framesShed') - sum(before, 'framesShed'),
-    framesDropped: sum(after, 'framesDropped') - sum(before, 'framesDropped'),
-  };
+): Record<(typeof DROPS)[number], number> {
+  const sum = (readings: readonly HostReading[], key: (typeof DROPS)[number]): number =>
+    readings.flatMap((host) => host.nodes).reduce((total, node) => total + node[key], 0);
+  return Object.fromEntries(
+    DROPS.map((key) => [key, sum(after, key) - sum(before, key)]),
+  ) as Record<(typeof DROPS)[number], number>;
 }
 
 /** Reads every host, waits `seconds`, reads again. */

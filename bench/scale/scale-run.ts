@@ -64,7 +64,7 @@ export interface ScaleResult {
   readonly rendezvous?: { trials: number; failed: number; ms: Spread };
   readonly churn?: ChurnResult;
   /** Room messages the nodes refused, shed or dropped while the rooms' posts were measured. */
-  readonly deliveryDrops?: { messagesRefused: number; framesShed: number; framesDropped: number };
+  readonly deliveryDrops?: ReturnType<typeof meshDrops>;
   readonly seconds: number;
 }
 

@@ -16,6 +16,9 @@ export interface MeshStats {
   framesShed: number;
   /** Messages not taken: unknown member, off the owner's route, over the owner's allowance. */
   messagesRefused: number;
+  /** Of those: from a member no live owner lists here, and over a link off its owner's route. */
+  messagesRefusedUnknownMember: number;
+  messagesRefusedOffRoute: number;
   /** Anchors, beats, rosters and deltas refused (bad signature, not in the chain, over budget). */
   presenceRefused: number;
   /** Other owners' beat values received (each one checked: what grows with a room's span). */
@@ -42,6 +45,8 @@ export function emptyMeshStats(): MeshStats {
     framesDropped: 0,
     framesShed: 0,
     messagesRefused: 0,
+    messagesRefusedUnknownMember: 0,
+    messagesRefusedOffRoute: 0,
     presenceRefused: 0,
     beatsReceived: 0,
     beatMs: 0,

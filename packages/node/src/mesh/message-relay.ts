@@ -81,6 +81,8 @@ export class MessageRelay {
     );
     if (typeof owner === 'string') {
       this.#stats.messagesRefused++;
+      if (owner === 'unknown-member') this.#stats.messagesRefusedUnknownMember++;
+      else if (owner === 'off-route') this.#stats.messagesRefusedOffRoute++;
       // Nobody relays our own members' messages back to us with a new id: a forgery, not a race.
       if (this.#rooms.isLocal(frame.room, frame.from))
         this.#host.violation(link, 'message forged as a local member', 10);
