@@ -269,27 +269,29 @@ export class PowGate {
 
   /** SHA-256 of a bound: of bytes each time, of text (UTF-8) from a bounded cache. */
   #digest(bound: Uint8Array | string): Buffer {
-    if (typeof bound !== 'string') return hash('sha256', bound, 'buffer');
-    let digest = this.#textDigests.get(bound);
-    if (digest === undefined) {
-      if (this.#textDigests.size >= TEXT_DIGEST_CACHE) this.#textDigests.clear();
-      digest = hash('sha256', bound, 'buffer');
-      this.#textDigests.set(bound, digest);
-    }
-    return digest;
+    return typeof bound === 'string'
+      ? cachedSha256(this.#textDigests, bound, TEXT_DIGEST_CACHE)
+      : hash('sha256', bound, 'buffer');
   }
 
   /** First 8 bytes of SHA-256(scope "|" client key): binds a challenge to a route and a client. */
   #scopeTag(scope: PowScope, clientKey: string): Buffer {
-    const key = `${scope}|${clientKey}`;
-    let tag = this.#scopeTags.get(key);
-    if (tag === undefined) {
-      if (this.#scopeTags.size >= SCOPE_TAG_CACHE) this.#scopeTags.clear();
-      tag = hash('sha256', key, 'buffer').subarray(0, 8);
-      this.#scopeTags.set(key, tag);
-    }
-    return tag;
+    return cachedSha256(this.#scopeTags, `${scope}|${clientKey}`, SCOPE_TAG_CACHE, 8);
   }
+}
+
+/**
+ * The first `bytes` of SHA-256(`text`) from `cache`, computed on a miss; a full cache starts
+ * over (bounded memory).
+ */
+function cachedSha256(cache: Map<string, Buffer>, text: string, limit: number, bytes = 32): Buffer {
+  let digest = cache.get(text);
+  if (digest === undefined) {
+    if (cache.size >= limit) cache.clear();
+    digest = hash('sha256', text, 'buffer').subarray(0, bytes);
+    cache.set(text, digest);
+  }
+  return digest;
 }
 
 /** The replay-set key of a challenge: its 8 nonce bytes as a latin1 string, without a copy. */

@@ -59,6 +59,9 @@ export class PowPricing {
   readonly #load: LoadSource;
   readonly #members: MessageCounter;
   readonly #addresses: MessageCounter;
+  /** Each counter with its allowance: an address's (everyone behind it), a member's own. */
+  readonly #addressAllowance: Allowance;
+  readonly #memberAllowance: Allowance;
   readonly #scopeFactor: (scope: PowScope) => number;
 
   /**
@@ -77,6 +80,16 @@ export class PowPricing {
     this.#scopeFactor = scopeFactor;
     this.#members = new MessageCounter({ maxClients: config.maxTrackedClients, now });
     this.#addresses = new MessageCounter({ maxClients: config.maxTrackedClients, now });
+    this.#addressAllowance = {
+      counter: this.#addresses,
+      free: config.powAddressFreeMessages,
+      perDoubling: config.powAddressMessagesPerDoubling,
+    };
+    this.#memberAllowance = {
+      counter: this.#members,
+      free: config.powFreeMessages,
+      perDoubling: config.powMessagesPerDoubling,
+    };
   }
 
   /** The load factor f(L) for a smoothed load in [0, 1]. */
@@ -131,24 +144,13 @@ export class PowPricing {
   }
 
   /**
-   * max(g_address, g_member) for a payer, over the counters and allowances of {@link #limits},
-   * written out without building them (every paid request asks twice: its check, its next
-   * challenge).
+   * max(g_address, g_member) for a payer: {@link #limits} without building them (every paid
+   * request asks twice: its check, its next challenge).
    */
   #rate(payer: Payer): number {
-    const config = this.#config;
-    const address = rateFactor(
-      this.#addresses.count(payer.address),
-      config.powAddressFreeMessages,
-      config.powAddressMessagesPerDoubling,
-    );
+    const address = rateOf(this.#addressAllowance, payer.address);
     if (payer.member === undefined) return address;
-    const member = rateFactor(
-      this.#members.count(payer.member),
-      config.powFreeMessages,
-      config.powMessagesPerDoubling,
-    );
-    return Math.max(address, member);
+    return Math.max(address, rateOf(this.#memberAllowance, payer.member));
   }
 
   /** Clients whose rate is tracked now, by kind (for /metrics and tests). */
@@ -156,32 +158,28 @@ export class PowPricing {
     return { members: this.#members.size, addresses: this.#addresses.size };
   }
 
-  /** The counters a payer is priced against, each with its allowance. */
+  /** The counters a payer is priced against, each with its allowance and the payer's key. */
   #limits(payer: Payer): RateLimit[] {
-    const address: RateLimit = {
-      counter: this.#addresses,
-      key: payer.address,
-      free: this.#config.powAddressFreeMessages,
-      perDoubling: this.#config.powAddressMessagesPerDoubling,
-    };
+    const address = { ...this.#addressAllowance, key: payer.address };
     if (payer.member === undefined) return [address];
-    return [
-      address,
-      {
-        counter: this.#members,
-        key: payer.member,
-        free: this.#config.powFreeMessages,
-        perDoubling: this.#config.powMessagesPerDoubling,
-      },
-    ];
+    return [address, { ...this.#memberAllowance, key: payer.member }];
   }
 }
 
-interface RateLimit {
+/** A request counter and the allowance its clients have before their price rises. */
+interface Allowance {
   readonly counter: MessageCounter;
-  readonly key: string;
   readonly free: number;
   readonly perDoubling: number;
+}
+
+interface RateLimit extends Allowance {
+  readonly key: string;
+}
+
+/** g(n) for `key`'s requests in the last minute under `allowance`. */
+function rateOf({ counter, free, perDoubling }: Allowance, key: string): number {
+  return rateFactor(counter.count(key), free, perDoubling);
 }
 
 /** The rate factor g(n) = 2^(max(0, n − free) / perDoubling) for n requests in the last minute. */
