@@ -8,7 +8,16 @@ import { seededRandom } from '../helpers/seeded-random.js';
 const room = deriveRoomHash('overlay', 'popular');
 
 /** The undirected link graph of a room on `n` nodes, each knowing `known` random others. */
-function roomOverlay(n: number, degree: number, known: number, seed: number, forRoom = room) {
+function roomOverlay(
+  n: number,
+  degree: number,
+  known: number,
+  seed: number,
+  forRoom = room,
+  kill = 0,
+  /** Discovery finds the `known` nodes one per round (in a random order) instead of all at once. */
+  grow = false,
+) {
   const random = seededRandom(seed);
   const urls = Array.from({ length: n }, (_, i) => `http://10.${i >> 8}.${i & 255}.1:8080`);
   const found = urls.map((self) => {
@@ -21,34 +30,59 @@ function roomOverlay(n: number, degree: number, known: number, seed: number, for
   });
   const index = new Map(urls.map((url, i) => [url, i]));
   // A link exists while one of its ends picks the other. Nodes choose in turns, seeing the links
-  // others opened to them, until nobody changes.
+  // others opened to them, until nobody changes (or 30 rounds: picks can go round in circles).
   const picks: string[][] = urls.map(() => []);
   const pickedBy = urls.map(() => new Set<string>());
+  const dead = new Set<string>();
   const linksOf = (i: number): Set<string> => new Set([...picks[i]!, ...pickedBy[i]!]);
-  for (let round = 0, changed = true; changed && round < 10; round++) {
-    changed = false;
-    for (const [i, self] of urls.entries()) {
-      const linked = linksOf(i);
-      const next = overlayPicks({
-        room: forRoom,
-        self,
-        seed: `seed-${i}`,
-        degree,
-        candidates: [...found[i]!, ...linked],
-        linked,
-      });
-      if (next.join() === picks[i]!.join()) continue;
-      changed = true;
-      for (const url of picks[i]!) pickedBy[index.get(url)!]!.delete(self);
-      for (const url of next) pickedBy[index.get(url)!]!.add(self);
-      picks[i] = next;
+  const settle = (): void => {
+    // In a random order each round: who picks first changes what the others find linked.
+    for (
+      let round = 0, changed = true;
+      (changed || (grow && round < known)) && round < 30;
+      round++
+    ) {
+      changed = false;
+      const order = urls.map((_, i) => i).sort(() => random() - 0.5);
+      for (const i of order) {
+        const self = urls[i]!;
+        if (dead.has(self)) continue;
+        const linked = linksOf(i);
+        const seen = grow ? found[i]!.slice(0, round + 1) : found[i]!;
+        const next = overlayPicks({
+          room: forRoom,
+          self,
+          seed: `seed-${i}`,
+          degree,
+          candidates: [...seen, ...linked].filter((url) => !dead.has(url)),
+          linked,
+        });
+        if (next.join() === picks[i]!.join()) continue;
+        changed = true;
+        for (const url of picks[i]!) pickedBy[index.get(url)!]!.delete(self);
+        for (const url of next) pickedBy[index.get(url)!]!.add(self);
+        picks[i] = next;
+      }
     }
+  };
+  settle();
+  // Kill the best-linked nodes (their links drop at both ends); the others pick again.
+  const ranked = urls.map((_, i) => i).sort((a, b) => linksOf(b).size - linksOf(a).size);
+  for (const i of ranked.slice(0, kill)) {
+    dead.add(urls[i]!);
+    for (const url of picks[i]!) pickedBy[index.get(url)!]!.delete(urls[i]!);
+    for (const url of pickedBy[i]!)
+      picks[index.get(url)!] = picks[index.get(url)!]!.filter((u) => u !== urls[i]);
+    picks[i] = [];
+    pickedBy[i]!.clear();
   }
+  if (kill > 0) settle();
   const links = urls.map((_, i) => linksOf(i));
-  const degrees = links.map((set) => set.size);
+  const alive = urls.map((_, i) => i).filter((i) => !dead.has(urls[i]!));
+  const degrees = alive.map((i) => links[i]!.size);
   let diameter = 0;
-  let reached = n;
-  for (let start = 0; start < n; start++) {
+  let reached = alive.length;
+  for (const start of alive) {
     const depth = new Map([[start, 0]]);
     const queue = [start];
     for (let q = 0; q < queue.length; q++) {
@@ -63,7 +97,7 @@ function roomOverlay(n: number, degree: number, known: number, seed: number, for
     reached = Math.min(reached, depth.size);
     diameter = Math.max(diameter, ...depth.values());
   }
-  const mean = degrees.reduce((a, b) => a + b, 0) / n;
+  const mean = degrees.reduce((a, b) => a + b, 0) / alive.length;
   return { reached, diameter, max: Math.max(...degrees), mean, picks };
 }
 
@@ -92,7 +126,7 @@ test('overlay picks: a bounded, stable choice; linked nodes fill the random shar
   assert.deepEqual(
     choose([], 'other seed').slice(0, 3),
     near,
-    'the XOR-near half does not depend on the seed',
+    'the ring half does not depend on the seed',
   );
   const inbound = urls.filter((url) => !first.includes(url)).slice(0, 3);
   assert.deepEqual(
@@ -110,6 +144,23 @@ test('overlay picks: a bounded, stable choice; linked nodes fill the random shar
     linked: new Set(),
   });
   assert.notDeepEqual(elsewhere.slice(0, 3), near, 'each room gets its own overlay');
+});
+
+test('overlay of a small room, degree 2: connected for every layout, and again once its 3 best-linked nodes die', () => {
+  // Half the picks XOR-nearest paired nodes up, and random picks that reuse links held already
+  // could close a group on itself: 8 layouts in 400 split (4/3 after a kill in CI, 2026-12-04),
+  // and stayed split. Ring neighbours close a ring whatever the random picks do.
+  for (let seed = 1; seed <= 300; seed++) {
+    const n = 7 + (seed % 6);
+    const layout = deriveRoomHash('overlay', `small room ${seed}`);
+    assert.equal(roomOverlay(n, 2, n, seed, layout).reached, n, `${n} nodes, seed ${seed}`);
+    assert.equal(roomOverlay(n, 2, n, seed, layout, 3).reached, n - 3, `${n} - 3, seed ${seed}`);
+    assert.equal(
+      roomOverlay(n, 2, n, seed, layout, 0, true).reached,
+      n,
+      `${n} nodes found one by one, seed ${seed}`,
+    );
+  }
 });
 
 for (const [n, degree, maxHops] of [
