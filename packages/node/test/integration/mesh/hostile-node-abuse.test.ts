@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deriveRoomHash, type PeerId } from '@sigmesh/protocol';
 import { createEphemeralIdentity } from '../../../src/index.js';
+import { MAX_PACED_BEAT_MS } from '../../../src/mesh/presence/beat-pacing.js';
 import { hostileLink, phantomPeers, type HostileLink } from '../../helpers/hostile-node.js';
 import { joinRoom } from '../../helpers/room-client.js';
 import { startTestNode } from '../../helpers/test-node.js';
@@ -133,4 +134,34 @@ test('a 1,024-member roster from a linked node does not cut members who read pro
   hostile.ws.terminate(); // and all of them gone at once
   await waitFor(() => members.every((m) => m.view().size === 4), 'every view without them');
   assert.equal(node.stats().slowConsumersCut, 0);
+});
+
+test('made-up owners widening a room slow our beats at most to every 32 s, and no further', async (t) => {
+  // Beat pacing (beat-pacing.ts) reads a room's span from the owners listing members there; fresh
+  // keys are free, so a hostile node can make a room look wide. What it buys is bounded: owners
+  // past --mesh-max-owners-per-link are refused, and the interval stops at MAX_PACED_BEAT_MS.
+  const node = await startTestNode(t, {
+    meshBeatMs: 250,
+    meshRoomBeatsPerSecond: 1,
+    meshMaxOwnersPerLink: 40,
+  });
+  const watcher = await joinRoom(node.url(), room);
+  t.after(() => watcher.close());
+  const hostile = await hostileLink(node.url());
+  t.after(() => hostile.ws.close());
+  hostile.share(room);
+  await hostile.frame((f) => f.t === 'anchor', 'the node’s anchor once the room is shared');
+  const owners = Array.from({ length: 45 }, (_, i) =>
+    hostile.owner(i === 0 ? undefined : createEphemeralIdentity()),
+  );
+  for (const owner of owners) owner.roster(room, phantomPeers(1));
+  const beating = setInterval(() => owners.forEach((owner) => owner.beat()), 300);
+  t.after(() => clearInterval(beating));
+  await waitFor(() => node.meshStats().beatMs > 250, 'our beats paced');
+  await sleep(1_000);
+  assert.equal(node.meshStats().owners, 40, 'owners past the link’s budget are refused');
+  assert.equal(watcher.view().size, 40);
+  // 41 nodes at 1 value a second would want 41 s; 250 ms × 2^k stops at 32 s.
+  assert.equal(node.meshStats().beatMs, MAX_PACED_BEAT_MS);
+  assert.ok(node.meshStats().presenceRefused >= 5, 'the five owners over the budget');
 });
