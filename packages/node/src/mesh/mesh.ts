@@ -169,10 +169,12 @@ export class Mesh implements RoomObserver {
       maxRoomsPerLink: config.meshMaxRoomsPerLink,
       shared: (link, room) => {
         link.lastShared = this.#now();
+        link.sharedSince.set(room, link.lastShared);
         this.#presence.shared(link, room);
         this.#dialing.overlay.changed(room);
       },
       unshared: (link, room) => {
+        link.sharedSince.delete(room);
         this.#presence.unshared(link, room);
         this.#dialing.overlay.changed(room);
       },

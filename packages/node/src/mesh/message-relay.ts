@@ -7,6 +7,14 @@ import type { RemoteOwners } from './presence/remote-owners.js';
 import { RoomShares } from './room-shares.js';
 import type { SeenIds } from './seen-ids.js';
 
+/**
+ * How long a new direct link to an owner shares a room before it is the only way the owner's
+ * members' messages are taken: what was sent the old way before it opened, or before the owner
+ * heard the room was shared, arrives within this (relay paths take milliseconds to a few hundred
+ * under load; 2 s is ample).
+ */
+export const DIRECT_LINK_SETTLE_MS = 2_000;
+
 /** What the relay needs from the mesh. */
 export interface RelayHost {
   /** Open links sharing `room`. */
@@ -22,7 +30,9 @@ export interface RelayHost {
 /**
  * Room messages between nodes. A message from a remote member is taken only if its owner lists
  * the member and it comes along the owner's route — over the direct link to the owner when there
- * is one, else over a link that brings the owner's beats — within the owner's message allowance.
+ * is one (or a link bringing its beats, for {@link DIRECT_LINK_SETTLE_MS} after the direct link
+ * began sharing the room), else over a link that brings the owner's beats — within the owner's
+ * message allowance.
  * Duplicates are dropped after that check, so a copy refused early does not shadow a good one.
  * Broadcasts flood the room's links (never back to where they came from or to the owner);
  * a message for one peer goes toward that peer's owner when a route is known. Each room gets a
@@ -77,7 +87,7 @@ export class MessageRelay {
       return;
     }
     const owner = this.#owners.acceptMessage(frame.room, frame.from, link, (id) =>
-      this.#host.linkTo(id, frame.room),
+      this.#direct(id, frame.room),
     );
     if (typeof owner === 'string') {
       this.#stats.messagesRefused++;
@@ -97,6 +107,14 @@ export class MessageRelay {
     this.#rooms.deliver(to === undefined ? { id, room, from, data } : { id, room, from, to, data });
     if (frame.hops === 0 || (to !== undefined && this.#rooms.isLocal(room, to))) return;
     this.#send({ ...frame, hops: frame.hops - 1 }, link, owner.id);
+  }
+
+  /** The direct link to owner `id` sharing `room`, and whether it shares it long enough to rely on. */
+  #direct(id: string, room: RoomHash): { link: MeshLink; settled: boolean } | undefined {
+    const link = this.#host.linkTo(id, room);
+    if (link === undefined) return undefined;
+    const since = link.sharedSince.get(room) ?? -Infinity;
+    return { link, settled: this.#now() - since >= DIRECT_LINK_SETTLE_MS };
   }
 
   #send(frame: RelayFrame, from: MeshLink | undefined, origin: string | undefined): void {

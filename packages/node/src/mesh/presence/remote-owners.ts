@@ -278,19 +278,24 @@ export class RemoteOwners {
 
   /**
    * May a message from `owner`'s member come in over `link`? Only along the owner's route: over
-   * the direct link when there is one (`direct`), else over a link that brings its beats.
+   * the direct link when there is one (`direct`), else over a link that brings its beats. While a
+   * direct link is new (not `settled`), links that bring the owner's beats count too: messages
+   * the owner sent before the link shared the room, or before it knew the link did, come the old
+   * way, and the direct link never carries them.
    */
   acceptMessage(
     room: RoomHash,
     from: PeerId,
     link: object,
-    direct: (owner: string) => object | undefined,
+    direct: (owner: string) => { link: object; settled: boolean } | undefined,
   ): OwnerState | MessageRefusal {
     const owner = this.ownerOf(room, from);
     if (owner === undefined) return 'unknown-member';
     const directLink = direct(owner.id);
-    if (directLink !== undefined ? directLink !== link : !owner.freshRoutes().includes(link))
-      return 'off-route';
+    const onRoute =
+      directLink?.link === link ||
+      (directLink?.settled !== true && owner.freshRoutes().includes(link));
+    if (!onRoute) return 'off-route';
     if (
       !owner.takeMessage(
         this.#now(),
