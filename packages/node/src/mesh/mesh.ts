@@ -117,6 +117,7 @@ export class Mesh implements RoomObserver {
       onVisible: (owner) => this.#presence.visible(owner),
       // An owner linked to us speaks for its members itself, in order (see RemoteOwners).
       directLink: (owner) => this.#links.get(owner),
+      askAgain: (owner, links) => this.#presence.askAgain(owner, links as MeshLink[]),
     });
     const sharing = (room: RoomHash): MeshLink[] =>
       [...this.#links.values()].filter((link) => link.interests?.shared.has(room) === true);

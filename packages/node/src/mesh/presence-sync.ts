@@ -260,6 +260,19 @@ export class PresenceSync {
     this.#trim(this.#wantsAnswered, now);
   }
 
+  /** `owner`'s own link closed before it told us what we skipped from `links`: ask them again. */
+  askAgain(owner: string, links: readonly MeshLink[]): void {
+    const now = this.#now();
+    for (const link of links) {
+      if (link.state !== 'open') continue;
+      const key = `${link.remoteId}\n${owner}\n`;
+      if (now - (this.#wantsAsked.get(key) ?? -Infinity) < WANT_INTERVAL_MS) continue;
+      this.#wantsAsked.set(key, now);
+      link.send({ t: 'want', owner });
+    }
+    this.#trim(this.#wantsAsked, now);
+  }
+
   withdraw(link: MeshLink, owners: readonly string[]): void {
     for (const owner of owners) this.owners.withdraw(link, owner);
   }

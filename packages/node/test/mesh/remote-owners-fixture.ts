@@ -27,6 +27,7 @@ export function table(
   let now = 1_000_000;
   const view = new Set<PeerId>();
   const gone: string[] = [];
+  const askedAgain: [string, object[]][] = [];
   const owners = new RemoteOwners({
     limits: { ...limits, ...overrides },
     now: () => now,
@@ -36,6 +37,7 @@ export function table(
     },
     onGone: (owner) => gone.push(owner),
     onVisible: () => undefined,
+    askAgain: (owner, links) => askedAgain.push([owner, links]),
     ...(directLink === undefined ? {} : { directLink }),
   });
   owners.openRoom(room);
@@ -43,6 +45,7 @@ export function table(
     owners,
     view,
     gone,
+    askedAgain,
     advance(ms: number) {
       now += ms;
       owners.tick();

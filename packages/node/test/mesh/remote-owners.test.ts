@@ -135,6 +135,29 @@ test('an owner linked to us speaks for itself: relayed copies of its rosters are
   assert.deepEqual(t.owners.members(room), []);
 });
 
+test('relayed rosters skipped for a direct link that closed before it said anything are asked for again', () => {
+  // A link that only verifies a node closes right after its handshake: a relayed roster skipped
+  // while it was open was gone for good (the relays had passed it on once), and a member missed
+  // one other member until the owner's roster changed (12-node overlay test, 2026-12-04).
+  let direct: object | undefined = linkA;
+  const t = table({}, () => direct);
+  const o = owner(t.now);
+  const id = o.own.anchor().owner;
+  t.owners.anchor(linkB, o.own.anchor());
+  t.owners.beat(linkB, o.own.currentBeat());
+  o.members(peer(1));
+  const [roster] = o.own.snapshot(room);
+  assert.equal(t.owners.roster(linkB, roster!).kind, 'ignored', 'relayed while linked');
+  assert.deepEqual(t.view, new Set());
+  direct = undefined;
+  t.owners.linkClosed(linkA, id);
+  assert.deepEqual(t.askedAgain, [[id, [linkB]]], 'the relay that brought it is asked again');
+  assert.equal(t.owners.roster(linkB, roster!).kind, 'accepted');
+  assert.deepEqual(t.view, new Set([peer(1)]));
+  t.owners.linkClosed(linkA, id);
+  assert.equal(t.askedAgain.length, 1, 'asked once');
+});
+
 test("a reopened room's first delta (base 0) replaces an older roster a relay brought late", () => {
   const t = table();
   const o = owner(t.now);

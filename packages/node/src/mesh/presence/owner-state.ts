@@ -77,6 +77,8 @@ export class OwnerState {
   visible = false;
   invisibleSince: number;
   readonly rosters = new Map<RoomHash, HeldRoster>();
+  /** Links whose relayed rosters or deltas we skipped because the owner's own link was open. */
+  readonly skipped = new Set<object>();
   readonly partial = new Map<RoomHash, PartialRoster>();
   /** Rooms whose roster broke a budget: ignored until the owner's next epoch. */
   readonly refused = new Set<RoomHash>();

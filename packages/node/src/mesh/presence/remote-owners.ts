@@ -39,6 +39,7 @@ export class RemoteOwners {
   readonly #onGone: (owner: string) => void;
   readonly #onVisible: (owner: OwnerState) => void;
   readonly #directLink: (owner: string) => object | undefined;
+  readonly #askAgain: (owner: string, links: object[]) => void;
 
   constructor(options: {
     limits: PresenceLimits;
@@ -58,6 +59,12 @@ export class RemoteOwners {
      * relay says nothing about an owner whose own link still brings its beats.
      */
     directLink?: (owner: string) => object | undefined;
+    /**
+     * The owner's own link closed after we skipped relayed copies of its rosters for it: ask
+     * `links` for them again (a `want`). A link that only verified the node closes right after
+     * its handshake, before the owner says anything on it, and relays pass a roster on once.
+     */
+    askAgain?: (owner: string, links: object[]) => void;
   }) {
     this.#limits = options.limits;
     this.#now = options.now;
@@ -65,6 +72,7 @@ export class RemoteOwners {
     this.#onGone = options.onGone;
     this.#onVisible = options.onVisible;
     this.#directLink = options.directLink ?? (() => undefined);
+    this.#askAgain = options.askAgain ?? (() => undefined);
   }
 
   /** We have local members in `room` now: track its remote members. */
@@ -187,7 +195,7 @@ export class RemoteOwners {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
     if (!this.#rosters.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
-    if (this.#relayedWhileLinked(frame.owner, link)) return RELAYED;
+    if (this.#relayedWhileLinked(owner, link)) return RELAYED;
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     if (held !== undefined && frame.ver <= held.ver) return DUPLICATE;
@@ -218,7 +226,7 @@ export class RemoteOwners {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
     if (!this.#rosters.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
-    if (this.#relayedWhileLinked(frame.owner, link)) return RELAYED;
+    if (this.#relayedWhileLinked(owner, link)) return RELAYED;
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     const ver = held?.ver ?? 0;
@@ -254,8 +262,14 @@ export class RemoteOwners {
       if (owner.introducer === link) owner.introducer = undefined;
       for (const roster of owner.rosters.values())
         if (roster.introducer === link) roster.introducer = undefined;
-      if (owner.id === node) this.#dropRoute(owner, link, now);
-      else if (owner.dropRoute(link, now, 0, false)) this.#refresh(owner);
+      owner.skipped.delete(link);
+      if (owner.id === node) {
+        this.#dropRoute(owner, link, now);
+        if (owner.skipped.size === 0) continue;
+        const skipped = [...owner.skipped];
+        owner.skipped.clear();
+        this.#askAgain(owner.id, skipped);
+      } else if (owner.dropRoute(link, now, 0, false)) this.#refresh(owner);
     }
     this.#ownersPerLink.delete(link);
     this.#rosters.linkClosed(link);
@@ -336,10 +350,12 @@ export class RemoteOwners {
     if (owner.dropRoute(link, now, this.#graceMs(owner), !vouched)) this.#refresh(owner);
   }
 
-  /** True when `owner` is linked to us directly and `via` is another link. */
-  #relayedWhileLinked(owner: string, via: object): boolean {
-    const direct = this.#directLink(owner);
-    return direct !== undefined && direct !== via;
+  /** True when `owner` is linked to us directly and `via` is another link (remembered). */
+  #relayedWhileLinked(owner: OwnerState, via: object): boolean {
+    const direct = this.#directLink(owner.id);
+    if (direct === undefined || direct === via) return false;
+    owner.skipped.add(via);
+    return true;
   }
 
   #forget(owner: OwnerState): void {
