@@ -117,7 +117,8 @@ export class Mesh implements RoomObserver {
       onVisible: (owner) => this.#presence.visible(owner),
       // An owner linked to us speaks for its members itself, in order (see RemoteOwners).
       directLink: (owner) => this.#links.get(owner),
-      askAgain: (owner, links) => this.#presence.askAgain(owner, links as MeshLink[]),
+      askAgain: (owner, asks) =>
+        this.#presence.askAgain(owner, asks as { link: MeshLink; rooms: RoomHash[] }[]),
     });
     const sharing = (room: RoomHash): MeshLink[] =>
       [...this.#links.values()].filter((link) => link.interests?.shared.has(room) === true);
@@ -313,6 +314,7 @@ export class Mesh implements RoomObserver {
     this.#presence.flushOwn(room);
     for (const link of this.#links.values()) {
       const token = link.interests!.removeOurs(room);
+      link.sharedSince.delete(room);
       if (token !== undefined) link.send({ t: 'interest', add: [], remove: [token] });
     }
     this.#presence.owners.closeRoom(room);

@@ -33,7 +33,7 @@ export interface RelayHost {
  * is one (or a link bringing its beats, for {@link DIRECT_LINK_SETTLE_MS} after the direct link
  * began sharing the room), else over a link that brings the owner's beats — within the owner's
  * message allowance.
- * Duplicates are dropped after that check, so a copy refused early does not shadow a good one.
+ * An id is marked seen only once a copy is taken, so a copy refused early does not shadow a good one.
  * Broadcasts flood the room's links (never back to where they came from or to the owner);
  * a message for one peer goes toward that peer's owner when a route is known. Each room gets a
  * fair share of a busy link ({@link RoomShares}).
@@ -97,8 +97,12 @@ export class MessageRelay {
       if (this.#rooms.isLocal(frame.room, frame.from))
         this.#host.violation(link, 'message forged as a local member', 10);
       if (owner === 'owner-rate') {
+        // A relayed copy taken in a direct link's first seconds does not count against an owner
+        // that speaks to us itself: a relay bringing its beats could frame it so.
         const known = this.#owners.ownerOf(frame.room, frame.from);
-        if (known !== undefined) this.#host.ownerOverRate(known.id);
+        const direct = known === undefined ? undefined : this.#host.linkTo(known.id, frame.room);
+        if (known !== undefined && (direct === undefined || direct === link))
+          this.#host.ownerOverRate(known.id);
       }
       return;
     }

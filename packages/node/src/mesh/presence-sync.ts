@@ -260,15 +260,20 @@ export class PresenceSync {
     this.#trim(this.#wantsAnswered, now);
   }
 
-  /** `owner`'s own link closed before it told us what we skipped from `links`: ask them again. */
-  askAgain(owner: string, links: readonly MeshLink[]): void {
+  /**
+   * `owner`'s own link closed before it brought what we skipped from other links: ask them again,
+   * room by room (a room's `want` is answered with that roster whatever the link had before).
+   */
+  askAgain(owner: string, asks: readonly { link: MeshLink; rooms: readonly RoomHash[] }[]): void {
     const now = this.#now();
-    for (const link of links) {
+    for (const { link, rooms } of asks) {
       if (link.state !== 'open') continue;
-      const key = `${link.remoteId}\n${owner}\n`;
-      if (now - (this.#wantsAsked.get(key) ?? -Infinity) < WANT_INTERVAL_MS) continue;
-      this.#wantsAsked.set(key, now);
-      link.send({ t: 'want', owner });
+      for (const room of rooms) {
+        const key = `${link.remoteId}\n${owner}\n${room}`;
+        if (now - (this.#wantsAsked.get(key) ?? -Infinity) < WANT_INTERVAL_MS) continue;
+        this.#wantsAsked.set(key, now);
+        link.send({ t: 'want', owner, room });
+      }
     }
     this.#trim(this.#wantsAsked, now);
   }

@@ -1,4 +1,4 @@
-import { deriveRoomHash, type PeerId } from '@sigmesh/protocol';
+import { deriveRoomHash, type PeerId, type RoomHash } from '@sigmesh/protocol';
 import { createEphemeralIdentity } from '../../src/index.js';
 import { OwnPresence } from '../../src/mesh/presence/own-presence.js';
 import { RemoteOwners, type PresenceLimits } from '../../src/mesh/presence/remote-owners.js';
@@ -27,7 +27,7 @@ export function table(
   let now = 1_000_000;
   const view = new Set<PeerId>();
   const gone: string[] = [];
-  const askedAgain: [string, object[]][] = [];
+  const askedAgain: [string, { link: object; rooms: RoomHash[] }[]][] = [];
   const owners = new RemoteOwners({
     limits: { ...limits, ...overrides },
     now: () => now,

@@ -151,11 +151,21 @@ test('relayed rosters skipped for a direct link that closed before it said anyth
   assert.deepEqual(t.view, new Set());
   direct = undefined;
   t.owners.linkClosed(linkA, id);
-  assert.deepEqual(t.askedAgain, [[id, [linkB]]], 'the relay that brought it is asked again');
+  assert.deepEqual(
+    t.askedAgain,
+    [[id, [{ link: linkB, rooms: [room] }]]],
+    'the relay that brought it is asked again, for that room',
+  );
   assert.equal(t.owners.roster(linkB, roster!).kind, 'accepted');
   assert.deepEqual(t.view, new Set([peer(1)]));
   t.owners.linkClosed(linkA, id);
   assert.equal(t.askedAgain.length, 1, 'asked once');
+  // Copies of what the direct link already brought are not remembered: nothing to ask for.
+  direct = linkA;
+  assert.equal(t.owners.roster(linkB, roster!).kind, 'ignored');
+  direct = undefined;
+  t.owners.linkClosed(linkA, id);
+  assert.equal(t.askedAgain.length, 1, 'nothing asked for a version held');
 });
 
 test("a reopened room's first delta (base 0) replaces an older roster a relay brought late", () => {

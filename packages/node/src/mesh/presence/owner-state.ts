@@ -77,8 +77,11 @@ export class OwnerState {
   visible = false;
   invisibleSince: number;
   readonly rosters = new Map<RoomHash, HeldRoster>();
-  /** Links whose relayed rosters or deltas we skipped because the owner's own link was open. */
-  readonly skipped = new Set<object>();
+  /**
+   * Links whose relayed rosters or deltas we skipped for the owner's own link: the newest skipped
+   * version per room (remote-owners.ts, `askAgain`).
+   */
+  readonly skipped = new Map<object, Map<RoomHash, number>>();
   readonly partial = new Map<RoomHash, PartialRoster>();
   /** Rooms whose roster broke a budget: ignored until the owner's next epoch. */
   readonly refused = new Set<RoomHash>();

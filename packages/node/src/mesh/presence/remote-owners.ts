@@ -39,7 +39,7 @@ export class RemoteOwners {
   readonly #onGone: (owner: string) => void;
   readonly #onVisible: (owner: OwnerState) => void;
   readonly #directLink: (owner: string) => object | undefined;
-  readonly #askAgain: (owner: string, links: object[]) => void;
+  readonly #askAgain: (owner: string, asks: { link: object; rooms: RoomHash[] }[]) => void;
 
   constructor(options: {
     limits: PresenceLimits;
@@ -64,7 +64,7 @@ export class RemoteOwners {
      * `links` for them again (a `want`). A link that only verified the node closes right after
      * its handshake, before the owner says anything on it, and relays pass a roster on once.
      */
-    askAgain?: (owner: string, links: object[]) => void;
+    askAgain?: (owner: string, asks: { link: object; rooms: RoomHash[] }[]) => void;
   }) {
     this.#limits = options.limits;
     this.#now = options.now;
@@ -195,7 +195,7 @@ export class RemoteOwners {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
     if (!this.#rosters.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
-    if (this.#relayedWhileLinked(owner, link)) return RELAYED;
+    if (this.#relayedWhileLinked(owner, link, frame)) return RELAYED;
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     if (held !== undefined && frame.ver <= held.ver) return DUPLICATE;
@@ -226,7 +226,7 @@ export class RemoteOwners {
     const owner = this.#owners.get(frame.owner);
     if (owner === undefined || owner.epoch !== frame.epoch) return WANT;
     if (!this.#rosters.holds(frame.room)) return { kind: 'ignored', reason: 'room not held' };
-    if (this.#relayedWhileLinked(owner, link)) return RELAYED;
+    if (this.#relayedWhileLinked(owner, link, frame)) return RELAYED;
     if (owner.refused.has(frame.room)) return { kind: 'ignored', reason: 'roster refused' };
     const held = owner.rosters.get(frame.room);
     const ver = held?.ver ?? 0;
@@ -265,10 +265,20 @@ export class RemoteOwners {
       owner.skipped.delete(link);
       if (owner.id === node) {
         this.#dropRoute(owner, link, now);
-        if (owner.skipped.size === 0) continue;
-        const skipped = [...owner.skipped];
+        // Rooms whose skipped version we now hold (the direct link brought it) need no asking.
+        const wanted = [...owner.skipped]
+          .map(([via, rooms]) => ({
+            link: via,
+            rooms: [...rooms]
+              .filter(
+                ([room, ver]) =>
+                  ver > (owner.rosters.get(room)?.ver ?? 0) && this.#rosters.holds(room),
+              )
+              .map(([room]) => room),
+          }))
+          .filter((ask) => ask.rooms.length > 0);
         owner.skipped.clear();
-        this.#askAgain(owner.id, skipped);
+        if (wanted.length > 0) this.#askAgain(owner.id, wanted);
       } else if (owner.dropRoute(link, now, 0, false)) this.#refresh(owner);
     }
     this.#ownersPerLink.delete(link);
@@ -350,11 +360,23 @@ export class RemoteOwners {
     if (owner.dropRoute(link, now, this.#graceMs(owner), !vouched)) this.#refresh(owner);
   }
 
-  /** True when `owner` is linked to us directly and `via` is another link (remembered). */
-  #relayedWhileLinked(owner: OwnerState, via: object): boolean {
+  /**
+   * True when `owner` is linked to us directly and `via` is another link. A skipped copy newer
+   * than what we hold is remembered (link and room), to be asked for again if the direct link
+   * closes before it brings that version.
+   */
+  #relayedWhileLinked(
+    owner: OwnerState,
+    via: object,
+    frame: { room: RoomHash; ver: number },
+  ): boolean {
     const direct = this.#directLink(owner.id);
     if (direct === undefined || direct === via) return false;
-    owner.skipped.add(via);
+    if (frame.ver > (owner.rosters.get(frame.room)?.ver ?? 0)) {
+      const rooms = owner.skipped.get(via) ?? new Map<RoomHash, number>();
+      rooms.set(frame.room, Math.max(rooms.get(frame.room) ?? 0, frame.ver));
+      owner.skipped.set(via, rooms);
+    }
     return true;
   }
 
