@@ -151,11 +151,8 @@ test('relayed rosters skipped for a direct link that closed before it said anyth
   assert.deepEqual(t.view, new Set());
   direct = undefined;
   t.owners.linkClosed(linkA, id);
-  assert.deepEqual(
-    t.askedAgain,
-    [[id, [{ link: linkB, rooms: [room] }]]],
-    'the relay that brought it is asked again, for that room',
-  );
+  const asked: typeof t.askedAgain = [[id, [{ link: linkB, rooms: [room] }]]];
+  assert.deepEqual(t.askedAgain, asked, 'the relay that brought it is asked again, for that room');
   assert.equal(t.owners.roster(linkB, roster!).kind, 'accepted');
   assert.deepEqual(t.view, new Set([peer(1)]));
   t.owners.linkClosed(linkA, id);
