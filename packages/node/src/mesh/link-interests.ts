@@ -15,6 +15,8 @@ export class LinkInterests {
   readonly #roomOf = new Map<string, RoomHash>();
   /** Rooms both sides have members in. */
   readonly shared = new Set<RoomHash>();
+  /** When each shared room became shared, as the mesh noted it (a new direct link settles). */
+  readonly sharedSince = new Map<RoomHash, number>();
   readonly #key: Buffer;
 
   constructor(ourNonce: string, theirNonce: string) {
@@ -46,6 +48,7 @@ export class LinkInterests {
     this.#tokenOf.delete(room);
     this.#roomOf.delete(token);
     this.shared.delete(room);
+    this.sharedSince.delete(room);
     return token;
   }
 
@@ -63,6 +66,7 @@ export class LinkInterests {
     this.#theirs.delete(token);
     const room = this.#roomOf.get(token);
     if (room === undefined || !this.shared.delete(room)) return undefined;
+    this.sharedSince.delete(room);
     return room;
   }
 

@@ -10,7 +10,6 @@ import {
   toBase64url,
   utf8,
   type MeshFrame,
-  type RoomHash,
 } from '@sigmesh/protocol';
 import type { WebSocket } from 'ws';
 import type { NodeIdentity } from '../identity/node-identity.js';
@@ -87,8 +86,6 @@ export class MeshLink {
   interests: LinkInterests | undefined;
   /** When the link last shared a room with us (for idle close). */
   lastShared: number;
-  /** When each room it shares became shared (a new direct link settles, message-relay.ts). */
-  readonly sharedSince = new Map<RoomHash, number>();
   readonly openedAt: number;
   /** Owners whose anchor this link has (as {@link chainKey}): it gets their beats. */
   readonly anchorsSent = new Map<string, string>();

@@ -171,12 +171,11 @@ export class Mesh implements RoomObserver {
       maxRoomsPerLink: config.meshMaxRoomsPerLink,
       shared: (link, room) => {
         link.lastShared = this.#now();
-        link.sharedSince.set(room, link.lastShared);
+        link.interests!.sharedSince.set(room, link.lastShared);
         this.#presence.shared(link, room);
         this.#dialing.overlay.changed(room);
       },
       unshared: (link, room) => {
-        link.sharedSince.delete(room);
         this.#presence.unshared(link, room);
         this.#dialing.overlay.changed(room);
       },
@@ -314,7 +313,6 @@ export class Mesh implements RoomObserver {
     this.#presence.flushOwn(room);
     for (const link of this.#links.values()) {
       const token = link.interests!.removeOurs(room);
-      link.sharedSince.delete(room);
       if (token !== undefined) link.send({ t: 'interest', add: [], remove: [token] });
     }
     this.#presence.owners.closeRoom(room);

@@ -117,7 +117,7 @@ export class MessageRelay {
   #direct(id: string, room: RoomHash): { link: MeshLink; settled: boolean } | undefined {
     const link = this.#host.linkTo(id, room);
     if (link === undefined) return undefined;
-    const since = link.sharedSince.get(room) ?? -Infinity;
+    const since = link.interests?.sharedSince.get(room) ?? -Infinity;
     return { link, settled: this.#now() - since >= DIRECT_LINK_SETTLE_MS };
   }
 
