@@ -265,24 +265,26 @@ export class RemoteOwners {
       owner.skipped.delete(link);
       if (owner.id === node) {
         this.#dropRoute(owner, link, now);
-        // Rooms whose skipped version we now hold (the direct link brought it) need no asking.
-        const wanted = [...owner.skipped]
-          .map(([via, rooms]) => ({
-            link: via,
-            rooms: [...rooms]
-              .filter(
-                ([room, ver]) =>
-                  ver > (owner.rosters.get(room)?.ver ?? 0) && this.#rosters.holds(room),
-              )
-              .map(([room]) => room),
-          }))
-          .filter((ask) => ask.rooms.length > 0);
+        const wanted = this.#stillSkipped(owner);
         owner.skipped.clear();
         if (wanted.length > 0) this.#askAgain(owner.id, wanted);
       } else if (owner.dropRoute(link, now, 0, false)) this.#refresh(owner);
     }
     this.#ownersPerLink.delete(link);
     this.#rosters.linkClosed(link);
+  }
+
+  /** What `owner`'s skipped copies hold that we still lack (the direct link did not bring it). */
+  #stillSkipped(owner: OwnerState): { link: object; rooms: RoomHash[] }[] {
+    const asks: { link: object; rooms: RoomHash[] }[] = [];
+    for (const [link, versions] of owner.skipped) {
+      const rooms: RoomHash[] = [];
+      for (const [room, ver] of versions)
+        if (ver > (owner.rosters.get(room)?.ver ?? 0) && this.#rosters.holds(room))
+          rooms.push(room);
+      if (rooms.length > 0) asks.push({ link, rooms });
+    }
+    return asks;
   }
 
   /** The node behind `link` said it left `room`: its own roster there is empty now. */
