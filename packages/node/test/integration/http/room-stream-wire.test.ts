@@ -9,7 +9,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { deriveRoomHash, utf8, type RoomHash } from '@sigmesh/protocol';
+import {
+  checkSolution,
+  deriveRoomHash,
+  parsePowToken,
+  utf8,
+  type RoomHash,
+} from '@sigmesh/protocol';
 import { challengeFor, solveToken } from '../../helpers/raw-http.js';
 import { joinRoom } from '../../helpers/room-client.js';
 import { exchange, normalise, responseComplete } from '../../helpers/wire-exchange.js';
@@ -53,6 +59,20 @@ test('GET /room/HASH answers every case exactly as recorded', async (t) => {
   const roomFor = (what: string): RoomHash => deriveRoomHash('wire', `room-stream ${what}`);
   const joinToken = async (hash = room): Promise<string> =>
     solveToken((await challengeFor(base, 'room-join')).challenge, utf8(hash));
+  /**
+   * A join token for `small` that does not also solve for `room`: at a low price one in
+   * `difficulty` would, and the case would pass by chance (once in a CI sim, 2026-12-04).
+   */
+  const tokenForOtherRoom = async (): Promise<string> => {
+    for (let tries = 0; tries < 20; tries++) {
+      const token = await joinToken(small);
+      const parsed = parsePowToken(token);
+      assert.ok(parsed.ok);
+      const { challenge, counter } = parsed.value;
+      if (!checkSolution(challenge.bytes, challenge.difficulty, utf8(room), counter)) return token;
+    }
+    return assert.fail('every token solved for another room also solved for this one');
+  };
   const events = { accept: 'text/event-stream' };
   const json = { accept: 'application/json' };
   const hello = encodeURIComponent(JSON.stringify({ data: 'hi' }));
@@ -103,7 +123,7 @@ test('GET /room/HASH answers every case exactly as recorded', async (t) => {
     ['a forged token', async () => get(`${path}?pow=nonsense.1`, json)],
     [
       'a token for another room',
-      async () => get(`${path}?pow=${encodeURIComponent(await joinToken(small))}`, json),
+      async () => get(`${path}?pow=${encodeURIComponent(await tokenForOtherRoom())}`, json),
     ],
     [
       'a post token as a join',
