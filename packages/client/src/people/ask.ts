@@ -1,7 +1,13 @@
 import { toHex, type PingMessage, type PongMessage, type RequestMessage } from '@sigmesh/protocol';
-import { helloCarried } from './inbox-channel.js';
+import { helloCarried, type InboxChannel } from './inbox-channel.js';
 import { signInboxMessage } from './inbox-signing.js';
-import { keyOf, openGuestChannel, type PeopleContext, type Reach } from './people-context.js';
+import {
+  keyOf,
+  openGuestChannel,
+  type PeopleContext,
+  type Reach,
+  type VerifiedMessage,
+} from './people-context.js';
 
 /** A `ping` or `request` before its nonce and signature. */
 export type Question =
@@ -51,6 +57,33 @@ export async function ask(
   } finally {
     channel.close();
   }
+}
+
+/**
+ * Answers a `ping` or `request` (its `nonce`) from `to` with a signed `pong` to the member that
+ * asked; `nodes`, where we listen, only in answer to a ping. A lost pong is asked for again.
+ */
+export async function pong(
+  ctx: PeopleContext,
+  inbox: InboxChannel,
+  to: string,
+  nonce: string,
+  member: VerifiedMessage['member'],
+  nodes: readonly string[] | undefined,
+): Promise<void> {
+  const message = await signInboxMessage(
+    ctx.identity,
+    {
+      v: 1,
+      kind: 'pong',
+      from: ctx.identity.publicKey,
+      at: Date.now(),
+      nonce,
+      ...(nodes === undefined ? {} : { nodes }),
+    },
+    to,
+  );
+  await inbox.post(message, member).catch(() => undefined);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { CallMedia, RingMessage } from '@sigmesh/protocol';
+import type { CallMedia, InboxMessage, RingMessage } from '@sigmesh/protocol';
 import { Emitter } from '../emitter.js';
 import type { Room } from '../room.js';
 import { Call } from './call.js';
@@ -52,17 +52,20 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
   #keys: Promise<CallKeyPair> | undefined;
   /** The call's room, joined while it rings (a contact's ring), keyed on accept. */
   #early: EarlyJoin | undefined;
+  /** Told each answer before it is posted (to send it again should the caller ring again). */
+  readonly #sent: ((answer: InboxMessage) => void) | undefined;
 
   /**
    * `early`: join the call's room now, while it rings, so an accept finds the room joined (the
    * caller is in it already) and only the key is left to agree on. The key waits for the accept;
-   * a decline, a cancel or an expiry leaves the room unkeyed.
+   * a decline, a cancel or an expiry leaves the room unkeyed. `sent` is told each answer before it
+   * is posted.
    */
   constructor(
     ctx: PeopleContext,
     inbox: InboxChannel,
     verified: VerifiedMessage,
-    options: { readonly early?: boolean } = {},
+    options: { readonly early?: boolean; readonly sent?: (answer: InboxMessage) => void } = {},
   ) {
     super();
     const ring = verified.message as RingMessage;
@@ -75,6 +78,7 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
     this.#member = verified.member;
     this.#ctx = ctx;
     this.#inbox = inbox;
+    this.#sent = options.sent;
     if (options.early === true) this.#joinEarly();
   }
 
@@ -118,6 +122,7 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
       joining = this.#early.room.catch(join);
     }
     // The caller is already in the room, waiting for this answer to seal its hellos.
+    this.#sent?.(accept);
     const [room] = await Promise.all([joining, this.#inbox.post(accept, this.#member)]);
     return new Call(this.from, this.call, room);
   }
@@ -126,7 +131,7 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
   async decline(reason: 'decline' | 'busy' = 'decline'): Promise<void> {
     this.#answering('declined');
     this.#leaveEarly();
-    await answer(this.#ctx, this.#inbox, this.#member, this.from, this.call, reason);
+    await answer(this.#ctx, this.#inbox, this.#member, this.from, this.call, reason, this.#sent);
   }
 
   /** The caller cancelled (inbox message `cancel`). */
@@ -163,7 +168,10 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
   }
 }
 
-/** Posts a signed `decline`, `busy` or `refused` for `call` to the caller's member. */
+/**
+ * Posts a signed `decline`, `busy` or `refused` for `call` to the caller's member; `sent` is told
+ * the answer before it is posted.
+ */
 export async function answer(
   ctx: PeopleContext,
   inbox: InboxChannel,
@@ -171,11 +179,13 @@ export async function answer(
   caller: string,
   call: string,
   kind: 'decline' | 'busy' | 'refused',
+  sent?: (answer: InboxMessage) => void,
 ): Promise<void> {
   const message = await signInboxMessage(
     ctx.identity,
     { v: 1, kind, from: ctx.identity.publicKey, at: Date.now(), call },
     caller,
   );
+  sent?.(message);
   await inbox.post(message, member);
 }

@@ -5,6 +5,7 @@ import {
   inboxRoomHash,
   sigmeshError,
   toBase64url,
+  type InboxMessage,
 } from '@sigmesh/protocol';
 import { Emitter } from '../emitter.js';
 import { Identity } from '../identity/identity.js';
@@ -30,8 +31,9 @@ import {
   type PrivateInboxAddress,
 } from './private-inbox.js';
 import type { ContactCard } from './contact-link.js';
-import { isPeerKey, signInboxMessage, type InboxSigner } from './inbox-signing.js';
-import { ask } from './ask.js';
+import { isPeerKey, type InboxSigner } from './inbox-signing.js';
+import { AnswerLog } from './answer-log.js';
+import { ask, pong } from './ask.js';
 import { readMissedCalls, type MissedCall } from './missed-notes.js';
 import { placeCall, type CallOptions } from './outgoing-call.js';
 import {
@@ -83,6 +85,7 @@ export class People extends Emitter<PeopleEvents> {
   readonly #options: PeopleOptions;
   readonly #seen = new SeenIds(1024);
   readonly #ringing = new Map<string, IncomingRing>();
+  readonly #answers: AnswerLog;
   readonly #inboxes: InboxChannel[] = [];
   #private: PrivateInboxAddress | undefined;
 
@@ -94,6 +97,11 @@ export class People extends Emitter<PeopleEvents> {
     this.#ctx = ctx;
     this.#options = options;
     this.#acceptFrom = options.acceptFrom ?? 'anyone';
+    // Kept while the caller may ring; rings crossing the answer arrive within two repeats.
+    this.#answers = new AnswerLog({
+      keepMs: ctx.ringMs + 10_000,
+      spacingMs: 2 * peopleDefaults.ringRepeatMs,
+    });
   }
 
   /** The name your rings, requests and missed-call notes carry from now on (at most 64 characters). */
@@ -253,15 +261,21 @@ export class People extends Emitter<PeopleEvents> {
     const open = !blocked && (this.#acceptFrom === 'anyone' || trusted);
     switch (message.kind) {
       case 'ring': {
-        if (!this.#seen.first(`${message.from}/${message.call}`)) return;
+        const id = `${message.from}/${message.call}`;
+        // Heard again: the caller never got our answer (if we gave one), so it goes again.
+        if (!this.#seen.first(id)) {
+          await this.#answers.again(id, inbox, member, Date.now());
+          return;
+        }
+        const sent = (reply: InboxMessage): void => this.#answers.record(id, reply, Date.now());
         if (!open) {
-          await answer(this.#ctx, inbox, member, message.from, message.call, 'refused');
+          await answer(this.#ctx, inbox, member, message.from, message.call, 'refused', sent);
           return;
         }
         // A contact's ring joins the call's room at once: a contact can see we are online anyway,
         // and a stranger must not make us pay a join (PoW) per ring.
         const early = trusted && !blocked && this.#options.joinWhileRinging !== 'never';
-        const ring = new IncomingRing(this.#ctx, inbox, verified, { early });
+        const ring = new IncomingRing(this.#ctx, inbox, verified, { early, sent });
         this.#track(ring);
         this.emit('ring', ring);
         return;
@@ -272,11 +286,11 @@ export class People extends Emitter<PeopleEvents> {
       case 'ping':
         // Strangers (when only contacts may call) do not learn whether we are here, or where.
         if (open)
-          await this.#pong(inbox, message.from, message.nonce, member, this.nodes.slice(0, 8));
+          await pong(this.#ctx, inbox, message.from, message.nonce, member, this.nodes.slice(0, 8));
         return;
       case 'request':
         if (blocked || !this.#seen.first(`${message.from}/${message.nonce}`)) return;
-        await this.#pong(inbox, message.from, message.nonce, member, undefined);
+        await pong(this.#ctx, inbox, message.from, message.nonce, member, undefined);
         this.emit('request', {
           from: message.from,
           name: message.name,
@@ -287,28 +301,6 @@ export class People extends Emitter<PeopleEvents> {
       default:
         return; // Answers go to a caller's guest channel, not here.
     }
-  }
-
-  async #pong(
-    inbox: InboxChannel,
-    to: string,
-    nonce: string,
-    member: VerifiedMessage['member'],
-    nodes: readonly string[] | undefined,
-  ): Promise<void> {
-    const pong = await signInboxMessage(
-      this.#ctx.identity,
-      {
-        v: 1,
-        kind: 'pong',
-        from: this.key,
-        at: Date.now(),
-        nonce,
-        ...(nodes === undefined ? {} : { nodes }),
-      },
-      to,
-    );
-    await inbox.post(pong, member).catch(() => undefined);
   }
 
   /** Keeps a ring until it is answered or missed (cancelled, or silent past the ring time). */

@@ -1,0 +1,126 @@
+/**
+ * A callee's answer can be lost on the way (a node restarted, the caller's guest session moved)
+ * while the caller goes on ringing every second. A ring heard again well after the answer went out
+ * gets the same signed answer again, to the member that rang this time; rings that crossed the
+ * answer in flight get nothing more. Before, a repeated ring was dropped and such a call rang out
+ * unanswered although the callee had accepted it.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import type { InboxMessage } from '@sigmesh/protocol';
+import { NodeMemory } from '../../src/nodes/node-memory.js';
+import { NodePool } from '../../src/nodes/node-pool.js';
+import { CallKeyPair, newCallId } from '../../src/people/call-secret.js';
+import { helloCarried } from '../../src/people/inbox-channel.js';
+import { signInboxMessage, type InboxSigner } from '../../src/people/inbox-signing.js';
+import { openGuestChannel, type PeopleContext } from '../../src/people/people-context.js';
+import { createPowSolver } from '../../src/pow/pow-solver.js';
+import { nextRing, person, until } from '../helpers/people.js';
+import { testSigner } from '../helpers/test-signer.js';
+import { startMeshTestnet } from '../helpers/testnet.js';
+import { memoryStorage } from '../helpers/werift-client.js';
+
+test('a ring heard again after its answer was lost gets the same answer (accept, refusal); rings crossing it get none', async (t) => {
+  const [n1, n2] = (await startMeshTestnet(t, 2)).nodes;
+  const friend = await testSigner();
+  const bob = await person(t, n2!.url(), {
+    acceptFrom: 'contacts',
+    isContact: (key) => key === friend.publicKey,
+    joinWhileRinging: 'never',
+  });
+
+  // A contact rings from the other node; Bob accepts once.
+  const ringing = nextRing(bob);
+  const caller = await ringFrom(t, n1!.url(), friend, bob.key);
+  await (await ringing).accept();
+  await until(() => caller.heard.length === 1, 'the accept');
+  // A ring that crossed the accept in flight: nothing more.
+  await caller.ringAgain();
+  await sleep(2200);
+  assert.equal(caller.heard.length, 1, 'a ring crossing the answer gets none');
+  // The accept was "lost": the caller is still ringing, and hears the same signed accept again.
+  await caller.ringAgain();
+  await until(() => caller.heard.length === 2, 'the accept again');
+  assert.equal(caller.heard[0]!.kind, 'accept');
+  assert.deepEqual(caller.heard[1], caller.heard[0], 'the same signed answer');
+
+  // A stranger's ring is refused; rung again later, refused again.
+  const stranger = await ringFrom(t, n1!.url(), await testSigner(), bob.key);
+  await until(() => stranger.heard.length === 1, 'the refusal');
+  await sleep(2200);
+  await stranger.ringAgain();
+  await until(() => stranger.heard.length === 2, 'the refusal again');
+  assert.deepEqual(
+    stranger.heard.map((message) => message.kind),
+    ['refused', 'refused'],
+  );
+});
+
+/** A caller's ring to `callee` from `node`, with what came back and a way to ring once more. */
+async function ringFrom(
+  t: TestContext,
+  node: string,
+  identity: InboxSigner,
+  callee: string,
+): Promise<{ heard: InboxMessage[]; ringAgain: () => Promise<void> }> {
+  const keys = await CallKeyPair.create();
+  const call = newCallId();
+  const ring = await signInboxMessage(
+    identity,
+    {
+      v: 1,
+      kind: 'ring',
+      from: identity.publicKey,
+      at: Date.now(),
+      call,
+      eph: keys.publicKey,
+      media: { video: false, audio: true },
+    },
+    callee,
+  );
+  const heard: InboxMessage[] = [];
+  const channel = await openGuestChannel(
+    await context(t, node, identity),
+    callee,
+    ring,
+    ({ message }) => {
+      if ('call' in message && message.call === call) heard.push(message);
+    },
+  );
+  t.after(() => channel.close());
+  const ringAgain = (): Promise<void> => channel.post(ring);
+  if (!helloCarried(channel)) await ringAgain();
+  return { heard, ringAgain };
+}
+
+/** A caller's context without an inbox of its own. */
+async function context(
+  t: TestContext,
+  node: string,
+  identity: InboxSigner,
+): Promise<PeopleContext> {
+  const solver = createPowSolver();
+  t.after(() => solver.close());
+  return {
+    identity,
+    name: undefined,
+    pool: new NodePool({
+      nodes: [node],
+      memory: new NodeMemory(memoryStorage()),
+      solver,
+      probeTimeoutMs: 3000,
+      maxProbes: 8,
+      maxPowDifficulty: 1 << 22,
+    }),
+    solver,
+    ringMs: 30_000,
+    joinTimeoutMs: 15_000,
+    maxPowDifficulty: 1 << 22,
+    missedNotes: false,
+    joinCall: () => Promise.reject(new Error('no call room in this test')),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
