@@ -26,8 +26,9 @@ export interface LinkSetEvents {
   /** An open link closed. */
   closed(link: MeshLink): void;
   /**
-   * Any link (open, refused or failed) is gone; `redial` unless it lost a duplicate race, in which
-   * case `survivor` is the link to that node that stays.
+   * Any link (open, refused or failed) is gone; `redial` unless it lost a duplicate race. When
+   * another link to that node stays open, `survivor` is that link (an open link replaced by it
+   * never fires `closed`: this is where what it held goes).
    */
   ended(link: MeshLink, redial: boolean, survivor?: MeshLink): void;
 }
@@ -292,9 +293,10 @@ export class LinkSet {
       if (error !== undefined)
         this.#log.debug({ code: error, peer: link.remoteId, reason }, 'mesh link refused');
     }
+    // Another link to the same node is open (this one lost a duplicate race, or was replaced and
+    // then dropped, whatever its close code): nothing to redial, and what it held goes.
     const survivor = link.remoteId === undefined ? undefined : this.#links.get(link.remoteId);
-    if (code === meshCloseCodes.duplicate && survivor !== undefined && survivor !== link)
-      this.#events.ended(link, false, survivor);
+    if (survivor !== undefined && survivor !== link) this.#events.ended(link, false, survivor);
     else this.#events.ended(link, !this.#stopped && code !== meshCloseCodes.duplicate);
   }
 }

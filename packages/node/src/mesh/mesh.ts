@@ -105,8 +105,11 @@ export class Mesh implements RoomObserver {
           // Its node must now prove itself through another route; those it relayed keep their lease.
           this.#presence.owners.linkClosed(link, link.remoteId!);
         },
-        ended: (link, redial, survivor) =>
-          this.#dialing.targets.closed(link, redial && !this.#stopped, survivor),
+        ended: (link, redial, survivor) => {
+          // Replaced by a duplicate: what presence held for this link goes (its node is linked).
+          if (survivor !== undefined) this.#presence.owners.linkClosed(link, link.remoteId!, true);
+          this.#dialing.targets.closed(link, redial && !this.#stopped, survivor);
+        },
       },
     });
     const owners = new RemoteOwners({

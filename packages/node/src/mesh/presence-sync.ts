@@ -17,7 +17,7 @@ import type { OwnPresence } from './presence/own-presence.js';
 import { snapshotFrames } from './presence/own-presence.js';
 import type { OwnerState } from './presence/owner-state.js';
 import type { RemoteOwners } from './presence/remote-owners.js';
-import { type PresenceOutcome } from './presence/remote-owners.js';
+import type { PresenceOutcome } from './presence/presence-types.js';
 
 /** What presence needs from the mesh. */
 export interface PresenceHost {

@@ -1,7 +1,8 @@
 import { deriveRoomHash, type PeerId, type RoomHash } from '@sigmesh/protocol';
 import { createEphemeralIdentity } from '../../src/index.js';
 import { OwnPresence } from '../../src/mesh/presence/own-presence.js';
-import { RemoteOwners, type PresenceLimits } from '../../src/mesh/presence/remote-owners.js';
+import { RemoteOwners } from '../../src/mesh/presence/remote-owners.js';
+import type { PresenceLimits } from '../../src/mesh/presence/presence-types.js';
 
 // Shared by the remote-owner tests: a table on a fake clock, real owners, two links.
 

@@ -209,3 +209,25 @@ test('the largest room span counts the live owners listing members in each room 
   t.advance(1_500);
   assert.equal(t.owners.largestRoomSpan(), 2);
 });
+
+test('a link replaced by a duplicate to the same node frees its routes and budget, and puts that node on no trial', () => {
+  let direct: object = linkA;
+  const t = table({ maxOwnersPerLink: 1 }, () => direct);
+  const o = owner(t.now);
+  const id = o.own.anchor().owner;
+  t.owners.anchor(linkA, o.own.anchor());
+  t.owners.beat(linkA, o.own.currentBeat());
+  for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  // Both ends keep linkB (see replacesLink); linkA closes as the duplicate.
+  direct = linkB;
+  t.owners.linkClosed(linkA, id, true);
+  assert.equal(t.owners.get(id)!.routes.has(linkA), false, 'no route through a closed link');
+  assert.equal(t.owners.get(id)!.introducer, undefined);
+  // The node is still linked: its next beat, late on the new link, finds its members still here.
+  t.advance(3_000);
+  assert.equal(t.view.size, 1, 'a replaced link says nothing about its node');
+  t.owners.beat(linkB, o.own.nextBeat().beat);
+  assert.equal(t.view.size, 1);
+  assert.deepEqual(t.gone, []);
+  assert.deepEqual(t.askedAgain, [], 'nothing to ask again: the owner is still linked');
+});

@@ -9,7 +9,6 @@ import {
 } from '@sigmesh/protocol';
 import { HeldRosters } from './held-rosters.js';
 import { OwnerState } from './owner-state.js';
-export type { MessageRefusal, PresenceLimits, PresenceOutcome } from './presence-types.js';
 import type { MessageRefusal, PresenceLimits, PresenceOutcome } from './presence-types.js';
 
 const ACCEPTED: PresenceOutcome = { kind: 'accepted' };
@@ -254,16 +253,17 @@ export class RemoteOwners {
   /**
    * The link to node `node` closed: no route any more, its budget freed. `node` itself may be dead
    * (see #dropRoute); the owners it relayed keep their lease, even with no route left, until a link
-   * brings their beats again (OwnerState.relayLost): a dead relay says nothing about them.
+   * brings their beats again (OwnerState.relayLost): a dead relay says nothing about them. A link
+   * `replaced` by a duplicate to the same node says nothing about `node` either.
    */
-  linkClosed(link: object, node: string): void {
+  linkClosed(link: object, node: string, replaced = false): void {
     const now = this.#now();
     for (const owner of this.#owners.values()) {
       if (owner.introducer === link) owner.introducer = undefined;
       for (const roster of owner.rosters.values())
         if (roster.introducer === link) roster.introducer = undefined;
       owner.skipped.delete(link);
-      if (owner.id === node) {
+      if (owner.id === node && !replaced) {
         this.#dropRoute(owner, link, now);
         const wanted = this.#stillSkipped(owner);
         owner.skipped.clear();
