@@ -6,7 +6,7 @@
 // process tree's: the primary and every worker, from /proc.
 //
 //   node --conditions=source --import tsx bench/workers.ts [--members 2000] [--rounds 5]
-//     [--deliveries 300000]
+//     [--deliveries 300000] [--reader reused|data] [--name SECTION]
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -47,6 +47,13 @@ const size = Number(argument('members', '2000'));
 const rounds = Number(argument('rounds', '5'));
 const deliveriesPerRound = Number(argument('deliveries', '300000'));
 const roundTimeoutMs = Number(argument('round-timeout-ms', '120000'));
+/**
+ * How the members' process reads its streams: `reused`, into one buffer for all (`onread`), the
+ * cheaper; `data`, a new Buffer per read, as every run before 2026-12-04's evening did.
+ */
+const reader = argument('reader', 'reused');
+if (reader !== 'reused' && reader !== 'data') throw new Error('--reader takes reused or data');
+const sectionName = argument('name', 'workers');
 const variants = [1, 2] as const;
 const publishers = 4;
 const room = deriveRoomHash('sigmesh-bench', 'workers');
@@ -198,7 +205,7 @@ async function setUp(workers: number): Promise<Side> {
   const server = await startServer(workers);
   const members = await startChild('./members-child.ts');
   const { ms } = await members.call<{ opened: number; ms: number }>(
-    { type: 'open', port: server.port, room, count: size, sigmesh: true, concurrency: 64 },
+    { type: 'open', port: server.port, room, count: size, sigmesh: true, concurrency: 64, reader },
     600_000,
   );
   const connections = await Promise.all(
@@ -332,13 +339,15 @@ try {
   const perBusiest = (workers: number): number =>
     median(of(workers).map((r) => r.deliveriesPerBusiestCpuSecond));
   const ownCoresRatio = round(perBusiest(2) / perBusiest(1));
+  const membersCpu = (workers: number): number =>
+    round(median(of(workers).map((r) => (r.cpuSeconds.members * 1e6) / r.deliveries)), 2);
   process.stdout.write(
-    `  median: --workers 1 ${rate(1)}/s (${cpu(1)} µs server CPU/delivery), --workers 2 ${rate(2)}/s (${cpu(2)} µs), ratio ${ratio}; per round ${pairRatios.join(', ')} (median ${medianPairRatio}); with a core per process (busiest process's CPU): ${perBusiest(1)}/s vs ${perBusiest(2)}/s, ratio ${ownCoresRatio}\n`,
+    `  median: --workers 1 ${rate(1)}/s (${cpu(1)} µs server CPU/delivery), --workers 2 ${rate(2)}/s (${cpu(2)} µs), ratio ${ratio}; per round ${pairRatios.join(', ')} (median ${medianPairRatio}); with a core per process (busiest process's CPU): ${perBusiest(1)}/s vs ${perBusiest(2)}/s, ratio ${ownCoresRatio}; members' CPU per delivery ${membersCpu(1)} / ${membersCpu(2)} µs (reader ${reader})\n`,
   );
   const file = saveResults(
-    'workers',
+    sectionName,
     {
-      method: `sigmesh start --workers 1 and 2 (built bin), one room of ${size} members (a child process reading SSE over raw sockets), ${publishers} keep-alive publishers on the publisher's worker, ${deliveriesPerRound} deliveries per round, ${rounds} interleaved rounds, medians; server CPU = primary + workers from /proc`,
+      method: `sigmesh start --workers 1 and 2 (built bin), one room of ${size} members (a child process reading SSE over raw sockets, reader ${reader}), ${publishers} keep-alive publishers on the publisher's worker, ${deliveriesPerRound} deliveries per round, ${rounds} interleaved rounds, medians; server CPU = primary + workers from /proc`,
       members: size,
       medianDeliveriesPerSecond: { workers1: rate(1), workers2: rate(2) },
       ratio,
@@ -347,6 +356,8 @@ try {
       medianDeliveriesPerBusiestCpuSecond: { workers1: perBusiest(1), workers2: perBusiest(2) },
       ownCoresRatio,
       medianServerCpuMicrosPerDelivery: { workers1: cpu(1), workers2: cpu(2) },
+      reader,
+      medianMembersCpuMicrosPerDelivery: { workers1: membersCpu(1), workers2: membersCpu(2) },
       goal: 1.6,
       met: ratio >= 1.6 && medianPairRatio >= 1.6,
       rounds: results,

@@ -24,6 +24,7 @@ async function open(
   count: number,
   sigmesh: boolean,
   concurrency: number,
+  reuseBuffer: boolean,
 ): Promise<number> {
   const started = performance.now();
   let next = 0;
@@ -38,7 +39,9 @@ async function open(
             connection === undefined
               ? ''
               : `?pow=${encodeURIComponent(await joinToken(connection, room))}`;
-          members.push(await openSseMember(port, `/room/${room}${query}`, onMessages));
+          members.push(
+            await openSseMember(port, `/room/${room}${query}`, onMessages, 60_000, { reuseBuffer }),
+          );
           if (members.length % 2000 === 0)
             process.stdout.write(
               `    … ${members.length} members open (${Math.round((performance.now() - started) / 1000)} s)\n`,
@@ -61,6 +64,7 @@ serveParent(async (message) => {
         Number(message.count),
         message.sigmesh === true,
         Number(message.concurrency ?? 32),
+        message.reader === 'reused',
       );
       return { opened: members.length, ms };
     }

@@ -21,18 +21,42 @@ export interface SseMember {
 }
 
 /**
+ * One read buffer for every member of the process (`reuseBuffer`): each read is handled before
+ * the next one is made, so no member's bytes are overwritten while still wanted.
+ */
+const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/**
  * Opens `GET path` as an event stream on 127.0.0.1:`port` over a bare socket (no fetch, no
  * EventSource: thousands of members must cost the load generator as little as possible),
  * waits for the `welcome` event, then calls `onMessages(n)` for every `message` event seen
  * (found by byte search, across TCP segment boundaries). Rejects after `timeoutMs`.
+ * `reuseBuffer`: reads land in one buffer shared by the process's members (`onread`) instead of
+ * a new Buffer per read — less of the load generator's CPU per delivery (bench/workers.ts
+ * `--reader`).
  */
 export async function openSseMember(
   port: number,
   path: string,
   onMessages: (count: number) => void,
   timeoutMs = 60_000,
+  options: { readonly reuseBuffer?: boolean } = {},
 ): Promise<SseMember> {
-  const socket = connect({ host: '127.0.0.1', port });
+  let handle: (chunk: Buffer) => void = () => undefined;
+  const socket =
+    options.reuseBuffer === true
+      ? connect({
+          host: '127.0.0.1',
+          port,
+          onread: {
+            buffer: SHARED_READ_BUFFER,
+            callback: (bytes) => {
+              handle(SHARED_READ_BUFFER.subarray(0, bytes));
+              return true;
+            },
+          },
+        })
+      : connect({ host: '127.0.0.1', port }).on('data', (chunk: Buffer) => handle(chunk));
   socket.on('connect', () =>
     socket.write(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\r\n`),
   );
@@ -65,7 +89,9 @@ export async function openSseMember(
       socket.destroy();
       reject(error);
     };
-    const onData = (chunk: Buffer): void => {
+    const onData = (read: Buffer): void => {
+      // A shared read buffer is written over by the next read: keep a copy while waiting.
+      const chunk = options.reuseBuffer === true ? Buffer.from(read) : read;
       pending.push(chunk);
       pendingBytes += chunk.length;
       const all = pending.length === 1 ? chunk : Buffer.concat(pending, pendingBytes);
@@ -84,10 +110,9 @@ export async function openSseMember(
       const end = body.data.indexOf(EVENT_END, start);
       if (end < 0) return;
       clearTimeout(timer);
-      socket.off('data', onData);
       socket.off('error', fail);
       socket.off('close', onClose);
-      socket.on('data', count);
+      handle = count;
       const rest = Buffer.concat([body.data.subarray(end + EVENT_END.length), body.partial]);
       if (rest.length > 0) count(rest);
       pending = [];
@@ -102,7 +127,7 @@ export async function openSseMember(
         memberCount: welcome.members.length,
       });
     };
-    socket.on('data', onData);
+    handle = onData;
     socket.on('error', fail);
     const onClose = (): void => fail(new Error(`stream ${path} closed before its welcome`));
     socket.on('close', onClose);
