@@ -3,10 +3,15 @@ import { RTCPeerConnection } from 'werift';
 import {
   connectPeople,
   type IncomingRing,
+  type InboxSigner,
   type People,
   type PeopleOptions,
   type SigmeshError,
 } from '../../src/index.js';
+import { NodeMemory } from '../../src/nodes/node-memory.js';
+import { NodePool } from '../../src/nodes/node-pool.js';
+import type { PeopleContext } from '../../src/people/people-context.js';
+import { createPowSolver } from '../../src/pow/pow-solver.js';
 import { testSigner } from './test-signer.js';
 import { memoryStorage } from './werift-client.js';
 
@@ -57,4 +62,50 @@ export async function until(check: () => boolean, what: string, ms = 15_000): Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * A caller's context without an inbox of its own (`ringMs` 3 s unless given); with `addressee`,
+ * every message is signed for that key instead of the one it is posted to (a ring meant for
+ * someone else).
+ */
+export async function callerContext(
+  t: TestContext,
+  node: string,
+  identity: InboxSigner,
+  options: { addressee?: string; ringMs?: number } = {},
+): Promise<PeopleContext> {
+  const solver = createPowSolver();
+  t.after(() => solver.close());
+  const signer: InboxSigner =
+    options.addressee === undefined
+      ? identity
+      : {
+          publicKey: identity.publicKey,
+          sign: (bytes) => {
+            const text = new TextDecoder().decode(bytes);
+            const fields = JSON.parse(text.slice(text.indexOf('\n') + 1)) as unknown[];
+            fields[3] = options.addressee;
+            const head = text.slice(0, text.indexOf('\n') + 1);
+            return identity.sign(new TextEncoder().encode(head + JSON.stringify(fields)));
+          },
+        };
+  return {
+    identity: signer,
+    name: undefined,
+    pool: new NodePool({
+      nodes: [node],
+      memory: new NodeMemory(memoryStorage()),
+      solver,
+      probeTimeoutMs: 3000,
+      maxProbes: 8,
+      maxPowDifficulty: 1 << 22,
+    }),
+    solver,
+    ringMs: options.ringMs ?? 3000,
+    joinTimeoutMs: 15_000,
+    maxPowDifficulty: 1 << 22,
+    missedNotes: false,
+    joinCall: () => Promise.reject(new Error('no call room in this test')),
+  };
 }

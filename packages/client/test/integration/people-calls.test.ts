@@ -16,19 +16,14 @@ import {
   type Call,
   type ContactRequest,
   type IncomingRing,
-  type InboxSigner,
   type MissedCall,
 } from '../../src/index.js';
-import { NodeMemory } from '../../src/nodes/node-memory.js';
-import { NodePool } from '../../src/nodes/node-pool.js';
 import { callRoom } from '../../src/people/call-secret.js';
 import { placeCall } from '../../src/people/outgoing-call.js';
-import type { PeopleContext } from '../../src/people/people-context.js';
-import { createPowSolver } from '../../src/pow/pow-solver.js';
 import { forger, testSigner } from '../helpers/test-signer.js';
 import { startMeshTestnet } from '../helpers/testnet.js';
-import { memoryStorage, nextEvent } from '../helpers/werift-client.js';
-import { nextRing, person, rejection, until } from '../helpers/people.js';
+import { nextEvent } from '../helpers/werift-client.js';
+import { callerContext, nextRing, person, rejection, until } from '../helpers/people.js';
 
 let net: Testnet | undefined;
 async function testnet(t: TestContext): Promise<Testnet> {
@@ -192,17 +187,17 @@ test('a ring forged as Alice, or signed for someone else, never rings', async (t
 
   // Mallory claims Alice's key but signs with her own.
   const forged = await rejection(
-    placeCall(await context(t, n1!.url(), forger(alice, mallory)), bob.key),
+    placeCall(await callerContext(t, n1!.url(), forger(alice, mallory)), bob.key),
   );
   assert.equal(forged, 'CALL_UNANSWERED');
   // A genuine ring from Mallory, signed for Carol, posted into Bob's inbox.
-  const misdirected = await context(t, n1!.url(), mallory, { addressee: carol.key });
+  const misdirected = await callerContext(t, n1!.url(), mallory, { addressee: carol.key });
   assert.equal(await rejection(placeCall(misdirected, bob.key)), 'CALL_UNANSWERED');
   assert.deepEqual(rings, [], 'Bob heard no ring');
 
   // The same nodes carry a genuine one.
   const ringing = nextRing(bob);
-  const genuine = placeCall(await context(t, n1!.url(), mallory), bob.key);
+  const genuine = placeCall(await callerContext(t, n1!.url(), mallory), bob.key);
   await (await ringing).decline();
   assert.equal(await rejection(genuine), 'CALL_DECLINED');
 });
@@ -326,49 +321,4 @@ function recordRequests(t: TestContext): Array<{ url: string; text: string }> {
   };
   t.after(() => (globalThis.fetch = original));
   return seen;
-}
-
-/**
- * A caller's context without an inbox of its own; with `addressee`, every message is signed for
- * that key instead of the one it is posted to (a ring meant for someone else).
- */
-async function context(
-  t: TestContext,
-  node: string,
-  identity: InboxSigner,
-  options: { addressee?: string } = {},
-): Promise<PeopleContext> {
-  const solver = createPowSolver();
-  t.after(() => solver.close());
-  const signer: InboxSigner =
-    options.addressee === undefined
-      ? identity
-      : {
-          publicKey: identity.publicKey,
-          sign: (bytes) => {
-            const text = new TextDecoder().decode(bytes);
-            const fields = JSON.parse(text.slice(text.indexOf('\n') + 1)) as unknown[];
-            fields[3] = options.addressee;
-            const head = text.slice(0, text.indexOf('\n') + 1);
-            return identity.sign(new TextEncoder().encode(head + JSON.stringify(fields)));
-          },
-        };
-  return {
-    identity: signer,
-    name: undefined,
-    pool: new NodePool({
-      nodes: [node],
-      memory: new NodeMemory(memoryStorage()),
-      solver,
-      probeTimeoutMs: 3000,
-      maxProbes: 8,
-      maxPowDifficulty: 1 << 22,
-    }),
-    solver,
-    ringMs: 3000,
-    joinTimeoutMs: 15_000,
-    maxPowDifficulty: 1 << 22,
-    missedNotes: false,
-    joinCall: () => Promise.reject(new Error('no call room in this test')),
-  };
 }

@@ -8,17 +8,13 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { InboxMessage } from '@sigmesh/protocol';
-import { NodeMemory } from '../../src/nodes/node-memory.js';
-import { NodePool } from '../../src/nodes/node-pool.js';
 import { CallKeyPair, newCallId } from '../../src/people/call-secret.js';
 import { helloCarried } from '../../src/people/inbox-channel.js';
 import { signInboxMessage, type InboxSigner } from '../../src/people/inbox-signing.js';
-import { openGuestChannel, type PeopleContext } from '../../src/people/people-context.js';
-import { createPowSolver } from '../../src/pow/pow-solver.js';
-import { nextRing, person, until } from '../helpers/people.js';
+import { openGuestChannel } from '../../src/people/people-context.js';
+import { callerContext, nextRing, person, until } from '../helpers/people.js';
 import { testSigner } from '../helpers/test-signer.js';
 import { startMeshTestnet } from '../helpers/testnet.js';
-import { memoryStorage } from '../helpers/werift-client.js';
 
 test('a ring heard again after its answer was lost gets the same answer (accept, refusal); rings crossing it get none', async (t) => {
   const [n1, n2] = (await startMeshTestnet(t, 2)).nodes;
@@ -80,7 +76,7 @@ async function ringFrom(
   );
   const heard: InboxMessage[] = [];
   const channel = await openGuestChannel(
-    await context(t, node, identity),
+    await callerContext(t, node, identity, { ringMs: 30_000 }),
     callee,
     ring,
     ({ message }) => {
@@ -91,34 +87,6 @@ async function ringFrom(
   const ringAgain = (): Promise<void> => channel.post(ring);
   if (!helloCarried(channel)) await ringAgain();
   return { heard, ringAgain };
-}
-
-/** A caller's context without an inbox of its own. */
-async function context(
-  t: TestContext,
-  node: string,
-  identity: InboxSigner,
-): Promise<PeopleContext> {
-  const solver = createPowSolver();
-  t.after(() => solver.close());
-  return {
-    identity,
-    name: undefined,
-    pool: new NodePool({
-      nodes: [node],
-      memory: new NodeMemory(memoryStorage()),
-      solver,
-      probeTimeoutMs: 3000,
-      maxProbes: 8,
-      maxPowDifficulty: 1 << 22,
-    }),
-    solver,
-    ringMs: 30_000,
-    joinTimeoutMs: 15_000,
-    maxPowDifficulty: 1 << 22,
-    missedNotes: false,
-    joinCall: () => Promise.reject(new Error('no call room in this test')),
-  };
 }
 
 function sleep(ms: number): Promise<void> {
