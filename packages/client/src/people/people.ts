@@ -288,16 +288,21 @@ export class People extends Emitter<PeopleEvents> {
         if (open)
           await pong(this.#ctx, inbox, message.from, message.nonce, member, this.nodes.slice(0, 8));
         return;
-      case 'request':
-        if (blocked || !this.#seen.first(`${message.from}/${message.nonce}`)) return;
+      case 'request': {
+        if (blocked) return;
+        // Asked again until acknowledged: a repeat means our pong was lost. Acknowledged again,
+        // heard once.
+        const first = this.#seen.first(`${message.from}/${message.nonce}`);
         await pong(this.#ctx, inbox, message.from, message.nonce, member, undefined);
-        this.emit('request', {
-          from: message.from,
-          name: message.name,
-          text: message.text,
-          at: message.at,
-        });
+        if (first)
+          this.emit('request', {
+            from: message.from,
+            name: message.name,
+            text: message.text,
+            at: message.at,
+          });
         return;
+      }
       default:
         return; // Answers go to a caller's guest channel, not here.
     }

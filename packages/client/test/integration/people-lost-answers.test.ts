@@ -92,3 +92,28 @@ async function ringFrom(
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+test('a contact request asked again after its pong was lost is acknowledged again, and heard once', async (t) => {
+  const [n1, n2] = (await startMeshTestnet(t, 2)).nodes;
+  const bob = await person(t, n2!.url());
+  const requests: string[] = [];
+  bob.on('request', (request) => requests.push(request.from));
+  const alice = await testSigner();
+  const request = await signInboxMessage(
+    alice,
+    { v: 1, kind: 'request', from: alice.publicKey, at: Date.now(), nonce: 'ab'.repeat(16) },
+    bob.key,
+  );
+  const pongs: InboxMessage[] = [];
+  const context = await callerContext(t, n1!.url(), alice);
+  const channel = await openGuestChannel(context, bob.key, request, ({ message }) => {
+    if (message.kind === 'pong') pongs.push(message);
+  });
+  t.after(() => channel.close());
+  if (!helloCarried(channel)) await channel.post(request);
+  await until(() => pongs.length === 1, 'the pong');
+  // The pong was "lost": asked again, the request is acknowledged again but not heard twice.
+  await channel.post(request);
+  await until(() => pongs.length === 2, 'the pong again');
+  assert.deepEqual(requests, [alice.publicKey]);
+});
