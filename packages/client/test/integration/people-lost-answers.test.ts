@@ -3,7 +3,7 @@
  * while the caller goes on ringing every second. A ring heard again well after the answer went out
  * gets the same signed answer again, to the member that rang this time; rings that crossed the
  * answer in flight get nothing more. Before, a repeated ring was dropped and such a call rang out
- * unanswered although the callee had accepted it.
+ * unanswered although the callee had accepted it. The same for a contact request's pong.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
