@@ -121,9 +121,11 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
       // Should the early join have failed (a node gone, the price risen), join now.
       joining = this.#early.room.catch(join);
     }
-    // The caller is already in the room, waiting for this answer to seal its hellos.
+    // The caller is already in the room, waiting for this answer to seal its hellos. Should the
+    // post fail (the caller's guest session moved, a node refused it), the caller rings again
+    // and is answered again (`sent`): the call is accepted either way, and the room is ours.
     this.#sent?.(accept);
-    const [room] = await Promise.all([joining, this.#inbox.post(accept, this.#member)]);
+    const [room] = await Promise.all([joining, postAnswer(this.#inbox, accept, this.#member)]);
     return new Call(this.from, this.call, room);
   }
 
@@ -170,7 +172,8 @@ export class IncomingRing extends Emitter<IncomingRingEvents> {
 
 /**
  * Posts a signed `decline`, `busy` or `refused` for `call` to the caller's member; `sent` is told
- * the answer before it is posted.
+ * the answer before it is posted. A failed post is not an error: the caller rings again until it
+ * hears an answer, and is answered again.
  */
 export async function answer(
   ctx: PeopleContext,
@@ -187,5 +190,14 @@ export async function answer(
     caller,
   );
   sent?.(message);
-  await inbox.post(message, member);
+  await postAnswer(inbox, message, member);
+}
+
+/** Posts an answer to the caller's member; a failure is left to the caller's next ring. */
+async function postAnswer(
+  inbox: InboxChannel,
+  message: InboxMessage,
+  member: VerifiedMessage['member'],
+): Promise<void> {
+  await inbox.post(message, member).catch(() => undefined);
 }

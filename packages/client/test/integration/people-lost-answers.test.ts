@@ -52,16 +52,42 @@ test('a ring heard again after its answer was lost gets the same answer (accept,
   );
 });
 
-/** A caller's ring to `callee` from `node`, with what came back and a way to ring once more. */
+/** What {@link ringFrom} gives: what came back, and ways to ring once more or leave. */
+interface Ringing {
+  readonly ring: InboxMessage;
+  readonly heard: InboxMessage[];
+  ringAgain(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * A caller's ring to `callee` from `node` (a new one, or `ring` again from a new guest session),
+ * with what came back and ways to ring once more or leave.
+ */
 async function ringFrom(
   t: TestContext,
   node: string,
   identity: InboxSigner,
   callee: string,
-): Promise<{ heard: InboxMessage[]; ringAgain: () => Promise<void> }> {
+  again?: InboxMessage,
+): Promise<Ringing> {
+  const ring = again ?? (await newRing(identity, callee));
+  const call = (ring as { call: string }).call;
+  const heard: InboxMessage[] = [];
+  const context = await callerContext(t, node, identity, { ringMs: 30_000 });
+  const channel = await openGuestChannel(context, callee, ring, ({ message }) => {
+    if ('call' in message && message.call === call) heard.push(message);
+  });
+  t.after(() => channel.close());
+  const ringAgain = (): Promise<void> => channel.post(ring);
+  if (!helloCarried(channel)) await ringAgain();
+  return { ring, heard, ringAgain, close: () => channel.close() };
+}
+
+async function newRing(identity: InboxSigner, callee: string): Promise<InboxMessage> {
   const keys = await CallKeyPair.create();
   const call = newCallId();
-  const ring = await signInboxMessage(
+  return signInboxMessage(
     identity,
     {
       v: 1,
@@ -74,19 +100,6 @@ async function ringFrom(
     },
     callee,
   );
-  const heard: InboxMessage[] = [];
-  const channel = await openGuestChannel(
-    await callerContext(t, node, identity, { ringMs: 30_000 }),
-    callee,
-    ring,
-    ({ message }) => {
-      if ('call' in message && message.call === call) heard.push(message);
-    },
-  );
-  t.after(() => channel.close());
-  const ringAgain = (): Promise<void> => channel.post(ring);
-  if (!helloCarried(channel)) await ringAgain();
-  return { heard, ringAgain };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -116,4 +129,27 @@ test('a contact request asked again after its pong was lost is acknowledged agai
   await channel.post(request);
   await until(() => pongs.length === 2, 'the pong again');
   assert.deepEqual(requests, [alice.publicKey]);
+});
+
+test('an accept whose post fails (the caller’s guest left) still resolves, and the ring heard again from a new session gets it', async (t) => {
+  const [, n2] = (await startMeshTestnet(t, 2)).nodes;
+  const friend = await testSigner();
+  const bob = await person(t, n2!.url(), {
+    acceptFrom: 'contacts',
+    isContact: (key) => key === friend.publicKey,
+    joinWhileRinging: 'never',
+  });
+  const ringing = nextRing(bob);
+  const first = await ringFrom(t, n2!.url(), friend, bob.key);
+  const ring = await ringing;
+  // The caller's guest session goes before the answer: its post is refused (ROOM_PEER_NOT_FOUND).
+  first.close();
+  await sleep(300);
+  const call = await ring.accept();
+  assert.equal(call.peer, friend.publicKey, 'accepted although the answer did not get through');
+  // The caller rings again from a new guest session: the same signed accept reaches it.
+  await sleep(2200);
+  const again = await ringFrom(t, n2!.url(), friend, bob.key, first.ring);
+  await until(() => again.heard.length === 1, 'the accept through the new session');
+  assert.equal(again.heard[0]!.kind, 'accept');
 });
