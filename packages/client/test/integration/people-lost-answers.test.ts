@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { InboxMessage } from '@sigmesh/protocol';
+import type { People } from '../../src/index.js';
 import { CallKeyPair, newCallId } from '../../src/people/call-secret.js';
 import { helloCarried } from '../../src/people/inbox-channel.js';
 import { signInboxMessage, type InboxSigner } from '../../src/people/inbox-signing.js';
@@ -19,11 +20,7 @@ import { startMeshTestnet } from '../helpers/testnet.js';
 test('a ring heard again after its answer was lost gets the same answer (accept, refusal); rings crossing it get none', async (t) => {
   const [n1, n2] = (await startMeshTestnet(t, 2)).nodes;
   const friend = await testSigner();
-  const bob = await person(t, n2!.url(), {
-    acceptFrom: 'contacts',
-    isContact: (key) => key === friend.publicKey,
-    joinWhileRinging: 'never',
-  });
+  const bob = await contactsOnly(t, n2!.url(), friend.publicKey);
 
   // A contact rings from the other node; Bob accepts once.
   const ringing = nextRing(bob);
@@ -102,6 +99,15 @@ async function newRing(identity: InboxSigner, callee: string): Promise<InboxMess
   );
 }
 
+/** Bob on `node`, taking calls from `friend` only, joining a call's room only on accept. */
+function contactsOnly(t: TestContext, node: string, friend: string): Promise<People> {
+  return person(t, node, {
+    acceptFrom: 'contacts',
+    isContact: (key) => key === friend,
+    joinWhileRinging: 'never',
+  });
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -134,11 +140,7 @@ test('a contact request asked again after its pong was lost is acknowledged agai
 test('an accept whose post fails (the caller’s guest left) still resolves, and the ring heard again from a new session gets it', async (t) => {
   const [, n2] = (await startMeshTestnet(t, 2)).nodes;
   const friend = await testSigner();
-  const bob = await person(t, n2!.url(), {
-    acceptFrom: 'contacts',
-    isContact: (key) => key === friend.publicKey,
-    joinWhileRinging: 'never',
-  });
+  const bob = await contactsOnly(t, n2!.url(), friend.publicKey);
   const ringing = nextRing(bob);
   const first = await ringFrom(t, n2!.url(), friend, bob.key);
   const ring = await ringing;
