@@ -45,9 +45,19 @@ test(`${PAIRS * 2} people on one address connect at once with default prices; ${
 
   // Every caller rings at once; every callee accepts; each pair meets in its call's room.
   const rings = callees.map((callee) => nextRing(callee, 30_000));
-  const calling = callers.map((caller, i) => caller.call(callees[i]!.key));
+  // Settled apart, so a call that fails while the accepts are awaited is reported with its pair
+  // (not as an unhandled rejection naming neither).
+  const calling = Promise.allSettled(callers.map((caller, i) => caller.call(callees[i]!.key)));
   const accepted = await Promise.all(rings.map(async (ring) => (await ring).accept()));
-  const placed = await Promise.all(calling);
+  const outcomes = await calling;
+  assert.deepEqual(
+    outcomes.flatMap((outcome, i) =>
+      outcome.status === 'rejected' ? [`call ${i}: ${String(outcome.reason)}`] : [],
+    ),
+    [],
+    'every call is answered',
+  );
+  const placed = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<Call>).value);
   const calls: Call[] = [...accepted, ...placed];
   t.after(() => calls.forEach((call) => call.hangUp()));
   assert.deepEqual(
