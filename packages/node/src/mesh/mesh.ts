@@ -106,8 +106,10 @@ export class Mesh implements RoomObserver {
           this.#presence.owners.linkClosed(link, link.remoteId!);
         },
         ended: (link, redial, survivor) => {
-          // Replaced by a duplicate: what presence held for this link goes (its node is linked).
-          if (survivor !== undefined) this.#presence.owners.linkClosed(link, link.remoteId!, true);
+          // An open link replaced by a duplicate: what presence held for it goes (its node is
+          // linked). A handshake that never opened held nothing.
+          if (survivor !== undefined && link.interests !== undefined)
+            this.#presence.owners.linkClosed(link, link.remoteId!, true);
           this.#dialing.targets.closed(link, redial && !this.#stopped, survivor);
         },
       },
