@@ -30,6 +30,11 @@ export interface MeshStats {
   /** Remote owners known, and remote members held in all rooms. */
   owners: number;
   remoteMembers: number;
+  /**
+   * Links the presence state refers to (routes, introductions, budgets). At most `links`: a
+   * closed or replaced link still counted would be held in memory for as long as its owners live.
+   */
+  presenceLinks: number;
 }
 
 /** All counters at zero (a fresh mesh, or a node not started). */
@@ -53,5 +58,6 @@ export function emptyMeshStats(): MeshStats {
     violations: 0,
     owners: 0,
     remoteMembers: 0,
+    presenceLinks: 0,
   };
 }

@@ -290,6 +290,11 @@ export class Mesh implements RoomObserver {
     return this.#presence.owners.members(room);
   }
 
+  /** Open links (what `GET /` shows: cheaper than {@link stats}, which walks the owners). */
+  get linkCount(): number {
+    return this.#links.size;
+  }
+
   stats(): Readonly<MeshStats> {
     let owners = 0;
     for (const owner of this.#presence.owners.owners()) if (owner.visible) owners++;
@@ -299,6 +304,7 @@ export class Mesh implements RoomObserver {
       framesDropped: this.#stats.framesDropped + this.#links.framesDropped(),
       owners,
       remoteMembers: this.#presence.owners.total,
+      presenceLinks: this.#presence.owners.linksHeld(),
     };
   }
 

@@ -10,7 +10,7 @@ import {
   type WantFrame,
 } from '@sigmesh/protocol';
 import { BeatBatches } from './beat-batches.js';
-import { pacedBeatMs, type BeatPacing } from './presence/beat-pacing.js';
+import { largestRoomSpan, pacedBeatMs, type BeatPacing } from './presence/beat-pacing.js';
 import { chainKey, type MeshLink } from './mesh-link.js';
 import type { MeshStats } from './mesh-stats.js';
 import type { OwnPresence } from './presence/own-presence.js';
@@ -137,7 +137,7 @@ export class PresenceSync {
    * change of interval starts a new chain); returns the milliseconds until the next beat.
    */
   beat(): number {
-    const span = this.owners.largestRoomSpan() + 1;
+    const span = largestRoomSpan(this.owners.owners()) + 1;
     const interval = pacedBeatMs(span, this.own.interval, this.#pacing);
     const { beat, anchor } = this.own.nextBeat(interval);
     this.#host.stats.beatMs = interval;

@@ -86,6 +86,11 @@ const gauges: ReadonlyArray<[name: string, help: string, read: Read]> = [
     (s) => s.mesh.remoteMembers,
   ],
   [
+    'sigmesh_mesh_presence_links',
+    'Links the presence state refers to; above sigmesh_mesh_links means closed links are held.',
+    (s) => s.mesh.presenceLinks,
+  ],
+  [
     'sigmesh_pow_price_hashes',
     'Proof-of-work price for a quiet client now, in expected hashes per request.',
     (s) => s.price,

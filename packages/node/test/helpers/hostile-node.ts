@@ -65,7 +65,7 @@ export interface HostileOwner {
 /** Links to `url`'s /mesh as a stranger with a fresh key and completes the handshake. */
 export async function hostileLink(
   url: string,
-  options: { identity?: NodeIdentity; payAdmission?: boolean } = {},
+  options: { identity?: NodeIdentity; payAdmission?: boolean; nonce?: string } = {},
 ): Promise<HostileLink> {
   const identity = options.identity ?? createEphemeralIdentity();
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/mesh`, { maxPayload: 1 << 26 });
@@ -74,7 +74,7 @@ export async function hostileLink(
   ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString()) as SeenFrame));
   ws.on('error', () => undefined);
   await once(ws, 'open');
-  const nonce = toBase64url(randomBytes(32));
+  const nonce = options.nonce ?? randomNonce();
   const send = (frame: unknown): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
@@ -193,6 +193,11 @@ function makeOwner(identity: NodeIdentity, send: (frame: unknown) => void): Host
       return frame;
     },
   };
+}
+
+/** A fresh hello nonce (32 random bytes): between two links of one dialer the lower one stays. */
+export function randomNonce(): string {
+  return toBase64url(randomBytes(32));
 }
 
 /** `count` random peer ids. */

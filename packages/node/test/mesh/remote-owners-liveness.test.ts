@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { linkA, linkB, owner, peer, table } from './remote-owners-fixture.js';
+import { largestRoomSpan } from '../../src/mesh/presence/beat-pacing.js';
 
 // Liveness: beats, leases, routes and relays.
 
@@ -195,19 +196,19 @@ test('an owner whose beats are paced starts a new chain at the new interval, and
 
 test('the largest room span counts the live owners listing members in each room we hold', () => {
   const t = table();
-  assert.equal(t.owners.largestRoomSpan(), 0);
+  assert.equal(largestRoomSpan(t.owners.owners()), 0);
   const owners = [owner(t.now), owner(t.now), owner(t.now)];
   for (const [n, o] of owners.entries()) {
     t.owners.anchor(linkA, o.own.anchor());
     t.owners.beat(linkA, o.own.currentBeat());
     for (const delta of o.members(peer(n + 1))) t.owners.delta(linkA, delta);
   }
-  assert.equal(t.owners.largestRoomSpan(), 3);
+  assert.equal(largestRoomSpan(t.owners.owners()), 3);
   // An owner gone (its lease ran out) no longer counts.
   t.advance(3_000);
   for (const o of owners.slice(0, 2)) t.owners.beat(linkA, o.own.nextBeat().beat);
   t.advance(1_500);
-  assert.equal(t.owners.largestRoomSpan(), 2);
+  assert.equal(largestRoomSpan(t.owners.owners()), 2);
 });
 
 test('a link replaced by a duplicate to the same node frees its routes and budget, and puts that node on no trial', () => {
@@ -218,9 +219,11 @@ test('a link replaced by a duplicate to the same node frees its routes and budge
   t.owners.anchor(linkA, o.own.anchor());
   t.owners.beat(linkA, o.own.currentBeat());
   for (const delta of o.members(peer(1))) t.owners.delta(linkA, delta);
+  assert.equal(t.owners.linksHeld(), 1);
   // Both ends keep linkB (see replacesLink); linkA closes as the duplicate.
   direct = linkB;
   t.owners.linkClosed(linkA, id, true);
+  assert.equal(t.owners.linksHeld(), 0, 'nothing kept for the closed link');
   assert.equal(t.owners.get(id)!.routes.has(linkA), false, 'no route through a closed link');
   assert.equal(t.owners.get(id)!.introducer, undefined);
   // The node is still linked: its next beat, late on the new link, finds its members still here.
@@ -228,6 +231,7 @@ test('a link replaced by a duplicate to the same node frees its routes and budge
   assert.equal(t.view.size, 1, 'a replaced link says nothing about its node');
   t.owners.beat(linkB, o.own.nextBeat().beat);
   assert.equal(t.view.size, 1);
+  assert.equal(t.owners.linksHeld(), 1, 'the route through the new link');
   assert.deepEqual(t.gone, []);
   assert.deepEqual(t.askedAgain, [], 'nothing to ask again: the owner is still linked');
 });

@@ -60,7 +60,7 @@ export function registerRootRoute(app: FastifyInstance, ctx: NodeContext): void 
         bootstrapped: dht.bootstrapped,
         routingTableSize: dht.routingTableSize,
       },
-      mesh: { links: ctx.mesh.stats().links },
+      mesh: { links: ctx.mesh.linkCount },
     };
     return info;
   });

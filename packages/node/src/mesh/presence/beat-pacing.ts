@@ -1,3 +1,6 @@
+import type { RoomHash } from '@sigmesh/protocol';
+import type { OwnerState } from './owner-state.js';
+
 /** The longest beat interval pacing picks: a dead owner's lease is then 3 × 32 s at most. */
 export const MAX_PACED_BEAT_MS = 32_000;
 
@@ -34,4 +37,23 @@ export function pacedBeatMs(span: number, currentMs: number, pacing: BeatPacing)
   if (level >= current) return baseMs * level;
   // Down only once the span is at most half the lower level's threshold (current / 2).
   return wanted <= current / 4 ? baseMs * level : currentMs;
+}
+
+/**
+ * The most other nodes any room we hold spans: live owners listing members there (what our beat
+ * interval is paced by).
+ */
+export function largestRoomSpan(owners: Iterable<OwnerState>): number {
+  const perRoom = new Map<RoomHash, number>();
+  let most = 0;
+  for (const owner of owners) {
+    if (!owner.visible) continue;
+    for (const [room, roster] of owner.rosters) {
+      if (roster.members.size === 0) continue;
+      const count = (perRoom.get(room) ?? 0) + 1;
+      perRoom.set(room, count);
+      most = Math.max(most, count);
+    }
+  }
+  return most;
 }

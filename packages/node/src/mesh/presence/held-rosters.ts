@@ -149,6 +149,11 @@ export class HeldRosters {
     this.#perLink.delete(link);
   }
 
+  /** Links with a member budget in use. */
+  links(): IterableIterator<object> {
+    return this.#perLink.keys();
+  }
+
   #addToLink(link: object, members: number): void {
     this.#perLink.set(link, (this.#perLink.get(link) ?? 0) + members);
   }

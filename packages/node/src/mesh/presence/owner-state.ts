@@ -261,3 +261,12 @@ function verifySig(key: KeyObject, text: string, sig: string): boolean {
     signature !== undefined && signature.length === 64 && verify(null, utf8(text), key, signature)
   );
 }
+
+/** Adds to `into` every link `owner`'s state refers to: routes, introducers, skipped copies. */
+export function heldLinks(owner: OwnerState, into: Set<object>): void {
+  for (const link of owner.routes.keys()) into.add(link);
+  for (const link of owner.skipped.keys()) into.add(link);
+  if (owner.introducer !== undefined) into.add(owner.introducer);
+  for (const roster of owner.rosters.values())
+    if (roster.introducer !== undefined) into.add(roster.introducer);
+}

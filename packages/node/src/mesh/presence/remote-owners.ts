@@ -8,7 +8,7 @@ import {
   type RosterFrame,
 } from '@sigmesh/protocol';
 import { HeldRosters } from './held-rosters.js';
-import { OwnerState } from './owner-state.js';
+import { heldLinks, OwnerState } from './owner-state.js';
 import type { MessageRefusal, PresenceLimits, PresenceOutcome } from './presence-types.js';
 
 const ACCEPTED: PresenceOutcome = { kind: 'accepted' };
@@ -108,22 +108,13 @@ export class RemoteOwners {
   }
 
   /**
-   * The most other nodes any room we hold spans: live owners listing members there (what our
-   * beat interval is paced by, beat-pacing.ts).
+   * Links presence holds state for (routes, introductions, budgets, skipped copies): for stats.
+   * Each must be an open link; a closed or replaced one still here would be a leak.
    */
-  largestRoomSpan(): number {
-    const perRoom = new Map<RoomHash, number>();
-    let most = 0;
-    for (const owner of this.#owners.values()) {
-      if (!owner.visible) continue;
-      for (const [room, roster] of owner.rosters) {
-        if (roster.members.size === 0) continue;
-        const count = (perRoom.get(room) ?? 0) + 1;
-        perRoom.set(room, count);
-        most = Math.max(most, count);
-      }
-    }
-    return most;
+  linksHeld(): number {
+    const links = new Set<object>([...this.#ownersPerLink.keys(), ...this.#rosters.links()]);
+    for (const owner of this.#owners.values()) heldLinks(owner, links);
+    return links.size;
   }
 
   /** An anchor from `link`. Returns whether it is new to us (then it is passed on). */
