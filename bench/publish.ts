@@ -6,6 +6,7 @@
 //     [--profile-dir DIR]   (a V8 CPU profile of each server over each timed window only)
 //     [--bind room|body]    (what the post tokens bind: the room hash, as today's client does
 //                            with nodes listing `room-bound-posts`, or the body, as older ones)
+//     [--name SECTION]      (the results section, `publish` by default)
 import { join } from 'node:path';
 import { hrtime } from 'node:process';
 import { deriveRoomHash, utf8 } from '@sigmesh/protocol';
@@ -30,6 +31,7 @@ const connectionCount = Number(argument('connections', '16'));
 const roundTimeoutMs = Number(argument('round-timeout-ms', '120000'));
 const profileDir = argument('profile-dir', '');
 const bind = argument('bind', 'room');
+const sectionName = argument('name', 'publish');
 if (bind !== 'room' && bind !== 'body') throw new Error('--bind takes room or body');
 const room = deriveRoomHash('sigmesh-bench', 'publish');
 const body = Buffer.from(JSON.stringify({ data: { kind: 'bench', text: 'x'.repeat(96) } }));
@@ -179,7 +181,7 @@ const raw = pick('raw', 'requestsPerSecond');
 process.stdout.write(
   `  median: sigmesh ${sigmesh}/s, raw ${raw}/s, ratio ${round(sigmesh / raw)}\n`,
 );
-const file = saveResults('publish', {
+const file = saveResults(sectionName, {
   method: `one room (publisher + one listener member); ${requestsPerRound} posts per round over ${connectionCount} keep-alive connections (raw-socket HTTP/1.1 client, one request in flight per connection); sigmesh tokens pre-solved outside the window, bound to the ${bind === 'room' ? "room hash (as today's client posts)" : 'body (as older clients post)'} (price 1, flat: powFreeMessages 1,000,000, powLoadDoublings 0); ${rounds} interleaved rounds; medians`,
   medianRequestsPerSecond: { sigmesh, raw },
   medianServerCpuMicrosPerRequest: {
