@@ -59,6 +59,10 @@ interface Round {
   readonly listenerReceived: number;
   /** Write system calls the server made per post in the window (/proc/PID/io syscw). */
   readonly writeSyscallsPerRequest: number;
+  /** The server's young-generation collections per 1,000 posts (what a post allocates). */
+  readonly scavengesPerThousand: number;
+  /** Its main thread's time in garbage collection per post, µs. */
+  readonly gcMicrosPerRequest: number;
   /** Machine-wide shares of CPU time stolen by the hypervisor and idle during the round. */
   readonly machineCpu: { steal: number; idle: number };
 }
@@ -67,6 +71,17 @@ interface Round {
 async function cpuOf(child: BenchChild): Promise<{ user: number; system: number }> {
   const { cpu } = await child.call<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' });
   return { user: cpu.user / 1e6, system: cpu.system / 1e6 };
+}
+
+interface Collections {
+  readonly minor: number;
+  readonly other: number;
+  readonly ms: number;
+}
+
+/** The server's garbage collections so far (bench/lib/server-child.ts). */
+async function collectionsOf(child: BenchChild): Promise<Collections> {
+  return (await child.call<{ gc: Collections }>({ type: 'gc' })).gc;
 }
 
 async function setUp(kind: ServerKind): Promise<Side> {
@@ -105,6 +120,7 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
   );
   side.listened.count = 0;
   if (profileDir !== '') await side.server.child.call({ type: 'profile-start' });
+  const gcBefore = await collectionsOf(side.server.child);
   const cpuBefore = await cpuOf(side.server.child);
   const writesBefore = writeSyscalls(side.server.child.pid);
   const deadline = Date.now() + roundTimeoutMs;
@@ -130,6 +146,7 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
       file: join(profileDir, `publish-${kind}-round${index}.cpuprofile`),
     });
   const cpuAfter = await cpuOf(side.server.child);
+  const gcAfter = await collectionsOf(side.server.child);
   const userSeconds = cpuAfter.user - cpuBefore.user;
   const serverCpuSeconds = userSeconds + cpuAfter.system - cpuBefore.system;
   const writes = writeSyscalls(side.server.child.pid) - writesBefore;
@@ -144,10 +161,12 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
     serverUserMicrosPerRequest: round((userSeconds * 1e6) / done, 1),
     listenerReceived: side.listened.count,
     writeSyscallsPerRequest: round(writes / done, 3),
+    scavengesPerThousand: round(((gcAfter.minor - gcBefore.minor) * 1000) / done, 2),
+    gcMicrosPerRequest: round(((gcAfter.ms - gcBefore.ms) * 1000) / done, 2),
     machineCpu,
   };
   process.stdout.write(
-    `  round ${index} ${kind.padEnd(7)} ${done} posts in ${round(seconds, 3)} s → ${result.requestsPerSecond}/s; server cpu ${result.serverCpuMicrosPerRequest} µs/post (user ${result.serverUserMicrosPerRequest}); ${result.writeSyscallsPerRequest} writes/post; steal ${machineCpu.steal}\n`,
+    `  round ${index} ${kind.padEnd(7)} ${done} posts in ${round(seconds, 3)} s → ${result.requestsPerSecond}/s; server cpu ${result.serverCpuMicrosPerRequest} µs/post (user ${result.serverUserMicrosPerRequest}); ${result.writeSyscallsPerRequest} writes/post; ${result.scavengesPerThousand} scavenges/1000 posts, gc ${result.gcMicrosPerRequest} µs/post; steal ${machineCpu.steal}\n`,
   );
   return result;
 }

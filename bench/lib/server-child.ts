@@ -2,6 +2,7 @@
 // `sigmesh` (startNode) or `raw` (the node:http baseline). The parent talks to it over IPC.
 import { createEphemeralIdentity, startNode, type NodeOptions } from '@sigmesh/node';
 import { writeFileSync } from 'node:fs';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { Session } from 'node:inspector/promises';
 import { startRawSseServer } from '../baseline/raw-sse-server.js';
@@ -47,6 +48,20 @@ if (kind === 'sigmesh') {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
+/**
+ * Garbage collections so far (`gc` request): young-generation scavenges, the rest, and the
+ * main thread's time in them. Scavenges per operation stand for what an operation allocates; the
+ * helper threads' part of each is in the process's CPU time, not in a profile of the main thread.
+ */
+const collections = { minor: 0, other: 0, ms: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) collections.minor++;
+    else collections.other++;
+    collections.ms += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 /** The V8 profiler, when a parent asked for a profile of a timed window (`profile-start`). */
 let profiler: Session | undefined;
 
@@ -56,6 +71,8 @@ serveParent((message) => {
       return Promise.resolve({ port });
     case 'stats':
       return Promise.resolve({ stats: stats() });
+    case 'gc':
+      return Promise.resolve({ gc: { ...collections } });
     case 'memory': {
       // Several full collections with turns of the event loop between them, so what is left is
       // what the server really retains.
