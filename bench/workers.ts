@@ -27,9 +27,11 @@ import {
   cpuJiffies,
   cpuShares,
   median,
+  readSyscalls,
   requireFds,
   round,
   saveResults,
+  writeSyscalls,
 } from './lib/bench-report.js';
 import { sigmeshBenchOptions } from './lib/bench-servers.js';
 import {
@@ -92,6 +94,9 @@ interface Round {
   /** CPU seconds of the whole server (primary and workers) and of the members' process. */
   readonly cpuSeconds: { server: number; members: number };
   readonly serverCpuMicrosPerDelivery: number;
+  /** Write system calls of the server processes, and read calls of the members', per delivery. */
+  readonly serverWritesPerDelivery: number;
+  readonly membersReadsPerDelivery: number;
   /** CPU seconds of each server process: the primary (none with one worker), then each worker. */
   readonly serverCpuByProcess: number[];
   /**
@@ -159,6 +164,10 @@ async function startServer(workers: number): Promise<Server> {
     dataDir,
     pids: () => [child.pid!, ...workerPids.values()],
   };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /** User + system CPU seconds of these processes, from /proc/PID/stat. */
@@ -254,6 +263,8 @@ async function runRound(
   const perProcessBefore = pids.map((pid) => cpuSecondsOf([pid]));
   const serverBefore = cpuSecondsOf(pids);
   const membersBefore = cpuSecondsOf([side.members.pid]);
+  const writesBefore = sum(pids.map(writeSyscalls));
+  const readsBefore = readSyscalls(side.members.pid);
   const jiffies = cpuJiffies();
   const started = hrtime.bigint();
   let next = 0;
@@ -277,6 +288,8 @@ async function runRound(
   const nodes = workers === 1 ? byProcess : byProcess.slice(1);
   const busiest = Math.max(0.01, ...nodes);
   const membersSeconds = round(cpuSecondsOf([side.members.pid]) - membersBefore);
+  const writes = sum(pids.map(writeSyscalls)) - writesBefore;
+  const reads = readSyscalls(side.members.pid) - readsBefore;
   const machineCpu = cpuShares(jiffies);
   const { received } = await side.members.call<{ received: number }>({ type: 'count' });
   const result: Round = {
@@ -289,13 +302,15 @@ async function runRound(
     complete: at !== undefined,
     cpuSeconds: { server, members: membersSeconds },
     serverCpuMicrosPerDelivery: round((server * 1e6) / Math.max(1, received), 2),
+    serverWritesPerDelivery: round(writes / Math.max(1, received), 3),
+    membersReadsPerDelivery: round(reads / Math.max(1, received), 3),
     serverCpuByProcess: byProcess,
     deliveriesPerBusiestCpuSecond: Math.round(received / busiest),
     machineCpu,
     loadAverage: round(loadavg()[0]!, 1),
   };
   process.stdout.write(
-    `  round ${index} --workers ${workers}: ${messages} msgs × ${size} = ${received} deliveries in ${round(seconds, 3)} s → ${result.deliveriesPerSecond}/s; cpu s: server ${server}, members ${membersSeconds}; server µs/delivery ${result.serverCpuMicrosPerDelivery} (by process ${byProcess.join(' / ')}; ${result.deliveriesPerBusiestCpuSecond}/busiest CPU s); idle ${machineCpu.idle}, load ${result.loadAverage}${at === undefined ? ' (TIMED OUT)' : ''}\n`,
+    `  round ${index} --workers ${workers}: ${messages} msgs × ${size} = ${received} deliveries in ${round(seconds, 3)} s → ${result.deliveriesPerSecond}/s; cpu s: server ${server}, members ${membersSeconds}; server µs/delivery ${result.serverCpuMicrosPerDelivery} (by process ${byProcess.join(' / ')}; ${result.deliveriesPerBusiestCpuSecond}/busiest CPU s); per delivery: ${result.serverWritesPerDelivery} server writes, ${result.membersReadsPerDelivery} members' reads; idle ${machineCpu.idle}, load ${result.loadAverage}${at === undefined ? ' (TIMED OUT)' : ''}\n`,
   );
   return result;
 }

@@ -16,11 +16,20 @@ export function median(values: readonly number[]): number {
  * NaN where that file cannot be read.
  */
 export function writeSyscalls(pid: number): number {
+  return ioCounter(pid, 'syscw');
+}
+
+/** Read system calls (read, readv, recv…) process `pid` has made so far (`syscr`), or NaN. */
+export function readSyscalls(pid: number): number {
+  return ioCounter(pid, 'syscr');
+}
+
+function ioCounter(pid: number, name: 'syscr' | 'syscw'): number {
   try {
     const line = readFileSync(`/proc/${pid}/io`, 'utf8')
       .split('\n')
-      .find((entry) => entry.startsWith('syscw:'));
-    return line === undefined ? Number.NaN : Number(line.slice(6));
+      .find((entry) => entry.startsWith(`${name}:`));
+    return line === undefined ? Number.NaN : Number(line.slice(name.length + 1));
   } catch {
     return Number.NaN;
   }

@@ -56,7 +56,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const collections = { minor: 0, other: 0, ms: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+    const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
     if (kind === constants.NODE_PERFORMANCE_GC_MINOR) collections.minor++;
     else collections.other++;
     collections.ms += entry.duration;
