@@ -3,7 +3,7 @@
 // memory is measured. Rounds alternate between the servers, each on a fresh process.
 //
 //   node --conditions=source --import tsx bench/memory.ts [--members 5000] [--rounds 3] [--idle-s 35]
-//     [--memory-trim-seconds 30 (the node's; 0: the node never trims)]
+//     [--memory-trim-seconds 30 (the node's; 0: the node never trims)] [--name SECTION (memory)]
 //
 // Read twice: 1 s after the fill, and once the room has been idle for --idle-s (0: not read),
 // long enough for a sigmesh node to give the memory it freed back to the system
@@ -23,6 +23,7 @@ const concurrency = Number(argument('concurrency', '32'));
 const idleSeconds = Number(argument('idle-s', '35'));
 /** The sigmesh node's --memory-trim-seconds ('' keeps the node's default, 30). */
 const trimSeconds = argument('memory-trim-seconds', '');
+const sectionName = argument('name', 'memory');
 const room = deriveRoomHash('sigmesh-bench', 'memory');
 const GOAL_BYTES = 8 * 1024;
 
@@ -175,7 +176,7 @@ const raw = summary('raw');
 process.stdout.write(
   `  median per member: sigmesh ${JSON.stringify(sigmesh)}; raw ${JSON.stringify(raw)}\n`,
 );
-const file = saveResults('memory', {
+const file = saveResults(sectionName, {
   memoryTrimSeconds: trimSeconds === '' ? 'node default' : Number(trimSeconds),
   method: `server in its own process with --expose-gc; ${warmup} warm-up members, then ${members} more idle members from another process; delta of process.memoryUsage() after 3 forced GCs, 1 s after the fill and again after ${idleSeconds} s idle; ${rounds} interleaved rounds, fresh server each; medians`,
   goalBytesPerMember: GOAL_BYTES,

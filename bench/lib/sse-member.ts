@@ -101,8 +101,8 @@ export async function openSseMember(
           fail(new Error(`GET ${path}: ${all.toString('utf8', 0, 400)}`));
         return;
       }
-      // The welcome may span several chunks of the chunked body (a big room's member list is
-      // written in pieces); later events are one chunk each, and counting needs no decoding.
+      // The welcome may span several reads (and chunks of a chunked body: a big room's member
+      // list is written in pieces); counting the later events needs no decoding.
       const body = dechunk(all);
       if (body === undefined) return;
       const start = body.data.indexOf(WELCOME);
@@ -139,12 +139,15 @@ export async function openSseMember(
 }
 
 /**
- * The body of a chunked HTTP/1.1 response received so far: the data of its complete chunks, and
- * the raw bytes after them (a chunk still arriving). Undefined until the head is complete.
+ * The body of an HTTP/1.1 response received so far: all of it where it ends with the connection
+ * (a sigmesh room stream); for a chunked one (the raw baseline) the data of its complete chunks,
+ * and the raw bytes after them (a chunk still arriving). Undefined until the head is complete.
  */
 function dechunk(response: Buffer): { data: Buffer; partial: Buffer } | undefined {
   const headEnd = response.indexOf('\r\n\r\n');
   if (headEnd < 0) return undefined;
+  if (!/\r\ntransfer-encoding: chunked\r\n/i.test(response.toString('latin1', 0, headEnd + 2)))
+    return { data: response.subarray(headEnd + 4), partial: Buffer.alloc(0) };
   const pieces: Buffer[] = [];
   let at = headEnd + 4;
   for (;;) {

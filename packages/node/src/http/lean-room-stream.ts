@@ -6,6 +6,7 @@ import { clientAddress } from './client-address.js';
 import { toSigmeshError } from './error-reply.js';
 import { OPEN_CORS, sendLeanError } from './lean-error-reply.js';
 import { joinRoomStream, STREAM_HEADERS } from './room-join.js';
+import { writeStreamHead } from './stream-socket.js';
 import { countRefusedWork } from './unpaid-limit.js';
 
 /** A join the lean route takes: `/room/`, a lowercase hash, and perhaps a query. */
@@ -44,7 +45,7 @@ export function leanRoomStream(
     };
     try {
       joinRoomStream(ctx, join, () => {
-        response.writeHead(200, STREAM_HEAD);
+        writeStreamHead(response, STREAM_HEAD);
         return response;
       });
     } catch (caught) {

@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { joinMemberId, type RoomHash, type WelcomeEvent } from '@sigmesh/protocol';
 import type { NodeContext } from '../node-context.js';
+import type { Member } from '../rooms/member.js';
 import { sseWelcome } from '../rooms/sse-chunk.js';
 import { inboxRole } from './inbox-role.js';
 import { joinHello } from './join-hello.js';
+import { takeStreamSocket } from './stream-socket.js';
 
 /** A join as both routes read it (routes/room-stream-route.ts, lean-room-stream.ts). */
 export interface JoinRequest {
@@ -21,7 +23,7 @@ export interface JoinRequest {
  * `GET /room/HASH` after its path: checks the join — the node open, the PoW (scope `room-join`,
  * bound to the room hash) before anything is allocated, the hello, the inbox role, the room's
  * caps — and throws a SigmeshError at the first that fails. Then `open` writes the response head
- * (each route its own way) and the member joins on that stream: the welcome first, with its id
+ * (each route its own way, with writeStreamHead) and the member joins on that stream: the welcome first, with its id
  * and session, then the join announced, then the hello published as the member.
  *
  * The member id is derived from the PoW token ({@link joinMemberId}), so a client can sign a
@@ -50,17 +52,25 @@ export function joinRoomStream(
   ctx.rooms.checkJoin(room, key, role);
 
   const res = open();
-  flattenHead(res);
-  const member = ctx.rooms.join(
-    room,
-    key,
-    res,
-    token === undefined ? undefined : joinMemberId(token),
-    role,
-  );
-  res.on('close', () => ctx.rooms.leave(member));
+  // The member holds the connection alone where it can (stream-socket.ts), else the response.
+  const stream = takeStreamSocket(res) ?? flattenHead(res);
+  let member: Member;
+  try {
+    member = ctx.rooms.join(
+      room,
+      key,
+      stream,
+      token === undefined ? undefined : joinMemberId(token),
+      role,
+    );
+  } catch (error) {
+    // The head is out: the caller can answer nothing more, so the stream ends here.
+    stream.destroy();
+    throw error;
+  }
+  stream.on('close', () => ctx.rooms.leave(member));
   // Presence held back while the stream was full goes out once it drains.
-  res.on('drain', () => ctx.rooms.drained(member));
+  stream.on('drain', () => ctx.rooms.drained(member));
   // Published as this member only under the id the client signed it for (a taken id, which
   // only a replayed token could ask for, gets a random one: the client then posts its hello).
   const published =
@@ -88,11 +98,13 @@ export function joinRoomStream(
     });
 }
 
-/** The head of a room stream, after the CORS headers. */
+/**
+ * The head of a room stream, after the CORS headers (written by writeStreamHead: the body is not
+ * chunked and ends with the connection, so Node adds `Connection: close`).
+ */
 export const STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-store',
-  connection: 'keep-alive',
   'x-accel-buffering': 'no',
 } as const;
 
@@ -103,7 +115,8 @@ export const STREAM_HEADERS = {
  * become garbage): ≈ 0.7 KB of heap per idle member. Nothing else changes: the head was already
  * written.
  */
-function flattenHead(res: ServerResponse): void {
+function flattenHead(res: ServerResponse): ServerResponse {
   const head = (res as ServerResponse & { _header?: unknown })._header;
   if (typeof head === 'string') Number(head);
+  return res;
 }

@@ -27,8 +27,8 @@ export async function joinRaw(
     }, WELCOME_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       received = Buffer.concat([received, chunk]);
-      // The body is chunked, and a big room's welcome spans several chunks.
-      const match = /event: welcome\ndata: (.*)\n\n/.exec(dechunkedBody(received));
+      // A big room's welcome spans several reads (and chunks, where the body is chunked).
+      const match = /event: welcome\ndata: (.*)\n\n/.exec(streamBody(received));
       if (!match) return;
       clearTimeout(timer);
       socket.off('data', onData);
@@ -49,10 +49,15 @@ export async function joinRaw(
 
 const WELCOME_TIMEOUT_MS = 30_000;
 
-/** The data of the complete chunks of a chunked HTTP/1.1 response received so far, as text. */
-function dechunkedBody(response: Buffer): string {
+/**
+ * The body of an HTTP/1.1 response received so far, as text: as it came when it ends with the
+ * connection (a room stream), else the data of its complete chunks.
+ */
+function streamBody(response: Buffer): string {
   const headEnd = response.indexOf('\r\n\r\n');
   if (headEnd < 0) return '';
+  if (!/\r\ntransfer-encoding: chunked\r\n/i.test(response.toString('latin1', 0, headEnd + 2)))
+    return response.toString('utf8', headEnd + 4);
   const pieces: Buffer[] = [];
   let at = headEnd + 4;
   for (;;) {

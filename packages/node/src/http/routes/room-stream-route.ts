@@ -4,6 +4,7 @@ import { clientKey } from '../../pow/client-key.js';
 import type { NodeContext } from '../../node-context.js';
 import { requestPowToken } from '../request-pow-token.js';
 import { joinRoomStream, STREAM_HEADERS } from '../room-join.js';
+import { writeStreamHead } from '../stream-socket.js';
 
 /**
  * `GET /room/HASH`: joins the room and streams its events as server-sent events (room-join.ts).
@@ -29,7 +30,7 @@ export function registerRoomStreamRoute(app: FastifyInstance, ctx: NodeContext):
       const hookHeaders = Object.entries(reply.getHeaders()).filter(
         (entry): entry is [string, string | number | string[]] => entry[1] !== undefined,
       );
-      res.writeHead(200, { ...Object.fromEntries(hookHeaders), ...STREAM_HEADERS });
+      writeStreamHead(res, { ...Object.fromEntries(hookHeaders), ...STREAM_HEADERS });
       return res;
     });
   });

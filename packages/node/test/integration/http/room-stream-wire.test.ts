@@ -3,7 +3,9 @@
  * Every case is written on a raw socket; its response head and, for a stream, its first event
  * (the welcome) are compared with `room-stream-wire.golden.json`, recorded from the Fastify
  * route before the lean one (lean-room-stream.ts) took the common case — values that differ per
- * run (dates, ids, sessions, challenges, chunk sizes) normalised. Regenerate only on purpose:
+ * run (dates, ids, sessions, challenges, chunk sizes) normalised. Changed on purpose once since:
+ * a stream's body is no longer chunked and ends with the connection (`Connection: close`), so
+ * the member can hold the socket alone (stream-socket.ts). Regenerate only on purpose:
  * `SIGMESH_WRITE_GOLDEN=1` (then review the diff).
  */
 import assert from 'node:assert/strict';
