@@ -3,7 +3,7 @@
 // process; this process only publishes and times.
 //
 //   node --conditions=source --import tsx bench/fanout.ts [--sizes 1000,10000] [--rounds 3]
-//     [--raw-quiet-fill-from 5000] [--deliveries 500000]
+//     [--raw-quiet-fill-from 5000] [--deliveries 500000] [--name SECTION (fanout)]
 import { hrtime } from 'node:process';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { deriveRoomHash } from '@sigmesh/protocol';
@@ -274,7 +274,7 @@ async function measure(size: number): Promise<Record<string, unknown>> {
 }
 
 function save(): void {
-  saveResults('fanout', {
+  saveResults(argument('name', 'fanout'), {
     method: `one room; members in a child process read SSE over raw sockets and count message events; ${publishers} keep-alive publishers; ${deliveriesPerRound} deliveries per round; ${rounds} interleaved rounds per server; medians`,
     bySize,
   });
