@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deriveRoomHash, utf8 } from '@sigmesh/protocol';
@@ -9,6 +13,7 @@ import { takeStreamSocket, writeStreamHead } from '../../../src/http/stream-sock
 import { challengeFor, solveToken } from '../../helpers/raw-http.js';
 import { joinRoom } from '../../helpers/room-client.js';
 import { startTestNode } from '../../helpers/test-node.js';
+import { tlsDirectory } from '../../helpers/tls-files.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 // A room stream's connection is taken out of the HTTP server once its head is out
@@ -103,3 +108,42 @@ test('a node: a member whose client sends bytes after its join leaves; stop ends
   ]);
   assert.equal(stopped, 'stopped');
 });
+
+const openssl = spawnSync('openssl', ['version']).status === 0;
+
+test(
+  'over TLS too: the stream is served, and a byte from the client ends it',
+  { skip: openssl ? false : 'openssl not installed' },
+  async (t) => {
+    const tls = tlsDirectory(t);
+    tls.install(tls.make('127.0.0.1'));
+    const node = await startTestNode(t, { tlsCert: tls.certFile, tlsKey: tls.keyFile });
+    const ca = readFileSync(tls.certFile);
+    const room = deriveRoomHash('stream-socket', 'tls');
+    const info = await new Promise<string>((resolve, reject) => {
+      httpsGet(`${node.url()}/`, { ca, headers: { accept: 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+    const { challenges } = (JSON.parse(info) as { pow: { challenges: Record<string, string> } })
+      .pow;
+    const token = await solveToken(challenges['room-join']!, utf8(room));
+    const socket = tlsConnect({ host: '127.0.0.1', port: node.address().port, ca });
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closed = once(socket, 'close');
+    await once(socket, 'secureConnect');
+    socket.write(
+      `GET /room/${room}?pow=${encodeURIComponent(token)} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`,
+    );
+    await waitFor(() => received.includes('event: welcome'), 'the welcome over TLS');
+    assert.match(received, /^HTTP\/1\.1 200[\s\S]*\r\nconnection: close\r\n/i);
+    assert.equal(node.stats().members, 1);
+    socket.write('x');
+    await closed;
+    await waitFor(() => node.stats().members === 0, 'the member left');
+  },
+);
