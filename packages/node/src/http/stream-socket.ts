@@ -57,6 +57,8 @@ export function takeStreamSocket(res: ServerResponse): Socket | undefined {
     socket == null ||
     parser == null ||
     res.writableEnded ||
+    // A HEAD answer has no body: its events must not reach the socket (Node drops them).
+    res.req.method !== 'GET' ||
     typeof parser.unconsume !== 'function'
   )
     return undefined;
