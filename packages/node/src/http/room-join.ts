@@ -23,8 +23,9 @@ export interface JoinRequest {
  * `GET /room/HASH` after its path: checks the join — the node open, the PoW (scope `room-join`,
  * bound to the room hash) before anything is allocated, the hello, the inbox role, the room's
  * caps — and throws a SigmeshError at the first that fails. Then `open` writes the response head
- * (each route its own way, with writeStreamHead) and the member joins on that stream: the welcome first, with its id
- * and session, then the join announced, then the hello published as the member.
+ * (each route its own way, with writeStreamHead) and the member joins on that stream (its socket
+ * alone, stream-socket.ts): the welcome first, with its id and session, then the join announced,
+ * then the hello published as the member.
  *
  * The member id is derived from the PoW token ({@link joinMemberId}), so a client can sign a
  * hello for it in advance and carry it in the join (`?hello=`, {@link joinHello}): the node

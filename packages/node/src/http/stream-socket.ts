@@ -39,7 +39,7 @@ const freeParser = ((): FreeParser | undefined => {
  * Takes a room stream's connection out of the HTTP server, as Node does for an upgraded one: the
  * response head is sent, the server's listeners and the request parser come off the socket
  * (the parser back to Node's pool), and the response and request objects are left to the garbage
- * collector. What a member then holds is the socket alone: ≈ 1.9 KB of heap and ≈ 2.6 KB of RSS
+ * collector. What a member then holds is the socket alone: ≈ 2.3 KB of heap and ≈ 4.9 KB of RSS
  * less per idle member (docs/performance.md). The head must have been written without chunked
  * encoding ({@link writeStreamHead}): the stream's bytes go to the socket as they are, and it
  * ends when the connection closes.
