@@ -53,7 +53,14 @@ test(
       password: 'wrong',
       relayUrls: [wsUrl(n3)],
     });
-    await Promise.all([waitForTrysteroPeer(a!.page, bId), waitForTrysteroPeer(b!.page, aId)]);
+    // Trystero's torrent strategy announces every 10–20 s, each time with fresh offers: an
+    // exchange lost on a loaded machine is tried again at the next announce. 60 s leaves room for
+    // two more (a CI sim once saw none succeed within 30 s, right after the 12-page test; alone
+    // the pages meet in 2–3 s).
+    await Promise.all([
+      waitForTrysteroPeer(a!.page, bId, 60_000),
+      waitForTrysteroPeer(b!.page, aId, 60_000),
+    ]);
     const meetMs = Date.now() - started;
     await sendChat(a!.page, { text: 'hello B' }, bId);
     await sendChat(b!.page, { text: 'hello A' }, aId);
