@@ -3,7 +3,7 @@
 // with delivery counted per member, and rendezvous of two members joining one room on two nodes.
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { deriveRoomHash } from '@sigmesh/protocol';
-import { round } from '../lib/bench-report.js';
+import { cpuJiffies, cpuShares, round } from '../lib/bench-report.js';
 import {
   RoomPoster,
   nowMs,
@@ -210,9 +210,19 @@ export async function measureDelivery(
 export async function measureRendezvous(
   nodes: readonly ScaleNode[],
   options: { trials: number; concurrency: number; timeoutMs: number; postEveryMs: number },
-): Promise<{ trials: number; failed: number; ms: Spread }> {
+): Promise<{
+  trials: number;
+  concurrency: number;
+  failed: number;
+  ms: Spread;
+  /** Every trial's time (ms), in the order they ended. */
+  samples: number[];
+  /** The machine's CPU shares over the trials (a busy machine slows every DHT lookup). */
+  machine: { steal: number; idle: number };
+}> {
   const times: number[] = [];
   let failed = 0;
+  const jiffies = cpuJiffies();
   const trials = Array.from({ length: options.trials }, () => pickDistinct(nodes, 2));
   await inBatches(trials, options.concurrency, async ([a, b]) => {
     const room = freshRoom('rendezvous');
@@ -248,7 +258,14 @@ export async function measureRendezvous(
     if (arrived === undefined) failed++;
     else times.push(arrived - joined);
   });
-  return { trials: options.trials, failed, ms: spread(times) };
+  return {
+    trials: options.trials,
+    concurrency: options.concurrency,
+    failed,
+    ms: spread(times),
+    samples: times.map((ms) => round(ms, 1)),
+    machine: cpuShares(jiffies),
+  };
 }
 
 /**

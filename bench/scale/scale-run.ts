@@ -16,7 +16,6 @@ import {
   placeRooms,
   type DeliveryResult,
   type PlacedRoom,
-  type Spread,
 } from './scale-rooms.js';
 
 /** Options of one size. */
@@ -37,6 +36,8 @@ export interface ScaleOptions {
   readonly popularShare: number;
   readonly posts: number;
   readonly rendezvousTrials: number;
+  /** Rendezvous trials run at once. */
+  readonly rendezvousConcurrency: number;
   /** How long a room may take to come together before its posts are counted (ms). */
   readonly convergeWaitMs: number;
   readonly churn?: ChurnOptions;
@@ -61,7 +62,7 @@ export interface ScaleResult {
   /** Every small room and the popular room held, nobody posting. */
   readonly withRooms?: WindowFigures;
   readonly withRoomsMemoryPerNode?: { heapUsedMiB: number; rssMiB: number; externalMiB: number };
-  readonly rendezvous?: { trials: number; failed: number; ms: Spread };
+  readonly rendezvous?: Awaited<ReturnType<typeof measureRendezvous>>;
   readonly churn?: ChurnResult;
   /** Room messages the nodes refused, shed or dropped while the rooms' posts were measured. */
   readonly deliveryDrops?: ReturnType<typeof meshDrops>;
@@ -151,7 +152,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     );
     const rendezvous = await measureRendezvous(all, {
       trials: options.rendezvousTrials,
-      concurrency: 5,
+      concurrency: options.rendezvousConcurrency,
       timeoutMs: 30_000,
       postEveryMs: 20,
     });

@@ -8,6 +8,7 @@
 //   node --conditions=source --import tsx bench/scale/scale.ts --sizes 100,200,400,800 \
 //     --nodes-per-host 100 --churn-percent 10 --churn-at 400               # the large setting
 //   … --room-beats-per-second N   (every node's --mesh-room-beats-per-second: beat pacing)
+//   … --rendezvous-trials 40 --rendezvous-concurrency 1   (trials one at a time; default 10, 5)
 //
 // Run inside `unshare -n` (loopback only), as every bench here. docs/scaling.md has the figures.
 import { argument, saveResults, sourceVersion } from '../lib/bench-report.js';
@@ -27,6 +28,7 @@ const base: Omit<ScaleOptions, 'nodes'> = {
   popularShare: Number(argument('popular-share', '0.5')),
   posts: Number(argument('posts', '5')),
   rendezvousTrials: Number(argument('rendezvous-trials', '10')),
+  rendezvousConcurrency: Number(argument('rendezvous-concurrency', '5')),
   convergeWaitMs: Number(argument('converge-wait-ms', '60000')),
   idleOnly: process.argv.includes('--idle-only'),
   ...(process.argv.includes('--room-beats-per-second')
@@ -72,7 +74,7 @@ function save(): string {
         (base.timeScale === 'testnet'
           ? 'testnetDiscoveryLimits'
           : `the node defaults with every period and age divided by ${base.timeScale} (timeouts kept): a window of W s shows W × ${base.timeScale} s of the default schedule`) +
-        `; settle ${base.settleS} s, then windows of ${base.windowS} s: idle (no rooms) and with rooms held (nobody posting); DHT messages = KRPC datagrams sent + received per node (dhtStatus); mesh frames = WebSocket frames the hosts sent / nodes; CPU = host processes' CPU / nodes; memory = (host memory − host before any node) / nodes after full GCs; small rooms: N × ${base.smallRoomsPerNode} rooms on 2–5 random nodes, popular room on ${base.popularShare} of the nodes, one SSE member per node from the bench process; each room's first member probes every 500 ms until all members heard it (≤ ${base.convergeWaitMs} ms), then posts ${base.posts} timed messages; rendezvous: two members join a fresh room at once on two random nodes, time from the later welcome to the first message (5 trials at a time)`,
+        `; settle ${base.settleS} s, then windows of ${base.windowS} s: idle (no rooms) and with rooms held (nobody posting); DHT messages = KRPC datagrams sent + received per node (dhtStatus); mesh frames = WebSocket frames the hosts sent / nodes; CPU = host processes' CPU / nodes; memory = (host memory − host before any node) / nodes after full GCs; small rooms: N × ${base.smallRoomsPerNode} rooms on 2–5 random nodes, popular room on ${base.popularShare} of the nodes, one SSE member per node from the bench process; each room's first member probes every 500 ms until all members heard it (≤ ${base.convergeWaitMs} ms), then posts ${base.posts} timed messages; rendezvous: two members join a fresh room at once on two random nodes, time from the later welcome to the first message (${base.rendezvousConcurrency} trials at a time), with the machine's idle CPU share over the trials`,
       source: sourceVersion(),
       options: base,
       sizes: results,

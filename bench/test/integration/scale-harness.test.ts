@@ -25,6 +25,7 @@ test(
       popularShare: 1,
       posts: 2,
       rendezvousTrials: 2,
+      rendezvousConcurrency: 2,
       convergeWaitMs: 20_000,
       churn: {
         percentPerMinute: 300,
