@@ -131,6 +131,32 @@ export function meshDrops(
   ) as Record<(typeof DROPS)[number], number>;
 }
 
+/**
+ * What the whole mesh spent between two readings, per `count` operations (rendezvous trials):
+ * the sigmesh nodes' DHT datagrams (sent + received), the hosts' mesh frames and their CPU. The
+ * plain DHT nodes' work (their own process) is not in it.
+ */
+export function workPer(
+  before: readonly HostReading[],
+  after: readonly HostReading[],
+  count: number,
+): { dhtDatagrams: number; meshFrames: number; hostCpuMs: number } {
+  const total = (readings: readonly HostReading[], of: (host: HostReading) => number): number =>
+    readings.reduce((sum, host) => sum + of(host), 0);
+  const dht = (host: HostReading): number =>
+    host.nodes.reduce((sum, node) => sum + node.dhtSent + node.dhtReceived, 0);
+  const per = (of: (host: HostReading) => number): number =>
+    (total(after, of) - total(before, of)) / Math.max(1, count);
+  return {
+    dhtDatagrams: round(per(dht), 1),
+    meshFrames: round(
+      per((host) => host.wsFramesSent),
+      1,
+    ),
+    hostCpuMs: round(per((host) => host.cpuSeconds) * 1000, 1),
+  };
+}
+
 /** Reads every host, waits `seconds`, reads again. */
 export async function measureWindow(
   cluster: ScaleCluster,

@@ -6,7 +6,13 @@ import { round } from '../lib/bench-report.js';
 import { nowMs, sleep } from '../mesh/room-stream.js';
 import { runChurn, type ChurnOptions, type ChurnResult } from './scale-churn.js';
 import { scaleDiscoveryLimits, startScaleCluster, type ScaleCluster } from './scale-cluster.js';
-import { memoryPerNode, measureWindow, meshDrops, type WindowFigures } from './scale-readings.js';
+import {
+  memoryPerNode,
+  measureWindow,
+  meshDrops,
+  workPer,
+  type WindowFigures,
+} from './scale-readings.js';
 import {
   closeRooms,
   freshRoom,
@@ -62,7 +68,10 @@ export interface ScaleResult {
   /** Every small room and the popular room held, nobody posting. */
   readonly withRooms?: WindowFigures;
   readonly withRoomsMemoryPerNode?: { heapUsedMiB: number; rssMiB: number; externalMiB: number };
-  readonly rendezvous?: Awaited<ReturnType<typeof measureRendezvous>>;
+  readonly rendezvous?: Awaited<ReturnType<typeof measureRendezvous>> & {
+    /** What the mesh spent per trial: DHT datagrams, mesh frames, host CPU. */
+    readonly perTrial: ReturnType<typeof workPer>;
+  };
   readonly churn?: ChurnResult;
   /** Room messages the nodes refused, shed or dropped while the rooms' posts were measured. */
   readonly deliveryDrops?: ReturnType<typeof meshDrops>;
@@ -150,12 +159,18 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     log(
       `  with rooms: ${JSON.stringify(withRooms)} memory ${JSON.stringify(withRoomsMemoryPerNode)}`,
     );
-    const rendezvous = await measureRendezvous(all, {
+    const beforeRendezvous = await cluster.read();
+    const trials = await measureRendezvous(all, {
       trials: options.rendezvousTrials,
       concurrency: options.rendezvousConcurrency,
       timeoutMs: 30_000,
       postEveryMs: 20,
     });
+    // What one rendezvous costs the mesh: every node its lookups reach, not only the two.
+    const rendezvous = {
+      ...trials,
+      perTrial: workPer(beforeRendezvous, await cluster.read(), trials.trials),
+    };
     log(`  rendezvous: ${JSON.stringify(rendezvous)}`);
     const churn =
       options.churn === undefined
