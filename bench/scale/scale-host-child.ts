@@ -37,6 +37,8 @@ export interface HostedNodeStats {
   readonly links: number;
   readonly dhtSent: number;
   readonly dhtReceived: number;
+  /** The DHT queries it sent, by KRPC method. */
+  readonly dhtQueriesSent: Readonly<Record<string, number>>;
   readonly routingTable: number;
   readonly roomFramesSent: number;
   readonly roomFramesReceived: number;
@@ -67,6 +69,7 @@ function statsOf(index: number, node: SigmeshNode): HostedNodeStats {
     links: mesh.links,
     dhtSent: dht.messagesSent,
     dhtReceived: dht.messagesReceived,
+    dhtQueriesSent: dht.queriesSent,
     routingTable: dht.routingTableSize,
     roomFramesSent: mesh.framesRelayed,
     roomFramesReceived: mesh.roomFramesReceived,

@@ -133,22 +133,36 @@ export function meshDrops(
 
 /**
  * What the whole mesh spent between two readings, per `count` operations (rendezvous trials):
- * the sigmesh nodes' DHT datagrams (sent + received), the hosts' mesh frames and their CPU. The
+ * the sigmesh nodes' DHT datagrams (sent + received) and the queries among them by method, the
+ * hosts' mesh frames and their CPU. The
  * plain DHT nodes' work (their own process) is not in it.
  */
 export function workPer(
   before: readonly HostReading[],
   after: readonly HostReading[],
   count: number,
-): { dhtDatagrams: number; meshFrames: number; hostCpuMs: number } {
+): {
+  dhtDatagrams: number;
+  dhtQueriesSent: Record<string, number>;
+  meshFrames: number;
+  hostCpuMs: number;
+} {
   const total = (readings: readonly HostReading[], of: (host: HostReading) => number): number =>
     readings.reduce((sum, host) => sum + of(host), 0);
   const dht = (host: HostReading): number =>
     host.nodes.reduce((sum, node) => sum + node.dhtSent + node.dhtReceived, 0);
   const per = (of: (host: HostReading) => number): number =>
     (total(after, of) - total(before, of)) / Math.max(1, count);
+  const methods = new Set(
+    after.flatMap((host) => host.nodes.flatMap((node) => Object.keys(node.dhtQueriesSent))),
+  );
+  const queries = (method: string) => (host: HostReading) =>
+    host.nodes.reduce((sum, node) => sum + (node.dhtQueriesSent[method] ?? 0), 0);
   return {
     dhtDatagrams: round(per(dht), 1),
+    dhtQueriesSent: Object.fromEntries(
+      [...methods].map((method) => [method, round(per(queries(method)), 1)]),
+    ),
     meshFrames: round(
       per((host) => host.wsFramesSent),
       1,

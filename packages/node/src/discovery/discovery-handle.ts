@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { DhtGetResult, DhtPutRequest, DhtPutResult } from '@sigmesh/protocol';
 import type { DhtAddress, DhtBootstrap } from './bootstrap-option.js';
 import type { DiscoveryLimits } from './discovery-limits.js';
+import type { KrpcMethod } from './dht-traffic.js';
 import type { DiscoveryLogger } from './discovery-logger.js';
 import type { Ed25519Identity } from './ed25519-keys.js';
 import type { IdentifyNode } from './fetch-node-id.js';
@@ -71,6 +72,10 @@ export interface DiscoveryStatus {
   readonly messagesSent: number;
   /** KRPC datagrams the DHT socket received since discovery was created. */
   readonly messagesReceived: number;
+  /** The queries among the datagrams sent, by method (`ping`, `get_peers`, … `other`). */
+  readonly queriesSent: Readonly<Record<KrpcMethod, number>>;
+  /** The queries among the datagrams received, by method. */
+  readonly queriesReceived: Readonly<Record<KrpcMethod, number>>;
 }
 
 /** Events a discovery emits. */

@@ -5,7 +5,7 @@ import { BootstrapState } from './bootstrap-state.js';
 import { isPublicIpv4 } from './address-scope.js';
 import { createDhtClient, type DhtClient } from './dht-client.js';
 import { openDht } from './dht-socket.js';
-import type { DhtTraffic } from './dht-traffic.js';
+import { createDhtTraffic, type DhtTraffic } from './dht-traffic.js';
 import { runMaintenance, type MaintenanceDue } from './maintenance.js';
 import { defaultNetwork, networkKey } from './dht-keys.js';
 import { createDhtProxy } from './dht-proxy.js';
@@ -54,7 +54,7 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
    */
   readonly #roomLimitWarning: ThrottledWarning;
   #descriptorSeq: number | null = null;
-  readonly #traffic: DhtTraffic = { sent: 0, received: 0 };
+  readonly #traffic: DhtTraffic = createDhtTraffic();
   #due: MaintenanceDue = { nodeAnnounce: 0, descriptor: 0, nodeLookup: 0 };
 
   constructor(options: DiscoveryOptions) {
@@ -163,6 +163,8 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       descriptorSeq: this.#descriptorSeq,
       messagesSent: this.#traffic.sent,
       messagesReceived: this.#traffic.received,
+      queriesSent: { ...this.#traffic.queriesSent },
+      queriesReceived: { ...this.#traffic.queriesReceived },
     };
   }
 

@@ -272,6 +272,20 @@ export const labelled: ReadonlyArray<
     }),
   ],
   [
+    'sigmesh_dht_queries_sent_total',
+    'KRPC queries the DHT socket sent, by method (ping, find_node, get_peers, announce_peer, get, put, other).',
+    'method',
+    'counter',
+    (s) => s.dht.queriesSent,
+  ],
+  [
+    'sigmesh_dht_queries_received_total',
+    'KRPC queries the DHT socket received, by method.',
+    'method',
+    'counter',
+    (s) => s.dht.queriesReceived,
+  ],
+  [
     'sigmesh_turn_relayed_bytes_total',
     'Bytes relayed by TURN, by direction.',
     'direction',

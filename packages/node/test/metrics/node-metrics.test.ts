@@ -37,6 +37,8 @@ function fakeSources(id: string) {
         routingTableSize: 7,
         messagesSent: 310,
         messagesReceived: 290,
+        queriesSent: { ping: 4, get_peers: 12, other: 0 },
+        queriesReceived: { announce_peer: 3 },
       }),
     },
     resources: {
@@ -96,6 +98,9 @@ test('each node has its own registry; values are read from the node’s counters
     ['sigmesh_dht_routing_table_nodes', {}, 7],
     ['sigmesh_dht_messages_sent_total', {}, 310],
     ['sigmesh_dht_messages_received_total', {}, 290],
+    ['sigmesh_dht_queries_sent_total', { method: 'ping' }, 4],
+    ['sigmesh_dht_queries_sent_total', { method: 'get_peers' }, 12],
+    ['sigmesh_dht_queries_received_total', { method: 'announce_peer' }, 3],
     ['sigmesh_turn_allocations', {}, 2],
     ['sigmesh_turn_relayed_bytes_total', { direction: 'to_peer' }, 1500],
     ['sigmesh_turn_relayed_bytes_total', { direction: 'to_client' }, 700],
