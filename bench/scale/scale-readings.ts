@@ -134,8 +134,7 @@ export function meshDrops(
 /**
  * What the whole mesh spent between two readings, per `count` operations (rendezvous trials):
  * the sigmesh nodes' DHT datagrams (sent + received) and the queries among them by method, the
- * hosts' mesh frames and their CPU. The
- * plain DHT nodes' work (their own process) is not in it.
+ * hosts' mesh frames and their CPU. The plain DHT nodes' work (their own process) is not in it.
  */
 export function workPer(
   before: readonly HostReading[],
