@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import { test } from 'node:test';
-import {
-  countingDhtSocket,
-  createDhtTraffic,
-  krpcQueryMethod,
-} from '../../src/discovery/dht-traffic.js';
+import { krpcQueryMethod } from '../../src/discovery/dht-traffic.js';
 
 // KRPC messages as k-rpc-socket encodes them: bencoded dicts, keys sorted (a, q, t, y).
 type Value = Buffer | string | number | readonly Value[] | { readonly [key: string]: Value };
@@ -51,36 +45,5 @@ test('krpcQueryMethod reads the method, not look-alike bytes in the arguments', 
   assert.equal(
     krpcQueryMethod(answerOf({ id, token: Buffer.from('1:q4:ping1:y1:qe') })),
     undefined,
-  );
-});
-
-test('the counting socket counts every datagram and the queries by method, both ways', async (context) => {
-  const traffic = createDhtTraffic();
-  const socket = countingDhtSocket(traffic);
-  const peer = createSocket('udp4');
-  context.after(() => {
-    socket.close();
-    peer.close();
-  });
-  socket.bind(0, '127.0.0.1');
-  peer.bind(0, '127.0.0.1');
-  await Promise.all([once(socket, 'listening'), once(peer, 'listening')]);
-  const to = (s: typeof peer): number => s.address().port;
-
-  const arrived = once(peer, 'message');
-  const ping = query('ping');
-  socket.send(ping, 0, ping.length, to(peer), '127.0.0.1');
-  await arrived;
-  const incoming = [query('get_peers'), query('get_peers'), query('announce_peer')];
-  for (const message of [...incoming, answerOf({ id })])
-    peer.send(message, to(socket), '127.0.0.1');
-  while (traffic.received < 4) await once(socket, 'message');
-
-  assert.equal(traffic.sent, 1);
-  assert.equal(traffic.received, 4);
-  assert.equal(traffic.queriesSent.ping, 1);
-  assert.deepEqual(
-    { ...traffic.queriesReceived },
-    { ping: 0, find_node: 0, get_peers: 2, announce_peer: 1, get: 0, put: 0, other: 0 },
   );
 });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { countingDhtSocket, type DhtTraffic } from '../../../src/discovery/dht-traffic.js';
+import { countingDhtSocket, createDhtTraffic } from '../../../src/discovery/dht-traffic.js';
 
-test('the DHT socket counts each datagram it sends and each it receives', async (t) => {
-  const traffic: DhtTraffic = { sent: 0, received: 0 };
+test('the DHT socket counts each datagram it sends and each it receives, and the queries by method', async (t) => {
+  const traffic = createDhtTraffic();
   const counted = countingDhtSocket(traffic);
   const other = createSocket('udp4');
   t.after(() => {
@@ -20,8 +20,27 @@ test('the DHT socket counts each datagram it sends and each it receives', async 
     counted.on('message', () => ++seen === 2 && resolve());
   });
   other.on('message', (message, from) => other.send(message, from.port, from.address));
-  for (const text of ['ping-1', 'ping-2'])
-    counted.send(Buffer.from(text), other.address().port, '127.0.0.1');
+  // A KRPC ping query (bencoded, keys sorted) and a datagram that is not KRPC, each echoed back.
+  const ping = Buffer.from('d1:ad2:id20:aaaaaaaaaaaaaaaaaaaae1:q4:ping1:t2:xy1:y1:qe');
+  for (const datagram of [ping, Buffer.from('not krpc')])
+    counted.send(datagram, other.address().port, '127.0.0.1');
   await echoed;
-  assert.deepEqual(traffic, { sent: 2, received: 2 });
+  assert.equal(traffic.sent, 2);
+  assert.equal(traffic.received, 2);
+  const only = (method: string): Record<string, number> => ({
+    ping: 0,
+    find_node: 0,
+    get_peers: 0,
+    announce_peer: 0,
+    get: 0,
+    put: 0,
+    other: 0,
+    [method]: 1,
+  });
+  assert.deepEqual({ ...traffic.queriesSent }, only('ping'));
+  assert.deepEqual(
+    { ...traffic.queriesReceived },
+    only('ping'),
+    'the echo of the ping is a query too',
+  );
 });

@@ -46,13 +46,13 @@ test('nodes find each other through the network key and verified descriptors', a
   assert.ok((status?.messagesReceived ?? 0) > 0);
   // bittorrent-dht's own datagrams, counted by method: the announce and lookup of the network
   // key (get_peers, announce_peer) and the descriptor's put and get; nothing unrecognised.
-  const sent = status!.queriesSent;
+  const sent = status.queriesSent;
   for (const method of ['get_peers', 'announce_peer', 'put', 'get'] as const)
     assert.ok(sent[method] > 0, `${method} queries sent: ${JSON.stringify(sent)}`);
   assert.equal(sent.other, 0, JSON.stringify(sent));
-  const asked = Object.values(status!.queriesReceived).reduce((a, b) => a + b, 0);
+  const asked = Object.values(status.queriesReceived).reduce((a, b) => a + b, 0);
   assert.ok(asked > 0, 'other nodes asked this one');
-  assert.ok(asked <= status!.messagesReceived);
+  assert.ok(asked <= status.messagesReceived);
 });
 
 test('republished descriptors carry a higher seq and the new price', async (t) => {
