@@ -17,8 +17,8 @@ import { cpus, loadavg } from 'node:os';
 import { deriveRoomHash } from '@sigmesh/protocol';
 import { argument, cpuJiffies, cpuShares, round } from '../lib/bench-report.js';
 import { startChild, stopAllChildren, type BenchChild } from '../lib/child-process.js';
-import { sigmeshBenchOptions } from '../lib/bench-servers.js';
 import { openCountRoom, pace } from './count-room.js';
+import { startNodeChild, type NodeProcess } from './mesh-cluster.js';
 import { saveMeshResults } from './mesh-results.js';
 import { RoomPoster, nowMs, openRoomStream, percentile, sleep } from './room-stream.js';
 
@@ -36,24 +36,14 @@ const loadAtStart = loadavg().map((l) => round(l, 2));
 process.stdout.write(
   `line latency: ${nodeCount} node processes in a line, ${branches} leaves each, ${rounds} rounds\n`,
 );
-async function startNodeChild(peerPort?: number): Promise<{ child: BenchChild; port: number }> {
-  const child = await startChild('../mesh/node-child.ts', [
-    JSON.stringify({
-      ...sigmeshBenchOptions,
-      logLevel: 'silent',
-      heartbeatMs: 600_000,
-      memberQueueBytes: 1 << 20,
-      meshPeers: peerPort === undefined ? [] : [`http://127.0.0.1:${peerPort}`],
-    }),
-  ]);
-  const { port } = await child.call<{ port: number }>({ type: 'port' });
-  return { child, port };
-}
-const nodes: { child: BenchChild; port: number }[] = [];
-for (let i = 0; i < nodeCount; i++) nodes.push(await startNodeChild(nodes[i - 1]?.port));
-const leaves: { child: BenchChild; port: number }[] = [];
+/** A node linked to the node at `peerPort` by `meshPeers` (no DHT). */
+const linkedTo = (peerPort?: number): Promise<NodeProcess> =>
+  startNodeChild({ meshPeers: peerPort === undefined ? [] : [`http://127.0.0.1:${peerPort}`] });
+const nodes: NodeProcess[] = [];
+for (let i = 0; i < nodeCount; i++) nodes.push(await linkedTo(nodes[i - 1]?.port));
+const leaves: NodeProcess[] = [];
 for (const spine of [...nodes])
-  for (let k = 0; k < branches; k++) leaves.push(await startNodeChild(spine.port));
+  for (let k = 0; k < branches; k++) leaves.push(await linkedTo(spine.port));
 const ports = nodes.map((n) => n.port);
 
 const probeHash = room('probe');

@@ -33,18 +33,7 @@ export async function startMeshCluster(options: {
   const nodes: NodeProcess[] = [];
   const add = async (): Promise<NodeProcess> => {
     const picked = [...bootstrap].sort(() => Math.random() - 0.5).slice(0, 3);
-    const child = await startChild('../mesh/node-child.ts', [
-      JSON.stringify({
-        ...sigmeshBenchOptions,
-        logLevel: 'silent',
-        heartbeatMs: 600_000,
-        memberQueueBytes: 1 << 20,
-        ...options.nodeOptions,
-        dhtBootstrap: picked.join(','),
-      } satisfies NodeOptions),
-    ]);
-    const { port, id } = await child.call<{ port: number; id: string }>({ type: 'port' });
-    const node = { child, port, id };
+    const node = await startNodeChild({ ...options.nodeOptions, dhtBootstrap: picked.join(',') });
     nodes.push(node);
     return node;
   };
@@ -58,6 +47,24 @@ export async function startMeshCluster(options: {
       await dht.stop();
     },
   };
+}
+
+/**
+ * One sigmesh node in its own child process (bench/mesh/node-child.ts) with the bench options —
+ * price 1 and flat, caps lifted, heartbeats every 10 min, 1 MiB member queues — and `options`.
+ */
+export async function startNodeChild(options: NodeOptions = {}): Promise<NodeProcess> {
+  const child = await startChild('../mesh/node-child.ts', [
+    JSON.stringify({
+      ...sigmeshBenchOptions,
+      logLevel: 'silent',
+      heartbeatMs: 600_000,
+      memberQueueBytes: 1 << 20,
+      ...options,
+    } satisfies NodeOptions),
+  ]);
+  const { port, id } = await child.call<{ port: number; id: string }>({ type: 'port' });
+  return { child, port, id };
 }
 
 /** CPU seconds (user + system) a child has used so far. */
