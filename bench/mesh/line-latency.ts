@@ -42,7 +42,7 @@ const linkedTo = (peerPort?: number): Promise<NodeProcess> =>
 const nodes: NodeProcess[] = [];
 for (let i = 0; i < nodeCount; i++) nodes.push(await linkedTo(nodes[i - 1]?.port));
 const leaves: NodeProcess[] = [];
-for (const spine of [...nodes])
+for (const spine of nodes)
   for (let k = 0; k < branches; k++) leaves.push(await linkedTo(spine.port));
 const ports = nodes.map((n) => n.port);
 
