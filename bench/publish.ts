@@ -4,6 +4,7 @@
 //
 //   node --conditions=source --import tsx bench/publish.ts [--rounds 3] [--requests 20000] [--connections 16]
 //     [--profile-dir DIR]   (a V8 CPU profile of each server over each timed window only)
+//     [--profile-interval-us N] (its sampling interval, 1000 by default as V8's)
 //     [--bind room|body]    (what the post tokens bind: the room hash, as today's client does
 //                            with nodes listing `room-bound-posts`, or the body, as older ones)
 //     [--name SECTION]      (the results section, `publish` by default)
@@ -30,6 +31,7 @@ const requestsPerRound = Number(argument('requests', '20000'));
 const connectionCount = Number(argument('connections', '16'));
 const roundTimeoutMs = Number(argument('round-timeout-ms', '120000'));
 const profileDir = argument('profile-dir', '');
+const profileIntervalUs = Number(argument('profile-interval-us', '1000'));
 const bind = argument('bind', 'room');
 const sectionName = argument('name', 'publish');
 if (bind !== 'room' && bind !== 'body') throw new Error('--bind takes room or body');
@@ -119,7 +121,8 @@ async function runRound(side: Side, index: number, count = requestsPerRound): Pr
     postRequest(side.publisher.welcome.session, tokens[i]),
   );
   side.listened.count = 0;
-  if (profileDir !== '') await side.server.child.call({ type: 'profile-start' });
+  if (profileDir !== '')
+    await side.server.child.call({ type: 'profile-start', intervalUs: profileIntervalUs });
   const gcBefore = await collectionsOf(side.server.child);
   const cpuBefore = await cpuOf(side.server.child);
   const writesBefore = writeSyscalls(side.server.child.pid);
