@@ -29,6 +29,12 @@ export function toBase64url(bytes: Uint8Array): string {
   return out;
 }
 
+/**
+ * A strict base64url decoder: undefined for a character outside the alphabet, a length no bytes
+ * have, or stray low bits (one value, one spelling), as {@link fromBase64url}.
+ */
+export type Base64urlDecoder = (text: string) => Uint8Array | undefined;
+
 /** Decodes unpadded base64url; undefined for any character outside the alphabet or a bad length. */
 export function fromBase64url(text: string): Uint8Array | undefined {
   if (text.length % 4 === 1) return undefined;

@@ -1,4 +1,4 @@
-import { fromBase64url, toBase64url } from './encoding.js';
+import { fromBase64url, toBase64url, type Base64urlDecoder } from './encoding.js';
 import { parsed, rejected, type ParseResult } from './parse-result.js';
 
 /**
@@ -87,9 +87,16 @@ export function encodeChallenge(signed: Uint8Array, mac: Uint8Array): string {
   return toBase64url(bytes);
 }
 
-/** Decodes challenge text from untrusted input. Checks form only; the MAC is the node's to check. */
-export function decodeChallenge(text: string): ParseResult<PowChallenge> {
-  const bytes = fromBase64url(text);
+/**
+ * Decodes challenge text from untrusted input. Checks form only; the MAC is the node's to check.
+ * `decode` is {@link fromBase64url} unless a faster one with the same answers is given (a node
+ * decodes natively).
+ */
+export function decodeChallenge(
+  text: string,
+  decode: Base64urlDecoder = fromBase64url,
+): ParseResult<PowChallenge> {
+  const bytes = decode(text);
   if (bytes?.length !== POW_CHALLENGE_BYTES) {
     return rejected('POW_MALFORMED', `a challenge is ${POW_CHALLENGE_BYTES} bytes of base64url`);
   }

@@ -1,3 +1,4 @@
+import type { Base64urlDecoder } from './encoding.js';
 import { decodeChallenge, isPowScope, type PowChallenge, type PowScope } from './pow-challenge.js';
 import { POW_MAX_COUNTER } from './pow-solution.js';
 import { parsed, rejected, type ParseResult } from './parse-result.js';
@@ -17,8 +18,10 @@ export function formatPowToken(challengeText: string, counter: number): string {
   return `${challengeText}.${counter}`;
 }
 
-/** Parses `<challenge>.<counter>` from untrusted input. */
-export function parsePowToken(text: string): ParseResult<PowToken> {
+/**
+ * Parses `<challenge>.<counter>` from untrusted input; `decode` as in {@link decodeChallenge}.
+ */
+export function parsePowToken(text: string, decode?: Base64urlDecoder): ParseResult<PowToken> {
   const dot = text.indexOf('.');
   if (dot < 0 || text.length > 128)
     return rejected('POW_MALFORMED', 'a proof-of-work token is <challenge>.<counter>');
@@ -27,7 +30,7 @@ export function parsePowToken(text: string): ParseResult<PowToken> {
     return rejected('POW_MALFORMED', 'the counter must be a decimal integer');
   const counter = Number(counterText);
   if (counter > POW_MAX_COUNTER) return rejected('POW_MALFORMED', 'the counter is too large');
-  const challenge = decodeChallenge(text.slice(0, dot));
+  const challenge = decodeChallenge(text.slice(0, dot), decode);
   if (!challenge.ok) return challenge;
   return parsed({ challenge: challenge.value, counter });
 }
