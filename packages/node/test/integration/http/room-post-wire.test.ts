@@ -27,11 +27,18 @@ function post(
   path: string,
   body: Buffer,
   headers: Record<string, string>,
-  options: { chunked?: boolean; contentLength?: number; keepAlive?: boolean } = {},
+  options: {
+    chunked?: boolean;
+    contentLength?: number;
+    keepAlive?: boolean;
+    /** Header lines written after `headers`: a header again, as a client may repeat one. */
+    repeated?: readonly string[];
+  } = {},
 ): Buffer {
   const lines = [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1'];
   if (options.keepAlive !== true) lines.push('connection: close');
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  lines.push(...(options.repeated ?? []));
   if (options.chunked === true) {
     lines.push('transfer-encoding: chunked');
     const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`);
@@ -134,6 +141,48 @@ test('POST /room/HASH answers every case exactly as recorded', async (t) => {
           authorization: `PoW ${await paid(hello)}`,
           'sigmesh-session': session,
         }),
+    ],
+    // Header names in any case, and repeated headers (Node merges or drops repeats): recorded
+    // at bd13258, with the lean route, whose answers the other cases pin.
+    [
+      'paid, header names in mixed case',
+      async () =>
+        post(path, helloBody, {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          AUTHORIZATION: `PoW ${await paid(hello)}`,
+          'Sigmesh-Session': session,
+        }),
+    ],
+    [
+      'paid, the session header twice',
+      async () =>
+        post(
+          path,
+          helloBody,
+          { ...json, authorization: `PoW ${await paid(hello)}`, 'sigmesh-session': session },
+          { repeated: [`Sigmesh-Session: ${session}`] },
+        ),
+    ],
+    [
+      'paid, the content type twice',
+      async () =>
+        post(
+          path,
+          helloBody,
+          { ...json, authorization: `PoW ${await paid(hello)}`, 'sigmesh-session': session },
+          { repeated: ['content-type: text/html'] },
+        ),
+    ],
+    [
+      'paid, the authorization twice',
+      async () =>
+        post(
+          path,
+          helloBody,
+          { ...json, authorization: `PoW ${await paid(hello)}`, 'sigmesh-session': session },
+          { repeated: ['authorization: PoW nonsense.1'] },
+        ),
     ],
     ['no proof', async () => post(path, helloBody, { ...json, 'sigmesh-session': session })],
     [
