@@ -5,6 +5,7 @@ import { clientAddress } from './client-address.js';
 import { toSigmeshError } from './error-reply.js';
 import { OPEN_CORS, sendLeanError } from './lean-error-reply.js';
 import { paidPost } from './paid-post.js';
+import { postResultJson } from './post-result-json.js';
 import { postToRoom } from './room-post.js';
 import { countRefusedWork } from './unpaid-limit.js';
 
@@ -70,8 +71,8 @@ export function leanRoomPost(
           ...post,
           address: clientAddress(request, trustProxy),
         });
-        const json = JSON.stringify(result);
-        response.writeHead(200, [...OK_HEADERS, 'content-length', String(Buffer.byteLength(json))]);
+        const json = postResultJson(result);
+        response.writeHead(200, [...OK_HEADERS, 'content-length', String(json.length)]);
         response.end(json);
       } catch (caught) {
         const error = toSigmeshError(caught, ctx.log);
