@@ -19,6 +19,7 @@ import {
   toBase64url,
   type PowOffer,
 } from '@sigmesh/protocol';
+import { decodeBase64urlNative } from '../../packages/node/src/pow/native-base64url.js';
 import { fuzzTarget } from '../lib/fuzz-target.js';
 import { parsedValue } from '../lib/oracles.js';
 import { mutatedText } from '../lib/text-mutations.js';
@@ -39,6 +40,7 @@ export const powTokenTarget = fuzzTarget({
     'parsePowToken, formatPowToken (packages/protocol/src/pow-token.ts)',
     'decodeChallenge, encodeChallenge (pow-challenge.ts)',
     'fromBase64url, toBase64url (encoding.ts)',
+    "decodeBase64urlNative (packages/node/src/pow/native-base64url.ts): the node's token decoder, against fromBase64url",
   ],
   inputs: fc.oneof(
     { weight: 1, arbitrary: token.map((text) => ({ text, valid: true })) },
@@ -49,6 +51,15 @@ export const powTokenTarget = fuzzTarget({
     const parsed = parsedValue(parsePowToken(text), ['POW_MALFORMED']);
     const dot = text.indexOf('.');
     const bytes = fromBase64url(dot < 0 ? text : text.slice(0, dot));
+    // The node decodes tokens natively: it must answer exactly as the protocol's decoder.
+    const native = decodeBase64urlNative(dot < 0 ? text : text.slice(0, dot));
+    assert.deepEqual(native && [...native], bytes && [...bytes], 'the native decoder agrees');
+    const nativeParse = parsePowToken(text, decodeBase64urlNative);
+    assert.equal(nativeParse.ok, parsed !== undefined, 'the node parses the token alike');
+    if (nativeParse.ok && parsed !== undefined) {
+      assert.deepEqual([...nativeParse.value.challenge.bytes], [...parsed.challenge.bytes]);
+      assert.equal(nativeParse.value.counter, parsed.counter);
+    }
     if (bytes !== undefined)
       assert.equal(
         toBase64url(bytes),
