@@ -7,7 +7,7 @@ import type { DiscoveryLogger } from './discovery-logger.js';
 import type { Ed25519Identity } from './ed25519-keys.js';
 import type { IdentifyNode } from './fetch-node-id.js';
 import type { DiscoveredNode } from './node-directory.js';
-import type { JoinOutcome, RoomPeer } from './room-rendezvous.js';
+import type { JoinOutcome, RoomOperations, RoomPeer } from './room-rendezvous.js';
 
 // The public contract of discovery: what createDiscovery() takes, reports and emits.
 
@@ -76,6 +76,8 @@ export interface DiscoveryStatus {
   readonly queriesSent: Readonly<Record<KrpcMethod, number>>;
   /** The queries among the datagrams received, by method. */
   readonly queriesReceived: Readonly<Record<KrpcMethod, number>>;
+  /** Room announces and lookups made (BEP 5 on rooms' derived keys): outcomes and time taken. */
+  readonly roomOperations: RoomOperations;
 }
 
 /** Events a discovery emits. */

@@ -165,6 +165,7 @@ class DhtDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
       messagesReceived: this.#traffic.received,
       queriesSent: { ...this.#traffic.queriesSent },
       queriesReceived: { ...this.#traffic.queriesReceived },
+      roomOperations: this.#rooms.operations(),
     };
   }
 

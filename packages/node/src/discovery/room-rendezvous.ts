@@ -13,11 +13,28 @@ export interface RoomPeer extends DhtAddress {
   readonly lastSeen: number;
 }
 
+/** Room announces or lookups made on the DHT: how many ended each way, and the time they took. */
+export interface RoomOperationCount {
+  readonly ok: number;
+  /** Rejected by the DHT client (no node answered, the table was empty…). */
+  readonly failed: number;
+  /** Their durations summed, ok and failed, in seconds. */
+  readonly seconds: number;
+}
+
+/** What the rendezvous has asked of the DHT since it was created. */
+export interface RoomOperations {
+  readonly announce: RoomOperationCount;
+  readonly lookup: RoomOperationCount;
+}
+
 /** What joining a room did. `limit`: maxRooms are announced already; the room is served locally only. */
 export type JoinOutcome = 'joined' | 'already' | 'limit';
 
 export interface RoomRendezvousOptions {
   readonly now: () => number;
+  /** A monotonic clock in ms that times DHT operations; `performance.now` by default. */
+  readonly elapsed?: () => number;
   readonly log: DiscoveryLogger;
   readonly limits: DiscoveryLimits;
   readonly announcePort: () => number;
@@ -44,6 +61,8 @@ export interface RoomRendezvous {
    * what is due (a follow-up: the join's own announce stands).
    */
   refreshRoom(client: DhtClient, room: string, lookupOnly?: boolean): Promise<void>;
+  /** The announces and lookups made so far (a copy): how a slow or failing DHT shows. */
+  operations(): RoomOperations;
   clear(): void;
 }
 
@@ -59,7 +78,28 @@ interface RoomState {
 /** Creates the rendezvous; the caller drives it with refresh() from its maintenance loop. */
 export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendezvous {
   const { now, log, limits } = options;
+  const elapsed = options.elapsed ?? (() => performance.now());
   const rooms = new Map<string, RoomState>();
+  const counts = {
+    announce: { ok: 0, failed: 0, seconds: 0 },
+    lookup: { ok: 0, failed: 0, seconds: 0 },
+  };
+
+  /** Runs one DHT operation, counting its outcome and its time; resolves as `operation` does. */
+  async function counted<T>(kind: keyof RoomOperations, operation: Promise<T>): Promise<T> {
+    const started = elapsed();
+    const count = counts[kind];
+    try {
+      const result = await operation;
+      count.ok++;
+      return result;
+    } catch (error) {
+      count.failed++;
+      throw error;
+    } finally {
+      count.seconds += Math.max(0, elapsed() - started) / 1000;
+    }
+  }
 
   /** What a refresh does: what is due, everything now, or a lookup now and what else is due. */
   type Refresh = 'due' | 'all' | 'lookup';
@@ -104,7 +144,7 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
     // dead node on one path (a full query timeout) does not delay the rendezvous.
     const announces = due.map(async (epoch) => {
       try {
-        await client.announce(roomKey(room, epoch), options.announcePort());
+        await counted('announce', client.announce(roomKey(room, epoch), options.announcePort()));
         state.announced.set(epoch, at);
       } catch (error) {
         log.debug({ room, epoch, err: error }, 'discovery: room announce failed');
@@ -114,14 +154,15 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
       lookupDue && rooms.get(room) === state
         ? epochs.lookup.map(async (epoch) => {
             state.lastLookup = at;
-            const found = await client
-              .lookup(roomKey(room, epoch), limits.maxCandidatesPerLookup, (address) => {
+            const found = await counted(
+              'lookup',
+              client.lookup(roomKey(room, epoch), limits.maxCandidatesPerLookup, (address) => {
                 if (rooms.get(room) === state) record(room, state, [address]);
-              })
-              .catch((error: unknown) => {
-                log.debug({ room, epoch, err: error }, 'discovery: room lookup failed');
-                return [];
-              });
+              }),
+            ).catch((error: unknown) => {
+              log.debug({ room, epoch, err: error }, 'discovery: room lookup failed');
+              return [];
+            });
             if (rooms.get(room) === state) record(room, state, found);
           })
         : [];
@@ -178,6 +219,7 @@ export function createRoomRendezvous(options: RoomRendezvousOptions): RoomRendez
       const state = rooms.get(room);
       if (state) await refreshOne(client, room, state, lookupOnly ? 'lookup' : 'all');
     },
+    operations: () => ({ announce: { ...counts.announce }, lookup: { ...counts.lookup } }),
     clear: () => rooms.clear(),
   };
 }

@@ -1,5 +1,6 @@
 import type { NodeContext } from '../node-context.js';
 import { zeroTurnCounts } from '../turn/turn-error-code.js';
+import type { RoomOperationCount } from '../discovery/room-rendezvous.js';
 
 // What a node's /metrics reports: the snapshot one scrape reads, and each metric's name, help and
 // reading of it (node-metrics.ts registers them).
@@ -286,6 +287,30 @@ export const labelled: ReadonlyArray<
     (s) => s.dht.queriesReceived,
   ],
   [
+    'sigmesh_dht_room_announces_total',
+    'Room announces made on the DHT (announce_peer on a room key), by outcome (ok, failed).',
+    'outcome',
+    'counter',
+    (s) => outcomes(s.dht.roomOperations.announce),
+  ],
+  [
+    'sigmesh_dht_room_lookups_total',
+    'Room lookups made on the DHT (get_peers on a room key), by outcome (ok, failed).',
+    'outcome',
+    'counter',
+    (s) => outcomes(s.dht.roomOperations.lookup),
+  ],
+  [
+    'sigmesh_dht_room_operation_seconds_total',
+    'Time the room announces and lookups took, summed, by operation (announce, lookup).',
+    'operation',
+    'counter',
+    (s) => ({
+      announce: s.dht.roomOperations.announce.seconds,
+      lookup: s.dht.roomOperations.lookup.seconds,
+    }),
+  ],
+  [
     'sigmesh_turn_relayed_bytes_total',
     'Bytes relayed by TURN, by direction.',
     'direction',
@@ -307,3 +332,8 @@ export const labelled: ReadonlyArray<
     (s) => s.turn.rejected,
   ],
 ];
+
+/** A room operation count as counter values by outcome. */
+function outcomes(count: RoomOperationCount): Record<'ok' | 'failed', number> {
+  return { ok: count.ok, failed: count.failed };
+}

@@ -16,6 +16,7 @@ function member(
   const found: RoomPeer[] = [];
   const rendezvous = createRoomRendezvous({
     now: () => clock.now,
+    elapsed: () => clock.now,
     log: recordingLogger(),
     limits: {
       ...defaultDiscoveryLimits,
@@ -181,4 +182,44 @@ test('a lookup-only refresh (a follow-up) looks up now and announces only what d
   await a.rendezvous.refreshRoom(client, ROOM);
   assert.equal(client.announces.length, 2);
   assert.equal(client.lookups.length, 5 * perLookup);
+});
+
+test('announces and lookups are counted by outcome, with the time they took', async () => {
+  const fake = createFakeDht();
+  // Mid-epoch: one epoch to announce and one to look up.
+  const clock = { now: 100 * HOUR + HOUR / 2 };
+  const a = member(8001, clock);
+  const base = fake.client();
+  // A DHT whose lookups take 70 ms (the rendezvous times them on its own clock).
+  const slow = {
+    ...base,
+    async lookup(...args: Parameters<typeof base.lookup>) {
+      const found = await base.lookup(...args);
+      clock.now += 70;
+      return found;
+    },
+  };
+  a.rendezvous.join(ROOM);
+  assert.deepEqual(a.rendezvous.operations(), {
+    announce: { ok: 0, failed: 0, seconds: 0 },
+    lookup: { ok: 0, failed: 0, seconds: 0 },
+  });
+  fake.down = true;
+  await a.rendezvous.refreshRoom(base, ROOM);
+  assert.deepEqual(a.rendezvous.operations(), {
+    announce: { ok: 0, failed: 1, seconds: 0 },
+    lookup: { ok: 0, failed: 1, seconds: 0 },
+  });
+  fake.down = false;
+  await a.rendezvous.refreshRoom(base, ROOM);
+  clock.now += 1_000;
+  // A follow-up: the announce went out, so it only looks up, slowly.
+  await a.rendezvous.refreshRoom(slow, ROOM, true);
+  const { announce, lookup } = a.rendezvous.operations();
+  assert.deepEqual(announce, { ok: 1, failed: 1, seconds: 0 });
+  assert.equal(lookup.ok, 2);
+  assert.equal(lookup.failed, 1);
+  assert.ok(Math.abs(lookup.seconds - 0.07) < 1e-9, `${lookup.seconds} s`);
+  assert.deepEqual(base.announces.length, 1);
+  assert.deepEqual(base.lookups.length, 2);
 });

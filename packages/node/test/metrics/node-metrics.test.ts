@@ -39,6 +39,10 @@ function fakeSources(id: string) {
         messagesReceived: 290,
         queriesSent: { ping: 4, get_peers: 12, other: 0 },
         queriesReceived: { announce_peer: 3 },
+        roomOperations: {
+          announce: { ok: 6, failed: 1, seconds: 0.75 },
+          lookup: { ok: 9, failed: 2, seconds: 1.5 },
+        },
       }),
     },
     resources: {
@@ -101,6 +105,12 @@ test('each node has its own registry; values are read from the node’s counters
     ['sigmesh_dht_queries_sent_total', { method: 'ping' }, 4],
     ['sigmesh_dht_queries_sent_total', { method: 'get_peers' }, 12],
     ['sigmesh_dht_queries_received_total', { method: 'announce_peer' }, 3],
+    ['sigmesh_dht_room_announces_total', { outcome: 'ok' }, 6],
+    ['sigmesh_dht_room_announces_total', { outcome: 'failed' }, 1],
+    ['sigmesh_dht_room_lookups_total', { outcome: 'ok' }, 9],
+    ['sigmesh_dht_room_lookups_total', { outcome: 'failed' }, 2],
+    ['sigmesh_dht_room_operation_seconds_total', { operation: 'announce' }, 0.75],
+    ['sigmesh_dht_room_operation_seconds_total', { operation: 'lookup' }, 1.5],
     ['sigmesh_turn_allocations', {}, 2],
     ['sigmesh_turn_relayed_bytes_total', { direction: 'to_peer' }, 1500],
     ['sigmesh_turn_relayed_bytes_total', { direction: 'to_client' }, 700],

@@ -50,6 +50,17 @@ test('two nodes with members in a room find each other; a third without members 
   await c.discovery.refresh();
   assert.deepEqual(heardByC, []);
   assert.deepEqual(c.discovery.roomPeers(ROOM), []);
+
+  // What the rendezvous asked of the real DHT, as status and metrics show it: a's announces and
+  // lookups all answered (two epochs at most each time), and took time; c, in no room, made none.
+  const { announce, lookup } = a.discovery.status().roomOperations;
+  assert.equal(announce.failed + lookup.failed, 0);
+  assert.ok(announce.ok >= 2 && lookup.ok >= 2, JSON.stringify({ announce, lookup }));
+  assert.ok(announce.seconds > 0 && lookup.seconds > 0, JSON.stringify({ announce, lookup }));
+  assert.deepEqual(c.discovery.status().roomOperations, {
+    announce: { ok: 0, failed: 0, seconds: 0 },
+    lookup: { ok: 0, failed: 0, seconds: 0 },
+  });
 });
 
 test('epochs rotate with an injected clock; a left room is no longer announced', async (t) => {
