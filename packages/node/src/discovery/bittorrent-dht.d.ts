@@ -72,6 +72,11 @@ declare module 'bittorrent-dht' {
   export interface RoutingTable {
     count(): number;
     toArray(): DhtContact[];
+    /**
+     * k-bucket's: how many of a full bucket's oldest contacts it asks the DHT to ping when a new
+     * contact arrives (k-rpc sets it to its query concurrency, 16).
+     */
+    numberOfNodesToPing: number;
   }
 
   export default class DHT extends EventEmitter {
