@@ -1,7 +1,6 @@
 // What a paid room post's proof-of-work costs the node's CPU, without HTTP: the PoW gate of
 // the built node (`packages/node/dist`, what `sigmesh start` runs) checks a token and offers the
-// next challenge (the next of the spent one's family, the price holding), as `postToRoom` does
-// for every post, in one process. The puzzle is priced at 1
+// next challenge, as `postToRoom` does for every post, in one process. The puzzle is priced at 1
 // (every counter solves it) so the tokens cost nothing to make; the node's work per check is the
 // same at any price: decoding the token, the MAC, the time window, the scope tag, the price, one
 // puzzle hash, the replay set and the pricing record, then the next challenge.
@@ -60,8 +59,8 @@ function runRound(): Round {
   const cpu = process.cpuUsage();
   const started = hrtime.bigint();
   for (const token of tokens) {
-    const paid = gate.check(token, scope, payer, body, room);
-    gate.offerNext(scope, payer, paid);
+    gate.check(token, scope, payer, body, room);
+    gate.offer(scope, payer);
   }
   const wall = Number(hrtime.bigint() - started);
   const used = process.cpuUsage(cpu);

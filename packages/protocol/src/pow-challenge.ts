@@ -13,14 +13,10 @@ import { parsed, rejected, type ParseResult } from './parse-result.js';
  * | 5      | 2    | time-to-live, seconds                                          |
  * | 7      | 4    | difficulty: expected number of hashes to solve it              |
  * | 11     | 8    | scope tag: first 8 bytes of SHA-256(scope "\|" client address) |
- * | 19     | 6    | random nonce                                                   |
- * | 25     | 2    | sequence, big-endian: the challenge's place in its family      |
- * | 27     | 16   | MAC (node secret, bytes 0..25: not the sequence)               |
+ * | 19     | 8    | random nonce (also the replay-set key)                         |
+ * | 27     | 16   | MAC (node secret, bytes 0..27), e.g. truncated HMAC-SHA-256    |
  *
- * The node keeps no state per challenge: the MAC proves it issued it. The challenges that differ
- * only in their sequence share one MAC (a family): a node mints the first (sequence 0) and may
- * offer the next ones in turn after paid requests; each is spent once (the node's replay set
- * keys the nonce with the sequence). A client treats every challenge alike. Computing the MAC and
+ * The node keeps no state per challenge: the MAC proves it issued it. Computing the MAC and
  * the scope tag is the node's job (it holds the secret); this module only lays out bytes.
  */
 export const POW_VERSION = 1;

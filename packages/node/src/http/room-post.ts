@@ -26,7 +26,7 @@ export function postToRoom(ctx: NodeContext, request: RoomPostRequest): PostResu
   const payer = payerOf(ctx, request.address, room, session);
   // Bound to the body, or to the room hash (nodes list `room-bound-posts`): the same price,
   // paid before the member knows what it will say.
-  const paid = ctx.pow.check(request.token, 'room-post', payer, body, room);
+  ctx.pow.check(request.token, 'room-post', payer, body, room);
   const member = typeof session === 'string' ? ctx.rooms.bySession(room, session) : undefined;
   if (member === undefined || member.closed) {
     throw sigmeshError(
@@ -40,6 +40,5 @@ export function postToRoom(ctx: NodeContext, request: RoomPostRequest): PostResu
     throw sigmeshError('ROOM_PEER_NOT_FOUND', `peer ${post.value.to} is not in this room`);
   }
   const { id, delivered } = ctx.rooms.publish(room, member.peerId, post.value.data, post.value.to);
-  // The next of the spent challenge's family when the price holds: no minting (pow-gate.ts).
-  return { id, delivered, next: ctx.pow.offerNext('room-post', payer, paid) };
+  return { id, delivered, next: ctx.pow.offer('room-post', payer) };
 }

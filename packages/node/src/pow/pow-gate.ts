@@ -10,7 +10,6 @@ import {
   POW_VERSION,
   powTarget,
   sigmeshError,
-  type PowChallenge,
   type PowOffer,
   type PowScope,
   type SigmeshError,
@@ -33,12 +32,6 @@ const TEXT_DIGEST_CACHE = 10_000;
 const MAC_KEY_BYTES = 32;
 /** Offset of the first nonce byte in a challenge (see the layout in pow-challenge.ts). */
 const NONCE_OFFSET = 19;
-/**
- * A challenge's sequence number: the nonce's last two bytes, which the MAC does not cover. The
- * challenges of one family (one MAC) differ only there; the node offers them in turn.
- */
-const SEQUENCE_OFFSET = NONCE_OFFSET + 6;
-const LAST_SEQUENCE = 0xffff;
 /** The MAC's input (secret ‖ signed bytes) and then a challenge's MAC: one buffer, no copies. */
 const MAC_INPUT_BYTES = MAC_KEY_BYTES + POW_SIGNED_BYTES;
 
@@ -72,13 +65,6 @@ export interface PowGateOptions {
  * one fixed length (32 + 27 bytes, one SHA-256 block), where a secret-prefix MAC is sound —
  * length extension needs a longer message, and a challenge's signed part is always 27 bytes.
  * One native hash per MAC instead of HMAC's two plus an object (0.8 against 1.9 µs here).
- *
- * The MAC leaves out the nonce's last two bytes, a sequence number: a challenge stands for a
- * family of 65,536 that share its fields and differ there, each spent once (the replay set keys
- * the whole nonce). After a paid request the node offers the next of the family
- * ({@link offerNext}) without minting; a client that makes the siblings itself gains nothing it
- * could not ask for — each still pays its proof-of-work at a price checked when it is spent, for
- * its route and address alone, within the same lifetime.
  */
 export class PowGate {
   readonly #options: PowGateOptions;
@@ -138,7 +124,7 @@ export class PowGate {
     payer: Payer,
     bound: Uint8Array | string,
     alsoBound?: string,
-  ): PowChallenge {
+  ): void {
     const { pricing, replay, now, ttlSeconds, priceTolerance } = this.#options;
     const quote = pricing.quote(payer, scope);
     if (quote.over !== undefined) throw this.#unpaid(payer) ?? overCapRefusal(quote);
@@ -221,28 +207,6 @@ export class PowGate {
       );
     }
     pricing.record(payer);
-    return challenge;
-  }
-
-  /**
-   * The challenge to offer `payer` after it spent `paid` (what {@link check} returned for this
-   * `scope` and payer): the next of `paid`'s family — its bytes with the sequence one higher,
-   * no hash — while that costs what the payer's next request costs and has at least half its
-   * life left; otherwise a fresh one, as {@link offer}. Each spent challenge is followed by one
-   * sibling only, so two answers never offer the same challenge.
-   */
-  offerNext(scope: PowScope, payer: Payer, paid: PowChallenge): PowOffer {
-    const { price } = this.#options.pricing.quote(payer, scope);
-    const bytes = paid.bytes;
-    const sequence = (bytes[SEQUENCE_OFFSET]! << 8) | bytes[SEQUENCE_OFFSET + 1]!;
-    const life = Math.min(paid.ttl, this.#options.ttlSeconds);
-    const age = this.#options.now() / 1000 - paid.issuedAt;
-    if (paid.difficulty !== price || sequence === LAST_SEQUENCE || age > life / 2)
-      return { challenge: this.#issue(scope, payer.address, price), difficulty: price, scope };
-    const next = this.#challenge;
-    next.set(bytes);
-    next.writeUInt16BE(sequence + 1, SEQUENCE_OFFSET);
-    return { challenge: next.toString('base64url'), difficulty: price, scope };
   }
 
   /**
@@ -276,8 +240,6 @@ export class PowGate {
   #issue(scope: PowScope, clientKey: string, difficulty: number): string {
     this.#random.fill(this.#nonce);
     if (this.#options.minter !== undefined) this.#nonce[0] = this.#options.minter;
-    // The first of its family (see the class comment).
-    this.#nonce.writeUInt16BE(0, SEQUENCE_OFFSET - NONCE_OFFSET);
     encodeChallengeFields(
       {
         version: POW_VERSION,
@@ -300,11 +262,8 @@ export class PowGate {
 
   /** SHA-256(secret ‖ signed)[0:16] of a challenge received; see the class comment. */
   #mac(signed: Uint8Array): Buffer {
-    const input = this.#macInput;
-    input.set(signed, MAC_KEY_BYTES);
-    // The sequence is not signed: the family's first (0) stands for all of them.
-    input.writeUInt16BE(0, MAC_KEY_BYTES + SEQUENCE_OFFSET);
-    return hash('sha256', input, 'buffer').subarray(0, POW_MAC_BYTES);
+    this.#macInput.set(signed, MAC_KEY_BYTES);
+    return hash('sha256', this.#macInput, 'buffer').subarray(0, POW_MAC_BYTES);
   }
 
   /**
@@ -351,16 +310,10 @@ function cachedSha256(cache: Map<string, Buffer>, text: string, limit: number, b
   return digest;
 }
 
-/**
- * The replay-set key of a challenge, as a latin1 string without a copy: its 8 nonce bytes (the
- * sequence included: each of a family is spent once) and the first 4 of its MAC. A family's
- * nonce has 48 random bits (40 with `minter`); the MAC's bits keep two families minted in one
- * lifetime from sharing keys by chance.
- */
+/** The replay-set key of a challenge: its 8 nonce bytes as a latin1 string, without a copy. */
 function nonceKey(challengeBytes: Uint8Array): string {
   const b = challengeBytes;
   const o = NONCE_OFFSET;
-  const m = POW_SIGNED_BYTES;
   return String.fromCharCode(
     b[o]!,
     b[o + 1]!,
@@ -370,9 +323,5 @@ function nonceKey(challengeBytes: Uint8Array): string {
     b[o + 5]!,
     b[o + 6]!,
     b[o + 7]!,
-    b[m]!,
-    b[m + 1]!,
-    b[m + 2]!,
-    b[m + 3]!,
   );
 }
