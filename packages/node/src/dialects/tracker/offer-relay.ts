@@ -5,7 +5,7 @@ import {
   type TrackerId,
   type TrackerOffer,
 } from '@sigmesh/protocol';
-import { remember, type Swarm, type SwarmPeer } from './swarm.js';
+import { PLACED_MS, remember, type Swarm, type SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 
 /** How long an offer that found no target waits for a member to appear on another node. */
@@ -101,34 +101,40 @@ function park(peer: SwarmPeer, offer: TrackerOffer, now: number): boolean {
 }
 
 /**
- * Members appeared on other nodes: parked offers go to them, one offer per member. Of two peers
- * that both parked offers (they announced at the same moment on two nodes), only the one with
- * the smaller member id sends, so they pair once, not twice.
+ * Member `member` on another node was identified: parked offers of local peers whose peer_id is
+ * smaller than its own go to it, one offer per peer. Trystero answers only the smaller peer_id's
+ * offer when both sides have offers out (its glare rule), so that is the direction that pairs;
+ * of two peers that both parked offers (they announced at the same moment on two nodes), only
+ * the smaller sends, so they pair once, not twice. A peer that already placed an offer with the
+ * member sends none; a seeder's go only to a member that does not seed.
  */
-export function unparkOffers(tracker: Tracker, swarm: Swarm, arrivals: readonly PeerId[]): void {
+export function unparkOffers(tracker: Tracker, swarm: Swarm, member: PeerId): void {
+  const remote = swarm.census.peerOf(member);
+  if (remote === undefined || swarm.byMember.has(member)) return;
   const now = tracker.now();
-  const taken = new Set<string>();
+  const served = new Set<SwarmPeer>();
   for (const [key, parked] of swarm.parked) {
     const { peer } = parked;
     if (parked.until <= now || peer.left) {
       swarm.parked.delete(key);
       continue;
     }
-    const target = arrivals.find(
-      (member) =>
-        !taken.has(peer.peerId + member) &&
-        member > peer.member.peerId &&
-        swarm.census.has(member) &&
-        !swarm.byMember.has(member) &&
-        swarm.census.peerOf(member) !== peer.peerId,
-    );
-    if (target === undefined) continue;
-    if (!tracker.federation.offer(peer, target, parked.offerId, parked.sdp)) return;
-    taken.add(peer.peerId + target);
+    if (served.has(peer) || peer.peerId >= remote) continue;
+    if (peer.seed && swarm.census.seeds(member)) continue;
+    served.add(peer);
+    if (placedWith(peer, member, now)) continue;
+    if (!tracker.federation.offer(peer, member, parked.offerId, parked.sdp)) return;
     swarm.parked.delete(key);
-    remember(peer.sent, parked.offerId, { target, at: now, answered: false });
+    remember(peer.sent, parked.offerId, { target: member, at: now, answered: false });
     tracker.counters.add('offers_unparked');
   }
+}
+
+/** True when `peer` placed an offer with `member` less than {@link PLACED_MS} ago. */
+function placedWith(peer: SwarmPeer, member: PeerId, now: number): boolean {
+  for (const sent of peer.sent.values())
+    if (sent.target === member && now - sent.at < PLACED_MS) return true;
+  return false;
 }
 
 /** Sends an offer to a local peer and remembers where it came from, for the answer. */
@@ -179,11 +185,13 @@ export function relayAnswer(
     if (!tracker.federation.answer(peer, received.origin, answer.offerId, answer.sdp))
       return { code: 'TRACKER_MESSAGE_TOO_LARGE', message: 'the answer is too large to relay' };
     tracker.counters.add('answers_remote');
+    peer.paired = true;
     return undefined;
   }
   if (!forwardAnswer(tracker, offerer, peer.member.peerId, peer.peerId, answer.offerId, answer.sdp))
     return notFound;
   tracker.counters.add('answers_local');
+  peer.paired = true;
   return undefined;
 }
 
@@ -204,6 +212,7 @@ export function forwardAnswer(
     return false;
   // Spent (one answer per offer), but still remembered as placed.
   sent.answered = true;
+  offerer.paired = true;
   offerer.connection.send({
     action: 'announce',
     info_hash: offerer.swarm.infoHash,

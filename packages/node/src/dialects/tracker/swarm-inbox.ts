@@ -32,7 +32,7 @@ const handlers: {
     // Hex on the mesh, checked by the parser; the wire's 20-character ids here.
     const offerer = trackerIdFromHex(message.peer)!;
     const offerId = trackerIdFromHex(message.offer)!;
-    identify(swarm, from, offerer, undefined);
+    identify(tracker, swarm, from, offerer, undefined);
     const now = tracker.now();
     // The same offer placed here through another node, or announced here directly as well.
     if (offerer === peer.peerId || swarm.placed(offerer, offerId, now)) {
@@ -47,13 +47,13 @@ const handlers: {
   },
   answer(tracker, peer, from, { peer: answerer, offer, sdp }) {
     const answererId = trackerIdFromHex(answerer)!;
-    identify(peer.swarm, from, answererId, undefined);
+    identify(tracker, peer.swarm, from, answererId, undefined);
     if (forwardAnswer(tracker, peer, from, answererId, trackerIdFromHex(offer)!, sdp))
       tracker.counters.add('remote_answers_in');
     else tracker.counters.add('remote_answers_refused');
   },
-  peer(_tracker, peer, from, { peer: id, seed }) {
-    identify(peer.swarm, from, trackerIdFromHex(id)!, seed);
+  peer(tracker, peer, from, { peer: id, seed }) {
+    identify(tracker, peer.swarm, from, trackerIdFromHex(id)!, seed);
   },
   who(tracker, peer, from) {
     tracker.federation.identify(peer, from);
@@ -110,17 +110,42 @@ export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEv
     for (const member of change.leave) depart(member);
     for (const member of change.join) arrive(member);
   }
-  // Offers are sent after this turn's presence handling, never from inside it.
+  // Parked offers wait for an arrival's peer_id (unparkOffers): ask it at once, not after
+  // WHO_DELAY_MS — after this turn's presence handling, never from inside it.
   if (arrivals.length > 0 && swarm.parked.size > 0)
-    setImmediate(() => unparkOffers(tracker, swarm, arrivals));
+    setImmediate(() => askArrivals(tracker, swarm, arrivals));
+}
+
+/** Asks members that just arrived who they are, for the parked offers waiting on their peer_id. */
+function askArrivals(tracker: Tracker, swarm: Swarm, arrivals: readonly PeerId[]): void {
+  const asker = [...swarm.local.values()].find((peer) => !peer.left && peer.outbox === undefined);
+  if (asker === undefined) return;
+  const now = tracker.now();
+  for (const member of arrivals) {
+    const question = swarm.unknown.get(member);
+    if (question === undefined || question.attempts > 0) continue;
+    if (!tracker.federation.ask(asker, member)) return;
+    question.attempts++;
+    question.due = now + WHO_RETRY_MS;
+  }
 }
 
 /**
  * Records who a member on another node is: its tracker peer_id (offers and answers say it), and
- * whether it seeds (only its `peer` message says that, so until then it is still asked).
+ * whether it seeds (only its `peer` message says that, so until then it is still asked). Once its
+ * peer_id is known, parked offers of smaller peer_ids go to it.
  */
-function identify(swarm: Swarm, member: PeerId, peer: TrackerId, seed: boolean | undefined): void {
+function identify(
+  tracker: Tracker,
+  swarm: Swarm,
+  member: PeerId,
+  peer: TrackerId,
+  seed: boolean | undefined,
+): void {
   if (swarm.byMember.has(member) || !swarm.census.has(member)) return;
+  const known = swarm.census.peerOf(member) === peer;
   swarm.census.set(member, peer, seed ?? swarm.census.seeds(member));
   if (seed !== undefined) swarm.unknown.delete(member);
+  // Offers are sent after this message's handling, never from inside it.
+  if (!known && swarm.parked.size > 0) setImmediate(() => unparkOffers(tracker, swarm, member));
 }

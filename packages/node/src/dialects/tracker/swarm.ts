@@ -51,6 +51,13 @@ export interface SwarmPeer {
   readonly member: Member;
   seed: boolean;
   lastAnnounce: number;
+  /** When it joined the swarm on this node. */
+  readonly joinedAt: number;
+  /**
+   * An answer was relayed to it or from it: it has paired with someone. Until then a newcomer
+   * is told the lone interval (`Tracker.reply`).
+   */
+  paired: boolean;
   /**
    * Offers this peer made and placed, by offer_id: for its answer (from that target only), and
    * to keep the same offer announced again within {@link PLACED_MS} from a second target.

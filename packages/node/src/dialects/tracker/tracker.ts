@@ -188,6 +188,8 @@ export class Tracker implements ConnectionHost {
       member,
       seed,
       lastAnnounce: now,
+      joinedAt: now,
+      paired: false,
       sent: new Map(),
       received: new Map(),
       outbox: [],
@@ -247,11 +249,19 @@ export class Tracker implements ConnectionHost {
     interval: number;
   } {
     const counts = swarm?.census.counts() ?? { complete: 0, incomplete: 0 };
-    // Alone in the swarm: come back soon, in case a peer joined elsewhere at the same moment.
+    // Alone in the swarm: come back soon, in case a peer joined elsewhere at the same moment. So
+    // does a newcomer that has not paired yet in its first interval: its first offers may have
+    // gone where they were not answered (Trystero answers only the smaller peer_id's offer), and
+    // it would otherwise try again only a whole interval later.
     const alone = counts.complete + counts.incomplete <= (peer === undefined ? 0 : 1);
-    const interval = alone
-      ? this.config.trackerLoneIntervalSeconds
-      : this.config.trackerIntervalSeconds;
+    const unpaired =
+      peer !== undefined &&
+      !peer.paired &&
+      this.now() - peer.joinedAt < this.config.trackerIntervalSeconds * 1000;
+    const interval =
+      alone || unpaired
+        ? this.config.trackerLoneIntervalSeconds
+        : this.config.trackerIntervalSeconds;
     return { ...counts, interval };
   }
 
