@@ -5,10 +5,10 @@
 // random moment 0–max-delay ms after A. The figure is the time from B's join to both pages seeing each other; a pair
 // not met within --timeout-ms counts as missed. Trystero re-announces 0.2, 0.5 and 1.3 s after
 // joining, then at the tracker's interval (120 s once the swarm has company), so a lost first
-// exchange shows here as a long wait or a miss.
+// exchange shows here as a long wait or a miss. With --one-node, B joins on node 1 as well.
 //
 //   unshare -n sh -c 'ip link set lo up && node --conditions=source --import tsx \
-//     bench/tracker/trystero-meet.ts [--trials 16] [--min-delay-ms 0] [--max-delay-ms 3000] [--timeout-ms 25000] [--seed 1] [--name SECTION]'
+//     bench/tracker/trystero-meet.ts [--trials 16] [--min-delay-ms 0] [--max-delay-ms 3000] [--timeout-ms 25000] [--seed 1] [--one-node] [--name SECTION]'
 import { createTestnet, type SigmeshNode } from '@sigmesh/node';
 import { pino } from 'pino';
 import { seededRandom } from '../../packages/node/test/helpers/seeded-random.js';
@@ -26,6 +26,7 @@ const maxDelayMs = Number(argument('max-delay-ms', '3000'));
 const timeoutMs = Number(argument('timeout-ms', '25000'));
 const seed = Number(argument('seed', '1'));
 const sectionName = argument('name', 'trysteroMeet');
+const oneNode = process.argv.includes('--one-node');
 const random = seededRandom(seed);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const announceUrl = (node: SigmeshNode): string => `${node.url().replace(/^http/, 'ws')}/announce`;
@@ -59,7 +60,11 @@ for (let i = 0; i < trials; i++) {
   const [aId, bId] = await Promise.all([
     joinTrysteroRoom(pages[0]!.page, { ...room, relayUrls: [announceUrl(n1)] }),
     sleep(delayB).then(async () => {
-      const id = await joinTrysteroRoom(pages[1]!.page, { ...room, relayUrls: [announceUrl(n2)] });
+      const node = oneNode ? n1 : n2;
+      const id = await joinTrysteroRoom(pages[1]!.page, {
+        ...room,
+        relayUrls: [announceUrl(node)],
+      });
       bJoinedAt = performance.now();
       return id;
     }),
@@ -95,6 +100,7 @@ const met = results.flatMap((trial) => (trial.meetMs === undefined ? [] : [trial
 const sorted = [...met].sort((x, y) => x - y);
 const summary = {
   trials,
+  oneNode,
   minDelayMs,
   maxDelayMs,
   timeoutMs,

@@ -1,5 +1,5 @@
 import type { TrackerAnnounce } from '@sigmesh/protocol';
-import { relayAnswer, relayOffers } from './offer-relay.js';
+import { relayAnswer, relayOffers, unparkOffers } from './offer-relay.js';
 import type { SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 import type { TrackerConnection } from './tracker-connection.js';
@@ -68,6 +68,7 @@ function announceAdmitted(
     return;
   }
   const seed = request.event === 'completed' || request.left === 0;
+  const joining = peer === undefined;
   if (peer === undefined) {
     const holder = tracker.swarms.get(infoHash)?.local.get(request.peerId);
     if (holder !== undefined) {
@@ -104,6 +105,8 @@ function announceAdmitted(
     }
   }
   connection.send({ action: 'announce', info_hash: infoHash, ...tracker.reply(peer.swarm, peer) });
+  // Offers parked here before it came (a peer alone on this node) may be for it.
+  if (joining && peer.swarm.parked.size > 0) unparkOffers(tracker, peer.swarm, peer.member.peerId);
 }
 
 /**

@@ -101,16 +101,18 @@ function park(peer: SwarmPeer, offer: TrackerOffer, now: number): boolean {
 }
 
 /**
- * Member `member` on another node was identified: parked offers of local peers whose peer_id is
- * smaller than its own go to it, one offer per peer. Trystero answers only the smaller peer_id's
- * offer when both sides have offers out (its glare rule), so that is the direction that pairs;
- * of two peers that both parked offers (they announced at the same moment on two nodes), only
- * the smaller sends, so they pair once, not twice. A peer that already placed an offer with the
- * member sends none; a seeder's go only to a member that does not seed.
+ * Member `member` joined the swarm here, or was identified on another node: parked offers of
+ * local peers whose peer_id is smaller than its own go to it, one offer per peer. Trystero
+ * answers only the smaller peer_id's offer when both sides have offers out (its glare rule), so
+ * that is the direction that pairs; of two peers that both parked offers (they announced at the
+ * same moment on two nodes), only the smaller sends, so they pair once, not twice. A peer that
+ * already placed an offer with the member sends none; a seeder's go only to a member that does
+ * not seed.
  */
 export function unparkOffers(tracker: Tracker, swarm: Swarm, member: PeerId): void {
-  const remote = swarm.census.peerOf(member);
-  if (remote === undefined || swarm.byMember.has(member)) return;
+  const local = swarm.byMember.get(member);
+  const peerId = local?.peerId ?? swarm.census.peerOf(member);
+  if (peerId === undefined || local?.connection.closed === true) return;
   const now = tracker.now();
   const served = new Set<SwarmPeer>();
   for (const [key, parked] of swarm.parked) {
@@ -119,11 +121,21 @@ export function unparkOffers(tracker: Tracker, swarm: Swarm, member: PeerId): vo
       swarm.parked.delete(key);
       continue;
     }
-    if (served.has(peer) || peer.peerId >= remote) continue;
+    if (served.has(peer) || peer.peerId >= peerId) continue;
     if (peer.seed && swarm.census.seeds(member)) continue;
     served.add(peer);
     if (placedWith(peer, member, now)) continue;
-    if (!tracker.federation.offer(peer, member, parked.offerId, parked.sdp)) return;
+    if (local !== undefined)
+      deliverOffer(
+        tracker,
+        local,
+        peer.peerId,
+        peer.member.peerId,
+        parked.offerId,
+        parked.sdp,
+        now,
+      );
+    else if (!tracker.federation.offer(peer, member, parked.offerId, parked.sdp)) return;
     swarm.parked.delete(key);
     remember(peer.sent, parked.offerId, { target: member, at: now, answered: false });
     tracker.counters.add('offers_unparked');

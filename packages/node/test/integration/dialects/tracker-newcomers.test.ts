@@ -62,6 +62,22 @@ test('a peer alone on its node: its parked offer reaches a larger peer_id that j
   );
 });
 
+test('on one node too: a larger peer_id that joins after the smaller parked its offers gets one of them', async (t) => {
+  const node = await startTestNode(t);
+  const ih = id20('one node');
+  const [small, large] = pair(0, 'one node');
+  const first = await TrackerSocket.open(t, `${node.url()}/announce`);
+  await first.request(announce(ih, small, 3), isReply(ih), 'the smaller peer, alone');
+  const second = await TrackerSocket.open(t, `${node.url()}/announce`);
+  await second.request(announce(ih, large, 3), isReply(ih), 'the larger peer, with offers');
+  await first.next(offerFrom(large), 'the larger peer’s offer at the smaller');
+  await second.next(offerFrom(small), 'the parked offer at the larger peer', 3_000);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(second.received.filter(offerFrom(small)).length, 1, 'one offer: pair once');
+  // The reverse order sends nothing back: the smaller peer already has the larger one's offer.
+  assert.equal(first.received.filter(offerFrom(large)).length, 1);
+});
+
 test('two peers alone on two nodes at the same moment: the smaller peer_id’s parked offer reaches the larger, once', async (t) => {
   const [n0, n1] = await twoNodes(t);
   await Promise.all(
