@@ -156,3 +156,48 @@ test(
     assert.equal(downloaded, content);
   },
 );
+
+test(
+  'Trystero torrent: a page that joins after the first page’s quick announces meets it within seconds, on its node and on another',
+  { skip: noChromium },
+  async (t) => {
+    const [n1, n2] = await threeNodes(t);
+    const browser = await launchChromium(t);
+    // Two rooms: in one both pages use node 1, in the other the second page uses node 2.
+    const pairs = [
+      { roomId: 'same node', nodes: [n1, n1] },
+      { roomId: 'two nodes', nodes: [n1, n2] },
+    ];
+    const pages = await Promise.all(
+      pairs.flatMap(({ nodes }) =>
+        nodes.map((node) => openTrysteroPage(browser, node.url(), 'torrent')),
+      ),
+    );
+    const join = (index: number): Promise<string> => {
+      const { roomId, nodes } = pairs[index >> 1]!;
+      return joinTrysteroRoom(pages[index]!.page, {
+        appId: 'sigmesh-e2e-tracker-late',
+        roomId,
+        relayUrls: [wsUrl(nodes[index & 1]!)],
+      });
+    };
+    const firstIds = await Promise.all([join(0), join(2)]);
+    // Trystero announces 0.2, 0.5 and 1.3 s after joining, then at the tracker's interval (15 s):
+    // the second pages join after the first ones' quick announces. When the first page's peer_id
+    // is the smaller, Trystero ignores the second page's offers, so the pair meets soon only
+    // through the first page's parked offers (tracker-newcomers.test.ts).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const joinedAt = Date.now();
+    const secondIds = await Promise.all([join(1), join(3)]);
+    await Promise.all(
+      [0, 1].flatMap((pair) => [
+        waitForTrysteroPeer(pages[pair * 2]!.page, secondIds[pair]!, 8_000),
+        waitForTrysteroPeer(pages[pair * 2 + 1]!.page, firstIds[pair]!, 8_000),
+      ]),
+    );
+    t.diagnostic(
+      `met ${Date.now() - joinedAt} ms after the second join (first peer_id smaller: ` +
+        `${[0, 1].map((pair) => firstIds[pair]! < secondIds[pair]!).join(', ')})`,
+    );
+  },
+);

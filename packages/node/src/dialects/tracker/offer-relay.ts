@@ -8,7 +8,7 @@ import {
 import { PLACED_MS, remember, type Swarm, type SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 
-/** How long an offer that found no target waits for a member to appear on another node. */
+/** How long an offer that found no target waits for a member to join here or on another node. */
 export const PARK_MS = 30_000;
 /** Offers parked per swarm. */
 const MAX_PARKED = 64;
@@ -87,10 +87,12 @@ export function relayOffers(
 }
 
 /**
- * Keeps an offer that found no target for members that appear on other nodes soon. A peer that
- * is first in its swarm on this node announces before the mesh has told this node about the
+ * Keeps an offer that found no target for members that join soon, here or on other nodes. A peer
+ * that is first in its swarm on this node announces before the mesh has told this node about the
  * swarm's members elsewhere (the room opens with that announce), and two pages joining at the
- * same moment on two nodes see nobody: without this they would meet only at their next announce.
+ * same moment on two nodes see nobody; a page that joins after the first one's last quick
+ * announce gets offers, but Trystero may ignore them (its glare rule, {@link unparkOffers}).
+ * Without this they would meet only at the next announce.
  */
 function park(peer: SwarmPeer, offer: TrackerOffer, now: number): boolean {
   const parked = peer.swarm.parked;
