@@ -1,14 +1,19 @@
-// How soon two Trystero pages (torrent strategy, npm `@trystero-p2p/torrent`, unchanged) meet
-// through two nodes when they do not join at the same moment: for each trial a fresh 3-node
-// testnet, page A joins on node 1, page B on node 2 a seeded random min-delay–max-delay ms later,
-// and a page with the same room but another password (same swarm, never connects) on node 3 at a
-// random moment 0–max-delay ms after A. The figure is the time from B's join to both pages seeing each other; a pair
-// not met within --timeout-ms counts as missed. Trystero re-announces 0.2, 0.5 and 1.3 s after
-// joining, then at the tracker's interval (120 s once the swarm has company), so a lost first
-// exchange shows here as a long wait or a miss. With --one-node, B joins on node 1 as well.
+// How soon two Trystero pages (unchanged; by default the torrent strategy, npm
+// `@trystero-p2p/torrent`) meet through two nodes when they do not join at the same moment: for
+// each trial a fresh 3-node testnet, page A joins on node 1, page B on node 2 a seeded random
+// min-delay–max-delay ms later, and a page with the same room but another password (same swarm,
+// never connects) on node 3 at a random moment 0–max-delay ms after A. The figure is the time from
+// B's join to both pages seeing each other; a pair not met within --timeout-ms counts as missed.
+// The torrent strategy re-announces 0.2, 0.5 and 1.3 s after joining, then at the tracker's
+// interval (120 s once the swarm has company), so a lost first exchange shows here as a long wait
+// or a miss. With --one-node, B joins on node 1 as well. --strategy nostr or ws-relay measures
+// Trystero's topic strategies through the nodes' /nostr and /ws-relay instead (npm `trystero`,
+// and ws-relay from Trystero's source: e2e/dialects/vendor/), their nodes' load reading zero as
+// in their e2e tests (e2e/dialects/trystero-pages.ts).
 //
 //   unshare -n sh -c 'ip link set lo up && node --conditions=source --import tsx \
-//     bench/tracker/trystero-meet.ts [--trials 16] [--min-delay-ms 0] [--max-delay-ms 3000] [--timeout-ms 25000] [--seed 1] [--one-node] [--name SECTION]'
+//     bench/tracker/trystero-meet.ts [--trials 16] [--min-delay-ms 0] [--max-delay-ms 3000] \
+//     [--timeout-ms 25000] [--seed 1] [--one-node] [--strategy torrent] [--name SECTION]'
 import { createTestnet, type SigmeshNode } from '@sigmesh/node';
 import { pino } from 'pino';
 import { seededRandom } from '../../packages/node/test/helpers/seeded-random.js';
@@ -16,6 +21,7 @@ import {
   joinTrysteroRoom,
   openTrysteroPage,
   trysteroLog,
+  type Strategy,
 } from '../../e2e/dialects/trystero-pages.js';
 import { launchChromium } from '../client/chromium.js';
 import { argument, median, round, saveResults } from '../lib/bench-report.js';
@@ -27,9 +33,18 @@ const timeoutMs = Number(argument('timeout-ms', '25000'));
 const seed = Number(argument('seed', '1'));
 const sectionName = argument('name', 'trysteroMeet');
 const oneNode = process.argv.includes('--one-node');
+const strategy = argument('strategy', 'torrent') as Strategy;
+const paths: Record<Strategy, string> = {
+  torrent: '/announce',
+  nostr: '/nostr',
+  'ws-relay': '/ws-relay',
+};
+if (!(strategy in paths)) throw new Error(`--strategy: one of ${Object.keys(paths).join(', ')}`);
+const zeroLoad = { current: () => ({ cpu: 0, mem: 0, smoothed: 0 }) };
 const random = seededRandom(seed);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const announceUrl = (node: SigmeshNode): string => `${node.url().replace(/^http/, 'ws')}/announce`;
+const relayUrl = (node: SigmeshNode): string =>
+  `${node.url().replace(/^http/, 'ws')}${paths[strategy]}`;
 
 interface Trial {
   readonly delayB: number;
@@ -47,23 +62,27 @@ for (let i = 0; i < trials; i++) {
   const delayWrong = Math.round(random() * maxDelayMs);
   const net = await createTestnet({
     nodes: 3,
-    nodeOptions: { logger: pino({ level: 'error' }), powBaseDifficulty: 16 },
+    nodeOptions: {
+      logger: pino({ level: 'error' }),
+      powBaseDifficulty: 16,
+      ...(strategy === 'torrent' ? {} : { load: zeroLoad }),
+    },
   });
   const [n1, n2, n3] = net.nodes as [SigmeshNode, SigmeshNode, SigmeshNode];
   await Promise.all([n1.connect(n2.url()), n1.connect(n3.url()), n2.connect(n3.url())]);
   const pages = await Promise.all(
-    [n1, n2, n3].map((node) => openTrysteroPage(browser, node.url(), 'torrent')),
+    [n1, n2, n3].map((node) => openTrysteroPage(browser, node.url(), strategy)),
   );
   const room = { appId: 'sigmesh-bench-meet', roomId: `trial ${i}`, password: 'shared' };
   const started = performance.now();
   let bJoinedAt = 0;
   const [aId, bId] = await Promise.all([
-    joinTrysteroRoom(pages[0]!.page, { ...room, relayUrls: [announceUrl(n1)] }),
+    joinTrysteroRoom(pages[0]!.page, { ...room, relayUrls: [relayUrl(n1)] }),
     sleep(delayB).then(async () => {
       const node = oneNode ? n1 : n2;
       const id = await joinTrysteroRoom(pages[1]!.page, {
         ...room,
-        relayUrls: [announceUrl(node)],
+        relayUrls: [relayUrl(node)],
       });
       bJoinedAt = performance.now();
       return id;
@@ -72,7 +91,7 @@ for (let i = 0; i < trials; i++) {
       joinTrysteroRoom(pages[2]!.page, {
         ...room,
         password: 'another',
-        relayUrls: [announceUrl(n3)],
+        relayUrls: [relayUrl(n3)],
       }),
     ),
   ]);
@@ -100,6 +119,7 @@ const met = results.flatMap((trial) => (trial.meetMs === undefined ? [] : [trial
 const sorted = [...met].sort((x, y) => x - y);
 const summary = {
   trials,
+  strategy,
   oneNode,
   minDelayMs,
   maxDelayMs,
