@@ -1,9 +1,10 @@
 // How the tracker gets a newcomer paired soon. Offers that found no target (a page alone in its
-// swarm on its node) wait for members that appear on other nodes. Trystero answers only the offer of the smaller peer_id when both pages
-// have offers out (its glare rule), so a parked offer must go from the smaller peer_id to the
-// larger one — whatever the two pages' member ids — or the pair meets only at the next announce
-// (120 s once the swarm has company). A CI run once saw two Chromium pages never meet in 60 s.
-// And a newcomer that has not paired is told to come back as soon as a lone peer is.
+// swarm on its node) wait for members that join, here or on other nodes. Trystero answers only the
+// offer of the smaller peer_id when both pages have offers out (its glare rule), so a parked offer
+// must go from the smaller peer_id to the larger one — whatever the two pages' member ids — or
+// the pair meets only at the next announce (120 s once the swarm has company). A CI run once saw
+// two Chromium pages never meet in 60 s. And a newcomer that has not paired is told to come back
+// as soon as a lone peer is.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { deriveRoomHash, trackerIdToHex, type TrackerId } from '@sigmesh/protocol';
