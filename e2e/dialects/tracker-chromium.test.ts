@@ -185,14 +185,16 @@ test(
     // Trystero announces 0.2, 0.5 and 1.3 s after joining, then at the tracker's interval (15 s):
     // the second pages join after the first ones' quick announces. When the first page's peer_id
     // is the smaller, Trystero ignores the second page's offers, so the pair meets soon only
-    // through the first page's parked offers (tracker-newcomers.test.ts).
+    // through the first page's parked offers (tracker-newcomers.test.ts). Without them it met at
+    // the first page's next announce, ≈ 14.5 s after the second join: 12 s tells the two apart
+    // and leaves room for a slow machine (they meet in 0.3 s here).
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const joinedAt = Date.now();
     const secondIds = await Promise.all([join(1), join(3)]);
     await Promise.all(
       [0, 1].flatMap((pair) => [
-        waitForTrysteroPeer(pages[pair * 2]!.page, secondIds[pair]!, 8_000),
-        waitForTrysteroPeer(pages[pair * 2 + 1]!.page, firstIds[pair]!, 8_000),
+        waitForTrysteroPeer(pages[pair * 2]!.page, secondIds[pair]!, 12_000),
+        waitForTrysteroPeer(pages[pair * 2 + 1]!.page, firstIds[pair]!, 12_000),
       ]),
     );
     t.diagnostic(
