@@ -21,6 +21,7 @@ import {
   joinTrysteroRoom,
   openTrysteroPage,
   trysteroLog,
+  zeroLoad,
   type Strategy,
 } from '../../e2e/dialects/trystero-pages.js';
 import { launchChromium } from '../client/chromium.js';
@@ -40,7 +41,6 @@ const paths: Record<Strategy, string> = {
   'ws-relay': '/ws-relay',
 };
 if (!(strategy in paths)) throw new Error(`--strategy: one of ${Object.keys(paths).join(', ')}`);
-const zeroLoad = { current: () => ({ cpu: 0, mem: 0, smoothed: 0 }) };
 const random = seededRandom(seed);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const relayUrl = (node: SigmeshNode): string =>

@@ -159,6 +159,9 @@ export async function sendChat(page: Page, data: unknown, to: string): Promise<v
   );
 }
 
+/** A node load that always reads zero (see {@link trysteroTestnet}). */
+export const zeroLoad = { current: () => ({ cpu: 0, mem: 0, smoothed: 0 }) };
+
 /**
  * A local testnet of `nodes` nodes for Trystero pages, closed at the end. Nodes, DHT and Chromium
  * share two cores: a measured load over 0.95 would refuse the pages' sockets
@@ -169,7 +172,7 @@ export async function trysteroTestnet(t: TestContext, nodes: number): Promise<Si
     nodes,
     nodeOptions: {
       logger: pino({ level: 'error' }),
-      load: { current: () => ({ cpu: 0, mem: 0, smoothed: 0 }) },
+      load: zeroLoad,
     },
   });
   t.after(() => testnet.close());

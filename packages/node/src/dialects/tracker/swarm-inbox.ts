@@ -90,11 +90,13 @@ export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEv
   const census = swarm.census;
   const now = tracker.now();
   const arrivals: PeerId[] = [];
+  // Parked offers wait for an arrival's peer_id (unparkOffers): then it is asked at once.
+  const askAfter = swarm.parked.size > 0 ? 0 : WHO_DELAY_MS;
   const arrive = (member: PeerId): void => {
     if (swarm.byMember.has(member) || census.has(member)) return;
     census.set(member, undefined, false);
     arrivals.push(member);
-    swarm.unknown.set(member, { due: now + WHO_DELAY_MS, attempts: 0 });
+    swarm.unknown.set(member, { due: now + askAfter, attempts: 0 });
     tracker.unidentified.add(swarm);
   };
   const depart = (member: PeerId): void => {
@@ -110,24 +112,9 @@ export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEv
     for (const member of change.leave) depart(member);
     for (const member of change.join) arrive(member);
   }
-  // Parked offers wait for an arrival's peer_id (unparkOffers): ask it at once, not after
-  // WHO_DELAY_MS — after this turn's presence handling, never from inside it.
-  if (arrivals.length > 0 && swarm.parked.size > 0)
-    setImmediate(() => askArrivals(tracker, swarm, arrivals));
-}
-
-/** Asks members that just arrived who they are, for the parked offers waiting on their peer_id. */
-function askArrivals(tracker: Tracker, swarm: Swarm, arrivals: readonly PeerId[]): void {
-  const asker = [...swarm.local.values()].find((peer) => !peer.left && peer.outbox === undefined);
-  if (asker === undefined) return;
-  const now = tracker.now();
-  for (const member of arrivals) {
-    const question = swarm.unknown.get(member);
-    if (question === undefined || question.attempts > 0) continue;
-    if (!tracker.federation.ask(asker, member)) return;
-    question.attempts++;
-    question.due = now + WHO_RETRY_MS;
-  }
+  // Asked after this turn's presence handling, never from inside it.
+  if (arrivals.length > 0 && askAfter === 0)
+    setImmediate(() => tracker.askDue(swarm, tracker.now()));
 }
 
 /**

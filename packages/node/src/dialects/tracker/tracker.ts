@@ -321,23 +321,32 @@ export class Tracker implements ConnectionHost {
         this.unidentified.delete(swarm);
         continue;
       }
-      const asker = [...swarm.local.values()].find((peer) => peer.outbox === undefined);
-      if (asker === undefined) continue;
-      let asked = 0;
-      for (const [member, question] of swarm.unknown) {
-        if (asked >= WHO_PER_SWEEP) break;
-        if (question.due > now) continue;
-        if (question.attempts >= WHO_ATTEMPTS) {
-          // It never said: it stays counted as one unidentified peer.
-          swarm.unknown.delete(member);
-          continue;
-        }
-        if (!this.federation.ask(asker, member)) return;
-        question.attempts++;
-        question.due = now + WHO_RETRY_MS;
-        asked++;
-      }
+      if (!this.askDue(swarm, now)) return;
     }
+  }
+
+  /**
+   * Asks the members of `swarm` on other nodes whose question is due who they are (`who`), up to
+   * {@link WHO_PER_SWEEP}; false when the mesh budget ran out.
+   */
+  askDue(swarm: Swarm, now: number): boolean {
+    const asker = [...swarm.local.values()].find((peer) => !peer.left && peer.outbox === undefined);
+    if (asker === undefined) return true;
+    let asked = 0;
+    for (const [member, question] of swarm.unknown) {
+      if (asked >= WHO_PER_SWEEP) break;
+      if (question.due > now) continue;
+      if (question.attempts >= WHO_ATTEMPTS) {
+        // It never said: it stays counted as one unidentified peer.
+        swarm.unknown.delete(member);
+        continue;
+      }
+      if (!this.federation.ask(asker, member)) return false;
+      question.attempts++;
+      question.due = now + WHO_RETRY_MS;
+      asked++;
+    }
+    return true;
   }
 }
 function bucket(rate: number, now: number): RateBucket {
