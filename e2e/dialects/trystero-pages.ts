@@ -14,7 +14,11 @@ export { noChromium } from '../../packages/node/test/helpers/chromium.js';
 /** What a test page records of its Trystero room (on `window.log`). */
 export interface TrysteroLog {
   readonly selfId: string;
+  /** When the page joined the room (Date.now() in the page). */
+  readonly startedAt: number;
   readonly joined: string[];
+  /** When each of `joined` joined (Date.now() in the page). */
+  readonly joinedAt: number[];
   readonly messages: Array<{ data: unknown; from: string }>;
   readonly warnings: string[];
 }
@@ -96,7 +100,14 @@ export async function joinTrysteroRoom(
       log: TrysteroLog;
       chat: { send(data: unknown, options?: unknown): Promise<unknown> };
     };
-    const log: TrysteroLog = { selfId: w.trystero.selfId, joined: [], messages: [], warnings: [] };
+    const log: TrysteroLog = {
+      selfId: w.trystero.selfId,
+      startedAt: Date.now(),
+      joined: [],
+      joinedAt: [],
+      messages: [],
+      warnings: [],
+    };
     const warn = console.warn.bind(console);
     console.warn = (...args: unknown[]) => {
       log.warnings.push(args.map(String).join(' '));
@@ -111,7 +122,10 @@ export async function joinTrysteroRoom(
       },
       opts.roomId,
     );
-    room.onPeerJoin = (peerId: string) => log.joined.push(peerId);
+    room.onPeerJoin = (peerId: string) => {
+      log.joined.push(peerId);
+      log.joinedAt.push(Date.now());
+    };
     const chat = room.makeAction('chat') as unknown as {
       send(data: unknown, options?: unknown): Promise<unknown>;
       onMessage: ((data: unknown, meta: { peerId: string }) => void) | null;

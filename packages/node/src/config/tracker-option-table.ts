@@ -14,7 +14,7 @@ export const trackerOptionTable = {
     min: 10,
     max: 3600,
     description:
-      'Announce interval the tracker tells peers that have company in their swarm and have paired or been there this long (aquatic: 120; Trystero clamps it to 10–120 s).',
+      'Announce interval the tracker tells peers that have company in their swarm and have paired or been there this long — in a swarm of at most 64 members, paired with every other peer (aquatic: 120; Trystero clamps it to 10–120 s).',
   },
   trackerLoneIntervalSeconds: {
     flag: 'tracker-lone-interval-seconds',
@@ -23,7 +23,7 @@ export const trackerOptionTable = {
     min: 5,
     max: 3600,
     description:
-      'Announce interval told to a peer alone in its swarm, or new in it and not paired yet, so pages that joined near the same moment on two nodes meet soon.',
+      'Announce interval told to a peer alone in its swarm, new in it and not paired yet, or in a swarm of at most 64 members not yet paired with every other peer, so pages that still have peers to meet come back soon with fresh offers.',
   },
   trackerPeerTimeoutSeconds: {
     flag: 'tracker-peer-timeout-seconds',

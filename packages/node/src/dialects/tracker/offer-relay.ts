@@ -5,13 +5,38 @@ import {
   type TrackerId,
   type TrackerOffer,
 } from '@sigmesh/protocol';
-import { PLACED_MS, remember, type Swarm, type SwarmPeer } from './swarm.js';
+import {
+  notePair,
+  PLACED_MS,
+  remember,
+  type SentOffer,
+  type Swarm,
+  type SwarmPeer,
+} from './swarm.js';
 import type { Tracker } from './tracker.js';
 
-/** How long an offer that found no target waits for a member to join here or on another node. */
-export const PARK_MS = 30_000;
+/**
+ * How long an offer that found no target, or whose target may leave it unanswered, waits for a
+ * member to join here or on another node: a little over the longest interval Trystero announces
+ * at (it clamps the tracker's to 10–120 s, and keeps an offer out until the first announce after
+ * it is 120 s old), so a page whose offers found no one stays in stock until it announces again.
+ * (bittorrent-tracker's client drops its offers after 50 s: a late answer to one is ignored.)
+ */
+export const PARK_MS = 130_000;
 /** Offers parked per swarm. */
 const MAX_PARKED = 64;
+/** Swarms of at most this many members prefer offer targets likely to answer ({@link pickTargets}). */
+export const PREFERRING_MAX_MEMBERS = 64;
+/**
+ * An offer placed and still unanswered after this long is taken as ignored: it may go to a
+ * newcomer or, announced again, to another peer. Long enough for a browser to answer on a busy
+ * machine, ICE gathering included (Trystero's torrent strategy and WebTorrent answer only once
+ * it is complete): a target whose answer comes later is refused, and Trystero then ignores that
+ * offerer for 23 s.
+ */
+export const IGNORED_MS = 10_000;
+/** Times a newcomer is looked at again for offers that were not yet taken as ignored. */
+const UNPARK_RETRIES = 3;
 
 /** Why an offer or answer was not relayed, for the client's `failure reason`. */
 export interface RelayRefusal {
@@ -23,7 +48,8 @@ export interface RelayRefusal {
  * Relays the offers of an announce, each to one other member of the swarm picked at random — a
  * local peer (sent on its socket at once) or a member on another node (an addressed room
  * message) — skipping offers already placed (the same offer announced again, here or through
- * another node). A seeder's offers go only to peers that do not seed; a peer's offers never go
+ * another node) unless their target left them unanswered ({@link ignored}): those go to
+ * another. A seeder's offers go only to peers that do not seed; a peer's offers never go
  * to its own copies on other nodes (the same peer_id). Offers beyond the members available are
  * not relayed (as in bittorrent-tracker).
  */
@@ -34,11 +60,17 @@ export function relayOffers(
 ): RelayRefusal | undefined {
   const { swarm, connection } = peer;
   const now = tracker.now();
+  // Placed already, and answered or still waiting where it may be: not placed again.
+  const waiting = (offer: TrackerOffer): boolean => {
+    if (!swarm.placed(peer.peerId, offer.offerId, now)) return false;
+    const sent = peer.sent.get(offer.offerId);
+    return sent === undefined || !ignored(sent, now);
+  };
   let fresh: TrackerOffer[] = offers as TrackerOffer[];
   for (let i = 0; i < offers.length; i++) {
-    if (!swarm.placed(peer.peerId, offers[i]!.offerId, now)) continue;
-    // Rare (a pool announced again): copy out the offers not placed yet.
-    fresh = offers.filter((offer) => !swarm.placed(peer.peerId, offer.offerId, now));
+    if (!waiting(offers[i]!)) continue;
+    // A pool announced again: copy out the offers to place.
+    fresh = offers.filter((offer) => !waiting(offer));
     tracker.counters.add('offers_deduplicated', offers.length - fresh.length);
     break;
   }
@@ -52,26 +84,20 @@ export function relayOffers(
     connection.offers.refund(fresh.length);
     return { code: 'TRACKER_RATE_LIMITED', message: 'too many offers from this address' };
   }
-  const census = swarm.census;
-  const self = peer.member.peerId;
-  const targets = census.pick(fresh.length, (member) => {
-    if (member === self || census.peerOf(member) === peer.peerId) return false;
-    if (peer.seed && census.seeds(member)) return false;
-    const local = swarm.byMember.get(member);
-    return local === undefined || !local.connection.closed;
-  });
+  const targets = pickTargets(peer, fresh.length, now);
   let relayed = 0;
   for (let i = 0; i < targets.length; i++) {
     const target = targets[i]!;
     const offer = fresh[i]!;
     const local = swarm.byMember.get(target);
     if (local !== undefined) {
-      deliverOffer(tracker, local, peer.peerId, self, offer.offerId, offer.sdp, now);
+      deliverOffer(tracker, local, peer.peerId, peer.member.peerId, offer.offerId, offer.sdp, now);
       tracker.counters.add('offers_local');
     } else if (tracker.federation.offer(peer, target, offer.offerId, offer.sdp)) {
       tracker.counters.add('offers_remote');
     } else continue;
     remember(peer.sent, offer.offerId, { target, at: now, answered: false });
+    keepForNewcomers(peer, offer, now);
     relayed++;
   }
   let parked = 0;
@@ -87,6 +113,57 @@ export function relayOffers(
 }
 
 /**
+ * Up to `count` offer targets for `peer`, picked at random among the swarm's members it may
+ * offer to: not itself (nor its copies on other nodes), not a seeder when it seeds, no peer
+ * whose connection closed. In a swarm of at most {@link PREFERRING_MAX_MEMBERS} members (a
+ * Trystero room, where every page connects to every other) it offers only to members it has
+ * neither paired with nor placed an offer with lately (another offer there is ignored: Trystero
+ * drops offers from a peer it is connected to or answering) and that have a larger peer_id:
+ * Trystero answers an offer from a smaller peer_id only while it has no offers of its own out,
+ * and every page has after its first announce; the smaller one pairs with it through its own
+ * offers. Offers left over are parked for members that come next, or that are identified (a
+ * member on another node whose peer_id is not known yet). Bigger swarms (WebTorrent's) keep
+ * the plain rule: the preference would send most offers to the largest peer_ids.
+ */
+function pickTargets(peer: SwarmPeer, count: number, now: number): PeerId[] {
+  const { swarm } = peer;
+  const census = swarm.census;
+  const self = peer.member.peerId;
+  const eligible = (member: PeerId): boolean => {
+    if (member === self || census.peerOf(member) === peer.peerId) return false;
+    if (peer.seed && census.seeds(member)) return false;
+    const local = swarm.byMember.get(member);
+    return local === undefined || !local.connection.closed;
+  };
+  if (census.size > PREFERRING_MAX_MEMBERS) return census.pick(count, eligible);
+  const recent = new Set<PeerId>();
+  for (const sent of peer.sent.values()) if (now - sent.at < PLACED_MS) recent.add(sent.target);
+  const paired = peer.pairedWith;
+  // Every member looked at (a small swarm): a sampled pick could miss the one it may offer to.
+  return census.pickByTier(count, (member) => {
+    if (!eligible(member) || recent.has(member) || paired?.has(member) === true) return undefined;
+    const other = census.peerOf(member);
+    return other !== undefined && other > peer.peerId ? 0 : undefined;
+  });
+}
+
+/**
+ * Keeps an offer just placed for a newcomer, in case its target leaves it unanswered (see
+ * {@link unparkOffers}): in half of the park's room at most, so offers that found no target at
+ * all always have the other half.
+ */
+function keepForNewcomers(peer: SwarmPeer, offer: TrackerOffer, now: number): void {
+  const entry = {
+    peer,
+    offerId: offer.offerId,
+    sdp: offer.sdp,
+    until: now + PARK_MS,
+    placed: true,
+  };
+  peer.swarm.parked.keep(peer.peerId + offer.offerId, entry, MAX_PARKED / 2);
+}
+
+/**
  * Keeps an offer that found no target for members that join soon, here or on other nodes. A peer
  * that is first in its swarm on this node announces before the mesh has told this node about the
  * swarm's members elsewhere (the room opens with that announce), and two pages joining at the
@@ -95,38 +172,68 @@ export function relayOffers(
  * Without this they would meet only at the next announce.
  */
 function park(peer: SwarmPeer, offer: TrackerOffer, now: number): boolean {
-  const parked = peer.swarm.parked;
-  const key = peer.peerId + offer.offerId;
-  if (!parked.has(key) && parked.size >= MAX_PARKED) return false;
-  parked.set(key, { peer, offerId: offer.offerId, sdp: offer.sdp, until: now + PARK_MS });
-  return true;
+  const entry = {
+    peer,
+    offerId: offer.offerId,
+    sdp: offer.sdp,
+    until: now + PARK_MS,
+    placed: false,
+  };
+  return peer.swarm.parked.keep(peer.peerId + offer.offerId, entry, MAX_PARKED);
 }
 
 /**
- * Member `member` joined the swarm here, or was identified on another node: parked offers of
- * local peers whose peer_id is smaller than its own go to it, one offer per peer. Trystero
- * answers only the smaller peer_id's offer when both sides have offers out (its glare rule), so
- * that is the direction that pairs; of two peers that both parked offers (they announced at the
- * same moment on two nodes), only the smaller sends, so they pair once, not twice. A peer that
- * already placed an offer with the member sends none; a seeder's go only to a member that does
- * not seed.
+ * Member `member` joined the swarm here, or was identified on another node: offers of local
+ * peers whose peer_id is smaller than its own go to it, one offer per peer — an offer parked for
+ * want of a target, or one its target left unanswered ({@link ignored}), which then goes to the
+ * newcomer instead (its first target's answer would be refused). Trystero answers only the
+ * smaller peer_id's offer when both sides have offers out (its glare rule), so that is the
+ * direction that pairs, and a page that joins a room later would otherwise meet the smaller pages
+ * already there only at their next announce (up to the tracker's interval, 120 s); of two peers
+ * that both parked offers (they announced at the same moment on two nodes), only the smaller
+ * sends, so they pair once, not twice. A peer that already paired or placed an offer with the
+ * member sends none; a seeder's go only to a member that does not seed. A peer whose offers may
+ * all still be answered where they went is looked at again once they may not
+ * ({@link UNPARK_RETRIES} times).
  */
-export function unparkOffers(tracker: Tracker, swarm: Swarm, member: PeerId): void {
+export function unparkOffers(
+  tracker: Tracker,
+  swarm: Swarm,
+  member: PeerId,
+  retries = UNPARK_RETRIES,
+): void {
   const local = swarm.byMember.get(member);
   const peerId = local?.peerId ?? swarm.census.peerOf(member);
   if (peerId === undefined || local?.connection.closed === true) return;
   const now = tracker.now();
   const served = new Set<SwarmPeer>();
-  for (const [key, parked] of swarm.parked) {
+  // A peer whose only offers may still be answered where they went is asked again when they may
+  // not (a newcomer right after a page's first offers went to the larger pages there).
+  let retryInMs = Infinity;
+  for (const [key, parked] of swarm.parked.entries()) {
     const { peer } = parked;
     if (parked.until <= now || peer.left) {
-      swarm.parked.delete(key);
+      swarm.parked.drop(key);
       continue;
     }
     if (served.has(peer) || peer.peerId >= peerId) continue;
     if (peer.seed && swarm.census.seeds(member)) continue;
+    if (peer.pairedWith?.has(member) === true || placedWith(peer, member, now)) {
+      served.add(peer);
+      continue;
+    }
+    if (parked.placed) {
+      const sent = peer.sent.get(parked.offerId);
+      if (sent === undefined || sent.answered) {
+        swarm.parked.drop(key);
+        continue;
+      }
+      if (!ignored(sent, now)) {
+        retryInMs = Math.min(retryInMs, sent.at + IGNORED_MS - now);
+        continue;
+      }
+    }
     served.add(peer);
-    if (placedWith(peer, member, now)) continue;
     if (local !== undefined)
       deliverOffer(
         tracker,
@@ -138,10 +245,17 @@ export function unparkOffers(tracker: Tracker, swarm: Swarm, member: PeerId): vo
         now,
       );
     else if (!tracker.federation.offer(peer, member, parked.offerId, parked.sdp)) return;
-    swarm.parked.delete(key);
+    swarm.parked.drop(key);
     remember(peer.sent, parked.offerId, { target: member, at: now, answered: false });
     tracker.counters.add('offers_unparked');
   }
+  if (retryInMs !== Infinity && retries > 0)
+    tracker.later(retryInMs, () => unparkOffers(tracker, swarm, member, retries - 1));
+}
+
+/** True when a placed offer has had {@link IGNORED_MS} to be answered, and was not. */
+function ignored(sent: SentOffer, now: number): boolean {
+  return !sent.answered && now - sent.at >= IGNORED_MS;
 }
 
 /** True when `peer` placed an offer with `member` less than {@link PLACED_MS} ago. */
@@ -199,13 +313,13 @@ export function relayAnswer(
     if (!tracker.federation.answer(peer, received.origin, answer.offerId, answer.sdp))
       return { code: 'TRACKER_MESSAGE_TOO_LARGE', message: 'the answer is too large to relay' };
     tracker.counters.add('answers_remote');
-    peer.paired = true;
+    notePair(peer, received.origin);
     return undefined;
   }
   if (!forwardAnswer(tracker, offerer, peer.member.peerId, peer.peerId, answer.offerId, answer.sdp))
     return notFound;
   tracker.counters.add('answers_local');
-  peer.paired = true;
+  notePair(peer, received.origin);
   return undefined;
 }
 
@@ -226,7 +340,8 @@ export function forwardAnswer(
     return false;
   // Spent (one answer per offer), but still remembered as placed.
   sent.answered = true;
-  offerer.paired = true;
+  offerer.swarm.parked.drop(offerer.peerId + offerId);
+  notePair(offerer, from);
   offerer.connection.send({
     action: 'announce',
     info_hash: offerer.swarm.infoHash,

@@ -2,7 +2,7 @@ import type { PeerId } from '@sigmesh/protocol';
 
 /** What a node knows about one member of a swarm's room. */
 interface MemberInfo {
-  /** The member's tracker peer_id (hex), once known. */
+  /** The member's tracker peer_id (as on the wire), once known. */
   peer: string | undefined;
   seed: boolean;
   /** Position in the member list (for O(1) removal and random picks). */
@@ -38,7 +38,7 @@ export class SwarmCensus {
     return this.#members.has(member);
   }
 
-  /** The tracker peer_id (hex) of a member, when known. */
+  /** The tracker peer_id (as on the wire) of a member, when known. */
   peerOf(member: PeerId): string | undefined {
     return this.#members.get(member)?.peer;
   }
@@ -112,6 +112,27 @@ export class SwarmCensus {
       if (eligible(member)) picked.push(member);
     }
     return picked;
+  }
+
+  /**
+   * Up to `count` distinct members for which `tier` gives a number (lower first), picked at random
+   * within each tier: a shuffled scan of every member, so only for small swarms (the caller's
+   * bound); undefined from `tier` leaves a member out.
+   */
+  pickByTier(count: number, tier: (member: PeerId) => number | undefined): PeerId[] {
+    const tiers: PeerId[][] = [];
+    const order = this.#list.slice();
+    for (let i = order.length - 1; i >= 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      const member = order[j]!;
+      order[j] = order[i]!;
+      const rank = tier(member);
+      if (rank === undefined) continue;
+      (tiers[rank] ??= []).push(member);
+      // The best tier alone fills the pick: no need to rank the rest.
+      if (rank === 0 && tiers[0]!.length === count) return tiers[0]!;
+    }
+    return tiers.flat().slice(0, count);
   }
 
   #count(peer: string | undefined, seed: boolean, delta: 1 | -1): void {

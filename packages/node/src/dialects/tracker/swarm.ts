@@ -1,5 +1,6 @@
 import type { PeerId, RoomHash, TrackerId } from '@sigmesh/protocol';
 import type { Member } from '../../rooms/member.js';
+import { OfferPark, type ParkBudget } from './offer-park.js';
 import { SwarmCensus } from './swarm-census.js';
 import type { TrackerConnection } from './tracker-connection.js';
 
@@ -34,6 +35,20 @@ export interface ParkedOffer {
   readonly offerId: TrackerId;
   readonly sdp: string;
   readonly until: number;
+  /**
+   * Placed with a target already, and kept in case that target leaves it unanswered
+   * (offer-relay.ts `unparkOffers`); otherwise it found no target.
+   */
+  readonly placed: boolean;
+}
+
+/** Members remembered per peer in {@link SwarmPeer.pairedWith}: a small swarm's worth. */
+export const MAX_PAIRS_REMEMBERED = 64;
+
+/** Notes that `peer` paired with `member` (an answer went between them). */
+export function notePair(peer: SwarmPeer, member: PeerId): void {
+  const pairs = (peer.pairedWith ??= new Set());
+  if (pairs.size < MAX_PAIRS_REMEMBERED) pairs.add(member);
 }
 
 /** Entries of {@link SwarmPeer.sent} and {@link SwarmPeer.received} kept per peer (oldest dropped). */
@@ -54,10 +69,12 @@ export interface SwarmPeer {
   /** When it joined the swarm on this node. */
   readonly joinedAt: number;
   /**
-   * An answer was relayed to it or from it: it has paired with someone. Until then a newcomer
-   * is told the lone interval (`Tracker.reply`).
+   * Members it paired with — an answer relayed to it or from it — up to
+   * {@link MAX_PAIRS_REMEMBERED}; undefined until its first. Offers go elsewhere first, and in a
+   * small swarm it is told the lone interval while members it has not paired with remain
+   * (`Tracker.reply`).
    */
-  paired: boolean;
+  pairedWith: Set<PeerId> | undefined;
   /**
    * Offers this peer made and placed, by offer_id: for its answer (from that target only), and
    * to keep the same offer announced again within {@link PLACED_MS} from a second target.
@@ -95,10 +112,11 @@ export class Swarm {
   /** Members on other nodes not identified yet → when to ask them (`who`), and how often we did. */
   readonly unknown = new Map<PeerId, { due: number; attempts: number }>();
   /**
-   * Offers that found no target when announced, by offerer peer_id + offer_id, kept for members
-   * that appear on other nodes shortly after (see offer-relay.ts `park`).
+   * Offers that found no target when announced, and offers placed lately that their target may
+   * ignore, by offerer peer_id + offer_id: kept for members that appear here or on other nodes
+   * shortly after (see offer-relay.ts `park`, `unparkOffers`).
    */
-  readonly parked = new Map<string, ParkedOffer>();
+  readonly parked: OfferPark;
   /** The last broadcast handled: one is delivered to every local member, but handled once. */
   lastBroadcast: unknown;
 
@@ -106,7 +124,10 @@ export class Swarm {
     readonly infoHash: TrackerId,
     readonly hex: string,
     readonly room: RoomHash,
-  ) {}
+    budget: ParkBudget,
+  ) {
+    this.parked = new OfferPark(budget);
+  }
 
   /**
    * True when offer `offerId` of peer `offerer` was placed with a target less than

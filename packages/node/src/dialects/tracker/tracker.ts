@@ -16,6 +16,8 @@ import { handleAnnounce } from './announce-handler.js';
 import type { LoadAdmission } from './load-admission.js';
 import { RateBucket } from './rate-bucket.js';
 import { handleScrape } from './scrape-handler.js';
+import type { ParkBudget } from './offer-park.js';
+import { PREFERRING_MAX_MEMBERS } from './offer-relay.js';
 import { Swarm, type SwarmPeer } from './swarm.js';
 import { SwarmFederation } from './swarm-federation.js';
 import { swarmMessage, swarmPresence, WHO_RETRY_MS } from './swarm-inbox.js';
@@ -57,6 +59,8 @@ export class Tracker implements ConnectionHost {
   readonly maxOffers: number;
   readonly offerTimeoutMs: number;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** What every swarm's kept offers hold (offer-park.ts). */
+  readonly #parkBudget: ParkBudget = { chars: 0 };
   #nextConnection = 1;
 
   constructor(
@@ -167,7 +171,7 @@ export class Tracker implements ConnectionHost {
       throw error;
     }
     if (swarm === undefined) {
-      swarm = new Swarm(infoHash, hex, room);
+      swarm = new Swarm(infoHash, hex, room, this.#parkBudget);
       this.swarms.set(infoHash, swarm);
     }
     const target = swarm;
@@ -189,7 +193,7 @@ export class Tracker implements ConnectionHost {
       seed,
       lastAnnounce: now,
       joinedAt: now,
-      paired: false,
+      pairedWith: undefined,
       sent: new Map(),
       received: new Map(),
       outbox: [],
@@ -226,6 +230,7 @@ export class Tracker implements ConnectionHost {
     this.rooms.leave(peer.member);
     if (swarm.local.size === 0) {
       // The room closed with its last local member: what we knew of it is stale from now on.
+      swarm.parked.clear();
       this.swarms.delete(swarm.infoHash);
       this.unidentified.delete(swarm);
     }
@@ -253,15 +258,20 @@ export class Tracker implements ConnectionHost {
     // does a newcomer that has not paired yet in its first interval: its first offers may have
     // gone where they were not answered (Trystero answers only the smaller peer_id's offer), and
     // it would otherwise try again only a whole interval later.
+    // In a small swarm (a Trystero room: every page connects to every other), so does a peer
+    // while members it has not paired with remain: a page offers only at its announces, and a
+    // page that joined after it meets it only through one of its offers if its peer_id is the
+    // larger (offer-relay.ts `unparkOffers`).
     const alone = counts.complete + counts.incomplete <= (peer === undefined ? 0 : 1);
-    const unpaired =
-      peer !== undefined &&
-      !peer.paired &&
-      this.now() - peer.joinedAt < this.config.trackerIntervalSeconds * 1000;
-    const interval =
-      alone || unpaired
-        ? this.config.trackerLoneIntervalSeconds
-        : this.config.trackerIntervalSeconds;
+    const soon =
+      alone ||
+      (peer !== undefined &&
+        ((peer.pairedWith === undefined &&
+          this.now() - peer.joinedAt < this.config.trackerIntervalSeconds * 1000) ||
+          unpairedLeft(peer, counts)));
+    const interval = soon
+      ? this.config.trackerLoneIntervalSeconds
+      : this.config.trackerIntervalSeconds;
     return { ...counts, interval };
   }
 
@@ -302,8 +312,7 @@ export class Tracker implements ConnectionHost {
         if (until > now) break;
         swarm.remotePlaced.delete(key);
       }
-      for (const [key, parked] of swarm.parked)
-        if (parked.until <= now || parked.peer.left) swarm.parked.delete(key);
+      swarm.parked.sweep(now);
     }
     this.#askUnidentified(now);
   }
@@ -359,4 +368,18 @@ function expire(map: Map<string, { at: number }>, before: number): void {
     if (entry.at > before) return;
     map.delete(key);
   }
+}
+
+/**
+ * True when `peer`, in a swarm of at most {@link PREFERRING_MAX_MEMBERS} members, has not paired
+ * with every peer it could: all the others (by distinct peer_id), or all that do not seed when
+ * it seeds. Pairs with members gone since do not count.
+ */
+function unpairedLeft(peer: SwarmPeer, counts: { complete: number; incomplete: number }): boolean {
+  const census = peer.swarm.census;
+  if (census.size > PREFERRING_MAX_MEMBERS) return false;
+  const pairable = peer.seed ? counts.incomplete : counts.complete + counts.incomplete - 1;
+  let live = 0;
+  for (const member of peer.pairedWith ?? []) if (census.has(member)) live++;
+  return live < pairable;
 }

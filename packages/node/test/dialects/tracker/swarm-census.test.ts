@@ -39,3 +39,26 @@ test('pick returns distinct eligible members, all of them in a small swarm, a bo
   assert.equal(big.size, 5_000);
   assert.ok(big.pick(3, () => true).every((member) => big.has(member)));
 });
+
+test('pickByTier fills from the best tier first, at random within it, and leaves out what it is told to', () => {
+  const census = new SwarmCensus();
+  for (let i = 0; i < 12; i++) census.set(m(i), `p${i}`, false);
+  const tier = (member: PeerId): number | undefined => {
+    const i = census.peerOf(member)!.slice(1);
+    return Number(i) < 3 ? 0 : Number(i) < 6 ? undefined : 1;
+  };
+  const firsts = new Set<PeerId>();
+  for (let round = 0; round < 50; round++) {
+    const picked = census.pickByTier(5, tier);
+    assert.equal(picked.length, 5);
+    assert.deepEqual(new Set(picked.slice(0, 3)), new Set([m(0), m(1), m(2)]), 'tier 0 first');
+    for (const member of picked.slice(3)) assert.ok(Number(census.peerOf(member)!.slice(1)) >= 6);
+    firsts.add(picked[0]!);
+  }
+  assert.ok(firsts.size > 1, 'random within a tier');
+  assert.equal(census.pickByTier(20, tier).length, 9, 'every member it may pick, no more');
+  assert.deepEqual(
+    census.pickByTier(2, () => undefined),
+    [],
+  );
+});

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { deriveRoomHash, trackerIdToHex, type TrackerId } from '@sigmesh/protocol';
 import type { SigmeshNode } from '../../../src/index.js';
+import { PREFERRING_MAX_MEMBERS } from '../../../src/dialects/tracker/offer-relay.js';
 import { startTestNode } from '../../helpers/test-node.js';
 import { startTestnet } from '../../helpers/test-testnet.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -47,7 +48,7 @@ test('a peer alone on its node: its parked offer reaches a larger peer_id that j
       const first = await TrackerSocket.open(t, ws(n0));
       await first.request(announce(ih, small, 3), isReply(ih), 'the smaller peer, alone');
       const second = await TrackerSocket.open(t, ws(n1));
-      // Joins knowing the first (its offers go to it; a Trystero page there ignores them).
+      // Joins knowing the first.
       await second.request(
         { action: 'announce', info_hash: ih, peer_id: large },
         isReply(ih),
@@ -55,7 +56,6 @@ test('a peer alone on its node: its parked offer reaches a larger peer_id that j
       );
       await waitFor(() => n1.remoteMembers(roomOf(ih)).length === 1, 'n1 to see the first peer');
       await second.request(announce(ih, large, 3), isReply(ih), 'the larger peer’s offers');
-      await first.next(offerFrom(large), 'the larger peer’s offer at the smaller');
       // What Trystero answers: the smaller peer_id's offer, taken from the park.
       await second.next(offerFrom(small), `swarm ${i}: the parked offer at the larger peer`, 3_000);
       assert.equal(second.received.filter(offerFrom(small)).length, 1, 'one offer: pair once');
@@ -71,12 +71,11 @@ test('on one node too: a larger peer_id that joins after the smaller parked its 
   await first.request(announce(ih, small, 3), isReply(ih), 'the smaller peer, alone');
   const second = await TrackerSocket.open(t, `${node.url()}/announce`);
   await second.request(announce(ih, large, 3), isReply(ih), 'the larger peer, with offers');
-  await first.next(offerFrom(large), 'the larger peer’s offer at the smaller');
   await second.next(offerFrom(small), 'the parked offer at the larger peer', 3_000);
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(second.received.filter(offerFrom(small)).length, 1, 'one offer: pair once');
-  // The reverse order sends nothing back: the smaller peer already has the larger one's offer.
-  assert.equal(first.received.filter(offerFrom(large)).length, 1);
+  // Nothing the other way: a Trystero page ignores a larger peer_id's offer while it has its own out.
+  assert.equal(first.received.filter(offerFrom(large)).length, 0);
 });
 
 test('two peers alone on two nodes at the same moment: the smaller peer_id’s parked offer reaches the larger, once', async (t) => {
@@ -102,35 +101,89 @@ test('two peers alone on two nodes at the same moment: the smaller peer_id’s p
   );
 });
 
-test('a newcomer with company is told the lone interval until it pairs or its first interval is over', async (t) => {
+/** A's answer to `offer` (B's), as a tracker client sends it. */
+function answerTo(ih: string, from: string, offer: TrackerMessage): Record<string, unknown> {
+  return {
+    action: 'announce',
+    info_hash: ih,
+    peer_id: from,
+    to_peer_id: offer.peer_id,
+    offer_id: offer.offer_id,
+    answer: { type: 'answer', sdp: 'answer' },
+  };
+}
+
+test('in a small swarm a peer is told the lone interval until it has paired with every other peer', async (t) => {
   let skew = 0;
   const node = await startTestNode(t, { now: () => Date.now() + skew });
   const ih = id20('newcomers');
+  // Offers go to larger peer_ids in a small swarm: B's to A, C's to both.
+  const [C, B, A] = [id20('A'), id20('B'), id20('C')].sort() as [string, string, string];
   const interval = async (socket: TrackerSocket, peerId: string, offers = 0): Promise<unknown> =>
     (await socket.request(announce(ih, peerId, offers), isReply(ih), peerId)).interval;
   const [a, b, c] = (await Promise.all(
     [0, 1, 2].map(() => TrackerSocket.open(t, `${node.url()}/announce`)),
   )) as [TrackerSocket, TrackerSocket, TrackerSocket];
-  assert.equal(await interval(a, id20('A')), 15, 'alone');
-  assert.equal(await interval(b, id20('B'), 1), 15, 'company, not paired yet');
-  assert.equal(await interval(a, id20('A')), 15, 'company, not paired yet');
-  const offer = await a.next(offerFrom(id20('B')), 'B’s offer at A');
-  const answered = await a.request(
-    {
-      action: 'announce',
-      info_hash: ih,
-      peer_id: id20('A'),
-      to_peer_id: id20('B'),
-      offer_id: offer.offer_id,
-      answer: { type: 'answer', sdp: 'answer' },
-    },
-    isReply(ih),
-    'A answers',
-  );
-  assert.equal(answered.interval, 120, 'A paired: it answered');
+  assert.equal(await interval(a, A), 15, 'alone');
+  assert.equal(await interval(b, B, 1), 15, 'company, not paired yet');
+  assert.equal(await interval(a, A), 15, 'company, not paired yet');
+  const offer = await a.next(offerFrom(B), 'B’s offer at A');
+  const answered = await a.request(answerTo(ih, A, offer), isReply(ih), 'A answers');
+  assert.equal(answered.interval, 120, 'A paired with the only other peer: it answered');
   await b.next((m) => 'answer' in m, 'the answer at B');
-  assert.equal(await interval(b, id20('B')), 120, 'B paired: its offer was answered');
-  assert.equal(await interval(c, id20('C')), 15, 'C: a newcomer, not paired');
+  assert.equal(await interval(b, B), 120, 'B paired: its offer was answered');
+  assert.equal(await interval(c, C, 2), 15, 'C: a newcomer, not paired');
+  assert.equal(await interval(a, A), 15, 'A has not paired with C');
   skew = 120_000;
-  assert.equal(await interval(c, id20('C')), 120, 'C: its first interval is over');
+  assert.equal(await interval(c, C), 15, 'C: unpaired in a small swarm, however long');
+  // C offers again (its first offers have expired by now): one each to A and B, who answer.
+  assert.equal(await interval(c, C, 2), 15);
+  for (const [socket, id] of [
+    [a, A],
+    [b, B],
+  ] as const) {
+    const fromC = () => socket.received.filter(offerFrom(C));
+    await waitFor(() => fromC().length === 2, `C’s second offer at ${id}`);
+    await socket.request(answerTo(ih, id, fromC()[1]!), isReply(ih), `${id} answers C`);
+  }
+  await waitFor(() => c.received.filter((m) => 'answer' in m).length === 2, 'both answers at C');
+  assert.equal(await interval(c, C), 120, 'C paired with everyone');
+  assert.equal(await interval(a, A), 120, 'so did A');
+});
+
+test('in a big swarm a newcomer is told the lone interval until it pairs or its first interval is over', async (t) => {
+  let skew = 0;
+  const node = await startTestNode(t, {
+    now: () => Date.now() + skew,
+    trackerMaxConnectionsPerAddress: 200,
+  });
+  const url = `${node.url()}/announce`;
+  const ih = id20('big swarm');
+  // More members than a small swarm has (offer-relay.ts PREFERRING_MAX_MEMBERS).
+  const crowd = await Promise.all(
+    Array.from({ length: PREFERRING_MAX_MEMBERS }, async (_, i) => {
+      const socket = await TrackerSocket.open(t, url);
+      await socket.request(announce(ih, id20(`crowd ${i}`), 0), isReply(ih), `crowd ${i}`);
+      return socket;
+    }),
+  );
+  const interval = async (socket: TrackerSocket, peerId: string, offers = 0): Promise<unknown> =>
+    (await socket.request(announce(ih, peerId, offers), isReply(ih), peerId)).interval;
+  const a = await TrackerSocket.open(t, url);
+  assert.equal(await interval(a, id20('A'), 1), 15, 'a newcomer, not paired');
+  const placed = (socket: TrackerSocket) => socket.received.some(offerFrom(id20('A')));
+  await waitFor(() => crowd.some(placed), 'A’s offer placed');
+  const index = crowd.findIndex(placed);
+  const offer = crowd[index]!.received.find(offerFrom(id20('A')))!;
+  await crowd[index]!.request(
+    answerTo(ih, id20(`crowd ${index}`), offer),
+    isReply(ih),
+    'an answer',
+  );
+  await a.next((m) => 'answer' in m, 'the answer at A');
+  assert.equal(await interval(a, id20('A')), 120, 'paired once: enough in a big swarm');
+  const b = await TrackerSocket.open(t, url);
+  assert.equal(await interval(b, id20('B')), 15, 'B: a newcomer');
+  skew = 120_000;
+  assert.equal(await interval(b, id20('B')), 120, 'B: its first interval is over');
 });

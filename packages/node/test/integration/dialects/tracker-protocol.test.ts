@@ -12,7 +12,9 @@ test('announce replies carry action, info_hash, counts and interval; offers and 
   const a = await TrackerSocket.open(t, `${node.url()}/announce`);
   const b = await TrackerSocket.open(t, `${node.url()}/`);
   const ih = id20('swarm');
-  const first = await a.request(announce(ih, id20('A'), 3), isReply(ih), 'reply to A');
+  // In a small swarm offers go to larger peer_ids (tracker-glare.test.ts): B offers to A.
+  const [B, A] = [id20('A'), id20('B')].sort() as [string, string];
+  const first = await a.request(announce(ih, A, 3), isReply(ih), 'reply to A');
   assert.deepEqual(first, {
     action: 'announce',
     info_hash: ih,
@@ -20,11 +22,7 @@ test('announce replies carry action, info_hash, counts and interval; offers and 
     incomplete: 1,
     interval: 15, // alone in the swarm: come back soon
   });
-  const second = await b.request(
-    announce(ih, id20('B'), 2, { left: 0 }),
-    isReply(ih),
-    'reply to B',
-  );
+  const second = await b.request(announce(ih, B, 2, { left: 0 }), isReply(ih), 'reply to B');
   // Company, but not paired yet: a newcomer comes back soon too (tracker-newcomers.test.ts).
   assert.deepEqual([second.complete, second.incomplete, second.interval], [1, 1, 15]);
   const offer = await a.next((m) => 'offer' in m, 'an offer for A');
@@ -35,13 +33,13 @@ test('announce replies carry action, info_hash, counts and interval; offers and 
     'offer_id',
     'peer_id',
   ]);
-  assert.equal(offer.peer_id, id20('B'));
+  assert.equal(offer.peer_id, B);
   assert.equal((offer.offer as { type: string }).type, 'offer');
   // A answers; the answer reaches B with A's peer_id and the offer's id.
   const answer = {
     action: 'announce',
     info_hash: ih,
-    peer_id: id20('A'),
+    peer_id: A,
     to_peer_id: offer.peer_id,
     offer_id: offer.offer_id,
     answer: { type: 'answer', sdp: 'answer sdp' },
@@ -51,7 +49,7 @@ test('announce replies carry action, info_hash, counts and interval; offers and 
   assert.deepEqual(relayed, {
     action: 'announce',
     info_hash: ih,
-    peer_id: id20('A'),
+    peer_id: A,
     offer_id: offer.offer_id,
     answer: { type: 'answer', sdp: 'answer sdp' },
   });
@@ -64,12 +62,13 @@ test('announce replies carry action, info_hash, counts and interval; offers and 
 test('an answer from a peer the offer was not sent to is refused', async (t) => {
   const node = await startTestNode(t);
   const ih = id20('answers');
+  const [B, A, C] = [id20('A'), id20('B'), id20('C')].sort() as [string, string, string];
   const a = await TrackerSocket.open(t, `${node.url()}/announce`);
   const c = await TrackerSocket.open(t, `${node.url()}/announce`);
-  await a.request(announce(ih, id20('A'), 0), isReply(ih), 'A joins');
-  await c.request(announce(ih, id20('C'), 0), isReply(ih), 'C joins');
+  await a.request(announce(ih, A, 0), isReply(ih), 'A joins');
+  await c.request(announce(ih, C, 0), isReply(ih), 'C joins');
   const b = await TrackerSocket.open(t, `${node.url()}/announce`);
-  await b.request(announce(ih, id20('B'), 1), isReply(ih), 'B offers');
+  await b.request(announce(ih, B, 1), isReply(ih), 'B offers');
   const [receiver, other] = await Promise.race([
     a.next((m) => 'offer' in m, 'offer').then(() => [a, c] as const),
     c.next((m) => 'offer' in m, 'offer').then(() => [c, a] as const),
@@ -79,8 +78,8 @@ test('an answer from a peer the offer was not sent to is refused', async (t) => 
     {
       action: 'announce',
       info_hash: ih,
-      peer_id: other === a ? id20('A') : id20('C'),
-      to_peer_id: id20('B'),
+      peer_id: other === a ? A : C,
+      to_peer_id: B,
       offer_id: offer.offer_id,
       answer: { type: 'answer', sdp: 'x' },
     },
@@ -103,6 +102,7 @@ test('at most 10 offers of one announce are relayed', async (t) => {
   for (const [i, peer] of peers.entries())
     await peer.request(announce(ih, id20(`P${i}`), 0), isReply(ih), 'join');
   const offerer = await TrackerSocket.open(t, `${node.url()}/announce`);
+  // Offers go to larger peer_ids in a small swarm: id20('O') is smaller than 11 of the 12.
   await offerer.request(announce(ih, id20('O'), 15), isReply(ih), 'offers');
   await new Promise((resolve) => setTimeout(resolve, 200));
   const delivered = peers.filter((peer) => peer.received.some((m) => 'offer' in m)).length;
