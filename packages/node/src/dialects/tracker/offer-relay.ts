@@ -85,6 +85,7 @@ export function relayOffers(
     return { code: 'TRACKER_RATE_LIMITED', message: 'too many offers from this address' };
   }
   const targets = pickTargets(peer, fresh.length, now);
+  const small = swarm.census.size <= PREFERRING_MAX_MEMBERS;
   let relayed = 0;
   for (let i = 0; i < targets.length; i++) {
     const target = targets[i]!;
@@ -97,11 +98,12 @@ export function relayOffers(
       tracker.counters.add('offers_remote');
     } else continue;
     remember(peer.sent, offer.offerId, { target, at: now, answered: false });
-    keepForNewcomers(peer, offer, now);
+    if (small) park(peer, offer, now, true);
     relayed++;
   }
   let parked = 0;
-  for (let i = targets.length; i < fresh.length; i++) if (park(peer, fresh[i]!, now)) parked++;
+  for (let i = targets.length; i < fresh.length; i++)
+    if (park(peer, fresh[i]!, now, false)) parked++;
   const unused = fresh.length - relayed - parked;
   if (parked > 0) tracker.counters.add('offers_parked', parked);
   if (unused > 0) {
@@ -148,38 +150,19 @@ function pickTargets(peer: SwarmPeer, count: number, now: number): PeerId[] {
 }
 
 /**
- * Keeps an offer just placed for a newcomer, in case its target leaves it unanswered (see
- * {@link unparkOffers}): in half of the park's room at most, so offers that found no target at
- * all always have the other half.
+ * Keeps an offer for members that join soon, here or on other nodes ({@link unparkOffers}): one
+ * that found no target, or, in a small swarm, one just placed (`placed`), in case its target
+ * leaves it unanswered — those in half of the park's room at most, so offers that found no target
+ * always have the other half. A peer that is first in its swarm on this node announces before the mesh has told this
+ * node about the swarm's members elsewhere (the room opens with that announce), and two pages
+ * joining at the same moment on two nodes see nobody; a page whose offers found no one it could
+ * pair with (the largest peer_id, or paired with everyone) would otherwise be met by the next
+ * page only at its next announce.
  */
-function keepForNewcomers(peer: SwarmPeer, offer: TrackerOffer, now: number): void {
-  const entry = {
-    peer,
-    offerId: offer.offerId,
-    sdp: offer.sdp,
-    until: now + PARK_MS,
-    placed: true,
-  };
-  peer.swarm.parked.keep(peer.peerId + offer.offerId, entry, MAX_PARKED / 2);
-}
-
-/**
- * Keeps an offer that found no target for members that join soon, here or on other nodes. A peer
- * that is first in its swarm on this node announces before the mesh has told this node about the
- * swarm's members elsewhere (the room opens with that announce), and two pages joining at the
- * same moment on two nodes see nobody; a page that joins after the first one's last quick
- * announce gets offers, but Trystero may ignore them (its glare rule, {@link unparkOffers}).
- * Without this they would meet only at the next announce.
- */
-function park(peer: SwarmPeer, offer: TrackerOffer, now: number): boolean {
-  const entry = {
-    peer,
-    offerId: offer.offerId,
-    sdp: offer.sdp,
-    until: now + PARK_MS,
-    placed: false,
-  };
-  return peer.swarm.parked.keep(peer.peerId + offer.offerId, entry, MAX_PARKED);
+function park(peer: SwarmPeer, offer: TrackerOffer, now: number, placed: boolean): boolean {
+  const entry = { peer, offerId: offer.offerId, sdp: offer.sdp, until: now + PARK_MS, placed };
+  const max = placed ? MAX_PARKED / 2 : MAX_PARKED;
+  return peer.swarm.parked.keep(peer.peerId + offer.offerId, entry, max);
 }
 
 /**
