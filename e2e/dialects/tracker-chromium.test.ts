@@ -231,7 +231,7 @@ test(
           ids
             .slice(0, count)
             .filter((_, j) => j !== i)
-            .map((other) => waitForTrysteroPeer(pages[i]!.page, other, 12_000)),
+            .map((other) => waitForTrysteroPeer(pages[i]!.page, other, 20_000)),
         ),
       );
     // A tracker picking targets at random left 2–4 pairs of a 6-page room apart for over 40 s
