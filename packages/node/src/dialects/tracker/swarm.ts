@@ -70,9 +70,9 @@ export interface SwarmPeer {
   readonly joinedAt: number;
   /**
    * Members it paired with — an answer relayed to it or from it — up to
-   * {@link MAX_PAIRS_REMEMBERED}; undefined until its first. Offers go elsewhere first, and in a
-   * small swarm it is told the lone interval while members it has not paired with remain
-   * (`Tracker.reply`).
+   * {@link MAX_PAIRS_REMEMBERED}; undefined until its first. In a small swarm its offers no
+   * longer go to them (offer-relay.ts `pickTargets`), and it is told the lone interval while
+   * members it has not paired with remain (`Tracker.reply`).
    */
   pairedWith: Set<PeerId> | undefined;
   /**
@@ -112,9 +112,9 @@ export class Swarm {
   /** Members on other nodes not identified yet → when to ask them (`who`), and how often we did. */
   readonly unknown = new Map<PeerId, { due: number; attempts: number }>();
   /**
-   * Offers that found no target when announced, and offers placed lately that their target may
-   * ignore, by offerer peer_id + offer_id: kept for members that appear here or on other nodes
-   * shortly after (see offer-relay.ts `park`, `unparkOffers`).
+   * Offers that found no target when announced, and (in a small swarm) offers placed lately that
+   * their target may leave unanswered, by offerer peer_id + offer_id: kept for members that
+   * appear here or on other nodes shortly after (see offer-relay.ts `park`, `unparkOffers`).
    */
   readonly parked: OfferPark;
   /** The last broadcast handled: one is delivered to every local member, but handled once. */

@@ -260,8 +260,8 @@ export class Tracker implements ConnectionHost {
     // it would otherwise try again only a whole interval later.
     // In a small swarm (a Trystero room: every page connects to every other), so does a peer
     // while members it has not paired with remain: a page offers only at its announces, and a
-    // page that joined after it meets it only through one of its offers if its peer_id is the
-    // larger (offer-relay.ts `unparkOffers`).
+    // later page with a larger peer_id meets it only through one of those offers
+    // (offer-relay.ts `unparkOffers`).
     const alone = counts.complete + counts.incomplete <= (peer === undefined ? 0 : 1);
     const soon =
       alone ||
