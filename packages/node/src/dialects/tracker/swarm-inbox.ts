@@ -34,14 +34,15 @@ const handlers: {
     const offerId = trackerIdFromHex(message.offer)!;
     identify(tracker, swarm, from, offerer, undefined);
     const now = tracker.now();
-    // The same offer placed here through another node, or announced here directly as well.
-    if (offerer === peer.peerId || swarm.placed(offerer, offerId, now)) {
+    // The same offer placed here through another node, or announced here directly as well; not
+    // the same offer moved on by the node that placed it here (left unanswered).
+    if (offerer === peer.peerId || swarm.placed(offerer, offerId, now, from)) {
       tracker.counters.add('offers_deduplicated');
       return;
     }
     const key = offerer + offerId;
     swarm.remotePlaced.delete(key); // re-inserted last: the map stays in expiry order
-    swarm.remotePlaced.set(key, now + PLACED_MS);
+    swarm.remotePlaced.set(key, { until: now + PLACED_MS, from });
     deliverOffer(tracker, peer, offerer, from, offerId, message.sdp, now);
     tracker.counters.add('remote_offers_in');
   },

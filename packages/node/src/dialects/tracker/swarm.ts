@@ -104,11 +104,13 @@ export class Swarm {
   /** Local peers by member id. */
   readonly byMember = new Map<PeerId, SwarmPeer>();
   /**
-   * Offers from other nodes delivered here, by offerer peer_id + offer_id → until when: the same
-   * offer placed here through several nodes (a client announcing to each) is delivered once.
+   * Offers from other nodes delivered here, by offerer peer_id + offer_id → until when, and from
+   * which member: the same offer placed here through several nodes (a client announcing to each,
+   * a member on each) is delivered once; from the same member again it was moved on to another
+   * target by its node (offer-relay.ts, an offer left unanswered), and is delivered.
    * (Offers of local peers are remembered in their {@link SwarmPeer.sent}.)
    */
-  readonly remotePlaced = new Map<string, number>();
+  readonly remotePlaced = new Map<string, { readonly until: number; readonly from: PeerId }>();
   /** Members on other nodes not identified yet → when to ask them (`who`), and how often we did. */
   readonly unknown = new Map<PeerId, { due: number; attempts: number }>();
   /**
@@ -131,13 +133,15 @@ export class Swarm {
 
   /**
    * True when offer `offerId` of peer `offerer` was placed with a target less than
-   * {@link PLACED_MS} ago — by a local peer, or arriving from another node.
+   * {@link PLACED_MS} ago — by a local peer, or arriving from another node (from another member
+   * than `from`, when given: see {@link remotePlaced}).
    */
-  placed(offerer: TrackerId, offerId: TrackerId, now: number): boolean {
+  placed(offerer: TrackerId, offerId: TrackerId, now: number, from?: PeerId): boolean {
     const sent = this.local.get(offerer)?.sent.get(offerId);
     if (sent !== undefined && now - sent.at < PLACED_MS) return true;
     if (this.remotePlaced.size === 0) return false; // a swarm on this node only
-    return (this.remotePlaced.get(offerer + offerId) ?? 0) > now;
+    const remote = this.remotePlaced.get(offerer + offerId);
+    return remote !== undefined && remote.until > now && remote.from !== from;
   }
 }
 

@@ -307,7 +307,7 @@ export class Tracker implements ConnectionHost {
       }
     }
     for (const swarm of this.swarms.values()) {
-      for (const [key, until] of swarm.remotePlaced) {
+      for (const [key, { until }] of swarm.remotePlaced) {
         // Insertion order is expiry order (one fixed lifetime): stop at the first live one.
         if (until > now) break;
         swarm.remotePlaced.delete(key);

@@ -219,3 +219,27 @@ test('across nodes: an offer that found only smaller peer_ids reaches a newcomer
     }),
   );
 });
+
+test('across nodes: an offer moved on to another member of the same node is delivered there', async (t) => {
+  let skew = 0;
+  const net = await startTestnet(t, { nodes: 2, nodeOptions: { now: () => Date.now() + skew } });
+  const [n0, n1] = net.nodes as [SigmeshNode, SigmeshNode];
+  await n0.connect(n1.url());
+  const ih = id20('moved');
+  const [offerer, l1, l2] = sortedIds('moved', 3) as [string, string, string];
+  const room = deriveRoomHash('dialect:tracker', trackerIdToHex(ih as TrackerId));
+  const [first] = await join(t, `${n1.url()}/announce`, ih, [l1]);
+  await waitFor(() => n0.remoteMembers(room).length === 0, 'no member on n0 yet');
+  const socket = await TrackerSocket.open(t, `${n0.url()}/announce`);
+  const pool = announce(ih, offerer, 1);
+  await socket.request(pool, isReply(ih), 'the offer');
+  await first!.next(offerFrom(offerer), 'the offer at the first member on n1', 4_000);
+  const [second] = await join(t, `${n1.url()}/announce`, ih, [l2]);
+  await waitFor(() => n0.remoteMembers(room).length === 2, 'n0 to see the second member');
+  // Left unanswered: announced again, it goes to the second member — on the same node as the
+  // first, which must not take it for the same offer placed there twice.
+  skew = IGNORED_MS;
+  await socket.request(pool, isReply(ih), 'the same offer, unanswered');
+  const moved = await second!.next(offerFrom(offerer), 'the offer at the second member', 4_000);
+  assert.equal(moved.offer_id, offerIds(pool)[0]);
+});
