@@ -67,13 +67,9 @@ async function trackerEvents(nodes: readonly SigmeshNode[]): Promise<Record<stri
   return events;
 }
 
-/** "a-b" for pair `index`, by join order (the pairs' listing order). */
-function pairName(index: number): string {
-  let i = 0;
-  for (let a = 0; a < pageCount; a++)
-    for (let b = a + 1; b < pageCount; b++) if (i++ === index) return `${a}-${b}`;
-  return '?';
-}
+/** Every pair of pages by join order, the earlier first. */
+const pagePairs: Array<readonly [number, number]> = [];
+for (let a = 0; a < pageCount; a++) for (let b = a + 1; b < pageCount; b++) pagePairs.push([a, b]);
 
 const browser = await launchChromium();
 const results: Trial[] = [];
@@ -104,9 +100,8 @@ for (let trial = 0; trial < trials; trial++) {
     const url = `${nodes[i % 3]!.url().replace(/^http/, 'ws')}/announce`;
     ids.push(await joinTrysteroRoom(pages[i]!.page, { ...room, relayUrls: [url] }));
   }
-  const key = (a: number, b: number) => `${a}-${b}`;
   // Times are the pages' own (Date.now() when each joined, and when each saw another join).
-  const met = new Map<string, number>();
+  const met = new Map<number, number>();
   let logs = await Promise.all(pages.map(({ page }) => trysteroLog(page)));
   const lastJoin = logs.at(-1)!.startedAt;
   const seen = (a: number, b: number): number | undefined => {
@@ -114,31 +109,26 @@ for (let trial = 0; trial < trials; trial++) {
     return at < 0 ? undefined : logs[a]!.joinedAt[at];
   };
   for (;;) {
-    for (let a = 0; a < pageCount; a++)
-      for (let b = a + 1; b < pageCount; b++) {
-        const [ab, ba] = [seen(a, b), seen(b, a)];
-        if (ab !== undefined && ba !== undefined)
-          met.set(key(a, b), Math.max(ab, ba) - logs[b]!.startedAt);
-      }
-    if (met.size === (pageCount * (pageCount - 1)) / 2 || Date.now() - lastJoin > timeoutMs) break;
+    pagePairs.forEach(([a, b], i) => {
+      const [ab, ba] = [seen(a, b), seen(b, a)];
+      if (ab !== undefined && ba !== undefined) met.set(i, Math.max(ab, ba) - logs[b]!.startedAt);
+    });
+    if (met.size === pagePairs.length || Date.now() - lastJoin > timeoutMs) break;
     await sleep(100);
     logs = await Promise.all(pages.map(({ page }) => trysteroLog(page)));
   }
-  const pairs: Pair[] = [];
-  for (let a = 0; a < pageCount; a++)
-    for (let b = a + 1; b < pageCount; b++)
-      pairs.push({ earlierSmaller: ids[a]! < ids[b]!, meetMs: met.get(key(a, b)) });
+  const pairs: Pair[] = pagePairs.map(([a, b], i) => ({
+    earlierSmaller: ids[a]! < ids[b]!,
+    meetMs: met.get(i),
+  }));
   const complete = pairs.every((pair) => pair.meetMs !== undefined);
+  // From the last join to the moment the last pair met.
   const fullMeshMs = complete
-    ? Math.max(0, ...pairs.map((pair, i) => pair.meetMs! + laterJoin(i) - lastJoin))
+    ? Math.max(
+        0,
+        ...pairs.map((pair, i) => pair.meetMs! + logs[pagePairs[i]![1]]!.startedAt - lastJoin),
+      )
     : undefined;
-  // The later page's join of pair i, by the order the pairs were listed in.
-  function laterJoin(index: number): number {
-    let i = 0;
-    for (let a = 0; a < pageCount; a++)
-      for (let b = a + 1; b < pageCount; b++) if (i++ === index) return logs[b]!.startedAt;
-    throw new Error('no such pair');
-  }
   const events = await trackerEvents(nodes);
   results.push({ gaps, pairs, fullMeshMs, events });
   const missed = pairs.filter((pair) => pair.meetMs === undefined).length;
@@ -146,7 +136,7 @@ for (let trial = 0; trial < trials; trial++) {
   const apart = pairs.flatMap((pair, i) =>
     pair.meetMs === undefined || pair.meetMs > 5_000
       ? [
-          `${pairName(i)}${pair.earlierSmaller ? ' (earlier smaller)' : ''}: ${pair.meetMs ?? 'missed'}`,
+          `${pagePairs[i]!.join('-')}${pair.earlierSmaller ? ' (earlier smaller)' : ''}: ${pair.meetMs ?? 'missed'}`,
         ]
       : [],
   );
