@@ -45,13 +45,12 @@ export interface RelayRefusal {
 }
 
 /**
- * Relays the offers of an announce, each to one other member of the swarm picked at random — a
- * local peer (sent on its socket at once) or a member on another node (an addressed room
- * message) — skipping offers already placed (the same offer announced again, here or through
- * another node) unless their target left them unanswered ({@link ignored}): those go to
- * another. A seeder's offers go only to peers that do not seed; a peer's offers never go
- * to its own copies on other nodes (the same peer_id). Offers beyond the members available are
- * not relayed (as in bittorrent-tracker).
+ * Relays the offers of an announce, each to one other member of the swarm picked at random
+ * ({@link pickTargets}: in a small swarm, only members likely to answer) — a local peer (sent on
+ * its socket at once) or a member on another node (an addressed room message) — skipping offers
+ * already placed (the same offer announced again, here or through another node) unless their
+ * target left them unanswered ({@link ignored}): those go to another. Offers beyond the members
+ * available are kept for members that come next ({@link park}); bittorrent-tracker drops them.
  */
 export function relayOffers(
   tracker: Tracker,
