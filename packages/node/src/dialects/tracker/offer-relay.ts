@@ -35,6 +35,13 @@ export const PREFERRING_MAX_MEMBERS = 64;
  * offerer for 23 s.
  */
 export const IGNORED_MS = 10_000;
+/**
+ * A pair younger than this gets no further offers from its smaller peer in a small swarm; an older
+ * one gets one per announce, after every member not paired yet: its connection may have failed
+ * after the answer (Trystero then takes an offer from that peer again), which the tracker cannot
+ * see.
+ */
+export const PAIR_HOLD_MS = 60_000;
 /** Times a newcomer is looked at again for offers that were not yet taken as ignored. */
 const UNPARK_RETRIES = 3;
 
@@ -118,8 +125,9 @@ export function relayOffers(
  * offer to: not itself (nor its copies on other nodes), not a seeder when it seeds, no peer
  * whose connection closed. In a swarm of at most {@link PREFERRING_MAX_MEMBERS} members (a
  * Trystero room, where every page connects to every other) it offers only to members it has
- * neither paired with nor placed an offer with lately (another offer there is ignored: Trystero
- * drops offers from a peer it is connected to or answering) and that have a larger peer_id:
+ * neither paired with (or only long ago: {@link PAIR_HOLD_MS}) nor placed an offer with lately
+ * (another offer there is ignored: Trystero drops offers from a peer it is connected to or
+ * answering) and that have a larger peer_id:
  * Trystero answers an offer from a smaller peer_id only while it has no offers of its own out,
  * and every page has after its first announce; the smaller one pairs with it through its own
  * offers. Offers left over are parked for members that come next, or that are identified (a
@@ -140,12 +148,19 @@ function pickTargets(peer: SwarmPeer, count: number, now: number): PeerId[] {
   const recent = new Set<PeerId>();
   for (const sent of peer.sent.values()) if (now - sent.at < PLACED_MS) recent.add(sent.target);
   const paired = peer.pairedWith;
-  // Every member looked at (a small swarm): a sampled pick could miss the one it may offer to.
-  return census.pickByTier(count, (member) => {
-    if (!eligible(member) || recent.has(member) || paired?.has(member) === true) return undefined;
+  const tier = (member: PeerId): number | undefined => {
+    if (!eligible(member) || recent.has(member)) return undefined;
     const other = census.peerOf(member);
-    return other !== undefined && other > peer.peerId ? 0 : undefined;
-  });
+    if (other === undefined || other <= peer.peerId) return undefined;
+    const pairedAt = paired?.get(member);
+    if (pairedAt === undefined) return 0;
+    return now - pairedAt >= PAIR_HOLD_MS ? 1 : undefined;
+  };
+  // Every member looked at (a small swarm): a sampled pick could miss the one it may offer to.
+  const picked = census.pickByTier(count, tier);
+  // Old pairs, most of them connected (an offer there is ignored), take one offer at most.
+  const again = picked.findIndex((member) => tier(member) === 1);
+  return again < 0 ? picked : picked.slice(0, again + 1);
 }
 
 /**
@@ -295,13 +310,13 @@ export function relayAnswer(
     if (!tracker.federation.answer(peer, received.origin, answer.offerId, answer.sdp))
       return { code: 'TRACKER_MESSAGE_TOO_LARGE', message: 'the answer is too large to relay' };
     tracker.counters.add('answers_remote');
-    notePair(peer, received.origin);
+    notePair(peer, received.origin, now);
     return undefined;
   }
   if (!forwardAnswer(tracker, offerer, peer.member.peerId, peer.peerId, answer.offerId, answer.sdp))
     return notFound;
   tracker.counters.add('answers_local');
-  notePair(peer, received.origin);
+  notePair(peer, received.origin, now);
   return undefined;
 }
 
@@ -323,7 +338,7 @@ export function forwardAnswer(
   // Spent (one answer per offer), but still remembered as placed.
   sent.answered = true;
   offerer.swarm.parked.drop(offerer.peerId + offerId);
-  notePair(offerer, from);
+  notePair(offerer, from, tracker.now());
   offerer.connection.send({
     action: 'announce',
     info_hash: offerer.swarm.infoHash,

@@ -45,10 +45,10 @@ export interface ParkedOffer {
 /** Members remembered per peer in {@link SwarmPeer.pairedWith}: a small swarm's worth. */
 export const MAX_PAIRS_REMEMBERED = 64;
 
-/** Notes that `peer` paired with `member` (an answer went between them). */
-export function notePair(peer: SwarmPeer, member: PeerId): void {
-  const pairs = (peer.pairedWith ??= new Set());
-  if (pairs.size < MAX_PAIRS_REMEMBERED) pairs.add(member);
+/** Notes that `peer` paired with `member` (an answer went between them) at `now`. */
+export function notePair(peer: SwarmPeer, member: PeerId, now: number): void {
+  const pairs = (peer.pairedWith ??= new Map());
+  if (pairs.size < MAX_PAIRS_REMEMBERED || pairs.has(member)) pairs.set(member, now);
 }
 
 /** Entries of {@link SwarmPeer.sent} and {@link SwarmPeer.received} kept per peer (oldest dropped). */
@@ -69,12 +69,13 @@ export interface SwarmPeer {
   /** When it joined the swarm on this node. */
   readonly joinedAt: number;
   /**
-   * Members it paired with — an answer relayed to it or from it — up to
-   * {@link MAX_PAIRS_REMEMBERED}; undefined until its first. In a small swarm its offers no
-   * longer go to them (offer-relay.ts `pickTargets`), and it is told the lone interval while
-   * members it has not paired with remain (`Tracker.reply`).
+   * Members it paired with — an answer relayed to it or from it — and when, up to
+   * {@link MAX_PAIRS_REMEMBERED}; undefined until its first. In a small swarm its offers go to
+   * them again only once the pair is old and then one per announce (offer-relay.ts
+   * `pickTargets`: a connection that failed after its answer), and it is told the lone interval
+   * while members it has not paired with remain (`Tracker.reply`).
    */
-  pairedWith: Set<PeerId> | undefined;
+  pairedWith: Map<PeerId, number> | undefined;
   /**
    * Offers this peer made and placed, by offer_id: for its answer (from that target only), and
    * to keep the same offer announced again within {@link PLACED_MS} from a second target.

@@ -380,6 +380,6 @@ function unpairedLeft(peer: SwarmPeer, counts: { complete: number; incomplete: n
   if (census.size > PREFERRING_MAX_MEMBERS) return false;
   const pairable = peer.seed ? counts.incomplete : counts.complete + counts.incomplete - 1;
   let live = 0;
-  for (const member of peer.pairedWith ?? []) if (census.has(member)) live++;
+  for (const member of peer.pairedWith?.keys() ?? []) if (census.has(member)) live++;
   return live < pairable;
 }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { deriveRoomHash, trackerIdToHex, type TrackerId } from '@sigmesh/protocol';
 import type { SigmeshNode } from '../../../src/index.js';
-import { IGNORED_MS } from '../../../src/dialects/tracker/offer-relay.js';
+import { IGNORED_MS, PAIR_HOLD_MS } from '../../../src/dialects/tracker/offer-relay.js';
 import { startTestNode } from '../../helpers/test-node.js';
 import { startTestnet } from '../../helpers/test-testnet.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -242,4 +242,27 @@ test('across nodes: an offer moved on to another member of the same node is deli
   await socket.request(pool, isReply(ih), 'the same offer, unanswered');
   const moved = await second!.next(offerFrom(offerer), 'the offer at the second member', 4_000);
   assert.equal(moved.offer_id, offerIds(pool)[0]);
+});
+
+test(`a pair older than ${PAIR_HOLD_MS / 1000} s gets one offer per announce again: its connection may have failed after the answer`, async (t) => {
+  let skew = 0;
+  const node = await startTestNode(t, { now: () => Date.now() + skew });
+  const url = `${node.url()}/announce`;
+  const ih = id20('old pair');
+  const [offerer, largeId] = sortedIds('old pair', 2) as [string, string];
+  const [large] = await join(t, url, ih, [largeId]);
+  const socket = await TrackerSocket.open(t, url);
+  await socket.request(announce(ih, offerer, 1), isReply(ih), 'the first offer');
+  const offer = await large!.next(offerFrom(offerer), 'the first offer at the larger peer');
+  await large!.request(answer(ih, largeId, offerer, offer), isReply(ih), 'its answer');
+  await socket.next((m) => 'answer' in m, 'the answer at the offerer');
+  const offered = () => large!.received.filter(offerFrom(offerer)).length;
+  await socket.request(announce(ih, offerer, 2), isReply(ih), 'offers while the pair is new');
+  await pause(200);
+  assert.equal(offered(), 1, 'none while the pair is new');
+  skew = PAIR_HOLD_MS;
+  await socket.request(announce(ih, offerer, 2), isReply(ih), 'offers once it is old');
+  await waitFor(() => offered() === 2, 'an offer to the old pair');
+  await pause(200);
+  assert.equal(offered(), 2, 'one per announce');
 });
