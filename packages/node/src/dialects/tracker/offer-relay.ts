@@ -127,12 +127,12 @@ export function relayOffers(
  * Trystero room, where every page connects to every other) it offers only to members it has
  * neither paired with (or only long ago: {@link PAIR_HOLD_MS}) nor placed an offer with lately
  * (another offer there is ignored: Trystero drops offers from a peer it is connected to or
- * answering) and that have a larger peer_id:
- * Trystero answers an offer from a smaller peer_id only while it has no offers of its own out,
- * and every page has after its first announce; the smaller one pairs with it through its own
- * offers. Offers left over are parked for members that come next, or that are identified (a
- * member on another node whose peer_id is not known yet). Bigger swarms (WebTorrent's) keep
- * the plain rule: the preference would send most offers to the largest peer_ids.
+ * answering) and that have a larger peer_id: Trystero answers an offer from a smaller peer_id
+ * only while it has no offers of its own out, and every page has after its first announce; the
+ * smaller one pairs with it through its own offers. Offers left over are parked for members that
+ * come next, or that are identified (a member on another node whose peer_id is not known yet).
+ * Bigger swarms (WebTorrent's) keep the plain rule: the preference would send most offers to the
+ * largest peer_ids.
  */
 function pickTargets(peer: SwarmPeer, count: number, now: number): PeerId[] {
   const { swarm } = peer;
