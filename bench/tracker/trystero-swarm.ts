@@ -12,9 +12,14 @@
 // page's offer reaches the later one: where a tracker sends each offer decides how long a room
 // takes to fill.
 //
+// With --silent N, N more tracker peers (silent-members.ts) join the swarm right after the first
+// page, spread over the three nodes, with peer_ids larger than any page's, and never answer an
+// offer: stuck or hostile members a room's pages should still meet each other beside.
+//
 //   unshare -n sh -c 'ip link set lo up && node --conditions=source --import tsx \
 //     bench/tracker/trystero-swarm.ts [--trials 4] [--pages 6] [--min-gap-ms 500] \
-//     [--max-gap-ms 2000] [--last-gap-ms 0] [--timeout-ms 60000] [--seed 1] [--name SECTION]'
+//     [--max-gap-ms 2000] [--last-gap-ms 0] [--timeout-ms 60000] [--seed 1] [--silent 0] \
+//     [--name SECTION]'
 import { createTestnet, type SigmeshNode } from '@sigmesh/node';
 import { pino } from 'pino';
 import { seededRandom } from '../../packages/node/test/helpers/seeded-random.js';
@@ -25,6 +30,7 @@ import {
 } from '../../e2e/dialects/trystero-pages.js';
 import { launchChromium } from '../client/chromium.js';
 import { argument, median, round, saveResults } from '../lib/bench-report.js';
+import { firstInfoHash, openSilentMembers, type SilentMembers } from './silent-members.js';
 
 const trials = Number(argument('trials', '4'));
 const pageCount = Number(argument('pages', '6'));
@@ -34,6 +40,7 @@ const timeoutMs = Number(argument('timeout-ms', '60000'));
 const seed = Number(argument('seed', '1'));
 /** The last page's gap instead of a random one: a page joining a room that has settled. */
 const lastGapMs = Number(argument('last-gap-ms', '0'));
+const silentCount = Number(argument('silent', '0'));
 const sectionName = argument('name', 'trysteroSwarm');
 const random = seededRandom(seed);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,6 +59,8 @@ interface Trial {
   readonly fullMeshMs: number | undefined;
   /** The three nodes' tracker events (`sigmesh_dialect_events_total`), summed. */
   readonly events: Record<string, number>;
+  /** Offers the silent members were sent (with --silent). */
+  readonly offersAtSilent: number;
 }
 
 /** The nodes' tracker event counters from `/metrics`, summed. */
@@ -95,10 +104,14 @@ for (let trial = 0; trial < trials; trial++) {
   );
   const room = { appId: 'sigmesh-bench-swarm', roomId: `trial ${trial}`, password: 'shared' };
   const ids: string[] = [];
+  const trackerUrls = nodes.map((node) => `${node.url().replace(/^http/, 'ws')}/announce`);
+  const swarm = firstInfoHash(pages[0]!.page);
+  let silent: SilentMembers | undefined;
   for (let i = 0; i < pageCount; i++) {
     if (i > 0) await sleep(gaps[i - 1]!);
-    const url = `${nodes[i % 3]!.url().replace(/^http/, 'ws')}/announce`;
-    ids.push(await joinTrysteroRoom(pages[i]!.page, { ...room, relayUrls: [url] }));
+    ids.push(await joinTrysteroRoom(pages[i]!.page, { ...room, relayUrls: [trackerUrls[i % 3]!] }));
+    if (i === 0 && silentCount > 0)
+      silent = await openSilentMembers(trackerUrls, await swarm, silentCount);
   }
   // Times are the pages' own (Date.now() when each joined, and when each saw another join).
   const met = new Map<number, number>();
@@ -130,7 +143,9 @@ for (let trial = 0; trial < trials; trial++) {
       )
     : undefined;
   const events = await trackerEvents(nodes);
-  results.push({ gaps, pairs, fullMeshMs, events });
+  const offersAtSilent = silent?.offersReceived() ?? 0;
+  silent?.close();
+  results.push({ gaps, pairs, fullMeshMs, events, offersAtSilent });
   const missed = pairs.filter((pair) => pair.meetMs === undefined).length;
   const slow = pairs.filter((pair) => (pair.meetMs ?? Infinity) > 5_000).length;
   const apart = pairs.flatMap((pair, i) =>
@@ -141,7 +156,7 @@ for (let trial = 0; trial < trials; trial++) {
       : [],
   );
   console.log(
-    `trial ${trial}: full mesh ${fullMeshMs === undefined ? `not reached (${missed} pairs missed)` : `${fullMeshMs} ms after the last join`}; ${slow} of ${pairs.length} pairs over 5 s${apart.length === 0 ? '' : ` (${apart.join(', ')})`}\n  tracker events: ${JSON.stringify(events)}`,
+    `trial ${trial}: ${silentCount > 0 ? `${offersAtSilent} offers at silent members; ` : ''}full mesh ${fullMeshMs === undefined ? `not reached (${missed} pairs missed)` : `${fullMeshMs} ms after the last join`}; ${slow} of ${pairs.length} pairs over 5 s${apart.length === 0 ? '' : ` (${apart.join(', ')})`}\n  tracker events: ${JSON.stringify(events)}`,
   );
   await Promise.all(pages.map(({ page }) => page.context().close()));
   await net.close();
@@ -162,6 +177,7 @@ const summary = {
   lastGapMs,
   timeoutMs,
   seed,
+  silent: silentCount,
   pairs: pairs.length,
   pairsMissed: pairs.length - times.length,
   pairsOver5s: pairs.filter((pair) => (pair.meetMs ?? Infinity) > 5_000).length,

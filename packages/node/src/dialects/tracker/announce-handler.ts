@@ -1,5 +1,6 @@
 import type { TrackerAnnounce } from '@sigmesh/protocol';
-import { relayAnswer, relayOffers, unparkOffers } from './offer-relay.js';
+import { relayAnswer } from './answer-relay.js';
+import { relayOffers, unparkOffers } from './offer-relay.js';
 import type { SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 import type { TrackerConnection } from './tracker-connection.js';

@@ -44,6 +44,10 @@ export class OfferPark {
     return true;
   }
 
+  get(key: string): ParkedOffer | undefined {
+    return this.#offers.get(key);
+  }
+
   drop(key: string): void {
     const old = this.#offers.get(key);
     if (old === undefined) return;

@@ -1,14 +1,8 @@
+import { type ErrorCode, type PeerId, type TrackerId, type TrackerOffer } from '@sigmesh/protocol';
 import {
-  type ErrorCode,
-  type PeerId,
-  type TrackerAnswer,
-  type TrackerId,
-  type TrackerOffer,
-} from '@sigmesh/protocol';
-import {
-  notePair,
   PLACED_MS,
   remember,
+  type ParkedOffer,
   type SentOffer,
   type Swarm,
   type SwarmPeer,
@@ -42,6 +36,12 @@ export const IGNORED_MS = 10_000;
  * see.
  */
 export const PAIR_HOLD_MS = 60_000;
+/** Offers per announce for each tier of {@link pickTargets}: one for old pairs. */
+const OLD_PAIR_CAPS = [undefined, undefined, 1];
+/** Targets an offer moves on to ({@link moveIgnored}): members of the first tier only. */
+const FIRST_TIER_ONLY = [undefined, 0, 0];
+/** Times the node moves an offer left unanswered on, before its page announces it again. */
+const MOVES = 3;
 /** Times a newcomer is looked at again for offers that were not yet taken as ignored. */
 const UNPARK_RETRIES = 3;
 
@@ -93,20 +93,17 @@ export function relayOffers(
   const targets = pickTargets(peer, fresh.length, now);
   const small = swarm.census.size <= PREFERRING_MAX_MEMBERS;
   let relayed = 0;
+  const kept: TrackerId[] = [];
   for (let i = 0; i < targets.length; i++) {
-    const target = targets[i]!;
     const offer = fresh[i]!;
-    const local = swarm.byMember.get(target);
-    if (local !== undefined) {
-      deliverOffer(tracker, local, peer.peerId, peer.member.peerId, offer.offerId, offer.sdp, now);
-      tracker.counters.add('offers_local');
-    } else if (tracker.federation.offer(peer, target, offer.offerId, offer.sdp)) {
-      tracker.counters.add('offers_remote');
-    } else continue;
-    remember(peer.sent, offer.offerId, { target, at: now, answered: false });
-    if (small) park(peer, offer, now, true);
+    const where = placeOffer(tracker, peer, targets[i]!, offer.offerId, offer.sdp, now);
+    if (where === undefined) continue;
+    tracker.counters.add(where === 'local' ? 'offers_local' : 'offers_remote');
     relayed++;
+    if (small && park(peer, offer, now, true)) kept.push(offer.offerId);
   }
+  // Kept in case their targets leave them unanswered: then they move on.
+  if (kept.length > 0) tracker.later(IGNORED_MS, () => moveIgnored(tracker, peer, kept, MOVES));
   let parked = 0;
   for (let i = targets.length; i < fresh.length; i++)
     if (park(peer, fresh[i]!, now, false)) parked++;
@@ -134,7 +131,12 @@ export function relayOffers(
  * Bigger swarms (WebTorrent's) keep the plain rule: the preference would send most offers to the
  * largest peer_ids.
  */
-function pickTargets(peer: SwarmPeer, count: number, now: number): PeerId[] {
+function pickTargets(
+  peer: SwarmPeer,
+  count: number,
+  now: number,
+  caps: ReadonlyArray<number | undefined> = OLD_PAIR_CAPS,
+): PeerId[] {
   const { swarm } = peer;
   const census = swarm.census;
   const self = peer.member.peerId;
@@ -153,14 +155,15 @@ function pickTargets(peer: SwarmPeer, count: number, now: number): PeerId[] {
     const other = census.peerOf(member);
     if (other === undefined || other <= peer.peerId) return undefined;
     const pairedAt = paired?.get(member);
-    if (pairedAt === undefined) return 0;
-    return now - pairedAt >= PAIR_HOLD_MS ? 1 : undefined;
+    if (pairedAt !== undefined) return now - pairedAt >= PAIR_HOLD_MS ? 2 : undefined;
+    const since = swarm.unanswered.get(member);
+    return since !== undefined && now - since >= IGNORED_MS ? 1 : 0;
   };
   // Every member looked at (a small swarm): a sampled pick could miss the one it may offer to.
-  const picked = census.pickByTier(count, tier);
-  // Old pairs, most of them connected (an offer there is ignored), take one offer at most.
-  const again = picked.findIndex((member) => tier(member) === 1);
-  return again < 0 ? picked : picked.slice(0, again + 1);
+  // Members that left an offer unanswered (stuck, hostile, or connected through another tracker)
+  // come after the rest, and old pairs (most of them connected: an offer there is ignored) last,
+  // one offer at most.
+  return census.pickByTier(count, tier, caps);
 }
 
 /**
@@ -231,23 +234,68 @@ export function unparkOffers(
       }
     }
     served.add(peer);
-    if (local !== undefined)
-      deliverOffer(
-        tracker,
-        local,
-        peer.peerId,
-        peer.member.peerId,
-        parked.offerId,
-        parked.sdp,
-        now,
-      );
-    else if (!tracker.federation.offer(peer, member, parked.offerId, parked.sdp)) return;
+    if (placeOffer(tracker, peer, member, parked.offerId, parked.sdp, now) === undefined) return;
     swarm.parked.drop(key);
-    remember(peer.sent, parked.offerId, { target: member, at: now, answered: false });
     tracker.counters.add('offers_unparked');
   }
   if (retryInMs !== Infinity && retries > 0)
     tracker.later(retryInMs, () => unparkOffers(tracker, swarm, member, retries - 1));
+}
+
+/**
+ * Offers `offerIds` of `peer` (kept in its small swarm's park) that are still unanswered
+ * {@link IGNORED_MS} after they were placed move on to a member of {@link pickTargets}' first
+ * tier — one it may pair with that has not left an offer unanswered and was not offered to
+ * lately — without waiting for the page to announce them again (Trystero does every 15–120 s,
+ * the tracker's interval). A member that never answers (stuck, or a hostile socket with a large
+ * peer_id) would otherwise hold each offer that reached it for a whole interval. Offers with no
+ * such member now stay kept for newcomers; those moved are looked at again, `moves` times in all.
+ */
+function moveIgnored(tracker: Tracker, peer: SwarmPeer, offerIds: TrackerId[], moves: number) {
+  if (peer.left || peer.connection.closed) return;
+  const { swarm } = peer;
+  const now = tracker.now();
+  const stale: ParkedOffer[] = [];
+  for (const offerId of offerIds) {
+    const sent = peer.sent.get(offerId);
+    const kept = swarm.parked.get(peer.peerId + offerId);
+    if (sent !== undefined && ignored(sent, now) && kept !== undefined) stale.push(kept);
+  }
+  if (stale.length === 0) return;
+  const targets = pickTargets(peer, stale.length, now, FIRST_TIER_ONLY);
+  const moved: TrackerId[] = [];
+  for (let i = 0; i < targets.length; i++) {
+    const { offerId, sdp } = stale[i]!;
+    if (placeOffer(tracker, peer, targets[i]!, offerId, sdp, now) === undefined) continue;
+    tracker.counters.add('offers_moved');
+    moved.push(offerId);
+  }
+  if (moved.length > 0 && moves > 1)
+    tracker.later(IGNORED_MS, () => moveIgnored(tracker, peer, moved, moves - 1));
+}
+
+/**
+ * Places offer `offerId` of `peer` with member `target`: on its socket when it is local, through
+ * the mesh otherwise (undefined when the mesh budget refuses it). Remembered as the peer's
+ * outstanding offer with that member (only its answer is taken) and, in a small swarm, as an offer
+ * the member has not answered yet (`Swarm.unanswered`).
+ */
+export function placeOffer(
+  tracker: Tracker,
+  peer: SwarmPeer,
+  target: PeerId,
+  offerId: TrackerId,
+  sdp: string,
+  now: number,
+): 'local' | 'remote' | undefined {
+  const { swarm } = peer;
+  const local = swarm.byMember.get(target);
+  if (local !== undefined)
+    deliverOffer(tracker, local, peer.peerId, peer.member.peerId, offerId, sdp, now);
+  else if (!tracker.federation.offer(peer, target, offerId, sdp)) return undefined;
+  remember(peer.sent, offerId, { target, at: now, answered: false });
+  if (swarm.census.size <= PREFERRING_MAX_MEMBERS) swarm.offeredTo(target, now);
+  return local === undefined ? 'remote' : 'local';
 }
 
 /** True when a placed offer has had {@link IGNORED_MS} to be answered, and was not. */
@@ -280,71 +328,4 @@ export function deliverOffer(
     offer_id: offerId,
     offer: { type: 'offer', sdp },
   });
-}
-
-/**
- * Relays an answer back to the member whose offer it answers — only for an offer this peer was
- * sent and that has not expired (aquatic's rule). The offering node checks again that it sent
- * that offer to this member (its own outstanding offers), so the rule holds across two nodes.
- */
-export function relayAnswer(
-  tracker: Tracker,
-  peer: SwarmPeer,
-  answer: TrackerAnswer,
-): RelayRefusal | undefined {
-  const received = peer.received.get(answer.offerId);
-  const now = tracker.now();
-  const notFound: RelayRefusal = {
-    code: 'TRACKER_OFFER_NOT_FOUND',
-    message: 'Could not find the offer corresponding to your answer. It may have expired.',
-  };
-  if (
-    received === undefined ||
-    received.offerer !== answer.toPeerId ||
-    now - received.at > tracker.offerTimeoutMs
-  )
-    return notFound;
-  peer.received.delete(answer.offerId);
-  const offerer = peer.swarm.byMember.get(received.origin);
-  if (offerer === undefined) {
-    if (!tracker.federation.answer(peer, received.origin, answer.offerId, answer.sdp))
-      return { code: 'TRACKER_MESSAGE_TOO_LARGE', message: 'the answer is too large to relay' };
-    tracker.counters.add('answers_remote');
-    notePair(peer, received.origin, now);
-    return undefined;
-  }
-  if (!forwardAnswer(tracker, offerer, peer.member.peerId, peer.peerId, answer.offerId, answer.sdp))
-    return notFound;
-  tracker.counters.add('answers_local');
-  notePair(peer, received.origin, now);
-  return undefined;
-}
-
-/**
- * Gives `offerer` an answer from member `from` if `offerer` sent that member that offer and it
- * has not expired; the offer is then spent (one answer per offer).
- */
-export function forwardAnswer(
-  tracker: Tracker,
-  offerer: SwarmPeer,
-  from: PeerId,
-  answerer: TrackerId,
-  offerId: TrackerId,
-  sdp: string,
-): boolean {
-  const sent = offerer.sent.get(offerId);
-  if (sent?.target !== from || sent.answered || tracker.now() - sent.at > tracker.offerTimeoutMs)
-    return false;
-  // Spent (one answer per offer), but still remembered as placed.
-  sent.answered = true;
-  offerer.swarm.parked.drop(offerer.peerId + offerId);
-  notePair(offerer, from, tracker.now());
-  offerer.connection.send({
-    action: 'announce',
-    info_hash: offerer.swarm.infoHash,
-    peer_id: answerer,
-    offer_id: offerId,
-    answer: { type: 'answer', sdp },
-  });
-  return true;
 }

@@ -116,10 +116,15 @@ export class SwarmCensus {
 
   /**
    * Up to `count` distinct members for which `tier` gives a number (lower first), picked at random
-   * within each tier: a shuffled scan of every member, so only for small swarms (the caller's
-   * bound); undefined from `tier` leaves a member out.
+   * within each tier, and at most `caps[n]` (when given) from tier `n`: a shuffled scan of every
+   * member, so only for small swarms (the caller's bound); undefined from `tier` leaves a member
+   * out.
    */
-  pickByTier(count: number, tier: (member: PeerId) => number | undefined): PeerId[] {
+  pickByTier(
+    count: number,
+    tier: (member: PeerId) => number | undefined,
+    caps: ReadonlyArray<number | undefined> = [],
+  ): PeerId[] {
     const tiers: PeerId[][] = [];
     const order = this.#list.slice();
     for (let i = order.length - 1; i >= 0; i--) {
@@ -130,9 +135,16 @@ export class SwarmCensus {
       if (rank === undefined) continue;
       (tiers[rank] ??= []).push(member);
       // The best tier alone fills the pick: no need to rank the rest.
-      if (rank === 0 && tiers[0]!.length === count) return tiers[0]!;
+      if (rank === 0 && tiers[0]!.length === count && caps[0] === undefined) return tiers[0]!;
     }
-    return tiers.flat().slice(0, count);
+    const picked: PeerId[] = [];
+    for (let rank = 0; rank < tiers.length && picked.length < count; rank++) {
+      const members = tiers[rank];
+      if (members === undefined) continue;
+      const take = Math.min(count - picked.length, caps[rank] ?? Infinity, members.length);
+      for (let i = 0; i < take; i++) picked.push(members[i]!);
+    }
+    return picked;
   }
 
   #count(peer: string | undefined, seed: boolean, delta: 1 | -1): void {

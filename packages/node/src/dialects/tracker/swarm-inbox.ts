@@ -7,7 +7,8 @@ import {
   type TrackerSwarmMessage,
 } from '@sigmesh/protocol';
 import type { RoomMessage } from '../../rooms/room-observer.js';
-import { deliverOffer, forwardAnswer, unparkOffers } from './offer-relay.js';
+import { forwardAnswer } from './answer-relay.js';
+import { deliverOffer, unparkOffers } from './offer-relay.js';
 import { PLACED_MS, type Swarm, type SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 
@@ -104,6 +105,7 @@ export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEv
     if (swarm.byMember.has(member)) return;
     census.delete(member);
     swarm.unknown.delete(member);
+    swarm.unanswered.delete(member);
   };
   if ('members' in change) {
     const present = new Set(change.members);

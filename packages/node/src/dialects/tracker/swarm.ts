@@ -120,6 +120,13 @@ export class Swarm {
    * appear here or on other nodes shortly after (see offer-relay.ts `park`, `unparkOffers`).
    */
   readonly parked: OfferPark;
+  /**
+   * In a small swarm: members a local peer placed an offer with → when the oldest offer they have
+   * not answered since was placed (an answer from them, to any local peer, clears it). A member
+   * that leaves offers unanswered is stuck or hostile: a Trystero page answers every offer a small
+   * swarm sends it (offer-relay.ts `pickTargets`). Entries leave with their member.
+   */
+  readonly unanswered = new Map<PeerId, number>();
   /** The last broadcast handled: one is delivered to every local member, but handled once. */
   lastBroadcast: unknown;
 
@@ -130,6 +137,16 @@ export class Swarm {
     budget: ParkBudget,
   ) {
     this.parked = new OfferPark(budget);
+  }
+
+  /** A local peer placed an offer with `member` at `now`. */
+  offeredTo(member: PeerId, now: number): void {
+    if (!this.unanswered.has(member)) this.unanswered.set(member, now);
+  }
+
+  /** `member` answered an offer of a local peer. */
+  answered(member: PeerId): void {
+    this.unanswered.delete(member);
   }
 
   /**

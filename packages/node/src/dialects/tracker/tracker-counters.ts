@@ -15,6 +15,7 @@ export type TrackerEvent =
   | 'offers_untargeted'
   | 'offers_parked'
   | 'offers_unparked'
+  | 'offers_moved'
   | 'offers_deduplicated'
   | 'offers_too_large_for_mesh'
   | 'answers_local'

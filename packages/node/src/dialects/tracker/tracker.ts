@@ -225,6 +225,7 @@ export class Tracker implements ConnectionHost {
     swarm.local.delete(peer.peerId);
     swarm.byMember.delete(peer.member.peerId);
     swarm.census.delete(peer.member.peerId);
+    swarm.unanswered.delete(peer.member.peerId);
     connection.peers.delete(swarm.infoHash);
     connection.address.peers--;
     this.rooms.leave(peer.member);

@@ -61,4 +61,15 @@ test('pickByTier fills from the best tier first, at random within it, and leaves
     census.pickByTier(2, () => undefined),
     [],
   );
+  // At most `caps[n]` from tier n.
+  const capped = census.pickByTier(5, tier, [2, 1]);
+  assert.equal(capped.length, 3);
+  assert.ok(capped.slice(0, 2).every((member) => Number(census.peerOf(member)!.slice(1)) < 3));
+  assert.ok(Number(census.peerOf(capped[2]!)!.slice(1)) >= 6);
+  const later = (member: PeerId) => (Number(census.peerOf(member)!.slice(1)) >= 6 ? 2 : 1);
+  for (let round = 0; round < 20; round++) {
+    const picked = census.pickByTier(9, later, [undefined, undefined, 1]);
+    assert.equal(picked.length, 7, 'tier 1 (six members), then one of tier 2');
+    assert.ok(Number(census.peerOf(picked[6]!)!.slice(1)) >= 6);
+  }
 });
