@@ -26,11 +26,15 @@ export interface TrackerSwarmAnswer {
  * Who a member is: its tracker peer_id and whether it seeds. Broadcast when a peer joins or its
  * seeding changes, and sent to a member that asked (`who`): it lets every node count the whole
  * swarm (one peer on several nodes counted once) and keep a peer's offers from its own copies.
+ * In a small swarm also broadcast when the member left the offers it was sent unanswered for
+ * 10 s (`silent: true`) and when it answers one again (`silent: false`): other nodes then offer
+ * to it after the members that answer. Absent: not known to be silent (older nodes never send it).
  */
 export interface TrackerSwarmPeer {
   readonly t: 'peer';
   readonly peer: string;
   readonly seed: boolean;
+  readonly silent?: boolean;
 }
 
 /** Asks the addressed member to say who it is (a node that joined the swarm late). */
@@ -55,10 +59,14 @@ export function parseTrackerSwarmMessage(value: unknown): ParseResult<TrackerSwa
         ? parsed({ t, peer, offer, sdp })
         : bad(`bad ${t}`);
     }
-    case 'peer':
-      return isHex40(value.peer) && typeof value.seed === 'boolean'
-        ? parsed({ t: 'peer', peer: value.peer, seed: value.seed })
+    case 'peer': {
+      const { peer, seed, silent } = value;
+      if (!isHex40(peer) || typeof seed !== 'boolean') return bad('bad peer');
+      if (silent === undefined) return parsed({ t: 'peer', peer, seed });
+      return typeof silent === 'boolean'
+        ? parsed({ t: 'peer', peer, seed, silent })
         : bad('bad peer');
+    }
     case 'who':
       return parsed({ t: 'who' });
     default:

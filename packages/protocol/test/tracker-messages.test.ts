@@ -168,11 +168,16 @@ test('swarm messages from other nodes are parsed like mesh frames', () => {
   const hex = 'ab'.repeat(20);
   assert.ok(parseTrackerSwarmMessage({ t: 'offer', peer: hex, offer: hex, sdp: 'x' }).ok);
   assert.ok(parseTrackerSwarmMessage({ t: 'peer', peer: hex, seed: true }).ok);
+  assert.deepEqual(parseTrackerSwarmMessage({ t: 'peer', peer: hex, seed: false, silent: true }), {
+    ok: true,
+    value: { t: 'peer', peer: hex, seed: false, silent: true },
+  });
   assert.ok(parseTrackerSwarmMessage({ t: 'who' }).ok);
   for (const bad of [
     null,
     { t: 'offer', peer: 'zz', offer: hex, sdp: 'x' },
     { t: 'peer', peer: hex },
+    { t: 'peer', peer: hex, seed: true, silent: 'yes' },
     { t: 'x' },
   ])
     assert.equal(parseTrackerSwarmMessage(bad).ok, false);

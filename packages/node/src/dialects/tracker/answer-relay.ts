@@ -27,6 +27,7 @@ export function relayAnswer(
     return notFound;
   peer.received.delete(answer.offerId);
   peer.swarm.answered(peer.member.peerId);
+  if (peer.toldSilent && tracker.federation.silence(peer, false)) peer.toldSilent = false;
   const offerer = peer.swarm.byMember.get(received.origin);
   if (offerer === undefined) {
     if (!tracker.federation.answer(peer, received.origin, answer.offerId, answer.sdp))

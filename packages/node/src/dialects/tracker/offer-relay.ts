@@ -1,6 +1,7 @@
 import { type ErrorCode, type PeerId, type TrackerId, type TrackerOffer } from '@sigmesh/protocol';
 import {
   PLACED_MS,
+  PREFERRING_MAX_MEMBERS,
   remember,
   type ParkedOffer,
   type SentOffer,
@@ -19,8 +20,6 @@ import type { Tracker } from './tracker.js';
 export const PARK_MS = 130_000;
 /** Offers parked per swarm. */
 const MAX_PARKED = 64;
-/** Swarms of at most this many members prefer offer targets likely to answer ({@link pickTargets}). */
-export const PREFERRING_MAX_MEMBERS = 64;
 /**
  * An offer placed and still unanswered after this long is taken as ignored: it may go to a
  * newcomer or, announced again, to another peer. Long enough for a browser to answer on a busy
@@ -36,10 +35,15 @@ export const IGNORED_MS = 10_000;
  * see.
  */
 export const PAIR_HOLD_MS = 60_000;
+/** The tiers of {@link pickTargets}, best first. */
+const RESPONSIVE = 0;
+const UNKNOWN = 1;
+const SILENT = 2;
+const OLD_PAIR = 3;
 /** Offers per announce for each tier of {@link pickTargets}: one for old pairs. */
-const OLD_PAIR_CAPS = [undefined, undefined, 1];
-/** Targets an offer moves on to ({@link moveIgnored}): members of the first tier only. */
-const FIRST_TIER_ONLY = [undefined, 0, 0];
+const OLD_PAIR_CAPS = [undefined, undefined, undefined, 1];
+/** Targets an offer moves on to ({@link moveIgnored}): members not silent, and not old pairs. */
+const NOT_SILENT = [undefined, undefined, 0, 0];
 /** Times the node moves an offer left unanswered on, before its page announces it again. */
 const MOVES = 3;
 /** Times a newcomer is looked at again for offers that were not yet taken as ignored. */
@@ -57,7 +61,8 @@ export interface RelayRefusal {
  * its socket at once) or a member on another node (an addressed room message) — skipping offers
  * already placed (the same offer announced again, here or through another node) unless their
  * target left them unanswered ({@link ignored}): those go to another. Offers beyond the members
- * available are kept for members that come next ({@link park}); bittorrent-tracker drops them.
+ * available are kept for members that come next ({@link park}); bittorrent-tracker drops them. In
+ * a small swarm, offers placed are kept too, and moved on if left unanswered ({@link moveIgnored}).
  */
 export function relayOffers(
   tracker: Tracker,
@@ -126,8 +131,12 @@ export function relayOffers(
  * (another offer there is ignored: Trystero drops offers from a peer it is connected to or
  * answering) and that have a larger peer_id: Trystero answers an offer from a smaller peer_id
  * only while it has no offers of its own out, and every page has after its first announce; the
- * smaller one pairs with it through its own offers. Offers left over are parked for members that
- * come next, or that are identified (a member on another node whose peer_id is not known yet).
+ * smaller one pairs with it through its own offers. Members known to answer
+ * (`Swarm.responsive`) come first; members that left an offer unanswered {@link IGNORED_MS} and
+ * have answered none since (`Swarm.unanswered`, or told by their node) after the others; old
+ * pairs last. Offers left over are parked for members that come next, or that are
+ * identified (a member on another node whose peer_id is not known yet). `caps` bounds the offers
+ * per tier.
  * Bigger swarms (WebTorrent's) keep the plain rule: the preference would send most offers to the
  * largest peer_ids.
  */
@@ -155,14 +164,15 @@ function pickTargets(
     const other = census.peerOf(member);
     if (other === undefined || other <= peer.peerId) return undefined;
     const pairedAt = paired?.get(member);
-    if (pairedAt !== undefined) return now - pairedAt >= PAIR_HOLD_MS ? 2 : undefined;
+    if (pairedAt !== undefined) return now - pairedAt >= PAIR_HOLD_MS ? OLD_PAIR : undefined;
     const since = swarm.unanswered.get(member);
-    return since !== undefined && now - since >= IGNORED_MS ? 1 : 0;
+    if (since !== undefined && now - since >= IGNORED_MS) return SILENT;
+    return swarm.responsive.has(member) ? RESPONSIVE : UNKNOWN;
   };
   // Every member looked at (a small swarm): a sampled pick could miss the one it may offer to.
-  // Members that left an offer unanswered (stuck, hostile, or connected through another tracker)
-  // come after the rest, and old pairs (most of them connected: an offer there is ignored) last,
-  // one offer at most.
+  // Members known to answer first; members that left an offer unanswered (stuck, hostile, or
+  // connected through another tracker) after those not known either way; old pairs (most of them
+  // connected: an offer there is ignored) last, one offer at most.
   return census.pickByTier(count, tier, caps);
 }
 
@@ -228,7 +238,7 @@ export function unparkOffers(
         swarm.parked.drop(key);
         continue;
       }
-      if (!ignored(sent, now)) {
+      if (!ignored(sent, now) && !placedWithSilent(swarm, sent)) {
         retryInMs = Math.min(retryInMs, sent.at + IGNORED_MS - now);
         continue;
       }
@@ -244,16 +254,16 @@ export function unparkOffers(
 
 /**
  * Offers `offerIds` of `peer` (kept in its small swarm's park) that are still unanswered
- * {@link IGNORED_MS} after they were placed move on to a member of {@link pickTargets}' first
- * tier — one it may pair with that has not left an offer unanswered and was not offered to
- * lately — without waiting for the page to announce them again (Trystero does every 15–120 s,
- * the tracker's interval). A member that never answers (stuck, or a hostile socket with a large
- * peer_id) would otherwise hold each offer that reached it for a whole interval. Offers with no
- * such member now stay kept for newcomers; those moved are looked at again, `moves` times in all.
+ * {@link IGNORED_MS} after they were placed move on to another member it may pair with
+ * ({@link pickTargets}) that is not silent and was not offered to lately, without waiting for
+ * the page to announce them again (Trystero does every 15–120 s, the tracker's interval). A
+ * member that never answers (stuck, or a hostile socket with a large peer_id) would otherwise
+ * hold each offer that reached it for a whole interval. Offers with no such member now stay kept
+ * for newcomers; those moved are looked at again, `moves` times in all.
  */
 function moveIgnored(tracker: Tracker, peer: SwarmPeer, offerIds: TrackerId[], moves: number) {
-  if (peer.left || peer.connection.closed) return;
   const { swarm } = peer;
+  if (peer.left || peer.connection.closed || swarm.census.size > PREFERRING_MAX_MEMBERS) return;
   const now = tracker.now();
   const stale: ParkedOffer[] = [];
   for (const offerId of offerIds) {
@@ -262,7 +272,7 @@ function moveIgnored(tracker: Tracker, peer: SwarmPeer, offerIds: TrackerId[], m
     if (sent !== undefined && ignored(sent, now) && kept !== undefined) stale.push(kept);
   }
   if (stale.length === 0) return;
-  const targets = pickTargets(peer, stale.length, now, FIRST_TIER_ONLY);
+  const targets = pickTargets(peer, stale.length, now, NOT_SILENT);
   const moved: TrackerId[] = [];
   for (let i = 0; i < targets.length; i++) {
     const { offerId, sdp } = stale[i]!;
@@ -298,6 +308,29 @@ export function placeOffer(
   return local === undefined ? 'remote' : 'local';
 }
 
+/**
+ * Local peer `peer` was delivered an offer at `since` and has answered none since then: the
+ * other nodes of its swarm are told it is silent, so their peers offer to it after the members
+ * that answer (it may be stuck, or a hostile socket taking offers with a large peer_id). A node
+ * speaks for its own members only: the mesh takes a member's messages from its owner node alone.
+ */
+function tellSilent(tracker: Tracker, peer: SwarmPeer, since: number): void {
+  const { swarm } = peer;
+  if (peer.left || peer.toldSilent || swarm.unanswered.get(peer.member.peerId) !== since) return;
+  if (swarm.census.size <= swarm.local.size) return; // no member elsewhere to tell
+  if (tracker.federation.silence(peer, true)) peer.toldSilent = true;
+}
+
+/**
+ * True when a placed offer went to a member that had left an offer unanswered
+ * {@link IGNORED_MS} already (placed there for want of a better target): a newcomer that may
+ * pair with its offerer gets it at once, not once it too is left unanswered.
+ */
+function placedWithSilent(swarm: Swarm, sent: SentOffer): boolean {
+  const since = swarm.unanswered.get(sent.target);
+  return since !== undefined && sent.at - since >= IGNORED_MS;
+}
+
 /** True when a placed offer has had {@link IGNORED_MS} to be answered, and was not. */
 function ignored(sent: SentOffer, now: number): boolean {
   return !sent.answered && now - sent.at >= IGNORED_MS;
@@ -321,6 +354,9 @@ export function deliverOffer(
   now: number,
 ): void {
   remember(target.received, offerId, { offerer, origin, at: now });
+  const swarm = target.swarm;
+  if (swarm.census.size <= PREFERRING_MAX_MEMBERS && swarm.offeredTo(target.member.peerId, now))
+    tracker.later(IGNORED_MS, () => tellSilent(tracker, target, now));
   target.connection.send({
     action: 'announce',
     info_hash: target.swarm.infoHash,

@@ -75,7 +75,22 @@ export class SwarmFederation {
   /** Tells every node (or one member that asked) who `peer` is and whether it seeds. */
   identify(peer: SwarmPeer, to?: PeerId): void {
     if (!this.#spend() && to === undefined) return;
-    this.#publish(peer, { t: 'peer', peer: trackerIdToHex(peer.peerId), seed: peer.seed }, to);
+    const peerHex = trackerIdToHex(peer.peerId);
+    const data = peer.toldSilent
+      ? ({ t: 'peer', peer: peerHex, seed: peer.seed, silent: true } as const)
+      : ({ t: 'peer', peer: peerHex, seed: peer.seed } as const);
+    this.#publish(peer, data, to);
+  }
+
+  /**
+   * Tells every node that `peer` leaves the offers it is sent unanswered, or that it answered
+   * one again; false when over budget.
+   */
+  silence(peer: SwarmPeer, silent: boolean): boolean {
+    if (!this.#spend()) return false;
+    const data = { t: 'peer', peer: trackerIdToHex(peer.peerId), seed: peer.seed, silent } as const;
+    this.#publish(peer, data);
+    return true;
   }
 
   /** Asks `member` (on another node) who it is, on behalf of local peer `asker`. */

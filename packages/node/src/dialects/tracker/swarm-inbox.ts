@@ -8,8 +8,8 @@ import {
 } from '@sigmesh/protocol';
 import type { RoomMessage } from '../../rooms/room-observer.js';
 import { forwardAnswer } from './answer-relay.js';
-import { deliverOffer, unparkOffers } from './offer-relay.js';
-import { PLACED_MS, type Swarm, type SwarmPeer } from './swarm.js';
+import { deliverOffer, IGNORED_MS, unparkOffers } from './offer-relay.js';
+import { PLACED_MS, PREFERRING_MAX_MEMBERS, type Swarm, type SwarmPeer } from './swarm.js';
 import type { Tracker } from './tracker.js';
 
 /** Delay before asking an unidentified member who it is (its first offer usually says first). */
@@ -54,8 +54,18 @@ const handlers: {
       tracker.counters.add('remote_answers_in');
     else tracker.counters.add('remote_answers_refused');
   },
-  peer(tracker, peer, from, { peer: id, seed }) {
-    identify(tracker, peer.swarm, from, trackerIdFromHex(id)!, seed);
+  peer(tracker, peer, from, { peer: id, seed, silent }) {
+    const swarm = peer.swarm;
+    identify(tracker, swarm, from, trackerIdFromHex(id)!, seed);
+    if (silent === undefined || !swarm.census.has(from) || swarm.byMember.has(from)) return;
+    // Its node says it leaves offers unanswered (taken as left unanswered from IGNORED_MS ago),
+    // or that it answered one again.
+    if (!silent) swarm.answered(from);
+    else if (swarm.census.size <= PREFERRING_MAX_MEMBERS)
+      swarm.unanswered.set(
+        from,
+        Math.min(swarm.unanswered.get(from) ?? Infinity, tracker.now() - IGNORED_MS),
+      );
   },
   who(tracker, peer, from) {
     tracker.federation.identify(peer, from);
@@ -105,7 +115,7 @@ export function swarmPresence(tracker: Tracker, swarm: Swarm, change: PresenceEv
     if (swarm.byMember.has(member)) return;
     census.delete(member);
     swarm.unknown.delete(member);
-    swarm.unanswered.delete(member);
+    swarm.forget(member);
   };
   if ('members' in change) {
     const present = new Set(change.members);

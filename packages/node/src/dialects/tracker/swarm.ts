@@ -11,6 +11,12 @@ import type { TrackerConnection } from './tracker-connection.js';
  */
 export const PLACED_MS = 30_000;
 
+/**
+ * Swarms of at most this many members prefer offer targets likely to answer (offer-relay.ts
+ * `pickTargets`): Trystero rooms, where every page connects to every other.
+ */
+export const PREFERRING_MAX_MEMBERS = 64;
+
 /** An offer a peer made, relayed to one member (aquatic's outstanding offer). */
 export interface SentOffer {
   /** The member the offer went to: only its answer is forwarded. */
@@ -94,6 +100,11 @@ export interface SwarmPeer {
    * node does not know yet is refused there. Undefined once the join is out.
    */
   outbox: Array<() => void> | undefined;
+  /**
+   * The other nodes were told it leaves the offers it is sent unanswered (`silent` in the
+   * federation's `peer` message); they are told again when it answers one.
+   */
+  toldSilent: boolean;
   left: boolean;
 }
 
@@ -121,12 +132,19 @@ export class Swarm {
    */
   readonly parked: OfferPark;
   /**
-   * In a small swarm: members a local peer placed an offer with → when the oldest offer they have
-   * not answered since was placed (an answer from them, to any local peer, clears it). A member
-   * that leaves offers unanswered is stuck or hostile: a Trystero page answers every offer a small
-   * swarm sends it (offer-relay.ts `pickTargets`). Entries leave with their member.
+   * In a small swarm: members a local peer placed an offer with, and local members any offer was
+   * delivered to → when the oldest offer they have not answered since was placed (an answer from
+   * them, to any local peer or from a local member, clears it), or, for a member on another node,
+   * as its node tells (`silent` in its `peer` message). A member that leaves offers unanswered is
+   * stuck or hostile: a Trystero page answers every offer a small swarm sends it (offer-relay.ts
+   * `pickTargets`). Entries leave with their member.
    */
   readonly unanswered = new Map<PeerId, number>();
+  /**
+   * In a small swarm: members known to answer — an answer from them went through this node.
+   * Offered to first (offer-relay.ts `pickTargets`). Entries leave with their member.
+   */
+  readonly responsive = new Set<PeerId>();
   /** The last broadcast handled: one is delivered to every local member, but handled once. */
   lastBroadcast: unknown;
 
@@ -139,14 +157,27 @@ export class Swarm {
     this.parked = new OfferPark(budget);
   }
 
-  /** A local peer placed an offer with `member` at `now`. */
-  offeredTo(member: PeerId, now: number): void {
-    if (!this.unanswered.has(member)) this.unanswered.set(member, now);
+  /**
+   * An offer was placed with `member` at `now` (by a local peer, or by any peer when the member
+   * is local); true when it had answered everything before.
+   */
+  offeredTo(member: PeerId, now: number): boolean {
+    if (this.unanswered.has(member)) return false;
+    this.unanswered.set(member, now);
+    return true;
   }
 
-  /** `member` answered an offer of a local peer. */
+  /** `member` answered an offer (of a local peer, or as a local member). */
   answered(member: PeerId): void {
     this.unanswered.delete(member);
+    if (this.census.size <= PREFERRING_MAX_MEMBERS && this.census.has(member))
+      this.responsive.add(member);
+  }
+
+  /** `member` left the swarm (here or on another node). */
+  forget(member: PeerId): void {
+    this.unanswered.delete(member);
+    this.responsive.delete(member);
   }
 
   /**

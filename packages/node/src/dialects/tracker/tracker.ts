@@ -17,7 +17,7 @@ import type { LoadAdmission } from './load-admission.js';
 import { RateBucket } from './rate-bucket.js';
 import { handleScrape } from './scrape-handler.js';
 import type { ParkBudget } from './offer-park.js';
-import { PREFERRING_MAX_MEMBERS } from './offer-relay.js';
+import { PREFERRING_MAX_MEMBERS } from './swarm.js';
 import { Swarm, type SwarmPeer } from './swarm.js';
 import { SwarmFederation } from './swarm-federation.js';
 import { swarmMessage, swarmPresence, WHO_RETRY_MS } from './swarm-inbox.js';
@@ -197,6 +197,7 @@ export class Tracker implements ConnectionHost {
       sent: new Map(),
       received: new Map(),
       outbox: [],
+      toldSilent: false,
       left: false,
     };
     ref.peer = peer;
@@ -225,7 +226,7 @@ export class Tracker implements ConnectionHost {
     swarm.local.delete(peer.peerId);
     swarm.byMember.delete(peer.member.peerId);
     swarm.census.delete(peer.member.peerId);
-    swarm.unanswered.delete(peer.member.peerId);
+    swarm.forget(peer.member.peerId);
     connection.peers.delete(swarm.infoHash);
     connection.address.peers--;
     this.rooms.leave(peer.member);

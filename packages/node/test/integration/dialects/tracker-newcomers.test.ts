@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { deriveRoomHash, trackerIdToHex, type TrackerId } from '@sigmesh/protocol';
 import type { SigmeshNode } from '../../../src/index.js';
-import { PREFERRING_MAX_MEMBERS } from '../../../src/dialects/tracker/offer-relay.js';
+import { PREFERRING_MAX_MEMBERS } from '../../../src/dialects/tracker/swarm.js';
 import { startTestNode } from '../../helpers/test-node.js';
 import { startTestnet } from '../../helpers/test-testnet.js';
 import { waitFor } from '../../helpers/wait-for.js';

@@ -9,7 +9,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IGNORED_MS } from '../../../src/dialects/tracker/offer-relay.js';
+import type { SigmeshNode } from '../../../src/index.js';
 import { startTestNode } from '../../helpers/test-node.js';
+import { startTestnet } from '../../helpers/test-testnet.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { announce, id20, isReply, TrackerSocket, type TrackerMessage } from './tracker-socket.js';
 
@@ -144,4 +146,105 @@ test(`an offer left unanswered ${IGNORED_MS / 1000} s moves on to another member
   assert.ok(Date.now() - placedAt >= IGNORED_MS - 50, 'not before it was taken as ignored');
   await other.socket.request(answer(ih, other.peerId, offererId, moved), isReply(ih), 'answer');
   assert.equal((await offerer.next((m) => 'answer' in m, 'the answer')).peer_id, other.peerId);
+});
+
+test('across nodes: a member its node found silent is offered to after the members that answer', async (t) => {
+  const net = await startTestnet(t, { nodes: 2 });
+  const [n0, n1] = net.nodes as [SigmeshNode, SigmeshNode];
+  await n0.connect(n1.url());
+  const open = async (url: string, ih: string, peerId: string): Promise<TrackerSocket> => {
+    const socket = await TrackerSocket.open(t, url);
+    await socket.request(announce(ih, peerId, 0), isReply(ih), peerId);
+    return socket;
+  };
+  // Two swarms at once: a pick that ignores what n1 said passes both 1 time in 25.
+  await Promise.all(
+    [0, 1].map(async (s) => {
+      const ih = id20(`told-${s}`);
+      const [proberId, pageId, honestId, ...silentIds] = sortedIds(`told-${s}`, 7) as [
+        string,
+        string,
+        string,
+        ...string[],
+      ];
+      const page = await open(`${n0.url()}/announce`, ih, pageId);
+      const at1 = `${n1.url()}/announce`;
+      const silent = await Promise.all(silentIds.map((id) => open(at1, ih, id)));
+      const honest = await open(at1, ih, honestId);
+      // On n1, a prober (the smallest peer_id) offers to all six; the honest one answers, the
+      // four silent ones never do.
+      const prober = await TrackerSocket.open(t, at1);
+      await prober.request(announce(ih, proberId, 6), isReply(ih), 'six offers');
+      const offer = await honest.next(offerFrom(proberId), "the prober's offer");
+      await honest.request(answer(ih, honestId, proberId, offer), isReply(ih), 'an answer');
+      await waitFor(
+        () => silent.every((socket) => socket.received.some(offerFrom(proberId))),
+        'an offer at each silent member',
+      );
+      // n1 tells n0 once they have left them unanswered 10 s.
+      await pause(IGNORED_MS + 1_000);
+      await page.request(announce(ih, pageId, 1), isReply(ih), "the page's offer");
+      await honest.next(offerFrom(pageId), `swarm ${s}: the page's offer at the honest member`);
+      assert.ok(silent.every((socket) => !socket.received.some(offerFrom(pageId))));
+    }),
+  );
+});
+
+test('a newcomer gets at once an offer its smaller peer placed with a member already silent', async (t) => {
+  let skew = 0;
+  const node = await startTestNode(t, { now: () => Date.now() + skew });
+  const url = `${node.url()}/announce`;
+  const ih = id20('silent target');
+  const [proberId, offererId, newId, silentId] = sortedIds('silent target', 4) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  const open = async (peerId: string, offers: number): Promise<TrackerSocket> => {
+    const socket = await TrackerSocket.open(t, url);
+    await socket.request(announce(ih, peerId, offers), isReply(ih), peerId);
+    return socket;
+  };
+  const silent = await open(silentId, 0);
+  await open(proberId, 1);
+  await silent.next(offerFrom(proberId), "the prober's offer");
+  skew = IGNORED_MS;
+  // The silent member is the only larger one: the offer goes there all the same.
+  await open(offererId, 1);
+  const offer = await silent.next(offerFrom(offererId), "the offerer's offer");
+  const newcomer = await open(newId, 0);
+  const moved = await newcomer.next(offerFrom(offererId), 'the offer at the newcomer', 2_000);
+  assert.equal(moved.offer_id, offer.offer_id);
+});
+
+test('a member known to answer is offered to before members not known either way', async (t) => {
+  const node = await startTestNode(t);
+  const url = `${node.url()}/announce`;
+  const open = async (ih: string, peerId: string, offers = 0): Promise<TrackerSocket> => {
+    const socket = await TrackerSocket.open(t, url);
+    await socket.request(announce(ih, peerId, offers), isReply(ih), peerId);
+    return socket;
+  };
+  // Two swarms: a pick that ignores who answered passes both 1 time in 16.
+  for (const s of [0, 1]) {
+    const ih = id20(`responsive-${s}`);
+    const [firstId, secondId, answererId, ...unknownIds] = sortedIds(`responsive-${s}`, 6) as [
+      string,
+      string,
+      string,
+      ...string[],
+    ];
+    // The first page's offer reaches the answerer, then alone in the swarm, which answers.
+    const answerer = await open(ih, answererId);
+    const first = await open(ih, firstId, 1);
+    const offer = await answerer.next(offerFrom(firstId), "the first page's offer");
+    await answerer.request(answer(ih, answererId, firstId, offer), isReply(ih), 'its answer');
+    await first.next((m) => 'answer' in m, 'the answer');
+    // Three members join that nobody has offered to yet; the second page's offer goes to the
+    // one known to answer.
+    await Promise.all(unknownIds.map((id) => open(ih, id)));
+    await open(ih, secondId, 1);
+    await answerer.next(offerFrom(secondId), `swarm ${s}: the second page's offer at the answerer`);
+  }
 });
