@@ -17,24 +17,17 @@ import { startTestnet } from '../../helpers/test-testnet.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import {
   announce,
+  answer,
   id20,
   isFailure,
   isReply,
+  offerFrom,
+  sortedIds,
   TrackerSocket,
-  type TrackerMessage,
 } from './tracker-socket.js';
 
 /** Swarms per case: where a random pick would pass one in several, all of them must pass. */
 const SWARMS = 4;
-
-/** `n` peer ids for a swarm, sorted (Trystero compares them as strings). */
-const sortedIds = (label: string, n: number): string[] =>
-  Array.from({ length: n }, (_, i) => id20(`${label}-${i}`)).sort();
-
-const offerFrom =
-  (peerId: string) =>
-  (message: TrackerMessage): boolean =>
-    'offer' in message && message.peer_id === peerId;
 
 /** Peers that announce once, without offers, on `url`: members of swarm `ih`. */
 async function join(
@@ -57,16 +50,6 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The offer ids of an announce made with `announce()`. */
 const offerIds = (message: Record<string, unknown>): string[] =>
   (message.offers as Array<{ offer_id: string }>).map((offer) => offer.offer_id);
-
-/** `from`'s answer to `offer` (from `offerer`). */
-const answer = (ih: string, from: string, offerer: string, offer: TrackerMessage) => ({
-  action: 'announce',
-  info_hash: ih,
-  peer_id: from,
-  to_peer_id: offerer,
-  offer_id: offer.offer_id,
-  answer: { type: 'answer', sdp: `answer from ${from}` },
-});
 
 test('in a small swarm, offers go only to larger peer_ids', async (t) => {
   const node = await startTestNode(t);

@@ -13,7 +13,14 @@ import { PREFERRING_MAX_MEMBERS } from '../../../src/dialects/tracker/swarm.js';
 import { startTestNode } from '../../helpers/test-node.js';
 import { startTestnet } from '../../helpers/test-testnet.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { announce, id20, isReply, TrackerSocket, type TrackerMessage } from './tracker-socket.js';
+import {
+  announce,
+  id20,
+  isReply,
+  offerFrom,
+  TrackerSocket,
+  type TrackerMessage,
+} from './tracker-socket.js';
 
 /** Swarms per case: each pairs two fresh members, so a rule by member id fails one in two. */
 const SWARMS = 8;
@@ -33,11 +40,6 @@ function pair(i: number, label: string): [string, string] {
   const ids = [id20(`${label}-${i}-x`), id20(`${label}-${i}-y`)];
   return ids.sort() as [string, string];
 }
-
-const offerFrom =
-  (peerId: string) =>
-  (message: TrackerMessage): boolean =>
-    'offer' in message && message.peer_id === peerId;
 
 test('a peer alone on its node: its parked offer reaches a larger peer_id that joins another node later, without announcing again', async (t) => {
   const [n0, n1] = await twoNodes(t);

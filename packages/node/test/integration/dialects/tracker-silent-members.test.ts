@@ -13,28 +13,17 @@ import type { SigmeshNode } from '../../../src/index.js';
 import { startTestNode } from '../../helpers/test-node.js';
 import { startTestnet } from '../../helpers/test-testnet.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { announce, id20, isReply, TrackerSocket, type TrackerMessage } from './tracker-socket.js';
-
-/** `n` peer ids for a swarm, sorted (Trystero compares them as strings). */
-const sortedIds = (label: string, n: number): string[] =>
-  Array.from({ length: n }, (_, i) => id20(`${label}-${i}`)).sort();
-
-const offerFrom =
-  (peerId: string) =>
-  (message: TrackerMessage): boolean =>
-    'offer' in message && message.peer_id === peerId;
+import {
+  announce,
+  answer,
+  id20,
+  isReply,
+  offerFrom,
+  sortedIds,
+  TrackerSocket,
+} from './tracker-socket.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `from`'s answer to `offer` (from `offerer`). */
-const answer = (ih: string, from: string, offerer: string, offer: TrackerMessage) => ({
-  action: 'announce',
-  info_hash: ih,
-  peer_id: from,
-  to_peer_id: offerer,
-  offer_id: offer.offer_id,
-  answer: { type: 'answer', sdp: `answer from ${from}` },
-});
 
 test(`members that left an offer unanswered ${IGNORED_MS / 1000} s are offered to after the others: silent sockets do not keep a room's pages apart`, async (t) => {
   let skew = 0;

@@ -118,3 +118,23 @@ export function announce(
     ...extra,
   };
 }
+
+/** `n` peer ids for a swarm, sorted (Trystero compares them as strings). */
+export const sortedIds = (label: string, n: number): string[] =>
+  Array.from({ length: n }, (_, i) => id20(`${label}-${i}`)).sort();
+
+/** Matches an offer from `peerId`. */
+export const offerFrom =
+  (peerId: string) =>
+  (message: TrackerMessage): boolean =>
+    'offer' in message && message.peer_id === peerId;
+
+/** `from`'s answer to `offer` (from `offerer`). */
+export const answer = (ih: string, from: string, offerer: string, offer: TrackerMessage) => ({
+  action: 'announce',
+  info_hash: ih,
+  peer_id: from,
+  to_peer_id: offerer,
+  offer_id: offer.offer_id,
+  answer: { type: 'answer', sdp: `answer from ${from}` },
+});
