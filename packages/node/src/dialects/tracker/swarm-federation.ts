@@ -4,6 +4,7 @@ import {
   type PeerId,
   type TrackerId,
   type TrackerSwarmMessage,
+  type TrackerSwarmPeer,
 } from '@sigmesh/protocol';
 import type { RoomRegistry } from '../../rooms/room-registry.js';
 import type { RateBucket } from './rate-bucket.js';
@@ -75,11 +76,7 @@ export class SwarmFederation {
   /** Tells every node (or one member that asked) who `peer` is and whether it seeds. */
   identify(peer: SwarmPeer, to?: PeerId): void {
     if (!this.#spend() && to === undefined) return;
-    const peerHex = trackerIdToHex(peer.peerId);
-    const data = peer.toldSilent
-      ? ({ t: 'peer', peer: peerHex, seed: peer.seed, silent: true } as const)
-      : ({ t: 'peer', peer: peerHex, seed: peer.seed } as const);
-    this.#publish(peer, data, to);
+    this.#publish(peer, peerMessage(peer, peer.toldSilent ? true : undefined), to);
   }
 
   /**
@@ -88,8 +85,7 @@ export class SwarmFederation {
    */
   silence(peer: SwarmPeer, silent: boolean): boolean {
     if (!this.#spend()) return false;
-    const data = { t: 'peer', peer: trackerIdToHex(peer.peerId), seed: peer.seed, silent } as const;
-    this.#publish(peer, data);
+    this.#publish(peer, peerMessage(peer, silent));
     return true;
   }
 
@@ -123,4 +119,10 @@ export class SwarmFederation {
     if (peer.outbox !== undefined) peer.outbox.push(send);
     else send();
   }
+}
+
+/** Who `peer` is, for other nodes; `silent` only when there is something to say about it. */
+function peerMessage(peer: SwarmPeer, silent: boolean | undefined): TrackerSwarmPeer {
+  const data = { t: 'peer', peer: trackerIdToHex(peer.peerId), seed: peer.seed } as const;
+  return silent === undefined ? data : { ...data, silent };
 }

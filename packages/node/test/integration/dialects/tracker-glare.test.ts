@@ -36,13 +36,7 @@ async function join(
   ih: string,
   ids: string[],
 ): Promise<TrackerSocket[]> {
-  return Promise.all(
-    ids.map(async (peerId) => {
-      const socket = await TrackerSocket.open(t, url);
-      await socket.request(announce(ih, peerId, 0), isReply(ih), peerId);
-      return socket;
-    }),
-  );
+  return Promise.all(ids.map((peerId) => TrackerSocket.announced(t, url, ih, peerId)));
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

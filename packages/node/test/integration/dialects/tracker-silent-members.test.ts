@@ -34,11 +34,7 @@ test(`members that left an offer unanswered ${IGNORED_MS / 1000} s are offered t
   const ids = sortedIds('silent', 16);
   const [proberId, newId, b, c] = ids as [string, string, string, string];
   const silentIds = ids.slice(4);
-  const open = async (peerId: string): Promise<TrackerSocket> => {
-    const socket = await TrackerSocket.open(t, url);
-    await socket.request(announce(ih, peerId, 0), isReply(ih), peerId);
-    return socket;
-  };
+  const open = (peerId: string) => TrackerSocket.announced(t, url, ih, peerId);
   const silent = await Promise.all(silentIds.map(open));
   const honest = await Promise.all([b, c].map(open));
   // A page offers to all fourteen (10 + 4: not twice to one within 30 s); b and c answer.
@@ -80,11 +76,10 @@ test('a member that answers again is offered to before the silent ones', async (
       ...string[],
     ];
     const larger = await Promise.all(
-      largerIds.map(async (peerId) => {
-        const socket = await TrackerSocket.open(t, url);
-        await socket.request(announce(ih, peerId, 0), isReply(ih), peerId);
-        return { socket, peerId };
-      }),
+      largerIds.map(async (peerId) => ({
+        socket: await TrackerSocket.announced(t, url, ih, peerId),
+        peerId,
+      })),
     );
     const offered = (peerId: string) =>
       larger.filter(({ socket }) => socket.received.some(offerFrom(peerId)));
@@ -113,11 +108,10 @@ test(`an offer left unanswered ${IGNORED_MS / 1000} s moves on to another member
   const ih = id20('moves on');
   const [offererId, ...largerIds] = sortedIds('moves on', 3) as [string, string, string];
   const larger = await Promise.all(
-    largerIds.map(async (peerId) => {
-      const socket = await TrackerSocket.open(t, url);
-      await socket.request(announce(ih, peerId, 0), isReply(ih), peerId);
-      return { socket, peerId };
-    }),
+    largerIds.map(async (peerId) => ({
+      socket: await TrackerSocket.announced(t, url, ih, peerId),
+      peerId,
+    })),
   );
   const offerer = await TrackerSocket.open(t, url);
   await offerer.request(announce(ih, offererId, 1), isReply(ih), 'one offer');
@@ -141,11 +135,6 @@ test('across nodes: a member its node found silent is offered to after the membe
   const net = await startTestnet(t, { nodes: 2 });
   const [n0, n1] = net.nodes as [SigmeshNode, SigmeshNode];
   await n0.connect(n1.url());
-  const open = async (url: string, ih: string, peerId: string): Promise<TrackerSocket> => {
-    const socket = await TrackerSocket.open(t, url);
-    await socket.request(announce(ih, peerId, 0), isReply(ih), peerId);
-    return socket;
-  };
   // Two swarms at once: a pick that ignores what n1 said passes both 1 time in 25.
   await Promise.all(
     [0, 1].map(async (s) => {
@@ -156,10 +145,12 @@ test('across nodes: a member its node found silent is offered to after the membe
         string,
         ...string[],
       ];
-      const page = await open(`${n0.url()}/announce`, ih, pageId);
+      const page = await TrackerSocket.announced(t, `${n0.url()}/announce`, ih, pageId);
       const at1 = `${n1.url()}/announce`;
-      const silent = await Promise.all(silentIds.map((id) => open(at1, ih, id)));
-      const honest = await open(at1, ih, honestId);
+      const silent = await Promise.all(
+        silentIds.map((id) => TrackerSocket.announced(t, at1, ih, id)),
+      );
+      const honest = await TrackerSocket.announced(t, at1, ih, honestId);
       // On n1, a prober (the smallest peer_id) offers to all six; the honest one answers, the
       // four silent ones never do.
       const prober = await TrackerSocket.open(t, at1);
@@ -190,11 +181,8 @@ test('a newcomer gets at once an offer its smaller peer placed with a member alr
     string,
     string,
   ];
-  const open = async (peerId: string, offers: number): Promise<TrackerSocket> => {
-    const socket = await TrackerSocket.open(t, url);
-    await socket.request(announce(ih, peerId, offers), isReply(ih), peerId);
-    return socket;
-  };
+  const open = (peerId: string, offers: number) =>
+    TrackerSocket.announced(t, url, ih, peerId, offers);
   const silent = await open(silentId, 0);
   await open(proberId, 1);
   await silent.next(offerFrom(proberId), "the prober's offer");
@@ -210,11 +198,8 @@ test('a newcomer gets at once an offer its smaller peer placed with a member alr
 test('a member known to answer is offered to before members not known either way', async (t) => {
   const node = await startTestNode(t);
   const url = `${node.url()}/announce`;
-  const open = async (ih: string, peerId: string, offers = 0): Promise<TrackerSocket> => {
-    const socket = await TrackerSocket.open(t, url);
-    await socket.request(announce(ih, peerId, offers), isReply(ih), peerId);
-    return socket;
-  };
+  const open = (ih: string, peerId: string, offers = 0) =>
+    TrackerSocket.announced(t, url, ih, peerId, offers);
   // Two swarms: a pick that ignores who answered passes both 1 time in 16.
   for (const s of [0, 1]) {
     const ih = id20(`responsive-${s}`);

@@ -43,6 +43,19 @@ export class TrackerSocket {
     return socket;
   }
 
+  /** Opens a socket to `url` and announces `peerId` in swarm `ih` with `offers` offers. */
+  static async announced(
+    t: TestContext,
+    url: string,
+    ih: string,
+    peerId: string,
+    offers = 0,
+  ): Promise<TrackerSocket> {
+    const socket = await TrackerSocket.open(t, url);
+    await socket.request(announce(ih, peerId, offers), isReply(ih), peerId);
+    return socket;
+  }
+
   send(message: unknown): void {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
